@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test test-pg lint messages
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+var:
+	mkdir -p var
+
+# Serves http://127.0.0.1:8000/ with demo data. With REDIS_URL set, no embedded Redis is started.
+run: $(VENV)/.installed var
+	DJANGO_SETTINGS_MODULE=branchservice.settings.dev $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=branchservice.settings.dev $(PY) manage.py seed_demo --if-empty
+	DJANGO_SETTINGS_MODULE=branchservice.settings.dev $(VENV)/bin/honcho start \
+		$(if $(REDIS_URL),web worker beat,redis web worker beat)
+
+test: $(VENV)/.installed var
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Regenerate and compile the zh-hans catalogues (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv

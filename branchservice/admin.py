@@ -1,0 +1,132 @@
+from django.contrib import admin
+from django.utils import dateformat
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_site import warn_missing_calendar_years
+from .models import Branch, CalendarOverride, User
+from .roles import GRANTABLE_ROLES, Role
+from .scoping import ScopedAdminMixin, sees_everything
+
+
+@admin.register(Branch)
+class BranchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_via = ""
+    list_display = ["code", "name", "level", "parent", "hotline", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name", "address"]
+    list_select_related = ["parent"]
+    ordering = ["path"]
+    fields = ["code", "name", "level", "parent", "address", "hotline", "is_active"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Branches carry complaint and checklist history: deactivate, never delete.
+        return False
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "full_name", "branch", "roles", "is_staff", "is_active"]
+    list_filter = [RoleFilter, "branch__level", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "branch__name"]
+    list_select_related = ["branch"]
+    ordering = ["branch__path", "username"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["last_name", "first_name", "email"]}),
+        (_("Branch and role"), {"fields": ["branch", "groups", "is_staff", "is_active"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    superuser_fieldsets = [
+        *fieldsets,
+        (_("Permissions"), {"fields": ["is_superuser", "user_permissions"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["username", "password1", "password2", "branch", "groups", "is_staff"],
+            },
+        ),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and request.user.is_superuser:
+            return self.superuser_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        labels = dict(Role.choices)
+        return "、".join(str(labels.get(g.name, g.name)) for g in obj.groups.all())
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def grantable_roles(user) -> list[str]:
+    """Role groups `user` may give to others: never more than their own standing."""
+    if sees_everything(user):
+        return GRANTABLE_ROLES[Role.HQ_SERVICE]
+    return sorted({r for role in user.role_names for r in GRANTABLE_ROLES.get(role, [])})
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "weekday", "kind", "note", "updated_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, obj):
+        return dateformat.format(obj.date, "l")
+
+    def changelist_view(self, request, extra_context=None):
+        warn_missing_calendar_years(request)
+        return super().changelist_view(request, extra_context)
+
+
+# Roles are declared in roles.py and kept in step by post_migrate; editing a group's
+# permissions by hand would be silently undone, so groups are read-only here.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

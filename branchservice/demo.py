@@ -1,0 +1,130 @@
+"""The demo bank: head office, 2 tier-1 branches, 4 sub-branches, 12 outlets, and staff.
+
+Idempotent: rows are looked up by their natural keys (branch code, username) and created only
+when missing, so a second run changes nothing.
+"""
+
+from django.contrib.auth.models import Group
+
+from .models import Branch, User
+from .roles import ADMIN_ROLES, Role
+
+DEMO_PASSWORD = "demo-branch-2026"
+
+# code, name, address, hotline; children nested.
+TREE = (
+    "HQ", "示范银行总行", "北京市西城区金融大街 1 号", "95599", [
+        ("BJ", "示范银行北京分行", "北京市东城区建国门内大街 18 号", "010-95599", [
+            ("BJ01", "海淀支行", "北京市海淀区中关村大街 27 号", "010-62550001", [
+                ("BJ0101", "中关村营业网点", "北京市海淀区中关村大街 59 号", "010-62550101"),
+                ("BJ0102", "五道口营业网点", "北京市海淀区成府路 28 号", "010-62550102"),
+                ("BJ0103", "学院路营业网点", "北京市海淀区学院路 35 号", "010-62550103"),
+            ]),
+            ("BJ02", "朝阳支行", "北京市朝阳区建国路 88 号", "010-65000002", [
+                ("BJ0201", "国贸营业网点", "北京市朝阳区建国门外大街 1 号", "010-65000201"),
+                ("BJ0202", "望京营业网点", "北京市朝阳区望京街 10 号", "010-65000202"),
+                ("BJ0203", "三里屯营业网点", "北京市朝阳区工人体育场北路 8 号", "010-65000203"),
+            ]),
+        ]),
+        ("SH", "示范银行上海分行", "上海市黄浦区中山东一路 12 号", "021-95599", [
+            ("SH01", "浦东支行", "上海市浦东新区陆家嘴环路 1000 号", "021-58880001", [
+                ("SH0101", "陆家嘴营业网点", "上海市浦东新区世纪大道 100 号", "021-58880101"),
+                ("SH0102", "张江营业网点", "上海市浦东新区张江路 665 号", "021-58880102"),
+                ("SH0103", "世博营业网点", "上海市浦东新区国展路 1099 号", "021-58880103"),
+            ]),
+            ("SH02", "徐汇支行", "上海市徐汇区漕溪北路 18 号", "021-64380002", [
+                ("SH0201", "徐家汇营业网点", "上海市徐汇区虹桥路 1 号", "021-64380201"),
+                ("SH0202", "漕河泾营业网点", "上海市徐汇区宜山路 900 号", "021-64380202"),
+                ("SH0203", "龙华营业网点", "上海市徐汇区龙华中路 600 号", "021-64380203"),
+            ]),
+        ]),
+    ],
+)  # fmt: skip
+
+# The documented demo logins: username, role, branch code, family name, given name.
+DEMO_USERS = [
+    ("hq_service", Role.HQ_SERVICE, "HQ", "赵", "敏"),
+    ("branch_manager", Role.BRANCH_MANAGER, "BJ01", "钱", "立华"),
+    ("complaint_manager", Role.COMPLAINT_MANAGER, "BJ0101", "孙", "丽"),
+    ("lobby_manager", Role.LOBBY_MANAGER, "BJ0101", "李", "娜"),
+    ("auditor", Role.AUDITOR, "BJ01", "周", "建国"),
+]
+
+# Every other outlet gets its own head, complaint manager and lobby manager (no login), so that
+# complaints have handlers and reminders have recipients everywhere.
+_FAMILY = "王张刘陈杨黄吴徐胡朱高林何郭马罗"
+_GIVEN = ["伟", "芳", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛"]
+OUTLET_STAFF = [
+    ("head", Role.BRANCH_MANAGER),
+    ("cm", Role.COMPLAINT_MANAGER),
+    ("lm", Role.LOBBY_MANAGER),
+]
+
+
+def _walk(node, parent=None, level=Branch.Level.HEAD_OFFICE):
+    code, name, address, hotline, *rest = node
+    yield code, name, address, hotline, parent, level
+    for child in rest[0] if rest else []:
+        yield from _walk(child, code, Branch.Level(level + 1))
+
+
+def seed_branches() -> dict[str, Branch]:
+    branches: dict[str, Branch] = {}
+    for code, name, address, hotline, parent, level in _walk(TREE):
+        branch = Branch.objects.filter(code=code).first()
+        if branch is None:
+            branch = Branch(
+                code=code,
+                name=name,
+                level=level,
+                parent=branches.get(parent),
+                address=address,
+                hotline=hotline,
+            )
+            branch.full_clean()
+            branch.save()
+        branches[code] = branch
+    return branches
+
+
+def _ensure_user(username, role, branch, family, given, *, password):
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    user = User(
+        username=username,
+        last_name=family,
+        first_name=given,
+        email=f"{username}@demo.invalid",
+        branch=branch,
+        is_staff=role in ADMIN_ROLES,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def seed(stdout):
+    branches = seed_branches()
+    for username, role, code, family, given in DEMO_USERS:
+        _ensure_user(username, role, branches[code], family, given, password=DEMO_PASSWORD)
+    outlets = [b for b in branches.values() if b.is_outlet]
+    demo_posts = {(code, role) for _u, role, code, _f, _g in DEMO_USERS}
+    for index, outlet in enumerate(outlets):
+        for offset, (prefix, role) in enumerate(OUTLET_STAFF):
+            if (outlet.code, role) in demo_posts:
+                continue
+            n = index * len(OUTLET_STAFF) + offset
+            _ensure_user(
+                f"{prefix}_{outlet.code.lower()}",
+                role,
+                outlet,
+                _FAMILY[n % len(_FAMILY)],
+                _GIVEN[n % len(_GIVEN)],
+                password=None,
+            )
+    stdout.write(f"Organisation: {len(branches)} branches, {User.objects.count()} staff.")

@@ -1,0 +1,189 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import Role
+
+
+class Branch(models.Model):
+    """A node of the bank's branch tree: head office → tier-1 branch → sub-branch → outlet.
+
+    The tree is stored as a materialised path of primary keys ("/1/4/17/") so that a subtree is
+    one indexed prefix match (`path__startswith`) instead of one query per level. The path is
+    derived state: save() keeps it, and the subtree's paths when a branch moves.
+    """
+
+    class Level(models.IntegerChoices):
+        HEAD_OFFICE = 1, _("Head office")
+        TIER1_BRANCH = 2, _("Tier-1 branch")
+        SUB_BRANCH = 3, _("Sub-branch")
+        OUTLET = 4, _("Outlet")
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9]+$", _("Use capital letters and digits only, for example BJ0101.")
+            )
+        ],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # db_index on a CharField also gives PostgreSQL a pattern-ops index for LIKE 'prefix%',
+    # which the scoping filter (path__startswith) uses.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    hotline = models.CharField(_("complaint hotline"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # The path is derived from parent; history keeps the parent.
+    history = HistoricalRecords(excluded_fields=["path"])
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["path"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def clean(self):
+        if self.level == self.Level.HEAD_OFFICE:
+            if self.parent_id:
+                raise ValidationError({"parent": _("The head office has no parent branch.")})
+            others = Branch.objects.filter(level=self.Level.HEAD_OFFICE).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"level": _("There is already a head office.")})
+        elif self.level:
+            expected = self.Level(self.level - 1)
+            if self.parent is None or self.parent.level != expected:
+                raise ValidationError(
+                    {
+                        "parent": _("A %(level)s must sit directly under a %(parent)s.")
+                        % {"level": self.get_level_display(), "parent": expected.label}
+                    }
+                )
+        if self.pk and self.level:
+            misfits = self.children.exclude(level=self.level + 1)
+            if misfits.exists():
+                raise ValidationError(
+                    {"level": _("Branches under this one would no longer fit its level.")}
+                )
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        with transaction.atomic():
+            if self.pk is None:
+                # The path contains our own key, known only after the insert.
+                super().save(*args, **kwargs)
+                self.path = self._path_under_parent()
+                Branch.objects.filter(pk=self.pk).update(path=self.path)
+                return
+            self.path = self._path_under_parent()
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moved: rewrite the prefix of every descendant in one statement.
+                Branch.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+                )
+
+    def _path_under_parent(self):
+        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+
+    @property
+    def is_outlet(self):
+        return self.level == self.Level.OUTLET
+
+    def ancestors(self):
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1]]
+        return Branch.objects.filter(pk__in=ids).order_by("level")
+
+    def subtree(self):
+        return Branch.objects.filter(path__startswith=self.path)
+
+
+class User(AbstractUser):
+    """A member of staff. Every person works at one branch; superusers may have none."""
+
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+
+    # Password hashes and login times stay out of history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def get_full_name(self):
+        # Chinese names read family name first, without a space.
+        return f"{self.last_name}{self.first_name}".strip() or self.username
+
+    def __str__(self):
+        full = self.get_full_name()
+        return full if full == self.username else f"{full} ({self.username})"
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(role in self.role_names for role in roles)
+
+
+class CalendarOverride(models.Model):
+    """A date that head office declares a holiday or a working day, beating the package."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (day off)")
+        WORKDAY = "workday", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class JobHeartbeat(models.Model):
+    """When a scheduled job last ran; lets health checks tell a stopped beat from a quiet one."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_run_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("job heartbeat")
+        verbose_name_plural = _("job heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,72 @@
+"""Roles are Django groups. This table is the one statement of what each role may do.
+
+The groups themselves are created by a data migration; their permissions are set from
+ROLE_PERMISSIONS after every `migrate` (post_migrate), because permissions of models added by
+later migrations only exist once the whole migrate run has finished.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ_SERVICE = "hq_service", _("Head-office service department")
+    BRANCH_MANAGER = "branch_manager", _("Branch manager")
+    COMPLAINT_MANAGER = "complaint_manager", _("Complaint manager")
+    LOBBY_MANAGER = "lobby_manager", _("Lobby manager")
+    AUDITOR = "auditor", _("Auditor")
+
+
+def _crud(label, model, actions=("view", "add", "change", "delete")):
+    return [f"{label}.{action}_{model}" for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.HQ_SERVICE: [
+        *_crud("branchservice", "branch", ("view", "add", "change")),
+        *_crud("branchservice", "user", ("view", "add", "change")),
+        *_crud("branchservice", "calendaroverride"),
+    ],
+    Role.BRANCH_MANAGER: [
+        "branchservice.view_branch",
+        *_crud("branchservice", "user", ("view", "add", "change")),
+        "branchservice.view_calendaroverride",
+    ],
+    Role.COMPLAINT_MANAGER: [
+        "branchservice.view_branch",
+        "branchservice.view_calendaroverride",
+    ],
+    Role.LOBBY_MANAGER: [],
+    Role.AUDITOR: [
+        "branchservice.view_branch",
+        "branchservice.view_user",
+        "branchservice.view_calendaroverride",
+    ],
+}
+
+# Roles a user may hand out in the admin: head office any, a branch manager only floor roles.
+GRANTABLE_ROLES: dict[str, list[str]] = {
+    Role.HQ_SERVICE: list(Role.values),
+    Role.BRANCH_MANAGER: [Role.COMPLAINT_MANAGER, Role.LOBBY_MANAGER],
+}
+
+# Roles that work in the admin site (is_staff); lobby managers use the checklist pages only.
+ADMIN_ROLES = {Role.HQ_SERVICE, Role.BRANCH_MANAGER, Role.COMPLAINT_MANAGER, Role.AUDITOR}
+
+
+def sync_role_permissions(using="default", **kwargs):
+    """Give every role group exactly the permissions ROLE_PERMISSIONS lists (post_migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        wanted = set()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.add((app_label, codename))
+        found = [
+            p
+            for p in Permission.objects.using(using).select_related("content_type")
+            if (p.content_type.app_label, p.codename) in wanted
+        ]
+        group.permissions.set(found)

@@ -1,0 +1,100 @@
+"""The one place that decides which branches a user may see.
+
+A user sees the branch they are assigned to and every branch below it. Superusers and the
+head-office service department see everything. Every admin page, view, export and task that
+lists branch-owned rows filters them through `scope_queryset` (or the admin/view mixins below,
+which call it), so the rule is written once.
+
+Subtrees are materialised paths (see Branch): the filter is a single `path LIKE '/1/4/%'`
+joined on the branch, never a query per tree level.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Branch
+from .roles import Role
+
+
+def sees_everything(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.HQ_SERVICE))
+    )
+
+
+def _scope_path(user) -> str | None:
+    """The materialised path of the user's branch, cached on the user for the request."""
+    if not (user.is_authenticated and user.is_active) or user.branch_id is None:
+        return None
+    if not hasattr(user, "_scope_path"):
+        user._scope_path = Branch.objects.values_list("path", flat=True).get(pk=user.branch_id)
+    return user._scope_path
+
+
+def scope_queryset(queryset: QuerySet, user, *, via: str = "branch") -> QuerySet:
+    """Keep the rows of `queryset` whose branch (reached through the lookup `via`) the user
+    may see. `via=""` filters a Branch queryset itself."""
+    if sees_everything(user):
+        return queryset
+    path = _scope_path(user)
+    if path is None:
+        return queryset.none()
+    lookup = f"{via}__path__startswith" if via else "path__startswith"
+    return queryset.filter(**{lookup: path})
+
+
+def visible_branches(user) -> QuerySet:
+    return scope_queryset(Branch.objects.all(), user, via="")
+
+
+def can_see_branch(user, branch: Branch | None) -> bool:
+    if branch is None:
+        return sees_everything(user)
+    if sees_everything(user):
+        return True
+    path = _scope_path(user)
+    return path is not None and branch.path.startswith(path)
+
+
+def get_scoped_or_404(queryset: QuerySet, user, *, via: str = "branch", **lookup):
+    """Fetch one row the user may see; anything outside their scope is simply not found."""
+    try:
+        return scope_queryset(queryset, user, via=via).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class ScopedAdminMixin:
+    """ModelAdmin mixin: rows, and branch and staff choices, limited to the user's scope.
+
+    Set `scope_via` to the lookup from the model to its Branch ("branch", "complaint__branch";
+    "" for Branch itself).
+    """
+
+    scope_via = "branch"
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user, via=self.scope_via)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        related = db_field.related_model
+        if related is Branch:
+            kwargs["queryset"] = visible_branches(request.user)
+        elif related is get_user_model():
+            kwargs["queryset"] = scope_queryset(
+                related.objects.filter(is_active=True), request.user
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedQuerysetMixin:
+    """Class-based view mixin: get_queryset() limited to the user's scope."""
+
+    scope_via = "branch"
+
+    def get_queryset(self):
+        return scope_queryset(super().get_queryset(), self.request.user, via=self.scope_via)
