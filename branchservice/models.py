@@ -62,6 +62,26 @@ class Branch(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        with transaction.atomic():
+            if self.pk is None:
+                # The path contains our own key, known only after the insert.
+                super().save(*args, **kwargs)
+                self.path = self._path_under_parent()
+                Branch.objects.filter(pk=self.pk).update(path=self.path)
+                return
+            self.path = self._path_under_parent()
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moved: rewrite the prefix of every descendant in one statement.
+                Branch.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+                )
+
+    def _path_under_parent(self):
+        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+
     def clean(self):
         if self.level == self.Level.HEAD_OFFICE:
             if self.parent_id:
@@ -84,26 +104,6 @@ class Branch(models.Model):
                 raise ValidationError(
                     {"level": _("Branches under this one would no longer fit its level.")}
                 )
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        with transaction.atomic():
-            if self.pk is None:
-                # The path contains our own key, known only after the insert.
-                super().save(*args, **kwargs)
-                self.path = self._path_under_parent()
-                Branch.objects.filter(pk=self.pk).update(path=self.path)
-                return
-            self.path = self._path_under_parent()
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                # Moved: rewrite the prefix of every descendant in one statement.
-                Branch.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
-                )
-
-    def _path_under_parent(self):
-        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
 
     @property
     def is_outlet(self):

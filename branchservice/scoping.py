@@ -78,6 +78,22 @@ class ScopedAdminMixin:
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user, via=self.scope_via)
 
+    def _in_scope_or_404(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404
+
+    # django-simple-history's history pages look rows up by primary key, past get_queryset
+    # (and fall back to the history table for a row they cannot find): check scope first.
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         from django.contrib.auth import get_user_model
 

@@ -104,6 +104,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# History is a record, not an undo button: nobody reverts a row through the portal.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -128,9 +131,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The calendar caches a year's holiday overrides; the cache must be shared by web, worker and
 # beat processes so that an override entered in the admin reaches the reminder jobs.
 CACHES = {
-    "default": env.cache(
-        "CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"
-    ),
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
 }
 
 LOGGING = {

@@ -1,0 +1,119 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from branchservice.models import User
+from branchservice.roles import Role
+from tests.factories import UserFactory
+
+
+def test_a_branch_manager_lists_only_staff_of_their_subtree(
+    org, manager, outlet_user, outsider, login
+):
+    response = login(manager).get(reverse("admin:branchservice_user_changelist"))
+    assert response.status_code == 200
+    listed = {u.username for u in response.context["cl"].result_list}
+    assert outlet_user.username in listed
+    assert outsider.username not in listed
+
+
+def test_a_branch_manager_cannot_open_a_user_of_another_branch(org, manager, outsider, login):
+    client = login(manager)
+    # The admin answers "not found" by redirecting to its index with a message.
+    assert (
+        client.get(reverse("admin:branchservice_user_change", args=[outsider.pk])).status_code
+        == 302
+    )
+    for name in ["branchservice_user_history", "auth_user_password_change"]:
+        url = reverse(f"admin:{name}", args=[outsider.pk])
+        assert client.get(url).status_code == 404, name
+    version = outsider.history.latest().history_id
+    url = reverse("admin:branchservice_user_simple_history", args=[outsider.pk, version])
+    assert client.get(url).status_code == 404
+
+
+def test_a_branch_manager_gives_only_floor_roles_and_branches_in_scope(org, manager, login):
+    response = login(manager).get(reverse("admin:branchservice_user_add"))
+    form = response.context["adminform"].form
+    assert set(form.fields["groups"].queryset.values_list("name", flat=True)) == {
+        Role.COMPLAINT_MANAGER,
+        Role.LOBBY_MANAGER,
+    }
+    assert set(form.fields["branch"].queryset) == {org.s1, org.a, org.a2}
+    assert "is_superuser" not in form.fields
+
+
+def test_a_branch_manager_cannot_create_staff_outside_their_scope(org, manager, login):
+    response = login(manager).post(
+        reverse("admin:branchservice_user_add"),
+        {
+            "username": "sneaky",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "branch": org.b.pk,
+            "groups": [Group.objects.get(name=Role.HQ_SERVICE).pk],
+        },
+    )
+    assert response.status_code == 200  # the form comes back with errors
+    assert not User.objects.filter(username="sneaky").exists()
+
+
+def test_a_branch_manager_adds_a_lobby_manager_to_their_outlet(org, manager, login):
+    response = login(manager).post(
+        reverse("admin:branchservice_user_add"),
+        {
+            "username": "new_lobby",
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "branch": org.a.pk,
+            "groups": [Group.objects.get(name=Role.LOBBY_MANAGER).pk],
+        },
+    )
+    assert response.status_code == 302
+    created = User.objects.get(username="new_lobby")
+    assert created.branch == org.a
+    assert created.has_role(Role.LOBBY_MANAGER)
+
+
+def test_branches_are_listed_within_scope_and_never_deleted(org, manager, hq, login):
+    response = login(manager).get(reverse("admin:branchservice_branch_changelist"))
+    assert {b.code for b in response.context["cl"].result_list} == {"S1", "A", "A2"}
+    assert (
+        login(manager)
+        .get(reverse("admin:branchservice_branch_change", args=[org.b.pk]))
+        .status_code
+        == 302
+    )
+    assert (
+        login(hq).get(reverse("admin:branchservice_branch_delete", args=[org.a.pk])).status_code
+        == 403
+    )
+
+
+def test_head_office_refused_a_misplaced_branch_with_a_clear_error(org, hq, login):
+    response = login(hq).post(
+        reverse("admin:branchservice_branch_add"),
+        {"code": "X9", "name": "错位网点", "level": 4, "parent": org.t1.pk, "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "必须直接隶属于" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["admin:index", "admin:branchservice_calendaroverride_changelist"])
+def test_admins_are_told_which_years_have_no_official_calendar(org, hq, login, path):
+    response = login(hq).get(reverse(path), follow=True)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("2027" in m for m in messages)
+
+
+def test_the_admin_speaks_chinese_by_default_and_english_on_request(org, hq, login):
+    client = login(hq)
+    assert "网点服务管理" in client.get(reverse("admin:index")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    assert "Branch Service Management" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_role_groups_carry_the_declared_permissions(db):
+    manager = UserFactory(username="perm_check", roles=[Role.BRANCH_MANAGER])
+    assert manager.has_perm("branchservice.change_user")
+    assert not manager.has_perm("branchservice.add_branch")

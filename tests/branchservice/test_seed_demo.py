@@ -1,0 +1,44 @@
+from django.core.management import call_command
+
+from branchservice.demo import DEMO_PASSWORD
+from branchservice.models import Branch, User
+from branchservice.roles import Role
+from branchservice.scoping import visible_branches
+
+
+def _snapshot():
+    return (
+        sorted(Branch.objects.values_list("code", "path", "parent__code")),
+        sorted(User.objects.values_list("username", "branch__code", "password")),
+    )
+
+
+def test_seed_demo_builds_the_bank_and_a_second_run_changes_nothing(db):
+    call_command("seed_demo")
+    levels = {level: Branch.objects.filter(level=level).count() for level in Branch.Level}
+    assert levels == {
+        Branch.Level.HEAD_OFFICE: 1,
+        Branch.Level.TIER1_BRANCH: 2,
+        Branch.Level.SUB_BRANCH: 4,
+        Branch.Level.OUTLET: 12,
+    }
+    first = _snapshot()
+    call_command("seed_demo")
+    assert _snapshot() == first
+
+
+def test_each_demo_login_works_and_sees_its_scope(db, client):
+    call_command("seed_demo")
+    expected = {
+        "hq_service": 19,
+        "branch_manager": 4,  # the sub-branch and its three outlets
+        "complaint_manager": 1,
+        "lobby_manager": 1,
+        "auditor": 4,
+    }
+    for username, count in expected.items():
+        user = User.objects.get(username=username)
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        assert visible_branches(user).count() == count, username
+    assert User.objects.get(username="lobby_manager").has_role(Role.LOBBY_MANAGER)
+    assert not User.objects.get(username="lobby_manager").is_staff
