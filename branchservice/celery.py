@@ -14,4 +14,9 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Lets /healthz and the admin tell a stopped beat from a quiet one.
     "heartbeat": {"task": "branchservice.tasks.record_heartbeat", "schedule": crontab()},
+    # Monthly summaries on the first working day of the month (the task checks the calendar).
+    "reporting-daily": {
+        "task": "reporting.tasks.reporting_daily",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }

@@ -21,26 +21,43 @@ def _crud(label, model, actions=("view", "add", "change", "delete")):
     return [f"{label}.{action}_{model}" for action in actions]
 
 
+# The report centre (monthly summaries and their download log); building a summary is
+# add_reportfile, exporting a list is add_exportjob, unmasked personal data in an export is
+# export_unmasked_personal_data.
+REPORTING_READ = ["reporting.view_reportfile", "reporting.view_reportdownload"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        "reporting.export_unmasked_personal_data",
     ],
     Role.BRANCH_MANAGER: [
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
         "branchservice.view_calendaroverride",
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
     ],
     Role.COMPLAINT_MANAGER: [
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
+        "reporting.add_exportjob",
     ],
     Role.LOBBY_MANAGER: [],
     Role.AUDITOR: [
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        # Not reporting.export_unmasked_personal_data: auditors get masked exports by default.
     ],
 }
 
