@@ -36,5 +36,5 @@ def test_it_logs_an_outlet_user_in_to_the_admin_in_chinese(
     assert page.evaluate("document.documentElement.lang").startswith("zh")
     expect(page.locator("#site-name")).to_have_text("网点服务管理")
     expect(page.locator("#user-tools")).to_contain_text("欢迎")
-    expect(page.locator("#user-tools strong")).to_have_text("丽")
+    expect(page.locator("#user-tools strong")).to_have_text("孙丽")
     page.screenshot(path=screenshot_dir / f"admin-index-{screen}.png", full_page=True)
