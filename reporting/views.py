@@ -172,11 +172,22 @@ def dashboard(request):
         period = form.cleaned_data["period"] or period
     if scope is None:
         raise PermissionDenied
+    data = selectors.dashboard_data(scope=scope, period=period)
     context = {
         "form": form,
         "scope": scope,
         "period": period,
-        "data": selectors.dashboard_data(scope=scope, period=period),
+        "data": data,
+        "chart_data": {key: data[key] for key in ("trend", "by_reason", "completion")},
+        "chart_labels": {
+            "complaints": _("Complaints"),
+            "on_time": _("Replied on time %"),
+            "completion": _("Checklist completion %"),
+            "trend_title": _("Complaints and on-time reply rate, last 12 months"),
+            "reason_title": _("Complaints by reason"),
+            "completion_title": _("Checklist completion by outlet"),
+        },
+        "heatmap": selectors.checklist_heatmap(scope=scope, period=period),
         "title": _("Dashboard"),
     }
     return render(request, "reporting/dashboard.html", context)
