@@ -303,7 +303,7 @@ def complaint_investigate(*, user, complaint, note="", now=None) -> Complaint:
         return _apply(_locked(complaint), user, Move.INVESTIGATE, note, now)
 
 
-def _rectification(complaint, user, data) -> RectificationNotice:
+def _rectification(complaint, user, data, now) -> RectificationNotice:
     notice = RectificationNotice(complaint=complaint, issued_by=user, **data)
     errors = {}
     if notice.owner_id is None:
@@ -316,7 +316,7 @@ def _rectification(complaint, user, data) -> RectificationNotice:
         errors["required_action"] = [_("Describe the action required.")]
     if notice.due_date is None:
         errors["due_date"] = [_("Give the date the action is due.")]
-    elif notice.due_date < timezone.localdate():
+    elif notice.due_date < timezone.localdate(now):
         errors["due_date"] = [_("The due date cannot be in the past.")]
     if errors:
         raise ValidationError(errors)
@@ -366,7 +366,7 @@ def complaint_resolve(
         if errors:
             raise ValidationError(errors)
         if bank_at_fault:
-            _rectification(complaint, user, rectification)
+            _rectification(complaint, user, rectification, now)
         complaint.replied_at = replied_at
         return _apply(
             complaint,
@@ -620,7 +620,7 @@ def rectification_issue(*, user, complaint, data: dict, now=None) -> Rectificati
     with transaction.atomic():
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.RECTIFY)
-        notice = _rectification(complaint, user, data)
+        notice = _rectification(complaint, user, data, now or timezone.now())
         _event(complaint, user, Move.RECTIFY, "", "", notice.required_action, now)
         return notice
 
