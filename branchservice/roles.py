@@ -21,6 +21,27 @@ def _crud(label, model, actions=("view", "add", "change", "delete")):
     return [f"{label}.{action}_{model}" for action in actions]
 
 
+# Complaints are never deleted through the portal (head office voids them with a reason).
+_COMPLAINT_WORK = [
+    *_crud("complaints", "complaint", ("view", "add", "change")),
+    *_crud("complaints", "rectificationnotice", ("view", "add", "change")),
+    *_crud("complaints", "attachment", ("view", "add")),
+    "complaints.view_businesscategory",
+    "complaints.view_complaintreason",
+    "complaints.view_deadlinepolicy",
+]
+_COMPLAINT_READ = [
+    f"complaints.view_{model}"
+    for model in (
+        "complaint",
+        "rectificationnotice",
+        "attachment",
+        "businesscategory",
+        "complaintreason",
+        "deadlinepolicy",
+    )
+]
+
 # Reading the standards catalogue, templates and filled checklists.
 _STANDARDS_READ = [
     "standards.view_serviceprocess",
@@ -32,6 +53,10 @@ _STANDARDS_READ = [
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
+        *_COMPLAINT_WORK,
+        *_crud("complaints", "businesscategory", ("add", "change")),
+        *_crud("complaints", "complaintreason", ("add", "change")),
+        *_crud("complaints", "deadlinepolicy", ("add", "change")),
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
@@ -47,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
     ],
     Role.BRANCH_MANAGER: [
+        *_COMPLAINT_WORK,
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
         "branchservice.view_calendaroverride",
@@ -58,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
     ],
     Role.COMPLAINT_MANAGER: [
+        *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
     ],
@@ -69,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.view_correctiveaction",
     ],
     Role.AUDITOR: [
+        *_COMPLAINT_READ,
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",

@@ -104,6 +104,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Largest complaint attachment accepted (scans, photos, recordings), in bytes.
+COMPLAINT_ATTACHMENT_MAX_BYTES = env.int("COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # History is a record, not an undo button: nobody reverts a row through the portal.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
