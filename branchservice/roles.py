@@ -26,21 +26,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook"),
+        *_crud("notifications", "notificationpreference"),
     ],
     Role.BRANCH_MANAGER: [
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
         "branchservice.view_calendaroverride",
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook", ("view", "add", "change")),
+        *_crud("notifications", "notificationpreference", ("view", "add", "change")),
     ],
     Role.COMPLAINT_MANAGER: [
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
+        "notifications.view_notification",
     ],
     Role.LOBBY_MANAGER: [],
     Role.AUDITOR: [
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
+        "notifications.view_notification",
     ],
 }
 
