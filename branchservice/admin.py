@@ -84,6 +84,15 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
         labels = dict(Role.choices)
         return "、".join(str(labels.get(g.name, g.name)) for g in obj.groups.all())
 
+    def save_related(self, request, form, formsets, change):
+        # The form offers only the roles the editor may grant; roles beyond that (a colleague's
+        # branch-manager role, say) are not theirs to take away, so they are kept.
+        kept = []
+        if change:
+            kept = list(form.instance.groups.exclude(name__in=grantable_roles(request.user)))
+        super().save_related(request, form, formsets, change)
+        form.instance.groups.add(*kept)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
