@@ -171,7 +171,7 @@ NOTIFICATIONS_WORKING_HOURS = (
 )
 NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
 # Modules that say what is due (see branchservice/notifications/registry.py).
-NOTIFICATIONS_SCANNERS: list[str] = []
+NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]
 NOTIFICATIONS_CHANNELS = [
     "branchservice.notifications.channels.EmailChannel",
     "branchservice.notifications.channels.WeComChannel",

@@ -19,7 +19,7 @@ def shanghai(*args) -> dt.datetime:
 MONDAY_10AM = shanghai(2026, 11, 23, 10, 0)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def test_scanner(settings):
     settings.NOTIFICATIONS_SCANNERS = ["tests.notifications.scanner"]
     scanner.DUE.clear()
@@ -28,7 +28,7 @@ def test_scanner(settings):
 
 
 @pytest.fixture
-def remind():
+def remind(test_scanner):
     """Put a reminder about `branch` for `people` on the test scanner's list."""
 
     def _remind(branch, *people, stage=Notification.Stage.OVERDUE, occurrence="2026-11-23"):
