@@ -62,6 +62,9 @@ class EmailChannel:
             subject=" ".join(subject.split()),
             body=_render(f"notifications/email/{name}.txt", *args),
             to=[recipient.email],
+            # Which stored reminders this mail carries: lets support trace a complaint about a
+            # missing or doubled mail back to the rows.
+            headers={"X-Branchservice-Reminders": ",".join(str(n.pk) for n in notifications)},
         )
         message.attach_alternative(_render(f"notifications/email/{name}.html", *args), "text/html")
         try:

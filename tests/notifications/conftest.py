@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
 from branchservice.notifications.models import Notification
@@ -18,15 +17,6 @@ def shanghai(*args) -> dt.datetime:
 
 # Monday 2026-11-23 is an ordinary PRC working day; 2026-11-21/22 a weekend.
 MONDAY_10AM = shanghai(2026, 11, 23, 10, 0)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """The calendar keeps holiday overrides in Django's cache, which outlives a test's
-    rolled-back transaction: leave it as empty as we found it."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
