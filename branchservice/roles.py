@@ -70,6 +70,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook"),
+        *_crud("notifications", "notificationpreference"),
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
@@ -82,11 +85,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook", ("view", "add", "change")),
+        *_crud("notifications", "notificationpreference", ("view", "add", "change")),
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
+        "notifications.view_notification",
     ],
     # Lobby managers work on the checklist pages, not in the admin.
     Role.LOBBY_MANAGER: [
@@ -103,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_STANDARDS_READ,
         "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",
+        "notifications.view_notification",
     ],
 }
 

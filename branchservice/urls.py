@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("standards/", include("standards.urls", namespace="standards")),
+    path("reminders/", include("branchservice.notifications.urls")),
 ]
 
 if settings.DEBUG:
