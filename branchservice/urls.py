@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("standards/", include("standards.urls", namespace="standards")),
     path("reminders/", include("branchservice.notifications.urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 if settings.DEBUG:
