@@ -21,11 +21,20 @@ def _crud(label, model, actions=("view", "add", "change", "delete")):
     return [f"{label}.{action}_{model}" for action in actions]
 
 
+# The audit trail: login/logout log, failed logins, lockouts and file downloads (read-only).
+AUDIT_VIEW = [
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+    "axes.view_accessattempt",
+    "branchservice.view_filedownload",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
+        *AUDIT_VIEW,
     ],
     Role.BRANCH_MANAGER: [
         "branchservice.view_branch",
@@ -41,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
+        *AUDIT_VIEW,
     ],
 }
 
