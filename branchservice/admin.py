@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_site import warn_missing_calendar_years
+from .concurrency import VersionedAdminMixin
 from .models import Branch, CalendarOverride, FileDownload, User
 from .roles import GRANTABLE_ROLES, Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
@@ -109,7 +110,7 @@ def grantable_roles(user) -> list[str]:
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "weekday", "kind", "note", "updated_at"]
     list_filter = ["kind"]
     date_hierarchy = "date"

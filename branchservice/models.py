@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .concurrency import VersionedModel
 from .roles import Role
 
 
@@ -156,8 +157,10 @@ class User(AbstractUser):
         return any(role in self.role_names for role in roles)
 
 
-class CalendarOverride(models.Model):
-    """A date that head office declares a holiday or a working day, beating the package."""
+class CalendarOverride(VersionedModel):
+    """A date that head office declares a holiday or a working day, beating the package.
+
+    Versioned: two administrators correcting the same date cannot overwrite each other."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Holiday (day off)")
