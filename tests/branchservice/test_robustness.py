@@ -2,6 +2,7 @@
 validation error or a record that saves and reads back unchanged, and pages that escape it."""
 
 import itertools
+import re
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -31,6 +32,7 @@ nasty_text = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(NASTY)), m
     "".join
 )
 
+RESIDENT_ID = re.compile(r"\A[0-9]{17}[0-9X]\Z")
 FUZZ = settings(
     max_examples=40,
     deadline=None,
@@ -107,7 +109,7 @@ def test_phone_validation_accepts_only_real_numbers_and_never_crashes(value):
     assert isinstance(masked, str)
 
 
-@given(value=st.one_of(nasty_text, st.from_regex(r"\A\d{17}[\dX]\Z")))
+@given(value=st.one_of(nasty_text, st.from_regex(RESIDENT_ID)))
 def test_resident_id_validation_gives_one_of_its_reasons_or_accepts(value):
     try:
         pii.validate_resident_id(value)
@@ -116,11 +118,29 @@ def test_resident_id_validation_gives_one_of_its_reasons_or_accepts(value):
     else:
         number = value.strip().upper()
         assert pii.resident_id_check_digit(number[:17]) == number[17]
-    masked = pii.mask_id_number(value)
-    assert len(masked) == len(value.strip())
+    # A valid number shows its first 6 and last 4 characters only.
+    if value.strip().upper() == value and RESIDENT_ID.match(value):
+        assert pii.mask_id_number(value) == value[:6] + "*" * 8 + value[-4:]
 
 
 @given(text=nasty_text, digits=st.from_regex(r"\A1[3-9]\d{9}\Z"))
 def test_log_masking_hides_a_mobile_number_inside_any_text(text, digits):
     masked = pii.mask_text(f"{text} {digits} {text}")
     assert digits not in masked
+
+
+@given(digits=st.from_regex(r"\A1[3-9][0-9]{9}\Z"))
+def test_log_masking_hides_a_mobile_number_typed_in_full_width(digits):
+    full_width = digits.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    masked = pii.mask_text(f"客户电话{full_width}")
+    assert digits not in masked and full_width not in masked
+
+
+@given(value=st.text(alphabet="0123456789０１２３４５６７８９X", min_size=11, max_size=18))
+def test_only_ascii_digits_pass_as_phone_or_id_numbers(value):
+    for validate in (pii.validate_phone, pii.validate_resident_id):
+        try:
+            validate(value)
+        except ValidationError:
+            continue
+        assert value.isascii()
