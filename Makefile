@@ -24,6 +24,12 @@ run: $(VENV)/.installed var
 test: $(VENV)/.installed var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The same suite on PostgreSQL: a throwaway cluster (scripts/postgres.sh), stopped afterwards.
+test-pg: $(VENV)/.installed var
+	scripts/postgres.sh start
+	DATABASE_URL="$$(scripts/postgres.sh url)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+		status=$$?; scripts/postgres.sh stop; exit $$status
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

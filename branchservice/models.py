@@ -145,6 +145,10 @@ class User(AbstractUser):
         # Chinese names read family name first, without a space.
         return f"{self.last_name}{self.first_name}".strip() or self.username
 
+    def get_short_name(self):
+        # A given name alone reads as over-familiar at work: greet staff by their full name.
+        return self.get_full_name()
+
     def __str__(self):
         full = self.get_full_name()
         return full if full == self.username else f"{full} ({self.username})"

@@ -29,28 +29,90 @@ AUDIT_VIEW = [
     "branchservice.view_filedownload",
 ]
 
+# Complaints are never deleted through the portal (head office voids them with a reason).
+_COMPLAINT_WORK = [
+    *_crud("complaints", "complaint", ("view", "add", "change")),
+    *_crud("complaints", "rectificationnotice", ("view", "add", "change")),
+    *_crud("complaints", "attachment", ("view", "add")),
+    "complaints.view_businesscategory",
+    "complaints.view_complaintreason",
+    "complaints.view_deadlinepolicy",
+]
+_COMPLAINT_READ = [
+    f"complaints.view_{model}"
+    for model in (
+        "complaint",
+        "rectificationnotice",
+        "attachment",
+        "businesscategory",
+        "complaintreason",
+        "deadlinepolicy",
+    )
+]
+
+# Reading the standards catalogue, templates and filled checklists.
+_STANDARDS_READ = [
+    "standards.view_serviceprocess",
+    "standards.view_standardscenario",
+    "standards.view_checklisttemplate",
+    "standards.view_templateversion",
+    "standards.view_checklist",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
+        *_COMPLAINT_WORK,
+        *_crud("complaints", "businesscategory", ("add", "change")),
+        *_crud("complaints", "complaintreason", ("add", "change")),
+        *_crud("complaints", "deadlinepolicy", ("add", "change")),
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
         *AUDIT_VIEW,
+        *_crud("standards", "serviceprocess"),
+        *_crud("standards", "standardscenario"),
+        *_crud("standards", "checklisttemplate"),
+        *_crud("standards", "templatesection"),
+        *_crud("standards", "templateitem"),
+        "standards.view_templateversion",
+        *_crud("standards", "checklist", ("view", "add", "change")),
+        "standards.review_checklist",
+        *_crud("standards", "correctiveaction", ("view", "add", "change")),
+        *_crud("standards", "missedchecklistexcuse", ("view", "add")),
     ],
     Role.BRANCH_MANAGER: [
+        *_COMPLAINT_WORK,
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
         "branchservice.view_calendaroverride",
+        *_STANDARDS_READ,
+        "standards.add_checklist",
+        "standards.change_checklist",
+        "standards.review_checklist",
+        *_crud("standards", "correctiveaction", ("view", "add", "change")),
+        *_crud("standards", "missedchecklistexcuse", ("view", "add")),
     ],
     Role.COMPLAINT_MANAGER: [
+        *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
     ],
-    Role.LOBBY_MANAGER: [],
+    # Lobby managers work on the checklist pages, not in the admin.
+    Role.LOBBY_MANAGER: [
+        "standards.view_checklist",
+        "standards.add_checklist",
+        "standards.change_checklist",
+        "standards.view_correctiveaction",
+    ],
     Role.AUDITOR: [
+        *_COMPLAINT_READ,
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
         *AUDIT_VIEW,
+        *_STANDARDS_READ,
+        "standards.view_correctiveaction",
+        "standards.view_missedchecklistexcuse",
     ],
 }
 

@@ -17,6 +17,16 @@ from branchservice.roles import Role
 from tests.factories import PASSWORD, BranchFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """A rolled-back test leaves its cached rows (calendar overrides, say) behind: forget them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     hq = BranchFactory(code="HQ", name="总行", level=Branch.Level.HEAD_OFFICE)

@@ -157,6 +157,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Largest complaint attachment accepted (scans, photos, recordings), in bytes.
+COMPLAINT_ATTACHMENT_MAX_BYTES = env.int("COMPLAINT_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
 # History is a record, not an undo button: nobody reverts a row through the portal.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
@@ -205,3 +208,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Service-standard checklists (standards app).
+# A working day whose daily self-check is not submitted by this local time is "missed".
+STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:00")
+# Photos of failed checklist items: JPEG, PNG or WebP up to this size.
+STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# A corrective action raised from a failed item is due this many working days after the check.
+STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
+    "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
+)

@@ -3,6 +3,9 @@
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env
 
+# pytest may be run without `make`, which is what creates var/.
+(BASE_DIR / "var").mkdir(exist_ok=True)
+
 # A file-backed SQLite test database (not :memory:) so that a real Celery worker started by
 # an integration test can open the same database as the test.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -16,6 +19,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# Tests serve static files through the finders; an empty root keeps whitenoise quiet.
+STATIC_ROOT = BASE_DIR / "var" / "test-static"
+STATIC_ROOT.mkdir(exist_ok=True)
 LANGUAGE_CODE = "zh-hans"
 
 # Unit tests run tasks in-process; the integration tests (tests/integration) start a real

@@ -1,6 +1,5 @@
 import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,13 +12,6 @@ from branchservice.calendar import (
 from branchservice.models import CalendarOverride
 
 D = dt.date
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def test_it_knows_the_2026_national_day_week_and_its_adjusted_saturday(db):

@@ -1,0 +1,724 @@
+"""The complaint register: entries, their classification, deadlines, rectification and history.
+
+Deadlines are computed by the services with `branchservice.calendar` and stored on the row, so
+that lists, filters and the reminder scans compare indexed columns with "now" instead of doing
+calendar arithmetic per row. Statuses change only through `complaints.services`, which follow
+the table in `complaints.workflow`.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from branchservice import pii
+from branchservice.models import Branch
+
+
+class BusinessCategory(models.Model):
+    """Business type for regulatory statistics (JR/T 0169 business classification)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("business category")
+        verbose_name_plural = _("business categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class ComplaintReason(models.Model):
+    """Reason for a complaint for regulatory statistics (JR/T 0169 reason classification)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("complaint reason")
+        verbose_name_plural = _("complaint reasons")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+def _days(label, default, help_text=""):
+    # PositiveSmallIntegerField also puts a ">= 0" check constraint in the database.
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MinValueValidator(0)], help_text=help_text
+    )
+
+
+class DeadlinePolicy(models.Model):
+    """How long each step may take. Exactly one policy is active; each complaint keeps the
+    policy its deadlines were computed with, so editing the policy never moves a deadline
+    already promised."""
+
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=False)
+    acknowledge_working_days = _days(
+        _("acknowledge within (working days)"),
+        0,
+        _("0 means the same working day the complaint is received."),
+    )
+    reply_working_days_simple = _days(_("reply to a simple complaint within (working days)"), 1)
+    reply_working_days_complex = _days(_("reply to a complex complaint within (working days)"), 5)
+    branch_ceiling_working_days = _days(_("branch-level ceiling (working days)"), 7)
+    regulatory_calendar_days = _days(_("regulatory ceiling (calendar days)"), 15)
+    extension_calendar_days = _days(_("approved extension (calendar days)"), 15)
+    followup_working_days = _days(_("follow-up visit within (working days after the reply)"), 3)
+    escalate_after_breach_working_days = _days(
+        _("escalate after a missed deadline (working days)"),
+        2,
+        _("Working days after a missed deadline before the reminder goes to the level above."),
+    )
+    regulatory_warning_days = _days(
+        _("warn before the regulatory ceiling (calendar days)"),
+        3,
+        _("Calendar days before the regulatory ceiling at which the warning is sent."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="complaints_one_active_deadline_policy",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.branch_ceiling_working_days < max(
+            self.reply_working_days_simple, self.reply_working_days_complex
+        ):
+            raise ValidationError(
+                {
+                    "branch_ceiling_working_days": _(
+                        "The branch ceiling cannot be shorter than the reply deadlines."
+                    )
+                }
+            )
+
+    @classmethod
+    def current(cls) -> "DeadlinePolicy":
+        """The active policy; the defaults from the bank's manual if none is marked active."""
+        policy = cls.objects.filter(is_active=True).first()
+        if policy is None:
+            policy, _created = cls.objects.get_or_create(
+                name="默认时限（服务手册）", defaults={"is_active": True}
+            )
+        return policy
+
+
+class DeadlineStatus(models.TextChoices):
+    NONE = "none", _("No deadline")
+    ON_TIME = "on_time", _("On time")
+    DUE_TODAY = "due_today", _("Due today")
+    OVERDUE = "overdue", _("Overdue")
+    MET = "met", _("Done in time")
+    MISSED = "missed", _("Done late")
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """A deadline "on day D" ends at the close of D, local time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Complaint.OPEN_STATUSES)
+
+    def _pending(self, stage):
+        due, done = Complaint.STAGES[stage]
+        return Q(**{f"{done}__isnull": True, f"{due}__isnull": False}) & Q(
+            status__in=Complaint.OPEN_STATUSES
+        )
+
+    def overdue(self, now=None, stage=None):
+        """Open entries with a step (or the given step) past its deadline and not done."""
+        now = now or timezone.now()
+        stages = [stage] if stage else list(Complaint.STAGES)
+        q = Q()
+        for name in stages:
+            q |= self._pending(name) & Q(**{f"{Complaint.STAGES[name][0]}__lt": now})
+        return self.filter(q)
+
+    def due_today(self, now=None, stage=None):
+        """Open entries with a pending step due later today (not yet overdue)."""
+        now = now or timezone.now()
+        end = end_of_day(timezone.localtime(now).date())
+        stages = [stage] if stage else list(Complaint.STAGES)
+        q = Q()
+        for name in stages:
+            due = Complaint.STAGES[name][0]
+            q |= self._pending(name) & Q(**{f"{due}__gte": now, f"{due}__lte": end})
+        return self.filter(q)
+
+    def on_time(self, now=None):
+        """Open entries with nothing overdue and nothing due today."""
+        now = now or timezone.now()
+        return (
+            self.open()
+            .exclude(pk__in=self.overdue(now).values("pk"))
+            .exclude(pk__in=self.due_today(now).values("pk"))
+        )
+
+    def due_before(self, moment, stage):
+        due, _done = Complaint.STAGES[stage]
+        return self.filter(self._pending(stage), **{f"{due}__lt": moment})
+
+
+class Complaint(models.Model):
+    """One entry of an outlet's complaint register: a complaint, a suggestion or praise."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint")
+        SUGGESTION = "suggestion", _("Suggestion")
+        PRAISE = "praise", _("Praise")
+
+    class Channel(models.TextChoices):
+        ON_SITE = "on_site", _("On-site oral complaint")
+        OPINION_BOOK = "opinion_book", _("Customer opinion book")
+        LETTER = "letter", _("Letter")
+        PHONE = "phone", _("Phone")
+        HOTLINE = "hotline", _("Service hotline transfer")
+        REGULATOR = "regulator", _("Regulator transfer")
+        ONLINE = "online", _("Online / e-mail")
+
+    # Customers may stay anonymous where they write to us without meeting anyone.
+    ANONYMOUS_CHANNELS = frozenset({Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE})
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        INVESTIGATING = "investigating", _("Investigating")
+        ESCALATED = "escalated", _("Escalated to head office")
+        RESOLVED = "resolved", _("Replied")
+        FOLLOWED_UP = "followed_up", _("Follow-up visit done")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
+        MERGED = "merged", _("Merged into another entry")
+        VOID = "void", _("Void")
+
+    OPEN_STATUSES = (
+        Status.REGISTERED,
+        Status.ACKNOWLEDGED,
+        Status.INVESTIGATING,
+        Status.ESCALATED,
+        Status.RESOLVED,
+        Status.FOLLOWED_UP,
+    )
+
+    class Complexity(models.TextChoices):
+        SIMPLE = "simple", _("Simple")
+        COMPLEX = "complex", _("Complex")
+
+    class RootCause(models.TextChoices):
+        MARKET = "market", _("Market competition")
+        PROCESS = "process", _("Process and rules")
+        SKILL = "skill", _("Service skill")
+        CUSTOMER = "customer", _("Customer side")
+
+    class ReplyMethod(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        LETTER = "letter", _("Letter")
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY = "basically", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    # stage → (due column, done column): the three steps whose deadline status is shown.
+    STAGES = {
+        "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
+        "reply": ("reply_due_at", "replied_at"),
+        "followup": ("followup_due_at", "followed_up_at"),
+    }
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("outlet"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        limit_choices_to={"level": Branch.Level.OUTLET},
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.COMPLAINT)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    received_at = models.DateTimeField(_("received at"))
+
+    customer_name = models.CharField(_("customer name"), max_length=50, blank=True)
+    customer_phone = models.CharField(_("customer phone"), max_length=30, blank=True)
+    customer_id_number = models.CharField(_("customer ID number"), max_length=18, blank=True)
+    customer_account = models.CharField(_("customer account"), max_length=32, blank=True)
+
+    description = models.TextField(_("what the customer says happened"))
+    customer_request = models.TextField(_("what the customer asks for"), blank=True)
+    complained_about = models.CharField(
+        _("staff or department complained about"), max_length=100, blank=True
+    )
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first responder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_complaints",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    category = models.ForeignKey(
+        BusinessCategory,
+        verbose_name=_("business category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"is_active": True},
+    )
+    reason = models.ForeignKey(
+        ComplaintReason,
+        verbose_name=_("reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"is_active": True},
+    )
+    is_quality = models.BooleanField(_("quality complaint"), default=False)
+    complexity = models.CharField(
+        _("complexity"), max_length=10, choices=Complexity.choices, default=Complexity.SIMPLE
+    )
+
+    # Investigation outcome.
+    founded = models.BooleanField(_("founded"), null=True, blank=True)
+    bank_at_fault = models.BooleanField(_("bank at fault"), default=False)
+    root_cause = models.CharField(
+        _("root cause"), max_length=12, choices=RootCause.choices, blank=True
+    )
+    investigation_notes = models.TextField(_("investigation findings"), blank=True)
+    apology = models.TextField(_("apology record"), blank=True)
+
+    # Deadlines, computed by the services and stored (see module docstring).
+    policy = models.ForeignKey(
+        DeadlinePolicy,
+        verbose_name=_("deadline policy"),
+        null=True,
+        on_delete=models.PROTECT,
+        editable=False,
+    )
+    acknowledge_due_at = models.DateTimeField(_("acknowledge by"), null=True, editable=False)
+    reply_due_at = models.DateTimeField(_("reply by"), null=True, editable=False)
+    branch_due_at = models.DateTimeField(_("branch ceiling"), null=True, editable=False)
+    regulatory_due_at = models.DateTimeField(_("regulatory ceiling"), null=True, editable=False)
+    followup_due_at = models.DateTimeField(_("follow-up visit by"), null=True, editable=False)
+
+    # Workflow steps.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, editable=False)
+    estimated_reply_at = models.DateTimeField(
+        _("estimated handling time given"), null=True, editable=False
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, editable=False)
+    escalation_reason = models.TextField(_("escalation reason"), blank=True, editable=False)
+    extended_at = models.DateTimeField(_("extension approved at"), null=True, editable=False)
+    extension_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("extension approved by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    extension_reason = models.TextField(_("extension reason"), blank=True, editable=False)
+    customer_told_of_extension_at = models.DateTimeField(
+        _("customer told of the extension at"), null=True, editable=False
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
+    reply_method = models.CharField(
+        _("reply method"), max_length=12, choices=ReplyMethod.choices, blank=True, editable=False
+    )
+    reply_content = models.TextField(_("reply and solution offered"), blank=True, editable=False)
+    customer_accepted = models.BooleanField(
+        _("customer accepted the solution"), null=True, editable=False
+    )
+    resolved_on_spot = models.BooleanField(_("resolved on the spot"), default=False, editable=False)
+    followed_up_at = models.DateTimeField(_("follow-up visit at"), null=True, editable=False)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True, editable=False
+    )
+    followup_comment = models.TextField(_("follow-up comment"), blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="merged_entries",
+        editable=False,
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, editable=False)
+    void_reason = models.TextField(_("void reason"), blank=True, editable=False)
+
+    # A random token the registration form carries: a second submit of the same form (a
+    # double click) hits the unique constraint instead of registering the complaint twice.
+    submission_token = models.UUIDField(null=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["submission_token", "updated_at"])
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint register entry")
+        verbose_name_plural = _("complaint register")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # Changelist of head office: newest first over the whole bank.
+            models.Index(fields=["-received_at", "-id"], name="complaint_received_idx"),
+            # Changelist of a branch: branch_id IN (subtree) ordered by received_at.
+            models.Index(fields=["branch", "-received_at"], name="complaint_branch_recv_idx"),
+            # Status filter of the changelist and the open() scans.
+            models.Index(fields=["status", "-received_at"], name="complaint_status_recv_idx"),
+            # Reminder scan "acknowledgement overdue" and the deadline-status filter.
+            models.Index(
+                fields=["acknowledge_due_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="complaint_ack_due_idx",
+            ),
+            # Reminder scan "reply overdue" and the deadline-status filter.
+            models.Index(
+                fields=["reply_due_at"],
+                condition=Q(replied_at__isnull=True),
+                name="complaint_reply_due_idx",
+            ),
+            # Reminder scan "branch 7-working-day ceiling passed".
+            models.Index(
+                fields=["branch_due_at"],
+                condition=Q(replied_at__isnull=True),
+                name="complaint_branch_due_idx",
+            ),
+            # Reminder scan "regulatory ceiling approaching" (warning days before it).
+            models.Index(
+                fields=["regulatory_due_at"],
+                condition=Q(replied_at__isnull=True),
+                name="complaint_reg_due_idx",
+            ),
+            # Reminder scan "follow-up visit overdue" and the deadline-status filter.
+            models.Index(
+                fields=["followup_due_at"],
+                condition=Q(followed_up_at__isnull=True),
+                name="complaint_followup_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference or str(_("new entry"))
+
+    def clean(self):
+        self.validate_entry(timezone.now())
+
+    def validate_entry(self, now: dt.datetime) -> None:
+        """Refuse an impossible entry, collecting every error by field; normalise the
+        customer's data in place. Used by the admin form (through clean) and the services."""
+        errors = {}
+        if self.channel not in self.Channel.values:
+            errors["channel"] = [_("Choose one of the listed channels.")]
+        if self.kind not in self.Kind.values:
+            errors["kind"] = [_("Choose complaint, suggestion or praise.")]
+        if self.complexity not in self.Complexity.values:
+            errors["complexity"] = [_("Choose simple or complex.")]
+        # A missing time of receipt is refused by the form field (and the NOT NULL column).
+        if self.received_at is not None and self.received_at > now:
+            errors["received_at"] = [_("The time of receipt cannot be in the future.")]
+        if not (self.description or "").strip():
+            errors["description"] = [_("Write down what the customer says happened.")]
+        errors.update(self._customer_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _customer_errors(self) -> dict:
+        errors = {}
+        self.customer_name = (self.customer_name or "").strip()
+        self.customer_phone = pii.normalise_phone(self.customer_phone)
+        self.customer_id_number = (self.customer_id_number or "").strip().upper()
+        self.customer_account = (self.customer_account or "").replace(" ", "")
+        checks = [
+            ("customer_phone", pii.validate_phone),
+            ("customer_id_number", pii.validate_resident_id),
+        ]
+        for field, validate in checks:
+            if getattr(self, field):
+                try:
+                    validate(getattr(self, field))
+                except ValidationError as exc:
+                    errors[field] = exc.messages
+        if self.customer_account and not self.customer_account.isdigit():
+            errors["customer_account"] = [_("An account or card number has digits only.")]
+        anonymous_allowed = (
+            self.channel in self.ANONYMOUS_CHANNELS or self.kind != self.Kind.COMPLAINT
+        )
+        if not anonymous_allowed:
+            if not self.customer_name:
+                errors["customer_name"] = [
+                    _("A complaint taken through this channel needs the customer's name.")
+                ]
+            if not self.customer_phone:
+                errors.setdefault("customer_phone", []).append(
+                    _("A complaint taken through this channel needs a phone number to reply to.")
+                )
+        return errors
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def deadline_status(self, stage: str, now=None) -> DeadlineStatus:
+        """On time / due today / overdue for a pending step; done in time / late once done."""
+        due_field, done_field = self.STAGES[stage]
+        due, done = getattr(self, due_field), getattr(self, done_field)
+        if due is None:
+            return DeadlineStatus.NONE
+        if done is not None:
+            return DeadlineStatus.MET if done <= due else DeadlineStatus.MISSED
+        if not self.is_open:
+            return DeadlineStatus.NONE
+        now = now or timezone.now()
+        if now > due:
+            return DeadlineStatus.OVERDUE
+        if timezone.localtime(now).date() == timezone.localtime(due).date():
+            return DeadlineStatus.DUE_TODAY
+        return DeadlineStatus.ON_TIME
+
+    def deadline_statuses(self, now=None) -> dict[str, DeadlineStatus]:
+        now = now or timezone.now()
+        return {stage: self.deadline_status(stage, now) for stage in self.STAGES}
+
+    def is_overdue(self, now=None) -> bool:
+        return DeadlineStatus.OVERDUE in self.deadline_statuses(now).values()
+
+
+class Move(models.TextChoices):
+    """Workflow moves and other recorded actions (see complaints.workflow for who may)."""
+
+    REGISTER = "register", _("Register")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    INVESTIGATE = "investigate", _("Start investigation")
+    RESOLVE = "resolve", _("Reply to the customer")
+    RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
+    ESCALATE = "escalate", _("Escalate to head office")
+    HAND_BACK = "hand_back", _("Hand back to the outlet")
+    EXTEND = "extend", _("Approve an extension")
+    FOLLOW_UP = "follow_up", _("Record the follow-up visit")
+    CLOSE = "close", _("Close")
+    WITHDRAW = "withdraw", _("Withdrawn by the customer")
+    MERGE = "merge", _("Merge into an earlier entry")
+    REASSIGN = "reassign", _("Hand over to another handler")
+    NOTE = "note", _("Add a note")
+    RECTIFY = "rectify", _("Issue a rectification notice")
+    ATTACH = "attach", _("Attach a file")
+    EDIT = "edit", _("Edit details")
+    VOID = "void", _("Void")
+    RECTIFIED = "rectified", _("Rectification done")
+
+
+class ReferenceCounter(models.Model):
+    """Last sequence number used per outlet and month, for TS-<outlet>-<yyyymm>-<seq>.
+
+    Registration locks this row (select_for_update) so that two clerks registering at the same
+    moment get consecutive numbers instead of the same one.
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=6)
+    last_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "month"], name="complaint_counter_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.branch_id}/{self.month}: {self.last_seq}"
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline: a workflow step, a note, a hand-over, a file."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Move.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Complaint.Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=20, choices=Complaint.Status.choices, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["at", "id"]
+        # The timeline of one complaint, in order.
+        indexes = [models.Index(fields=["complaint", "at"], name="complaint_event_idx")]
+
+    def __str__(self):
+        return f"{self.complaint} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RectificationNotice(models.Model):
+    """整改通知单: issued when the bank is at fault, tracked until the action is done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    responsible_department = models.CharField(_("responsible department"), max_length=100)
+    required_action = models.TextField(_("required action"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    evidence = models.TextField(_("completion evidence"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rectification notice")
+        verbose_name_plural = _("rectification notices")
+        ordering = ["due_date", "id"]
+        indexes = [
+            # Reminder scan "rectification past its due date and not done".
+            models.Index(
+                fields=["due_date"],
+                condition=~Q(status="done"),
+                name="rectification_open_due_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.responsible_department}"
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.status != self.Status.DONE and self.due_date < today
+
+
+def attachment_path(instance, filename):
+    return f"complaints/{instance.complaint_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A scan, photo or recording belonging to a complaint; served only by a scoped view."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

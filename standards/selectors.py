@@ -1,0 +1,112 @@
+"""Reads of the standards app for pages, reminders and reports."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from branchservice.calendar import is_working_day
+from branchservice.models import Branch
+
+from .models import Checklist, ChecklistAnswer, MissedChecklistExcuse, VersionSection
+
+
+def checklist_due_time() -> dt.time:
+    return dt.time.fromisoformat(settings.STANDARDS_CHECKLIST_DUE_TIME)
+
+
+def checklist_due_at(business_date: dt.date) -> dt.datetime:
+    """The moment a day's daily checklist must be submitted by (local time)."""
+    return timezone.make_aware(dt.datetime.combine(business_date, checklist_due_time()))
+
+
+@dataclass(frozen=True)
+class MissingChecklist:
+    """A working day on which an outlet has no submitted daily checklist (and no excuse)."""
+
+    branch: Branch
+    business_date: dt.date
+    due_at: dt.datetime
+    # The draft or reopened checklist, if one was started.
+    checklist: Checklist | None
+    is_missed: bool  # False: still pending, the due time has not passed yet
+
+
+def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
+    """Daily checklists that are missing for the outlets of `branches_qs` from `date_from` to
+    `date_to` (inclusive), ordered by date and outlet.
+
+    Non-working days need no checklist; days after `now` are not listed; excused days are not
+    listed. A day whose due time (STANDARDS_CHECKLIST_DUE_TIME) has passed is missed, an earlier
+    one pending. Three queries whatever the range (outlets, checklists, excuses), plus the
+    calendar's cached overrides.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    date_to = min(date_to, today)
+    if date_to < date_from:
+        return []
+    outlets = list(branches_qs.filter(level=Branch.Level.OUTLET, is_active=True).order_by("path"))
+    started = {}
+    for checklist in (
+        Checklist.objects.daily()
+        .filter(branch__in=outlets, business_date__range=(date_from, date_to))
+        .only("id", "branch_id", "business_date", "status", "template_id")
+    ):
+        key = (checklist.branch_id, checklist.business_date)
+        if checklist.is_done or key not in started:
+            started[key] = checklist
+    excused = set(
+        MissedChecklistExcuse.objects.filter(
+            branch__in=outlets, business_date__range=(date_from, date_to)
+        ).values_list("branch_id", "business_date")
+    )
+    missing = []
+    day = date_from
+    while day <= date_to:
+        if is_working_day(day):
+            due_at = checklist_due_at(day)
+            for outlet in outlets:
+                key = (outlet.pk, day)
+                checklist = started.get(key)
+                if key in excused or (checklist is not None and checklist.is_done):
+                    continue
+                missing.append(
+                    MissingChecklist(outlet, day, due_at, checklist, is_missed=now >= due_at)
+                )
+        day += dt.timedelta(days=1)
+    return missing
+
+
+def checklist_for_page(*, checklist: Checklist):
+    """The frozen sections of the checklist's version with their items, and the answers given
+    so far keyed by item id: three queries whatever the number of items."""
+    sections = list(
+        VersionSection.objects.filter(version=checklist.template_version_id)
+        .order_by("position", "id")
+        .prefetch_related("items")
+    )
+    answers = {
+        answer.item_id: answer for answer in ChecklistAnswer.objects.filter(checklist=checklist)
+    }
+    return sections, answers
+
+
+def outlet_checklists(*, branch):
+    """An outlet's checklists, newest first, with what the history list shows."""
+    return (
+        Checklist.objects.filter(branch=branch)
+        .select_related("template", "submitted_by")
+        .order_by("-business_date", "template__kind")
+    )
+
+
+def failed_answers(*, checklist: Checklist):
+    return (
+        ChecklistAnswer.objects.filter(checklist=checklist, failed=True)
+        .select_related("item", "item__section")
+        .prefetch_related(Prefetch("corrective_actions"))
+        .order_by("item__section__position", "item__position")
+    )

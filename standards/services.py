@@ -1,0 +1,420 @@
+"""Writes of the standards app. Views, admin actions, demo and commands all call these."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branchservice.calendar import add_working_days, is_working_day
+from branchservice.models import User
+from branchservice.roles import Role
+from branchservice.scoping import can_see_branch
+
+from .models import (
+    AnswerType,
+    Checklist,
+    ChecklistAnswer,
+    ChecklistEvent,
+    ChecklistTemplate,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+    TemplateVersion,
+    VersionItem,
+    VersionSection,
+    compute_score,
+)
+
+
+class StaleChecklist(Exception):
+    """The checklist was saved elsewhere since this copy was loaded."""
+
+
+class ChecklistLocked(Exception):
+    """The checklist is submitted (or signed off) and can no longer be changed."""
+
+
+@dataclass
+class AnswerInput:
+    """One item's answer as entered. `photo` is a new upload, or the name of the stored photo."""
+
+    result: str = ""
+    score: int | None = None
+    comment: str = ""
+    photo: File | str = ""
+
+    @property
+    def has_photo(self) -> bool:
+        return bool(self.photo)
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def template_publish(*, template: ChecklistTemplate, by: User | None, note: str = "", now=None):
+    """Copy the template's draft into a new immutable version and make it current."""
+    given = template
+    # Locked so that two publishes at once cannot both take the same version number.
+    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    sections = list(template.sections.prefetch_related("items").order_by("position", "id"))
+    if not any(section.items.all() for section in sections):
+        raise ValidationError(_("A template needs at least one item before it is published."))
+    last = template.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = TemplateVersion.objects.create(
+        template=template,
+        number=last + 1,
+        published_at=now or timezone.now(),
+        published_by=by,
+        note=note,
+    )
+    frozen_sections = VersionSection.objects.bulk_create(
+        VersionSection(version=version, title=s.title, position=s.position) for s in sections
+    )
+    rule_fields = [
+        "text",
+        "scenario_id",
+        "answer_type",
+        "max_score",
+        "weight",
+        "is_critical",
+        "failure_needs_comment",
+        "failure_needs_photo",
+        "position",
+    ]
+    VersionItem.objects.bulk_create(
+        VersionItem(
+            version=version,
+            section=frozen,
+            **{name: getattr(item, name) for name in rule_fields},
+        )
+        for section, frozen in zip(sections, frozen_sections, strict=True)
+        for item in section.items.all()
+    )
+    template.current_version = version
+    template.save(update_fields=["current_version"])
+    given.current_version = version
+    return version
+
+
+# --- filling a checklist ---------------------------------------------------------------------
+
+
+def _check_may_fill(user, branch):
+    if not (user.has_perm("standards.change_checklist") and can_see_branch(user, branch)):
+        raise PermissionDenied
+
+
+def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.date, by: User):
+    """Today's (or a past day's) checklist of `template` at the outlet, created if missing.
+
+    Starting twice returns the same checklist: the unique constraint decides a race.
+    """
+    _check_may_fill(by, branch)
+    if not branch.is_outlet:
+        raise ValidationError(_("Checklists are filled for outlets only."))
+    if business_date > timezone.localdate():
+        raise ValidationError(_("A checklist cannot be filled for a day in the future."))
+    existing = Checklist.objects.filter(
+        branch=branch, business_date=business_date, template=template
+    ).first()
+    if existing is not None:
+        return existing
+    if template.current_version_id is None or not template.is_active:
+        raise ValidationError(_("This checklist template is not published."))
+    try:
+        with transaction.atomic():
+            return Checklist.objects.create(
+                branch=branch,
+                business_date=business_date,
+                template=template,
+                template_version_id=template.current_version_id,
+                created_by=by,
+                updated_by=by,
+            )
+    except IntegrityError:
+        # Another tap or device created it a moment ago.
+        return Checklist.objects.get(branch=branch, business_date=business_date, template=template)
+
+
+def answer_problems(items, answers: dict[int, AnswerInput]) -> dict[int, list[str]]:
+    """What keeps each item from being submitted: unanswered, or a failure without its required
+    comment or photo. Shared by the form (to show the messages) and the service (to enforce)."""
+    problems: dict[int, list[str]] = {}
+    for item in items:
+        answer = answers.get(item.pk) or AnswerInput()
+        messages = []
+        if item.answer_type == AnswerType.SCORE:
+            if answer.score is None:
+                messages.append(_("Give a score."))
+        elif not answer.result:
+            messages.append(_("Choose pass, fail or not applicable."))
+        if item.is_failure(result=answer.result, score=answer.score):
+            if item.failure_needs_comment and not answer.comment.strip():
+                messages.append(_("A failed item needs a comment saying what was wrong."))
+            if item.failure_needs_photo and not answer.has_photo:
+                messages.append(_("A failed item needs a photo."))
+        if messages:
+            problems[item.pk] = messages
+    return problems
+
+
+def _claim(checklist: Checklist, *, revision: int, by: User, now, **changes):
+    """Bump the revision of an editable checklist still at `revision`, in one UPDATE."""
+    claimed = Checklist.objects.filter(
+        pk=checklist.pk, revision=revision, status__in=Checklist.EDITABLE_STATUSES
+    ).update(revision=F("revision") + 1, updated_at=now, updated_by=by, **changes)
+    if not claimed:
+        current = Checklist.objects.values("status", "revision").get(pk=checklist.pk)
+        if current["status"] not in Checklist.EDITABLE_STATUSES:
+            raise ChecklistLocked
+        raise StaleChecklist
+    checklist.revision = revision + 1
+    checklist.updated_at = now
+    checklist.updated_by = by
+    for name, value in changes.items():
+        setattr(checklist, name, value)
+
+
+def _write_answers(checklist, items_by_id, answers: dict[int, AnswerInput]):
+    unknown = set(answers) - set(items_by_id)
+    if unknown:
+        raise ValidationError(_("An answer was given to an item that is not on this checklist."))
+    rows = []
+    for item_id, answer in answers.items():
+        item = items_by_id[item_id]
+        row = ChecklistAnswer(
+            checklist=checklist,
+            item=item,
+            result=answer.result if item.answer_type == AnswerType.PASS_FAIL else "",
+            score=answer.score if item.answer_type == AnswerType.SCORE else None,
+            failed=item.is_failure(result=answer.result, score=answer.score),
+            comment=answer.comment.strip(),
+        )
+        # A new upload is stored by the field during the insert; a kept photo keeps its name.
+        row.photo = answer.photo or ""
+        rows.append(row)
+    return ChecklistAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["checklist", "item"],
+        update_fields=["result", "score", "failed", "comment", "photo"],
+    )
+
+
+def _items_by_id(checklist):
+    return {
+        item.pk: item for item in VersionItem.objects.filter(version=checklist.template_version_id)
+    }
+
+
+@transaction.atomic
+def checklist_save_draft(
+    *, checklist: Checklist, answers: dict[int, AnswerInput], by: User, revision: int, now=None
+):
+    """Keep what was entered so far; refuse a save based on an older revision."""
+    _check_may_fill(by, checklist.branch)
+    now = now or timezone.now()
+    items = _items_by_id(checklist)
+    _claim(checklist, revision=revision, by=by, now=now)
+    _write_answers(checklist, items, answers)
+    return checklist
+
+
+@transaction.atomic
+def checklist_submit(
+    *, checklist: Checklist, answers: dict[int, AnswerInput], by: User, revision: int, now=None
+):
+    """Validate every answer, store them in bulk, score and lock the checklist, and raise a
+    corrective action for each failed critical item."""
+    _check_may_fill(by, checklist.branch)
+    now = now or timezone.now()
+    if checklist.business_date > timezone.localdate(now):
+        raise ValidationError(_("A checklist cannot be submitted for a day in the future."))
+    items = _items_by_id(checklist)
+    problems = answer_problems(items.values(), answers)
+    if problems:
+        raise ValidationError(_("Some items are not complete yet."))
+    score, failed, critical = compute_score(
+        (item, answers[pk].result, answers[pk].score) for pk, item in items.items()
+    )
+    _claim(
+        checklist,
+        revision=revision,
+        by=by,
+        now=now,
+        status=Checklist.Status.SUBMITTED,
+        submitted_at=now,
+        submitted_by=by,
+        score=score,
+        failed_items=failed,
+        critical_failures=critical,
+    )
+    rows = _write_answers(checklist, items, answers)
+    critical_rows = [row for row in rows if row.failed and items[row.item_id].is_critical]
+    if critical_rows:
+        _raise_actions(checklist, critical_rows, by=by)
+    ChecklistEvent.objects.create(
+        checklist=checklist, action=ChecklistEvent.Action.SUBMITTED, at=now, by=by
+    )
+    return checklist
+
+
+# --- corrective actions ----------------------------------------------------------------------
+
+
+def _outlet_head(branch, fallback: User) -> User:
+    head = (
+        User.objects.filter(branch=branch, is_active=True, groups__name=Role.BRANCH_MANAGER)
+        .order_by("pk")
+        .first()
+    )
+    return head or fallback
+
+
+def _raise_actions(checklist, answers, *, by, owner=None):
+    owner = owner or _outlet_head(checklist.branch, by)
+    due = add_working_days(
+        checklist.business_date, settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS
+    )
+    actions = []
+    for answer in answers:
+        text = _("Put right: %(item)s.") % {"item": answer.item.text}
+        if answer.comment:
+            text += " " + _("Found: %(comment)s") % {"comment": answer.comment}
+        actions.append(
+            CorrectiveAction(
+                branch_id=checklist.branch_id,
+                checklist=checklist,
+                answer=answer,
+                owner=owner,
+                required_action=text,
+                due_date=due,
+                created_by=by,
+            )
+        )
+    # A failure raised twice (double submit, reviewer re-picking it) stays one action.
+    CorrectiveAction.objects.bulk_create(actions, ignore_conflicts=True)
+
+
+@transaction.atomic
+def corrective_action_raise(*, checklist: Checklist, answers, by: User, owner: User | None = None):
+    """Raise corrective actions for failures a reviewer picked (failed answers only)."""
+    answers = [a for a in answers if a.failed and a.checklist_id == checklist.pk]
+    if answers:
+        _raise_actions(checklist, answers, by=by, owner=owner)
+
+
+@transaction.atomic
+def corrective_action_update(*, action: CorrectiveAction, by: User, now=None):
+    """Record progress on an action; completing it needs evidence and stamps the time."""
+    if action.status == CorrectiveAction.Status.DONE:
+        if not action.evidence.strip():
+            raise ValidationError(
+                {"evidence": _("Describe the evidence that the action was completed.")}
+            )
+        action.completed_at = action.completed_at or now or timezone.now()
+    else:
+        action.completed_at = None
+    action._change_reason = _("Updated by %(user)s") % {"user": by}
+    action.save()
+    return action
+
+
+# --- review ----------------------------------------------------------------------------------
+
+
+def _check_may_review(user, checklist):
+    if not (user.has_perm("standards.review_checklist") and can_see_branch(user, checklist.branch)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def checklist_sign_off(
+    *, checklist: Checklist, by: User, note: str = "", raise_actions_for=(), now=None
+):
+    """The outlet head's sign-off; failures picked by the reviewer get corrective actions."""
+    _check_may_review(by, checklist)
+    now = now or timezone.now()
+    updated = Checklist.objects.filter(pk=checklist.pk, status=Checklist.Status.SUBMITTED).update(
+        status=Checklist.Status.REVIEWED, reviewed_at=now, reviewed_by=by, review_note=note
+    )
+    if not updated:
+        raise ValidationError(_("Only a submitted checklist can be signed off."))
+    checklist.refresh_from_db()
+    corrective_action_raise(checklist=checklist, answers=raise_actions_for, by=by)
+    ChecklistEvent.objects.create(
+        checklist=checklist, action=ChecklistEvent.Action.SIGNED_OFF, at=now, by=by, note=note
+    )
+    return checklist
+
+
+@transaction.atomic
+def checklist_reopen(*, checklist: Checklist, by: User, reason: str, now=None):
+    """Give a submitted checklist back to the outlet for correction, with the reason recorded."""
+    _check_may_review(by, checklist)
+    if not reason.strip():
+        raise ValidationError(_("Say why the checklist is reopened."))
+    now = now or timezone.now()
+    updated = Checklist.objects.filter(pk=checklist.pk, status__in=Checklist.DONE_STATUSES).update(
+        status=Checklist.Status.REOPENED,
+        revision=F("revision") + 1,
+        reviewed_at=None,
+        reviewed_by=None,
+    )
+    if not updated:
+        raise ValidationError(_("Only a submitted or signed-off checklist can be reopened."))
+    ChecklistEvent.objects.create(
+        checklist=checklist,
+        action=ChecklistEvent.Action.REOPENED,
+        at=now,
+        by=by,
+        note=reason.strip(),
+    )
+    checklist.refresh_from_db()
+    return checklist
+
+
+# --- missed days -----------------------------------------------------------------------------
+
+
+def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str):
+    """Raise ValidationError (by field) unless the day may be excused for the outlet."""
+    errors = {}
+    if not branch.is_outlet:
+        errors["branch"] = _("Choose an outlet.")
+    if business_date > timezone.localdate():
+        errors["business_date"] = _("A day in the future cannot be excused.")
+    elif not is_working_day(business_date):
+        errors["business_date"] = _("No checklist is needed on a non-working day.")
+    elif Checklist.objects.daily().done().filter(branch=branch, business_date=business_date):
+        errors["business_date"] = _("The daily checklist of that day was submitted.")
+    elif MissedChecklistExcuse.objects.filter(branch=branch, business_date=business_date):
+        errors["business_date"] = _("That day is already excused for this outlet.")
+    if not reason.strip():
+        errors["reason"] = _("Give the reason.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def missed_checklist_excuse(*, branch, business_date: dt.date, reason: str, by: User):
+    """A branch manager excuses an outlet's missing daily checklist on a working day."""
+    if not (by.has_perm("standards.add_missedchecklistexcuse") and can_see_branch(by, branch)):
+        raise PermissionDenied
+    missed_checklist_excuse_check(branch=branch, business_date=business_date, reason=reason)
+    try:
+        with transaction.atomic():
+            return MissedChecklistExcuse.objects.create(
+                branch=branch, business_date=business_date, reason=reason.strip(), excused_by=by
+            )
+    except IntegrityError as exc:
+        # Excused by someone else a moment ago.
+        raise ValidationError(
+            {"business_date": _("That day is already excused for this outlet.")}
+        ) from exc

@@ -1,0 +1,96 @@
+"""Headless Chromium, Debian's package, driven by Playwright against pytest-django's live_server.
+
+Every test under tests/browser is marked `browser`. Screenshots go to artifacts/browser/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+# Playwright's sync API keeps an asyncio event loop running in the main thread from the moment
+# it starts, and Django refuses ORM calls in a thread with a running loop
+# (SynchronousOnlyOperation). The tests' own code is synchronous; only the loop is there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    # CI runs as root in a container, where Chromium's sandbox cannot start.
+    "--no-sandbox",
+    "--disable-gpu",
+    # No calls home: the CI machine has no internet, and waiting on them slows every page.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 3,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing; the browser tests need Debian's Chromium and a CJK font: "
+            "apt-get install -y chromium fonts-wqy-microhei"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screen():
+    """The screen of `page`: "desktop", or "phone" with @pytest.mark.parametrize("screen", ...)."""
+    return "desktop"
+
+
+@pytest.fixture
+def page(browser, screen):
+    """A page in a fresh browser context, as a user in mainland China sees it."""
+    context = browser.new_context(**SCREENS[screen], locale="zh-CN", timezone_id="Asia/Shanghai")
+    # Playwright's 30 s default makes a broken page slow to report; pages here are local.
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def admin_login(live_server):
+    """Logs a user in through the admin login form of the live server; returns on the index."""
+
+    def log_in(page, *, username: str, password: str):
+        page.goto(live_server.url + reverse("admin:login"))
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("#login-form [type=submit]").click()
+        expect(page).to_have_url(live_server.url + reverse("admin:index"))
+
+    return log_in
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    path = Path(settings.BASE_DIR) / "artifacts" / "browser"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

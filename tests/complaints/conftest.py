@@ -1,0 +1,95 @@
+"""Complaints registered and moved through the real services, so that every test starts from a
+state the workflow can actually reach."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Complaint
+
+# A Wednesday just before the 2026 National Day holiday (1-7 Oct off, Sat 10 Oct worked).
+RECEIVED = timezone.make_aware(dt.datetime(2026, 9, 30, 10, 0))
+
+
+def at(y, m, d, hh=10, mm=0):
+    return timezone.make_aware(dt.datetime(y, m, d, hh, mm))
+
+
+@pytest.fixture
+def frozen():
+    """The clock stands at 2026-09-30 16:00 Beijing time unless a test moves it."""
+    with time_machine.travel(at(2026, 9, 30, 16), tick=False) as traveller:
+        yield traveller
+
+
+def register(user, branch, **overrides):
+    data = {
+        "user": user,
+        "branch": branch,
+        "channel": Complaint.Channel.PHONE,
+        "received_at": RECEIVED,
+        "customer_name": "张伟",
+        "customer_phone": "13812345678",
+        "description": "电话反映在网点办理转账时等候一个多小时，柜员态度冷淡。",
+        "customer_request": "希望网点道歉并改进排队管理。",
+    }
+    data.update(overrides)
+    return services.complaint_register(**data)
+
+
+# Each status and the moves that reach it from "registered".
+def _acknowledge(c, u):
+    return services.complaint_acknowledge(
+        user=u, complaint=c, acknowledged_at=at(2026, 9, 30, 11), estimated_reply_at=at(2026, 10, 9)
+    )
+
+
+def _investigate(c, u):
+    return services.complaint_investigate(user=u, complaint=c, note="调阅监控，询问当班柜员。")
+
+
+def _resolve(c, u):
+    return services.complaint_resolve(
+        user=u,
+        complaint=c,
+        replied_at=at(2026, 9, 30, 15),
+        reply_method=Complaint.ReplyMethod.PHONE,
+        reply_content="向客户解释排队原因并致歉，已增开窗口。",
+        customer_accepted=True,
+        founded=False,
+    )
+
+
+def _follow_up(c, u):
+    return services.complaint_follow_up(
+        user=u,
+        complaint=c,
+        followed_up_at=at(2026, 9, 30, 15, 30),
+        satisfaction=Complaint.Satisfaction.SATISFIED,
+        comment="客户表示满意。",
+    )
+
+
+PATH = {
+    Complaint.Status.REGISTERED: [],
+    Complaint.Status.ACKNOWLEDGED: [_acknowledge],
+    Complaint.Status.INVESTIGATING: [_acknowledge, _investigate],
+    Complaint.Status.RESOLVED: [_acknowledge, _investigate, _resolve],
+    Complaint.Status.FOLLOWED_UP: [_acknowledge, _investigate, _resolve, _follow_up],
+}
+
+
+@pytest.fixture
+def complaint_in(frozen, outlet_user, org):
+    """complaint_in(status) → a complaint of outlet A walked to that status by its manager."""
+
+    def _make(status, **overrides):
+        complaint = register(outlet_user, org.a, **overrides)
+        for step in PATH[status]:
+            complaint = step(complaint, outlet_user)
+        return complaint
+
+    return _make
