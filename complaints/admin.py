@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from branchservice import pii
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
+from reporting.admin import ExportChangelistMixin
 
 from . import forms, services
 from .models import (
@@ -125,7 +126,8 @@ class DeadlineFilter(admin.SimpleListFilter):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+    export_kind = "complaints"
     form = forms.ComplaintForm
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = [

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from branchservice.models import FileDownload
 from reporting import services
 from reporting.models import JobStatus, ReportDownload, ReportFile
 from tests.reporting.factories import at, complaint, october
@@ -79,6 +80,13 @@ def test_downloads_are_recorded(auditor, org, build, login):
     assert download(login(auditor), report_file).status_code == 200
     record = ReportDownload.objects.get()
     assert (record.user, record.report_file) == (auditor, report_file)
+    # ... and in the portal's audit trail of files that left it.
+    audit = FileDownload.objects.get()
+    assert (audit.user, audit.branch, audit.filename) == (
+        auditor,
+        org.s1,
+        report_file.download_name(),
+    )
 
 
 def test_nobody_downloads_a_file_outside_their_scope_by_guessing_its_url(
