@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,10 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.models import Branch
 from branchservice.scoping import visible_branches
 
+from .selectors import first_data_month
 from .services import month_start
-
-# Nothing the bank reports on is older than this; an earlier month is a typing error.
-FIRST_PERIOD = dt.date(2000, 1, 1)
 
 
 class PeriodField(forms.DateField):
@@ -37,8 +33,12 @@ class BuildSummaryForm(forms.Form):
         period = self.cleaned_data["period"]
         if period > month_start(timezone.localdate()):
             raise forms.ValidationError(_("This month has not started yet."))
-        if period < FIRST_PERIOD:
-            raise forms.ValidationError(_("There is no data for months before 2000."))
+        first = first_data_month()
+        if first is not None and period < first:
+            raise forms.ValidationError(
+                _("There is no data before %(month)s: the first entries are from that month.")
+                % {"month": f"{first:%Y-%m}"}
+            )
         return period
 
 

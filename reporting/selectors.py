@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +211,16 @@ def default_scope(user) -> Branch | None:
     """The top of the user's scope: the branch they work at (the bank for head office)."""
     branches = visible_branches(user).order_by("level", "path")
     return branches.first()
+
+
+def first_data_month() -> dt.date | None:
+    """The month of the earliest complaint or checklist: nothing to report before it."""
+    firsts = [
+        Complaint.objects.aggregate(first=Min("received_at"))["first"],
+        Checklist.objects.aggregate(first=Min("business_date"))["first"],
+    ]
+    days = [timezone.localdate(f) if isinstance(f, dt.datetime) else f for f in firsts if f]
+    return min(days).replace(day=1) if days else None
 
 
 def last_complete_month(today: dt.date | None = None) -> dt.date:

@@ -232,3 +232,12 @@ def test_the_dashboard_shows_the_users_scope_and_refuses_others(auditor, outside
     page = client.get(reverse("reporting:dashboard"), {"period": "2026-10", "scope": org.b.pk})
     assert page.context["scope"] == org.s1
     assert login(outsider).get(reverse("reporting:dashboard")).status_code == 403
+
+
+def test_a_month_before_the_first_data_is_refused_with_a_message(auditor, org, build):
+    october(org)  # the earliest entry is from September 2026
+    response = build(auditor, org.s1, period="2026-08")
+    assert any("2026-09" in m for m in messages_of(response))
+    assert not ReportFile.objects.exists()
+    build(auditor, org.s1, period="2026-09")
+    assert ReportFile.objects.count() == 1
