@@ -85,15 +85,24 @@ def add_service_errors(form, exc: ValidationError) -> None:
 
 
 class BranchFilter(admin.SimpleListFilter):
-    """Any branch in the user's scope; a branch above outlets shows its whole subtree."""
+    """A branch in the user's scope; a branch above outlets shows its whole subtree.
+
+    Outlets are offered one by one only when the user's scope has few of them: head office's
+    list would otherwise run to hundreds of links (the sub-branch narrows it instead).
+    """
 
     title = _("branch")
     parameter_name = "branch"
+    MAX_OUTLETS_LISTED = 30
 
     def lookups(self, request, model_admin):
+        branches = visible_branches(request.user)
+        outlets = branches.filter(level=Branch.Level.OUTLET)
+        if outlets.count() > self.MAX_OUTLETS_LISTED:
+            branches = branches.exclude(level=Branch.Level.OUTLET)
         return [
-            (b.pk, f"{'　' * (b.level - 1)}{b.name}")
-            for b in visible_branches(request.user).only("pk", "name", "level")
+            (pk, f"{'　' * (level - 1)}{name}")
+            for pk, name, level in branches.values_list("pk", "name", "level")
         ]
 
     def queryset(self, request, queryset):
@@ -146,7 +155,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.CAP + 1].count()
+        # Without the list's ORDER BY, so that the database may stop at any CAP + 1 rows
+        # instead of walking the date index until it has found that many in the user's scope.
+        return self.object_list.order_by()[: self.CAP + 1].count()
 
     @property
     def capped(self):
@@ -158,7 +169,7 @@ def received_navigation(cl) -> dict:
 
     Django's own date hierarchy lists the years and months that have entries with a DISTINCT
     over every matching row, a full scan of a large register. This offers the years between the
-    first and last receipt (two index look-ups) and the twelve months of a chosen year; the
+    first and last receipt in the user's scope and the twelve months of a chosen year; the
     links are the date hierarchy's own parameters, which the admin turns into a range filter.
     """
     year, month = (cl.params.get(f"received_at__{part}") for part in ("year", "month"))
@@ -182,7 +193,10 @@ def received_navigation(cl) -> dict:
             if not month
             else [{"title": date_format(months[int(month) - 1], "YEAR_MONTH_FORMAT")}],
         }
-    span = cl.queryset.aggregate(first=Min("received_at"), last=Max("received_at"))
+    # The span of the whole register in scope, not of the filtered rows: with the scope alone
+    # MIN and MAX are the two ends of the received_at index, whereas a filter such as
+    # "overdue" would make the database walk that index until it meets a matching row.
+    span = cl.root_queryset.aggregate(first=Min("received_at"), last=Max("received_at"))
     if not span["first"]:
         return {"show": False}
     first, last = (timezone.localtime(span[k]).year for k in ("first", "last"))
@@ -601,7 +615,7 @@ class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def outlet(self, obj):
         return obj.complaint.branch.name
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("past due"), boolean=True)
     def overdue(self, obj):
         return obj.is_overdue()
 

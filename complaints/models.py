@@ -332,7 +332,7 @@ class Complaint(models.Model):
     )
     reason = models.ForeignKey(
         ComplaintReason,
-        verbose_name=_("reason"),
+        verbose_name=_("complaint reason"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
