@@ -9,6 +9,7 @@ from standards.catalogue import seed_catalogue
 from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
 from standards.services import AnswerInput, checklist_start, template_publish
 from tests.factories import UserFactory
+from tests.standards import factories
 
 # A Wednesday that is a working day in the PRC calendar, 10:00 in Shanghai.
 WORKDAY = dt.date(2026, 11, 18)
@@ -83,26 +84,7 @@ def all_pass(checklist):
 
 @pytest.fixture
 def sixty_item_template(db):
-    """A published daily-kind template of 6 sections × 10 items (a critical one per section)."""
-    template = ChecklistTemplate.objects.create(code="sixty", name="六十项检查表", kind="daily")
-    for s in range(6):
-        section = TemplateSection.objects.create(
-            template=template, title=f"第{s + 1}部分", position=s
-        )
-        TemplateItem.objects.bulk_create(
-            TemplateItem(
-                section=section,
-                text=f"检查项 {s + 1}-{i + 1}",
-                position=i,
-                is_critical=i == 0,
-                answer_type=AnswerType.SCORE if i == 9 else AnswerType.PASS_FAIL,
-                max_score=5 if i == 9 else 1,
-            )
-            for i in range(10)
-        )
-    template_publish(template=template, by=None)
-    template.refresh_from_db()
-    return template
+    return factories.sixty_item_template()
 
 
 @pytest.fixture

@@ -216,3 +216,34 @@ def test_a_lobby_manager_of_another_outlet_is_refused_everywhere(
 
 def test_staff_without_checklist_permission_are_refused(outsider, org, login):
     assert login(outsider).get(reverse("standards:outlet", args=[org.b.pk])).status_code == 403
+
+
+def test_the_outlet_page_lists_open_actions_and_lets_the_head_excuse_missed_days(
+    small_template, org, lobby_user, outlet_head, login
+):
+    import datetime as dt
+
+    import time_machine
+
+    # Submitted on Tuesday 17 Nov with a critical failure; nothing on Monday 16 Nov.
+    with time_machine.travel(dt.datetime(2026, 11, 17, 2, 0, tzinfo=dt.UTC)):
+        c = checklist_start(
+            branch=org.a,
+            template=small_template,
+            business_date=dt.date(2026, 11, 17),
+            by=lobby_user,
+        )
+        answers = all_pass(c)
+        answers[items_of(c)[1].pk] = AnswerInput(result="fail", comment="黑屏", photo="x.jpg")
+        checklist_submit(checklist=c, answers=answers, by=lobby_user, revision=1)
+    outlet_page = reverse("standards:outlet", args=[org.a.pk])
+    with time_machine.travel(dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.UTC)):
+        lobby_view = login(lobby_user).get(outlet_page)
+        assert [a.answer.item.text for a in lobby_view.context["actions"]] == ["叫号机正常"]
+        assert dt.date(2026, 11, 16) in [m.business_date for m in lobby_view.context["missed"]]
+        assert "admin/standards/missedchecklistexcuse/add" not in lobby_view.content.decode()
+        head_view = login(outlet_head).get(outlet_page)
+        assert (
+            f"missedchecklistexcuse/add/?branch={org.a.pk}&amp;business_date=2026-11-16"
+            in head_view.content.decode()
+        )
