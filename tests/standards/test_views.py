@@ -247,3 +247,10 @@ def test_the_outlet_page_lists_open_actions_and_lets_the_head_excuse_missed_days
             f"missedchecklistexcuse/add/?branch={org.a.pk}&amp;business_date=2026-11-16"
             in head_view.content.decode()
         )
+
+
+def test_head_office_picks_any_outlet_and_a_user_above_outlets_gets_a_list(org, hq, login):
+    client = login(hq)
+    listing = client.get(reverse("standards:home"))
+    assert {b.code for b in listing.context["outlets"]} == {"A", "A2", "B"}
+    assert client.get(reverse("standards:outlet", args=[org.b.pk])).status_code == 200
