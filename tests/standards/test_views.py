@@ -254,3 +254,22 @@ def test_head_office_picks_any_outlet_and_a_user_above_outlets_gets_a_list(org, 
     listing = client.get(reverse("standards:home"))
     assert {b.code for b in listing.context["outlets"]} == {"A", "A2", "B"}
     assert client.get(reverse("standards:outlet", args=[org.b.pk])).status_code == 200
+
+
+def test_a_reopened_checklist_opens_with_its_answers_for_correction(
+    checklist, lobby_user, manager, login
+):
+    from standards.services import checklist_reopen
+
+    answers = all_pass(checklist)
+    checklist_submit(checklist=checklist, answers=answers, by=lobby_user, revision=1)
+    checklist_reopen(checklist=checklist, by=manager, reason="请核对第一项")
+    client = login(lobby_user)
+    page = client.get(url(checklist))
+    first = items_of(checklist)[0]
+    assert page.context["form"][f"r{first.pk}"].value() == "pass"
+    checklist.refresh_from_db()
+    response = client.post(url(checklist), form_data(checklist, answers, action="submit"))
+    assert response.status_code == 302
+    checklist.refresh_from_db()
+    assert checklist.status == Checklist.Status.SUBMITTED
