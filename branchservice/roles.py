@@ -21,6 +21,14 @@ def _crud(label, model, actions=("view", "add", "change", "delete")):
     return [f"{label}.{action}_{model}" for action in actions]
 
 
+# The audit trail: login/logout log, failed logins, lockouts and file downloads (read-only).
+AUDIT_VIEW = [
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+    "axes.view_accessattempt",
+    "branchservice.view_filedownload",
+]
+
 # Complaints are never deleted through the portal (head office voids them with a reason).
 _COMPLAINT_WORK = [
     *_crud("complaints", "complaint", ("view", "add", "change")),
@@ -51,6 +59,11 @@ _STANDARDS_READ = [
     "standards.view_checklist",
 ]
 
+# The report centre (monthly summaries and their download log); building a summary is
+# add_reportfile, exporting a list is add_exportjob, unmasked personal data in an export is
+# export_unmasked_personal_data.
+REPORTING_READ = ["reporting.view_reportfile", "reporting.view_reportdownload"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_COMPLAINT_WORK,
@@ -60,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
+        *AUDIT_VIEW,
         *_crud("standards", "serviceprocess"),
         *_crud("standards", "standardscenario"),
         *_crud("standards", "checklisttemplate"),
@@ -70,6 +84,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook"),
+        *_crud("notifications", "notificationpreference"),
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        "reporting.export_unmasked_personal_data",
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
@@ -82,11 +103,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook", ("view", "add", "change")),
+        *_crud("notifications", "notificationpreference", ("view", "add", "change")),
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
+        "notifications.view_notification",
+        "reporting.add_exportjob",
     ],
     # Lobby managers work on the checklist pages, not in the admin.
     Role.LOBBY_MANAGER: [
@@ -100,9 +129,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
+        *AUDIT_VIEW,
         *_STANDARDS_READ,
         "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",
+        "notifications.view_notification",
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        # Not reporting.export_unmasked_personal_data: auditors get masked exports by default.
     ],
 }
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -30,10 +31,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "axes",
+    "csp",
     "branchservice",
     "complaints",
     "standards",
     "reporting",
+    "branchservice.notifications",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during login into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "branchservice.urls"
@@ -76,15 +83,62 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "branchservice.User"
 LOGIN_URL = "admin:login"
+# AxesStandaloneBackend first: it refuses a locked-out user before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "branchservice.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login protection (django-axes): 5 failed attempts for one username from one IP address lock
+# that combination out for 30 minutes. Axes also keeps the login/logout log (AccessLog) and
+# every failed attempt (AccessFailureLog), shown read-only in the admin as the login audit.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Thirty minutes from the lockout, as the page says; retrying meanwhile does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "branchservice.lockout.lockout_response"
+# The admin pages for axes' records are ours (branchservice/admin.py): read-only and scoped.
+AXES_ENABLE_ADMIN = False
+# The client address is REMOTE_ADDR; behind a proxy, production.py trusts X-Forwarded-For
+# (a header a client could forge when nothing strips it, which would dodge the lockout).
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the
+# deadline) and when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content security policy (django-csp; Django 5.2 has none built in). Scripts and styles only
+# from our own static files: no inline scripts or event handlers anywhere, the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -95,7 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -120,6 +174,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="branchservice@localhost"
 # Redis is the Celery broker and result store. The default is the embedded server that
 # `make run` starts on loopback.
 REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
+# /healthz (branchservice/health.py): beat records a heartbeat every minute; older than this
+# means beat or every worker has stopped.
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_REDIS_TIMEOUT = 2
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE
@@ -130,6 +188,11 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Reporting: a filtered export of up to this many rows streams at once; a larger one runs as a
+# background job whose file can be downloaded for this many days.
+REPORTING_EXPORT_SYNC_LIMIT = env.int("REPORTING_EXPORT_SYNC_LIMIT", default=5000)
+REPORTING_EXPORT_EXPIRY_DAYS = env.int("REPORTING_EXPORT_EXPIRY_DAYS", default=7)
 
 # The calendar caches a year's holiday overrides; the cache must be shared by web, worker and
 # beat processes so that an override entered in the admin reaches the reminder jobs.
@@ -161,3 +224,29 @@ STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 102
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
 )
+
+# Reminders (branchservice/notifications). Nothing is sent outside these hours or on
+# non-working days: it is held for the next working morning's digest.
+NOTIFICATIONS_WORKING_HOURS = (
+    env("REMINDERS_WORKDAY_START", default="08:30"),
+    env("REMINDERS_WORKDAY_END", default="18:00"),
+)
+NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
+# Modules that say what is due (see branchservice/notifications/registry.py).
+NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]
+NOTIFICATIONS_CHANNELS = [
+    "branchservice.notifications.channels.EmailChannel",
+    "branchservice.notifications.channels.WeComChannel",
+]
+# A failed send is retried after 1, 2, 4, 8 minutes, then marked failed in the admin.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("REMINDERS_RETRY_BACKOFF_SECONDS", default=60)
+# Longer than a delivery task's time limit: a claim this old belongs to a dead worker.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = 10 * 60
+NOTIFICATIONS_WECOM_TIMEOUT_SECONDS = env.int("REMINDERS_WECOM_TIMEOUT_SECONDS", default=5)
+# Links in mails point here.
+NOTIFICATIONS_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Today's checklist must be submitted by the first time (lobby managers are reminded), the
+# outlet head hears of it at the second.
+CHECKLIST_REMINDER_AT = env("CHECKLIST_REMINDER_AT", default="10:00")
+CHECKLIST_ESCALATION_AT = env("CHECKLIST_ESCALATION_AT", default="11:30")
