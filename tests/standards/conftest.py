@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from branchservice.roles import Role
 from standards.catalogue import seed_catalogue
-from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
-from standards.services import AnswerInput, checklist_start, template_publish
+from standards.models import AnswerType
+from standards.services import AnswerInput, checklist_start
 from tests.factories import UserFactory
 from tests.standards import factories
 
@@ -32,28 +32,7 @@ def catalogue(db):
 @pytest.fixture
 def small_template(db):
     """Three items: an ordinary one, a critical one needing a photo, a scored one (0-4)."""
-    template = ChecklistTemplate.objects.create(code="small", name="小检查表", kind="daily")
-    section = TemplateSection.objects.create(template=template, title="营业前", position=1)
-    TemplateItem.objects.create(section=section, text="大厅整洁", weight=1, position=1)
-    TemplateItem.objects.create(
-        section=section,
-        text="叫号机正常",
-        weight=3,
-        is_critical=True,
-        failure_needs_photo=True,
-        position=2,
-    )
-    TemplateItem.objects.create(
-        section=section,
-        text="微笑服务",
-        answer_type=AnswerType.SCORE,
-        max_score=4,
-        weight=2,
-        position=3,
-    )
-    template_publish(template=template, by=None)
-    template.refresh_from_db()
-    return template
+    return factories.small_template()
 
 
 @pytest.fixture
