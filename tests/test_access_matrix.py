@@ -26,6 +26,7 @@ checked for leaks: B's complaint manager never finds A's object in a list they m
 """
 
 import os
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -37,7 +38,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from branchservice.models import CalendarOverride, FileDownload
 from branchservice.roles import Role
+from standards.models import MissedChecklistExcuse, ServiceProcess, StandardScenario
 from tests.factories import UserFactory
+from tests.standards import factories as standards_factories
 
 ROLES = ["hq", "mgr", "cm_a", "lm_a", "aud", "cm_b", "anon", "inact"]
 
@@ -80,6 +83,48 @@ def download_of_a(org):
     return FileDownload.objects.create(username="audit_s1", branch=org.a, filename="a.xlsx")
 
 
+def checklist_of_a(org):
+    lobby = UserFactory(username="lm_a_filler", branch=org.a, roles=[Role.LOBBY_MANAGER])
+    return standards_factories.submitted_checklist(branch=org.a, by=lobby)
+
+
+def corrective_action_of_a(org):
+    return checklist_of_a(org).corrective_actions.get()
+
+
+def missed_day_excuse_of_a(org):
+    head = UserFactory(username="head_a_excuser", branch=org.a, roles=[Role.BRANCH_MANAGER])
+    return MissedChecklistExcuse.objects.create(
+        branch=org.a, business_date="2026-11-16", reason="停电", excused_by=head
+    )
+
+
+def checklist_template(org):
+    return standards_factories.small_template()
+
+
+def template_section(org):
+    return checklist_template(org).sections.get()
+
+
+def template_version(org):
+    return checklist_template(org).current_version
+
+
+def service_process(org):
+    return ServiceProcess.objects.create(code="opening", name="开门迎客")
+
+
+def standard_scenario(org):
+    return StandardScenario.objects.create(
+        process=service_process(org),
+        number=1,
+        title="列队",
+        situation="开门前",
+        expected_action="列队",
+    )
+
+
 # --- the policy table ----------------------------------------------------------------------
 
 # Objects named in the table's last column ("-": the URL takes no object).
@@ -92,9 +137,20 @@ OBJECTS = {
     "failed_login_of_a": failed_login_of_a,
     "lockout_of_a": lockout_of_a,
     "download_of_a": download_of_a,
+    "checklist_of_a": checklist_of_a,
+    "corrective_action_of_a": corrective_action_of_a,
+    "missed_day_excuse_of_a": missed_day_excuse_of_a,
+    "checklist_template": checklist_template,
+    "template_section": template_section,
+    "template_version": template_version,
+    "service_process": service_process,
+    "standard_scenario": standard_scenario,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
-BANK_WIDE = {"-", "calendar_override", "role_group"}
+BANK_WIDE = {
+    "-", "calendar_override", "role_group", "checklist_template", "template_section",
+    "template_version", "service_process", "standard_scenario",
+}  # fmt: skip
 
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
 POLICY_TABLE = """
@@ -176,6 +232,76 @@ admin:branchservice_filedownload_change               ok    403   403   login ok
 admin:branchservice_filedownload_history              ok    403   403   login ok    404   login login  download_of_a
 admin:branchservice_filedownload_delete               403   403   403   login 403   403   login login  download_of_a
 admin/branchservice/filedownload/<path:object_id>/    redir redir redir login redir redir login login  download_of_a
+
+# Service checklists (standards): the lobby manager's pages, with their own sign-in page.
+# Complaint managers have no checklist permissions; the inactive fall back to the sign-in.
+standards:home                                        ok    ok    403   redir ok    403   redir redir  -
+standards:login                                       ok    ok    ok    ok    ok    ok    ok    ok     -
+standards:logout                                      405   405   405   405   405   405   405   405    -
+standards:outlet                                      ok    ok    403   ok    ok    403   redir redir  checklist_of_a
+standards:history                                     ok    ok    403   ok    ok    403   redir redir  checklist_of_a
+standards:start                                       405   405   403   405   405   403   redir redir  checklist_of_a
+standards:checklist                                   ok    ok    403   ok    ok    403   redir redir  checklist_of_a
+standards:photo                                       ok    ok    403   ok    ok    403   redir redir  checklist_of_a
+
+# Filled checklists: read in scope, never added, changed or deleted in the admin; heads review.
+admin:standards_checklist_changelist                  ok    ok    403   login ok    403   login login  checklist_of_a
+admin:standards_checklist_add                         403   403   403   login 403   403   login login  -
+admin:standards_checklist_change                      ok    ok    403   login ok    403   login login  checklist_of_a
+admin:standards_checklist_history                     ok    ok    403   login ok    404   login login  checklist_of_a
+admin:standards_checklist_delete                      403   403   403   login 403   403   login login  checklist_of_a
+admin:standards_checklist_review                      ok    ok    403   login 403   403   login login  checklist_of_a
+admin/standards/checklist/<path:object_id>/           redir redir redir login redir redir login login  checklist_of_a
+admin:standards_correctiveaction_changelist           ok    ok    403   login ok    403   login login  corrective_action_of_a
+admin:standards_correctiveaction_add                  403   403   403   login 403   403   login login  -
+admin:standards_correctiveaction_change               ok    ok    403   login ok    403   login login  corrective_action_of_a
+admin:standards_correctiveaction_history              ok    ok    403   login ok    404   login login  corrective_action_of_a
+admin:standards_correctiveaction_simple_history       ok    ok    403   login ok    404   login login  corrective_action_of_a
+admin:standards_correctiveaction_delete               403   403   403   login 403   403   login login  corrective_action_of_a
+admin/standards/correctiveaction/<path:object_id>/    redir redir redir login redir redir login login  corrective_action_of_a
+admin:standards_missedchecklistexcuse_changelist      ok    ok    403   login ok    403   login login  missed_day_excuse_of_a
+admin:standards_missedchecklistexcuse_add             ok    ok    403   login 403   403   login login  -
+admin:standards_missedchecklistexcuse_change          ok    ok    403   login ok    403   login login  missed_day_excuse_of_a
+admin:standards_missedchecklistexcuse_history         ok    ok    403   login ok    404   login login  missed_day_excuse_of_a
+admin:standards_missedchecklistexcuse_simple_history  ok    ok    403   login ok    404   login login  missed_day_excuse_of_a
+admin:standards_missedchecklistexcuse_delete          403   403   403   login 403   403   login login  missed_day_excuse_of_a
+admin/standards/missedchecklistexcuse/<path:object_id>/ redir redir redir login redir redir login login missed_day_excuse_of_a
+
+# The standards catalogue and templates: bank-wide; head office edits, managers and auditors read.
+admin:standards_checklisttemplate_changelist          ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_add                 ok    403   403   login 403   403   login login  -
+admin:standards_checklisttemplate_change              ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_history             ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_simple_history      ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_delete              ok    403   403   login 403   403   login login  checklist_template
+admin/standards/checklisttemplate/<path:object_id>/   redir redir redir login redir redir login login  checklist_template
+admin:standards_templatesection_changelist            ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_add                   ok    403   403   login 403   403   login login  -
+admin:standards_templatesection_change                ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_history               ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_simple_history        ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_delete                ok    403   403   login 403   403   login login  template_section
+admin/standards/templatesection/<path:object_id>/     redir redir redir login redir redir login login  template_section
+admin:standards_templateversion_changelist            ok    ok    403   login ok    403   login login  template_version
+admin:standards_templateversion_add                   403   403   403   login 403   403   login login  -
+admin:standards_templateversion_change                ok    ok    403   login ok    403   login login  template_version
+admin:standards_templateversion_history               ok    ok    403   login ok    403   login login  template_version
+admin:standards_templateversion_delete                403   403   403   login 403   403   login login  template_version
+admin/standards/templateversion/<path:object_id>/     redir redir redir login redir redir login login  template_version
+admin:standards_serviceprocess_changelist             ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_add                    ok    403   403   login 403   403   login login  -
+admin:standards_serviceprocess_change                 ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_history                ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_simple_history         ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_delete                 ok    403   403   login 403   403   login login  service_process
+admin/standards/serviceprocess/<path:object_id>/      redir redir redir login redir redir login login  service_process
+admin:standards_standardscenario_changelist           ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_add                  ok    403   403   login 403   403   login login  -
+admin:standards_standardscenario_change               ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_history              ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_simple_history       ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_delete               ok    403   403   login 403   403   login login  standard_scenario
+admin/standards/standardscenario/<path:object_id>/    redir redir redir login redir redir login login  standard_scenario
 """
 
 
@@ -278,6 +404,9 @@ def url_for(policy: Policy, obj) -> str:
         return reverse(policy.key, args=[obj.pk, obj.history.latest().history_id])
     if "object_id" in route or "<id>" in route:
         return reverse(policy.key, args=[obj.pk])
+    params = re.findall(r"<int:(\w+)>", route)
+    if params:  # app pages name their parameters after the object's fields
+        return reverse(policy.key, kwargs={name: getattr(obj, name) for name in params})
     return reverse(policy.key)
 
 
