@@ -208,3 +208,10 @@ def test_one_failing_scanner_does_not_stop_the_others(org, outlet_user, remind, 
     remind(org.a, outlet_user)
     beat(MONDAY_10AM)
     assert len(mail.outbox) == 1
+
+
+def test_the_demo_may_switch_the_hold_off(org, outlet_user, remind, beat, settings):
+    settings.NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS = False
+    remind(org.a, outlet_user)
+    beat(shanghai(2026, 11, 22, 23, 0))  # Sunday night
+    assert len(mail.outbox) == 1
