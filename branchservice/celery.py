@@ -30,7 +30,9 @@ app.conf.beat_schedule = {
         "task": "branchservice.notifications.tasks.morning_digest",
         "schedule": crontab(hour=int(_start_hour), minute=int(_start_minute)),
     },
-    # Slot for the monthly report build (issue 6, reporting engineer): add here
-    # "reporting-monthly-build": {"task": "reporting.tasks.<task>",
-    #                             "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    # Monthly summaries on the first working day of the month (the task checks the calendar).
+    "reporting-daily": {
+        "task": "reporting.tasks.reporting_daily",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }

@@ -7,7 +7,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("standards/", include("standards.urls", namespace="standards")),
     path("reminders/", include("branchservice.notifications.urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 if settings.DEBUG:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branchservice import pii
 from branchservice.models import Branch
 
 
@@ -466,6 +467,60 @@ class Complaint(models.Model):
     def __str__(self):
         return self.reference or str(_("new entry"))
 
+    def clean(self):
+        self.validate_entry(timezone.now())
+
+    def validate_entry(self, now: dt.datetime) -> None:
+        """Refuse an impossible entry, collecting every error by field; normalise the
+        customer's data in place. Used by the admin form (through clean) and the services."""
+        errors = {}
+        if self.channel not in self.Channel.values:
+            errors["channel"] = [_("Choose one of the listed channels.")]
+        if self.kind not in self.Kind.values:
+            errors["kind"] = [_("Choose complaint, suggestion or praise.")]
+        if self.complexity not in self.Complexity.values:
+            errors["complexity"] = [_("Choose simple or complex.")]
+        # A missing time of receipt is refused by the form field (and the NOT NULL column).
+        if self.received_at is not None and self.received_at > now:
+            errors["received_at"] = [_("The time of receipt cannot be in the future.")]
+        if not (self.description or "").strip():
+            errors["description"] = [_("Write down what the customer says happened.")]
+        errors.update(self._customer_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _customer_errors(self) -> dict:
+        errors = {}
+        self.customer_name = (self.customer_name or "").strip()
+        self.customer_phone = pii.normalise_phone(self.customer_phone)
+        self.customer_id_number = (self.customer_id_number or "").strip().upper()
+        self.customer_account = (self.customer_account or "").replace(" ", "")
+        checks = [
+            ("customer_phone", pii.validate_phone),
+            ("customer_id_number", pii.validate_resident_id),
+        ]
+        for field, validate in checks:
+            if getattr(self, field):
+                try:
+                    validate(getattr(self, field))
+                except ValidationError as exc:
+                    errors[field] = exc.messages
+        if self.customer_account and not self.customer_account.isdigit():
+            errors["customer_account"] = [_("An account or card number has digits only.")]
+        anonymous_allowed = (
+            self.channel in self.ANONYMOUS_CHANNELS or self.kind != self.Kind.COMPLAINT
+        )
+        if not anonymous_allowed:
+            if not self.customer_name:
+                errors["customer_name"] = [
+                    _("A complaint taken through this channel needs the customer's name.")
+                ]
+            if not self.customer_phone:
+                errors.setdefault("customer_phone", []).append(
+                    _("A complaint taken through this channel needs a phone number to reply to.")
+                )
+        return errors
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
@@ -495,6 +550,30 @@ class Complaint(models.Model):
         return DeadlineStatus.OVERDUE in self.deadline_statuses(now).values()
 
 
+class Move(models.TextChoices):
+    """Workflow moves and other recorded actions (see complaints.workflow for who may)."""
+
+    REGISTER = "register", _("Register")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    INVESTIGATE = "investigate", _("Start investigation")
+    RESOLVE = "resolve", _("Reply to the customer")
+    RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
+    ESCALATE = "escalate", _("Escalate to head office")
+    HAND_BACK = "hand_back", _("Hand back to the outlet")
+    EXTEND = "extend", _("Approve an extension")
+    FOLLOW_UP = "follow_up", _("Record the follow-up visit")
+    CLOSE = "close", _("Close")
+    WITHDRAW = "withdraw", _("Withdrawn by the customer")
+    MERGE = "merge", _("Merge into an earlier entry")
+    REASSIGN = "reassign", _("Hand over to another handler")
+    NOTE = "note", _("Add a note")
+    RECTIFY = "rectify", _("Issue a rectification notice")
+    ATTACH = "attach", _("Attach a file")
+    EDIT = "edit", _("Edit details")
+    VOID = "void", _("Void")
+    RECTIFIED = "rectified", _("Rectification done")
+
+
 class ReferenceCounter(models.Model):
     """Last sequence number used per outlet and month, for TS-<outlet>-<yyyymm>-<seq>.
 
@@ -521,7 +600,7 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=30)
+    action = models.CharField(_("action"), max_length=30, choices=Move.choices)
     from_status = models.CharField(
         _("from status"), max_length=20, choices=Complaint.Status.choices, blank=True
     )

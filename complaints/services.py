@@ -15,7 +15,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice import pii
 from branchservice.calendar import add_working_days
 from branchservice.models import Branch
 from branchservice.roles import Role
@@ -26,11 +25,12 @@ from .models import (
     Complaint,
     ComplaintEvent,
     DeadlinePolicy,
+    Move,
     RectificationNotice,
     ReferenceCounter,
     end_of_day,
 )
-from .workflow import HANDLERS, Move, transition_for
+from .workflow import HANDLERS, transition_for
 
 # Fields a handler may edit on the change page while the entry is open.
 EDITABLE_FIELDS = (
@@ -116,64 +116,6 @@ def _followup_due(complaint: Complaint) -> dt.datetime | None:
 
 # ---------------------------------------------------------------------------------------------
 # Validation shared by registration and editing
-
-
-def _clean_customer(complaint: Complaint) -> None:
-    """Validate and normalise the customer's data in place; collect every error."""
-    errors = {}
-    complaint.customer_name = complaint.customer_name.strip()
-    complaint.customer_phone = pii.normalise_phone(complaint.customer_phone)
-    complaint.customer_id_number = complaint.customer_id_number.strip().upper()
-    complaint.customer_account = complaint.customer_account.replace(" ", "")
-    if complaint.customer_phone:
-        try:
-            pii.validate_phone(complaint.customer_phone)
-        except ValidationError as exc:
-            errors["customer_phone"] = exc.messages
-    if complaint.customer_id_number:
-        try:
-            pii.validate_resident_id(complaint.customer_id_number)
-        except ValidationError as exc:
-            errors["customer_id_number"] = exc.messages
-    if complaint.customer_account and not complaint.customer_account.isdigit():
-        errors["customer_account"] = [_("An account or card number has digits only.")]
-    anonymous_allowed = (
-        complaint.channel in Complaint.ANONYMOUS_CHANNELS
-        or complaint.kind != Complaint.Kind.COMPLAINT
-    )
-    if not anonymous_allowed:
-        if not complaint.customer_name:
-            errors["customer_name"] = [
-                _("A complaint taken through this channel needs the customer's name.")
-            ]
-        if not complaint.customer_phone:
-            errors.setdefault("customer_phone", []).append(
-                _("A complaint taken through this channel needs a phone number to reply to.")
-            )
-    if errors:
-        raise ValidationError(errors)
-
-
-def _clean_entry(complaint: Complaint, now: dt.datetime) -> None:
-    errors = {}
-    if complaint.channel not in Complaint.Channel.values:
-        errors["channel"] = [_("Choose one of the listed channels.")]
-    if complaint.kind not in Complaint.Kind.values:
-        errors["kind"] = [_("Choose complaint, suggestion or praise.")]
-    if complaint.complexity not in Complaint.Complexity.values:
-        errors["complexity"] = [_("Choose simple or complex.")]
-    if complaint.received_at is None:
-        errors["received_at"] = [_("Enter when the entry was received.")]
-    elif complaint.received_at > now:
-        errors["received_at"] = [_("The time of receipt cannot be in the future.")]
-    if not (complaint.description or "").strip():
-        errors["description"] = [_("Write down what the customer says happened.")]
-    try:
-        _clean_customer(complaint)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _not_before_receipt(complaint: Complaint, moment: dt.datetime, field: str, now) -> None:
@@ -278,7 +220,7 @@ def complaint_register(
         registered_by=user,
         submission_token=submission_token,
     )
-    _clean_entry(complaint, now)
+    complaint.validate_entry(now)
     _check_staff(user, first_responder, "first_responder")
     _check_staff(user, handler, "handler")
     try:
@@ -361,7 +303,7 @@ def complaint_investigate(*, user, complaint, note="", now=None) -> Complaint:
         return _apply(_locked(complaint), user, Move.INVESTIGATE, note, now)
 
 
-def _rectification(complaint, user, data) -> RectificationNotice:
+def _rectification(complaint, user, data, now) -> RectificationNotice:
     notice = RectificationNotice(complaint=complaint, issued_by=user, **data)
     errors = {}
     if notice.owner_id is None:
@@ -374,7 +316,7 @@ def _rectification(complaint, user, data) -> RectificationNotice:
         errors["required_action"] = [_("Describe the action required.")]
     if notice.due_date is None:
         errors["due_date"] = [_("Give the date the action is due.")]
-    elif notice.due_date < timezone.localdate():
+    elif notice.due_date < timezone.localdate(now):
         errors["due_date"] = [_("The due date cannot be in the past.")]
     if errors:
         raise ValidationError(errors)
@@ -424,7 +366,7 @@ def complaint_resolve(
         if errors:
             raise ValidationError(errors)
         if bank_at_fault:
-            _rectification(complaint, user, rectification)
+            _rectification(complaint, user, rectification, now)
         complaint.replied_at = replied_at
         return _apply(
             complaint,
@@ -651,7 +593,7 @@ def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
         before = {f: getattr(complaint, f) for f in ("received_at", "kind", "complexity")}
         for field, value in data.items():
             setattr(complaint, field, value)
-        _clean_entry(complaint, now)
+        complaint.validate_entry(now)
         _check_staff(user, complaint.first_responder, "first_responder")
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
         if changed:
@@ -678,7 +620,7 @@ def rectification_issue(*, user, complaint, data: dict, now=None) -> Rectificati
     with transaction.atomic():
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.RECTIFY)
-        notice = _rectification(complaint, user, data)
+        notice = _rectification(complaint, user, data, now or timezone.now())
         _event(complaint, user, Move.RECTIFY, "", "", notice.required_action, now)
         return notice
 
@@ -700,7 +642,7 @@ def rectification_complete(*, user, notice, evidence, now=None) -> Rectification
         notice.completed_at = now
         notice.evidence = evidence
         notice.save()
-        _event(complaint, user, "rectified", "", "", evidence, now)
+        _event(complaint, user, Move.RECTIFIED, "", "", evidence, now)
         return notice
 
 

@@ -8,37 +8,15 @@ still a declared, permission-checked action with a line in the timeline.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
 
-from .models import Complaint
+from .models import Complaint, Move
 
 S = Complaint.Status
 K = Complaint.Kind
-
-
-class Move(models.TextChoices):
-    REGISTER = "register", _("Register")
-    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
-    INVESTIGATE = "investigate", _("Start investigation")
-    RESOLVE = "resolve", _("Reply to the customer")
-    RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
-    ESCALATE = "escalate", _("Escalate to head office")
-    HAND_BACK = "hand_back", _("Hand back to the outlet")
-    EXTEND = "extend", _("Approve an extension")
-    FOLLOW_UP = "follow_up", _("Record the follow-up visit")
-    CLOSE = "close", _("Close")
-    WITHDRAW = "withdraw", _("Withdrawn by the customer")
-    MERGE = "merge", _("Merge into an earlier entry")
-    REASSIGN = "reassign", _("Hand over to another handler")
-    NOTE = "note", _("Add a note")
-    RECTIFY = "rectify", _("Issue a rectification notice")
-    ATTACH = "attach", _("Attach a file")
-    EDIT = "edit", _("Edit details")
-    VOID = "void", _("Void")
 
 
 # Who works a complaint at the outlet (and above it: a branch manager of the sub-branch, and
@@ -100,7 +78,7 @@ TRANSITIONS = [
 # fmt: on
 
 # Moves that get their own button on the change page (EDIT is the page itself).
-BUTTON_MOVES = [m for m in Move if m not in {Move.REGISTER, Move.EDIT}]
+BUTTON_MOVES = [m for m in Move if m not in {Move.REGISTER, Move.EDIT, Move.RECTIFIED}]
 
 
 def _user_may(user, roles) -> bool:
@@ -146,3 +124,11 @@ def allowed_moves(complaint: Complaint, user) -> list[Move]:
         if complaint.status in t.sources and complaint.kind in t.kinds and _user_may(user, t.roles)
     }
     return [m for m in BUTTON_MOVES if m in allowed]
+
+
+def may(complaint: Complaint, user, move: Move) -> bool:
+    try:
+        transition_for(complaint, user, move)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True

@@ -383,11 +383,8 @@ def checklist_reopen(*, checklist: Checklist, by: User, reason: str, now=None):
 # --- missed days -----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def missed_checklist_excuse(*, branch, business_date: dt.date, reason: str, by: User):
-    """A branch manager excuses an outlet's missing daily checklist on a working day."""
-    if not (by.has_perm("standards.add_missedchecklistexcuse") and can_see_branch(by, branch)):
-        raise PermissionDenied
+def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str):
+    """Raise ValidationError (by field) unless the day may be excused for the outlet."""
     errors = {}
     if not branch.is_outlet:
         errors["branch"] = _("Choose an outlet.")
@@ -397,16 +394,27 @@ def missed_checklist_excuse(*, branch, business_date: dt.date, reason: str, by: 
         errors["business_date"] = _("No checklist is needed on a non-working day.")
     elif Checklist.objects.daily().done().filter(branch=branch, business_date=business_date):
         errors["business_date"] = _("The daily checklist of that day was submitted.")
+    elif MissedChecklistExcuse.objects.filter(branch=branch, business_date=business_date):
+        errors["business_date"] = _("That day is already excused for this outlet.")
     if not reason.strip():
         errors["reason"] = _("Give the reason.")
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def missed_checklist_excuse(*, branch, business_date: dt.date, reason: str, by: User):
+    """A branch manager excuses an outlet's missing daily checklist on a working day."""
+    if not (by.has_perm("standards.add_missedchecklistexcuse") and can_see_branch(by, branch)):
+        raise PermissionDenied
+    missed_checklist_excuse_check(branch=branch, business_date=business_date, reason=reason)
     try:
         with transaction.atomic():
             return MissedChecklistExcuse.objects.create(
                 branch=branch, business_date=business_date, reason=reason.strip(), excused_by=by
             )
     except IntegrityError as exc:
+        # Excused by someone else a moment ago.
         raise ValidationError(
             {"business_date": _("That day is already excused for this outlet.")}
         ) from exc

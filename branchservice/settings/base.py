@@ -132,6 +132,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Reporting: a filtered export of up to this many rows streams at once; a larger one runs as a
+# background job whose file can be downloaded for this many days.
+REPORTING_EXPORT_SYNC_LIMIT = env.int("REPORTING_EXPORT_SYNC_LIMIT", default=5000)
+REPORTING_EXPORT_EXPIRY_DAYS = env.int("REPORTING_EXPORT_EXPIRY_DAYS", default=7)
+
 # The calendar caches a year's holiday overrides; the cache must be shared by web, worker and
 # beat processes so that an override entered in the admin reaches the reminder jobs.
 CACHES = {

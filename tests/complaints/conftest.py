@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
 from complaints import services
@@ -17,13 +16,6 @@ RECEIVED = timezone.make_aware(dt.datetime(2026, 9, 30, 10, 0))
 
 def at(y, m, d, hh=10, mm=0):
     return timezone.make_aware(dt.datetime(y, m, d, hh, mm))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    """The calendar caches holiday overrides in Django's cache, which outlives a test's
-    rolled-back transaction: an override entered by one test must not move another's dates."""
-    cache.clear()
 
 
 @pytest.fixture

@@ -79,3 +79,48 @@ def all_pass(checklist):
         else:
             answers[item.pk] = AnswerInput(result="pass")
     return answers
+
+
+@pytest.fixture
+def sixty_item_template(db):
+    """A published daily-kind template of 6 sections × 10 items (a critical one per section)."""
+    template = ChecklistTemplate.objects.create(code="sixty", name="六十项检查表", kind="daily")
+    for s in range(6):
+        section = TemplateSection.objects.create(
+            template=template, title=f"第{s + 1}部分", position=s
+        )
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                section=section,
+                text=f"检查项 {s + 1}-{i + 1}",
+                position=i,
+                is_critical=i == 0,
+                answer_type=AnswerType.SCORE if i == 9 else AnswerType.PASS_FAIL,
+                max_score=5 if i == 9 else 1,
+            )
+            for i in range(10)
+        )
+    template_publish(template=template, by=None)
+    template.refresh_from_db()
+    return template
+
+
+@pytest.fixture
+def other_lobby_user(org):
+    """The lobby manager of outlet B, which is outside A's subtree."""
+    return UserFactory(username="lm_b", branch=org.b, roles=[Role.LOBBY_MANAGER], is_staff=False)
+
+
+def form_data(checklist, answers, *, action="save", revision=None):
+    """POST data of the checklist page for {item: AnswerInput}."""
+    data = {"action": action, "revision": checklist.revision if revision is None else revision}
+    for item_id, answer in answers.items():
+        if answer.score is not None:
+            data[f"r{item_id}"] = str(answer.score)
+        elif answer.result:
+            data[f"r{item_id}"] = answer.result
+        if answer.comment:
+            data[f"c{item_id}"] = answer.comment
+        if answer.photo and hasattr(answer.photo, "read"):
+            data[f"p{item_id}"] = answer.photo
+    return data

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from branchservice.models import Branch
@@ -29,6 +30,7 @@ def test_it_lists_working_days_without_a_submitted_daily_checklist(
         branch=org.a, business_date=dt.date(2026, 11, 16), reason="停电", excused_by=manager
     )
     # Outlets, checklists, excuses, and the calendar's overrides for the year (then cached).
+    cache.clear()
     with django_assert_num_queries(4):
         rows = missed_and_pending_checklists(
             branches_qs=outlets,

@@ -1,0 +1,589 @@
+"""The complaint register in the admin site.
+
+The admin is an interface over `complaints.services`: registration and edits go through
+save_model → service, every workflow step is a small page (one form, one service call) reached
+from a button that appears only when `complaints.workflow` allows the move for this user.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from branchservice import pii
+from branchservice.models import Branch
+from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
+
+from . import forms, services
+from .models import (
+    Attachment,
+    BusinessCategory,
+    Complaint,
+    ComplaintReason,
+    DeadlinePolicy,
+    DeadlineStatus,
+    RectificationNotice,
+)
+from .workflow import HANDLERS, Move, allowed_moves, may
+
+# Each move's page: its form and the service it calls with the form's data.
+MOVE_PAGES = {
+    Move.ACKNOWLEDGE: (forms.AcknowledgeForm, services.complaint_acknowledge),
+    Move.INVESTIGATE: (forms.InvestigateForm, services.complaint_investigate),
+    Move.RESOLVE: (forms.ResolveForm, services.complaint_resolve),
+    Move.RESOLVE_ON_SPOT: (forms.ResolveOnSpotForm, services.complaint_resolve_on_spot),
+    Move.ESCALATE: (forms.ReasonForm, services.complaint_escalate),
+    Move.HAND_BACK: (forms.HandBackForm, services.complaint_hand_back),
+    Move.EXTEND: (forms.ExtendForm, services.complaint_extend),
+    Move.FOLLOW_UP: (forms.FollowUpForm, services.complaint_follow_up),
+    Move.CLOSE: (forms.CloseForm, services.complaint_close),
+    Move.WITHDRAW: (forms.WithdrawForm, services.complaint_withdraw),
+    Move.MERGE: (forms.MergeForm, services.complaint_merge),
+    Move.REASSIGN: (forms.ReassignForm, services.complaint_reassign),
+    Move.NOTE: (forms.NoteForm, services.complaint_add_note),
+    Move.RECTIFY: (forms.RectifyForm, services.rectification_issue),
+    Move.ATTACH: (forms.AttachForm, services.attachment_add),
+    Move.VOID: (forms.ReasonForm, services.complaint_void),
+}
+
+BADGE_COLOURS = {
+    DeadlineStatus.ON_TIME: "#2e7d32",
+    DeadlineStatus.DUE_TODAY: "#ef6c00",
+    DeadlineStatus.OVERDUE: "#c62828",
+    DeadlineStatus.MET: "#607d8b",
+    DeadlineStatus.MISSED: "#8d6e63",
+}
+STAGE_LABELS = {
+    "acknowledge": _("Acknowledge"),
+    "reply": _("Reply"),
+    "followup": _("Follow-up"),
+}
+
+
+def sees_customer_data(user) -> bool:
+    """Full customer data is for the people who handle complaints; auditors see it masked."""
+    return user.is_superuser or user.has_role(*HANDLERS)
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: by field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class BranchFilter(admin.SimpleListFilter):
+    """Any branch in the user's scope; a branch above outlets shows its whole subtree."""
+
+    title = _("branch")
+    parameter_name = "branch"
+
+    def lookups(self, request, model_admin):
+        return [
+            (b.pk, f"{'　' * (b.level - 1)}{b.name}")
+            for b in visible_branches(request.user).only("pk", "name", "level")
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        branch = visible_branches(request.user).filter(pk=self.value()).first()
+        if branch is None:
+            return queryset.none()
+        return queryset.filter(branch__path__startswith=branch.path)
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = _("deadline status")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            (DeadlineStatus.OVERDUE, DeadlineStatus.OVERDUE.label),
+            (DeadlineStatus.DUE_TODAY, DeadlineStatus.DUE_TODAY.label),
+            (DeadlineStatus.ON_TIME, DeadlineStatus.ON_TIME.label),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == DeadlineStatus.OVERDUE:
+            return queryset.overdue(now)
+        if self.value() == DeadlineStatus.DUE_TODAY:
+            return queryset.due_today(now)
+        if self.value() == DeadlineStatus.ON_TIME:
+            return queryset.on_time(now)
+        return queryset
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = forms.ComplaintForm
+    change_form_template = "admin/complaints/complaint/change_form.html"
+    list_display = [
+        "reference",
+        "outlet",
+        "received_at",
+        "kind",
+        "channel",
+        "category",
+        "status",
+        "handler_name",
+        "customer",
+        "deadlines",
+    ]
+    list_display_links = ["reference"]
+    list_filter = [
+        BranchFilter,
+        "status",
+        "kind",
+        "channel",
+        DeadlineFilter,
+        ("category", admin.RelatedOnlyFieldListFilter),
+        ("reason", admin.RelatedOnlyFieldListFilter),
+        "founded",
+    ]
+    date_hierarchy = "received_at"
+    search_fields = ["=reference", "customer_name", "=customer_phone"]
+    search_help_text = _("Reference number, customer name or full phone number")
+    list_select_related = ["branch", "category"]
+    list_per_page = 50
+    # Counting the whole register again for "x of y" costs a full scan on a large table.
+    show_full_result_count = False
+    actions = None
+
+    fieldsets = [
+        (None, {"fields": ["branch", "kind", "channel", "received_at"]}),
+        (
+            _("Customer"),
+            {
+                "fields": [
+                    "customer_name",
+                    "customer_phone",
+                    "customer_id_number",
+                    "customer_account",
+                ]
+            },
+        ),
+        (
+            _("What happened"),
+            {"fields": ["description", "customer_request", "complained_about"]},
+        ),
+        (
+            _("Handling and classification"),
+            {
+                "fields": [
+                    "first_responder",
+                    "handler",
+                    "category",
+                    "reason",
+                    "is_quality",
+                    "complexity",
+                ]
+            },
+        ),
+    ]
+    PII_FIELDS = {
+        "customer_name": ("masked_name", pii.mask_name),
+        "customer_phone": ("masked_phone", pii.mask_phone),
+        "customer_id_number": ("masked_id_number", pii.mask_id_number),
+        "customer_account": ("masked_account", pii.mask_account),
+    }
+
+    # --- list -------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        # The handler's name is the only other column from a join: fetch just that.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                handler_last_name=F("handler__last_name"),
+                handler_first_name=F("handler__first_name"),
+            )
+        )
+
+    @admin.display(description=_("outlet"), ordering="branch__code")
+    def outlet(self, obj):
+        return obj.branch.name
+
+    @admin.display(description=_("handler"))
+    def handler_name(self, obj):
+        return f"{obj.handler_last_name or ''}{obj.handler_first_name or ''}"
+
+    @admin.display(description=_("customer"))
+    def customer(self, obj):
+        name = pii.mask_name(obj.customer_name)
+        phone = pii.mask_phone(obj.customer_phone)
+        return " ".join(part for part in (name, phone) if part) or "—"
+
+    @admin.display(description=_("deadlines"))
+    def deadlines(self, obj):
+        now = getattr(self, "_now", None) or timezone.now()
+        badges = [
+            (BADGE_COLOURS[status], STAGE_LABELS[stage], status.label)
+            for stage, status in obj.deadline_statuses(now).items()
+            if status != DeadlineStatus.NONE
+        ]
+        return format_html_join(
+            " ",
+            '<span style="color:#fff;background:{};padding:1px 5px;border-radius:3px;'
+            'white-space:nowrap">{}：{}</span>',
+            badges,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # One "now" for every badge on the page.
+        self._now = timezone.now()
+        return super().changelist_view(request, extra_context)
+
+    # --- permissions --------------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        # Complaint files are archived, never deleted; head office voids with a reason.
+        return False
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            request.user.is_superuser or request.user.has_role(*HANDLERS)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may(obj, request.user, Move.EDIT)
+
+    # --- change page ----------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or sees_customer_data(request.user):
+            return self.fieldsets
+        masked = [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        self.PII_FIELDS[f][0] if f in self.PII_FIELDS else f
+                        for f in options["fields"]
+                    ],
+                },
+            )
+            for name, options in self.fieldsets
+        ]
+        return masked
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["reference"] if obj else []
+        if obj is not None:
+            readonly.append("branch")  # an entry stays in the register it was made in
+            if not sees_customer_data(request.user):
+                readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
+        return readonly
+
+    @admin.display(description=_("customer name"))
+    def masked_name(self, obj):
+        return pii.mask_name(obj.customer_name)
+
+    @admin.display(description=_("customer phone"))
+    def masked_phone(self, obj):
+        return pii.mask_phone(obj.customer_phone)
+
+    @admin.display(description=_("customer ID number"))
+    def masked_id_number(self, obj):
+        return pii.mask_id_number(obj.customer_id_number)
+
+    @admin.display(description=_("customer account"))
+    def masked_account(self, obj):
+        return pii.mask_account(obj.customer_account)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            form.base_fields.pop("submission_token", None)
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        branch = request.user.branch
+        if branch is not None and branch.level == Branch.Level.OUTLET:
+            initial.setdefault("branch", branch.pk)
+            initial.setdefault("first_responder", request.user.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS}
+        if change:
+            saved = services.complaint_update(user=request.user, complaint=obj, data=data)
+        else:
+            try:
+                saved = services.complaint_register(
+                    user=request.user,
+                    branch=form.cleaned_data["branch"],
+                    handler=form.cleaned_data.get("handler"),
+                    submission_token=form.cleaned_data.get("submission_token"),
+                    **{f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS},
+                )
+            except services.DuplicateSubmission as duplicate:
+                # A double click: show the entry the first click registered.
+                messages.warning(request, duplicate.message)
+                saved = duplicate.complaint
+        # The admin goes on with `obj` (messages, redirect): make it the saved row.
+        obj.pk, obj.reference, obj._state = saved.pk, saved.reference, saved._state
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Outside the user's scope is "not found", not the admin's redirect to its index.
+        complaint = self._complaint(request, object_id)
+        context = {
+            **(extra_context or {}),
+            **complaint_page_context(complaint, request.user),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # History shows old and new values of every field, customer data included.
+        if not sees_customer_data(request.user):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not sees_customer_data(request.user):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # --- workflow pages -----------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/move/<str:move>/",
+                wrap(self.move_view),
+                name="complaints_complaint_move",
+            ),
+            path(
+                "<path:object_id>/attachments/<int:attachment_id>/",
+                wrap(self.attachment_view),
+                name="complaints_complaint_attachment",
+            ),
+            path(
+                "<path:object_id>/rectifications/<int:notice_id>/complete/",
+                wrap(self.rectification_complete_view),
+                name="complaints_complaint_rectification_complete",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _complaint(self, request, object_id) -> Complaint:
+        """The complaint if the user may see it; 404 otherwise (also for view permission)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        queryset = scope_queryset(
+            Complaint.objects.select_related("branch", "handler"), request.user
+        )
+        return get_object_or_404(queryset, pk=object_id)
+
+    def move_view(self, request, object_id, move):
+        complaint = self._complaint(request, object_id)
+        if move not in MOVE_PAGES:
+            raise Http404
+        if move not in allowed_moves(complaint, request.user):
+            raise PermissionDenied
+        form_class, service = MOVE_PAGES[move]
+        form = form_class(
+            request.POST or None, request.FILES or None, complaint=complaint, user=request.user
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                service(user=request.user, complaint=complaint, **form.service_kwargs())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(move)s: done for %(ref)s.")
+                    % {"move": Move(move).label, "ref": complaint.reference},
+                )
+                return HttpResponseRedirect(self._change_url(complaint))
+        return self._render_step(request, complaint, Move(move).label, form)
+
+    def rectification_complete_view(self, request, object_id, notice_id):
+        complaint = self._complaint(request, object_id)
+        notice = get_object_or_404(complaint.rectifications, pk=notice_id)
+        if notice.status == RectificationNotice.Status.DONE or not (
+            notice.owner_id == request.user.pk
+            or Move.RECTIFY in allowed_moves(complaint, request.user)
+        ):
+            raise PermissionDenied
+        form = forms.RectificationCompleteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.rectification_complete(
+                    user=request.user, notice=notice, evidence=form.cleaned_data["evidence"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The rectification is recorded as done."))
+                return HttpResponseRedirect(self._change_url(complaint))
+        title = _("Rectification done: %(action)s") % {"action": notice.required_action[:40]}
+        return self._render_step(request, complaint, title, form)
+
+    def attachment_view(self, request, object_id, attachment_id):
+        complaint = self._complaint(request, object_id)
+        attachment = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+    def _change_url(self, complaint):
+        return reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+    def _render_step(self, request, complaint, title, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "subtitle": complaint.reference,
+            "complaint": complaint,
+            "original": complaint,
+            "form": form,
+            "change_url": self._change_url(complaint),
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/move.html", context)
+
+
+def complaint_page_context(complaint, user) -> dict:
+    """What the change page shows around the form: buttons, deadlines, notices, files, timeline."""
+    now = timezone.now()
+    moves = [m for m in allowed_moves(complaint, user) if m in MOVE_PAGES]
+    deadlines = [
+        {
+            "label": STAGE_LABELS[stage],
+            "due": getattr(complaint, due),
+            "done": getattr(complaint, done),
+            "status": complaint.deadline_status(stage, now),
+            "colour": BADGE_COLOURS.get(complaint.deadline_status(stage, now), "#999"),
+        }
+        for stage, (due, done) in Complaint.STAGES.items()
+    ]
+    return {
+        "workflow_moves": [
+            {
+                "label": m.label,
+                "url": reverse("admin:complaints_complaint_move", args=[complaint.pk, m.value]),
+            }
+            for m in moves
+        ],
+        "deadlines": deadlines,
+        "ceilings": [
+            (_("Branch ceiling (7 working days)"), complaint.branch_due_at),
+            (_("Regulatory ceiling"), complaint.regulatory_due_at),
+        ],
+        "complaint": complaint,
+        "events": complaint.events.select_related("actor"),
+        "attachments": complaint.attachments.select_related("uploaded_by"),
+        "rectifications": complaint.rectifications.select_related("owner"),
+        "may_rectify": Move.RECTIFY in moves,
+    }
+
+
+@admin.register(RectificationNotice)
+class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """Tracking list of rectification notices; they are issued and completed from the
+    complaint page, through the services."""
+
+    scope_via = "complaint__branch"
+    list_display = [
+        "complaint",
+        "outlet",
+        "responsible_department",
+        "owner",
+        "due_date",
+        "status",
+        "overdue",
+    ]
+    list_filter = ["status", "due_date"]
+    list_select_related = ["complaint__branch", "owner"]
+    search_fields = ["=complaint__reference", "responsible_department"]
+    readonly_fields = [
+        "complaint_link",
+        "owner",
+        "responsible_department",
+        "required_action",
+        "due_date",
+        "status",
+        "completed_at",
+        "evidence",
+    ]
+    fields = readonly_fields
+    actions = None
+
+    @admin.display(description=_("outlet"))
+    def outlet(self, obj):
+        return obj.complaint.branch.name
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description=_("complaint"))
+    def complaint_link(self, obj):
+        url = reverse("admin:complaints_complaint_change", args=[obj.complaint_id])
+        return format_html('<a href="{}">{}</a>', url, obj.complaint.reference)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReferenceDataAdmin(SimpleHistoryAdmin):
+    def has_delete_permission(self, request, obj=None):
+        # Past complaints point at these rows: deactivate instead of deleting.
+        return False
+
+
+@admin.register(BusinessCategory)
+class BusinessCategoryAdmin(ReferenceDataAdmin):
+    list_display = ["name", "code", "parent", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(ComplaintReason)
+class ComplaintReasonAdmin(ReferenceDataAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(ReferenceDataAdmin):
+    list_display = [
+        "name",
+        "is_active",
+        "acknowledge_working_days",
+        "reply_working_days_simple",
+        "reply_working_days_complex",
+        "branch_ceiling_working_days",
+        "regulatory_calendar_days",
+        "followup_working_days",
+        "updated_at",
+    ]

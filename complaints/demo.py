@@ -1,0 +1,424 @@
+"""Six months of complaint register entries for the demo bank.
+
+Every entry is registered and moved through the real services, with the times it would have
+happened, so deadlines, timelines and history look as they would after six months of use:
+every status, some entries overdue, founded complaints with rectification notices, praise and
+suggestions. Idempotent: each entry carries a fixed submission token and is skipped when it
+exists already.
+"""
+
+import datetime as dt
+import random
+import uuid
+
+from django.utils import timezone
+
+from branchservice.calendar import add_working_days
+from branchservice.models import Branch, User
+from branchservice.pii import resident_id_check_digit
+
+from . import services
+from .models import BusinessCategory, Complaint, ComplaintReason
+
+DEMO_NAMESPACE = uuid.UUID("5b7f3a52-6a1e-4f0e-9a55-0c2d7c1e2026")
+ENTRIES_PER_OUTLET = 16
+DAYS = 182
+
+# category code, reason code, what happened, what the customer asks, reply, rectification
+SCENARIOS = [
+    (
+        "deposit",
+        "queueing",
+        "客户反映周一上午办理定期存款支取，取号后等候一个多小时，只开了两个对私窗口。",
+        "希望高峰时段多开窗口。",
+        "向客户致歉，说明当日两名柜员外出培训，已调整排班并增开弹性窗口。",
+        ("运营主管", "高峰时段启用弹性窗口，大堂经理每 15 分钟巡查一次等候区。"),
+    ),
+    (
+        "debit_card",
+        "service_attitude",
+        "客户称柜员办理借记卡挂失时语气生硬，未说明补卡所需时间和费用。",
+        "要求柜员道歉。",
+        "网点负责人当面致歉，并一次性告知补卡流程、时间和费用。",
+        ("柜员班组", "组织柜员学习“首问负责、一次性告知”规范，每周晨会抽查。"),
+    ),
+    (
+        "credit_card",
+        "pricing",
+        "客户对信用卡年费扣收有异议，称办卡时未被告知首年后收取年费。",
+        "要求退还年费。",
+        "核实办卡录音，已告知年费政策；经协调为客户申请减免当年年费，客户接受。",
+        None,
+    ),
+    (
+        "wealth",
+        "disclosure",
+        "客户购买的理财产品到期收益低于预期，认为客户经理销售时只强调了最高收益率。",
+        "要求解释收益计算方式并补偿差额。",
+        "调阅双录资料，客户经理未充分揭示风险；已向客户道歉并解释收益计算。",
+        ("个人金融部", "对客户经理开展理财销售合规培训，双录抽检比例提高到 30%。"),
+    ),
+    (
+        "payment",
+        "operation_error",
+        "客户跨行汇款时柜员录错收款行行号，款项被退回，延误三天。",
+        "要求尽快重新汇出并说明原因。",
+        "当日重新汇出并承担手续费，向客户书面致歉。",
+        ("运营柜组", "汇款业务实行录入与复核双人核对，复核岗签字留痕。"),
+    ),
+    (
+        "cash",
+        "rules",
+        "客户存入零钞被告知需预约清点，客户认为规定不合理。",
+        "希望当场办理。",
+        "解释零钞清点预约规定的原因，并为客户预约次日上午优先办理。",
+        None,
+    ),
+    (
+        "personal_info",
+        "info_security",
+        "客户称在大厅填单时，大堂经理大声念出其身份证号码和手机号。",
+        "要求网点保护个人信息。",
+        "向客户致歉，已在填单台设置一米线和隔挡，提醒员工不得朗读客户信息。",
+        ("大堂经理", "填单区设置隐私隔挡，全员学习消费者信息保护规定。"),
+    ),
+    (
+        "loan",
+        "contract",
+        "客户提前偿还房贷时对违约金条款有疑问，认为签约时未重点提示。",
+        "要求出示合同条款并解释。",
+        "调出合同原件逐条解释，客户理解条款，未提出进一步要求。",
+        None,
+    ),
+    (
+        "other",
+        "facilities",
+        "自助存取款机吞卡，客户等候四十分钟才有工作人员处理。",
+        "要求尽快取回银行卡并改进设备维护。",
+        "当日取回银行卡交还客户，联系厂商检修设备并向客户致歉。",
+        ("设备管理员", "每日开门前检查自助设备，故障 10 分钟内上报并张贴提示。"),
+    ),
+    (
+        "wealth",
+        "marketing",
+        "客户反映在办理存款时被反复推销保险产品，拒绝后客户经理仍继续劝说。",
+        "不希望再被推销。",
+        "向客户致歉，已在客户信息中标注“不接受营销”，并提醒客户经理尊重客户选择。",
+        None,
+    ),
+]
+
+SUGGESTIONS = [
+    "建议在等候区增加手机充电口和老花镜。",
+    "建议周六也开放对公业务窗口。",
+    "建议在网点门口增设无障碍坡道扶手。",
+    "建议叫号屏同时显示预计等候时间。",
+]
+PRAISE = [
+    "客户来信表扬大堂经理主动帮助老人使用手机银行，耐心细致。",
+    "客户在意见簿留言，感谢柜员下班前坚持为其办完业务。",
+    "客户电话表扬客户经理及时提醒其识别电信诈骗，避免资金损失。",
+]
+# The demo complaint manager's outlet shows every state at least once: (plan, age in days).
+SHOWCASE_OUTLET = "BJ0101"
+SHOWCASE = [
+    ("registered", 2),
+    ("registered", 0),
+    ("acknowledged", 1),
+    ("investigating", 9),
+    ("escalated", 8),
+    ("extended", 10),
+    ("resolved", 3),
+    ("on_spot", 4),
+    ("followed_up", 12),
+    ("withdrawn", 25),
+    ("void", 40),
+]
+FAMILY = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
+GIVEN = ["秀英", "桂兰", "建华", "志强", "海燕", "丽娟", "国庆", "晓东", "婷婷", "子涵", "浩然"]
+
+
+def _id_number(rng: random.Random) -> str:
+    birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 50))
+    first17 = f"110105{birth:%Y%m%d}{rng.randrange(100, 999)}"
+    return first17 + resident_id_check_digit(first17)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+class _Outlet:
+    """The people of one outlet who work its complaints."""
+
+    def __init__(self, outlet: Branch):
+        staff = {u.username: u for u in outlet.staff.all()}
+        code = outlet.code.lower()
+        self.outlet = outlet
+        self.manager = staff.get(f"cm_{code}") or staff.get("complaint_manager")
+        self.head = staff.get(f"head_{code}")
+        self.lobby = staff.get(f"lm_{code}") or staff.get("lobby_manager")
+
+
+def _plan(rng: random.Random, age_days: int) -> str:
+    """Where an entry of a given age has got to: old entries are mostly closed."""
+    if age_days > 20:
+        return rng.choices(
+            ["closed", "followed_up", "withdrawn", "merged", "void", "resolved"],
+            [78, 6, 5, 4, 2, 5],
+        )[0]
+    if age_days > 6:
+        return rng.choices(
+            ["closed", "followed_up", "resolved", "investigating", "escalated", "extended"],
+            [40, 15, 20, 10, 8, 7],
+        )[0]
+    return rng.choices(
+        ["registered", "acknowledged", "investigating", "resolved", "on_spot"],
+        [25, 25, 20, 15, 15],
+    )[0]
+
+
+def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
+    """Move `entry` through the services towards `plan`, each step at a believable time."""
+    received = entry.received_at
+    day0 = timezone.localtime(received).date()
+    cm = people.manager
+    if plan == "registered":
+        return
+    if plan == "on_spot":
+        services.complaint_resolve_on_spot(
+            user=cm,
+            complaint=entry,
+            reply_content="当场向客户解释并办结，客户表示理解。",
+            now=received + dt.timedelta(minutes=25),
+        )
+        return
+    if plan == "void":
+        services.complaint_void(
+            user=hq,
+            complaint=entry,
+            reason="与另一网点登记重复，作废。",
+            now=received + dt.timedelta(days=2),
+        )
+        return
+    # Most are acknowledged within the hour; a few late (the missed badge shows up).
+    ack_at = received + dt.timedelta(minutes=rng.choice([20, 40, 55, 90]))
+    if rng.random() < 0.08:
+        ack_at = _at(add_working_days(day0, 1), 10)
+    ack_at = min(ack_at, now)
+    services.complaint_acknowledge(
+        user=cm,
+        complaint=entry,
+        acknowledged_at=ack_at,
+        estimated_reply_at=entry.reply_due_at,
+        note="已电话联系客户，告知处理时限。",
+        now=ack_at,
+    )
+    if plan == "acknowledged":
+        return
+    if plan == "withdrawn":
+        services.complaint_withdraw(
+            user=cm,
+            complaint=entry,
+            reason="客户来电表示问题已自行解决，撤回投诉。",
+            now=ack_at + dt.timedelta(hours=3),
+        )
+        return
+    if plan == "merged":
+        return  # merged by the caller, into an earlier entry of the same customer
+    investigate_at = ack_at + dt.timedelta(minutes=30)
+    services.complaint_investigate(
+        user=cm, complaint=entry, note="调阅监控和业务凭证，询问当事员工。", now=investigate_at
+    )
+    if plan == "investigating":
+        return
+    if plan in {"escalated", "extended"}:
+        services.complaint_update(
+            user=cm,
+            complaint=entry,
+            data={"complexity": Complaint.Complexity.COMPLEX},
+            now=investigate_at,
+        )
+        if plan == "escalated":
+            services.complaint_escalate(
+                user=cm,
+                complaint=entry,
+                reason="客户要求总行答复赔偿方案，超出网点权限。",
+                now=investigate_at + dt.timedelta(hours=2),
+            )
+        elif people.head is not None:
+            services.complaint_extend(
+                user=people.head,
+                complaint=entry,
+                reason="需调取异地交易记录，处理时间较长。",
+                customer_told_at=investigate_at + dt.timedelta(hours=1),
+                now=investigate_at + dt.timedelta(hours=1),
+            )
+        return
+    _category, _reason, _text, _ask, reply, fix = scenario
+    # Replies mostly within the deadline, some a day late.
+    reply_day = add_working_days(day0, rng.choice([0, 1, 1, 1, 2]))
+    replied_at = min(max(_at(reply_day, 16), investigate_at + dt.timedelta(hours=1)), now)
+    founded = fix is not None or rng.random() < 0.3
+    rectification = None
+    if fix is not None:
+        department, action = fix
+        rectification = {
+            "owner": people.head or cm,
+            "responsible_department": department,
+            "required_action": action,
+            "due_date": add_working_days(reply_day, 10),
+        }
+    services.complaint_resolve(
+        user=cm,
+        complaint=entry,
+        replied_at=replied_at,
+        reply_method=rng.choice(["phone", "in_person", "phone", "sms"]),
+        reply_content=reply,
+        customer_accepted=rng.random() < 0.85,
+        founded=founded,
+        bank_at_fault=fix is not None,
+        root_cause=rng.choice(["skill", "process"]) if founded else "customer",
+        investigation_notes="经核实，情况属实。" if founded else "经核实，员工操作符合规定。",
+        apology="网点负责人向客户当面致歉。" if fix is not None else "",
+        rectification=rectification,
+        now=replied_at,
+    )
+    if fix is not None and replied_at + dt.timedelta(days=12) < now:
+        notice = entry.rectifications.get()
+        services.rectification_complete(
+            user=notice.owner,
+            notice=notice,
+            evidence="整改已完成，培训签到表和现场照片已存档。",
+            now=replied_at + dt.timedelta(days=rng.randint(5, 12)),
+        )
+    if plan == "resolved":
+        return
+    visit_at = _at(add_working_days(replied_at, rng.choice([1, 2, 3])), 11)
+    if visit_at > now:
+        return
+    services.complaint_follow_up(
+        user=cm,
+        complaint=entry,
+        followed_up_at=visit_at,
+        satisfaction=rng.choices(["satisfied", "basically", "dissatisfied"], [70, 22, 8])[0],
+        comment="电话回访，客户对处理结果表示认可。",
+        now=visit_at,
+    )
+    if plan == "closed":
+        services.complaint_close(user=cm, complaint=entry, now=visit_at + dt.timedelta(hours=2))
+
+
+def seed(stdout):
+    rng = random.Random(20260930)
+    now = timezone.now()
+    today = timezone.localdate()
+    categories = {c.code: c for c in BusinessCategory.objects.all()}
+    reasons = {r.code: r for r in ComplaintReason.objects.all()}
+    hq = User.objects.filter(username="hq_service").first()
+    outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET, code__regex=r"^(BJ|SH)\d{4}$"))
+    if hq is None or not outlets:
+        stdout.write("Complaints: demo organisation missing; skipped.")
+        return
+    created = 0
+    for outlet in outlets:
+        people = _Outlet(outlet)
+        if people.manager is None:
+            continue
+        earlier_by_phone = {}
+        for n in range(ENTRIES_PER_OUTLET):
+            token = uuid.uuid5(DEMO_NAMESPACE, f"{outlet.code}-{n}")
+            # Draw the same numbers whether or not the entry exists, so entries keep their data.
+            # A fifth of the entries from the last working week, so that open ones show.
+            age = rng.randrange(0, 8) if rng.random() < 0.2 else rng.randrange(0, DAYS)
+            hour, minute = rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([5, 20, 35, 50])
+            kind = rng.choices(["complaint", "suggestion", "praise"], [80, 10, 10])[0]
+            scenario = rng.choice(SCENARIOS)
+            channel = rng.choice(Complaint.Channel.values)
+            name = rng.choice(FAMILY) + rng.choice(GIVEN)
+            phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
+            id_number = _id_number(rng)
+            plan = _plan(rng, age)
+            if outlet.code == SHOWCASE_OUTLET and n < len(SHOWCASE):
+                (plan, age), kind = SHOWCASE[n], "complaint"
+            if Complaint.objects.filter(submission_token=token).exists():
+                continue
+            received = _at(today - dt.timedelta(days=age), hour, minute)
+            if received > now:
+                received = now - dt.timedelta(hours=1)
+            if plan == "merged" and earlier_by_phone:
+                phone, name = rng.choice(list(earlier_by_phone.items()))
+            category, reason, text, ask = scenario[:4]
+            if kind == "suggestion":
+                text, ask = rng.choice(SUGGESTIONS), ""
+            elif kind == "praise":
+                text, ask = rng.choice(PRAISE), ""
+            entry = services.complaint_register(
+                user=people.manager,
+                branch=outlet,
+                kind=kind,
+                channel=channel,
+                received_at=received,
+                customer_name=name,
+                customer_phone=phone,
+                customer_id_number=id_number if channel == "on_site" else "",
+                description=text,
+                customer_request=ask,
+                first_responder=people.lobby if channel == "on_site" else people.manager,
+                category=categories.get(category) if kind == "complaint" else None,
+                reason=reasons.get(reason) if kind == "complaint" else None,
+                is_quality=kind == "complaint" and scenario[5] is not None,
+                submission_token=token,
+                now=received,
+            )
+            created += 1
+            if kind == "praise":
+                services.complaint_close(
+                    user=people.manager, complaint=entry, note="已转达表扬。", now=received
+                )
+                continue
+            if kind == "suggestion":
+                plan = "acknowledged" if age < 3 else "suggestion"
+                services.complaint_acknowledge(
+                    user=people.manager,
+                    complaint=entry,
+                    acknowledged_at=received + dt.timedelta(minutes=30),
+                    estimated_reply_at=entry.reply_due_at,
+                    now=received + dt.timedelta(minutes=30),
+                )
+                if plan == "suggestion":
+                    services.complaint_resolve(
+                        user=people.manager,
+                        complaint=entry,
+                        replied_at=received + dt.timedelta(hours=3),
+                        reply_method="phone",
+                        reply_content="感谢建议，已报支行统筹研究。",
+                        customer_accepted=True,
+                        founded=None,
+                        now=received + dt.timedelta(hours=3),
+                    )
+                    services.complaint_close(
+                        user=people.manager, complaint=entry, now=received + dt.timedelta(hours=4)
+                    )
+                continue
+            _walk(entry, plan, people, hq, scenario, rng, now)
+            if plan == "merged":
+                target = (
+                    Complaint.objects.filter(
+                        branch=outlet, customer_phone=phone, received_at__lt=received
+                    )
+                    .exclude(status__in=[Complaint.Status.MERGED, Complaint.Status.VOID])
+                    .first()
+                )
+                if target is not None:
+                    services.complaint_merge(
+                        user=people.manager,
+                        complaint=entry,
+                        into=target,
+                        note="同一客户就同一事项再次来电。",
+                        now=received + dt.timedelta(hours=4),
+                    )
+            earlier_by_phone[phone] = name
+    stdout.write(
+        f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
+    )

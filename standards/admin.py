@@ -1,0 +1,500 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from branchservice.models import Branch
+from branchservice.scoping import ScopedAdminMixin, visible_branches
+
+from . import services
+from .models import (
+    Checklist,
+    ChecklistAnswer,
+    ChecklistEvent,
+    ChecklistTemplate,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+    ServiceProcess,
+    StandardScenario,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+    VersionItem,
+)
+
+# --- catalogue and templates (bank-wide reference data, not branch-owned) ----------------------
+
+
+class StandardScenarioInline(admin.StackedInline):
+    model = StandardScenario
+    extra = 0
+    fields = ["number", "title", "situation", "expected_action", "standard_phrase", "is_active"]
+
+
+@admin.register(ServiceProcess)
+class ServiceProcessAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "position"]
+    inlines = [StandardScenarioInline]
+
+
+@admin.register(StandardScenario)
+class StandardScenarioAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "process", "standard_phrase", "is_active"]
+    list_filter = ["process", "is_active"]
+    list_select_related = ["process"]
+    search_fields = ["title", "situation", "expected_action", "standard_phrase"]
+
+
+class TemplateSectionInline(admin.TabularInline):
+    model = TemplateSection
+    extra = 0
+    fields = ["position", "title", "edit_items"]
+    readonly_fields = ["edit_items"]
+    show_change_link = True
+
+    @admin.display(description=_("items"))
+    def edit_items(self, section):
+        if not section.pk:
+            return ""
+        url = reverse("admin:standards_templatesection_change", args=[section.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Edit items"))
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "current_version", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["current_version__template"]
+    readonly_fields = ["current_version"]
+    inlines = [TemplateSectionInline]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the draft as a new version"), permissions=["change"])
+    def publish(self, request, queryset):
+        for template in queryset:
+            try:
+                version = services.template_publish(template=template, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{template}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("Published: %(version)s") % {"version": version})
+
+
+class TemplateItemInline(admin.StackedInline):
+    model = TemplateItem
+    extra = 0
+    autocomplete_fields = ["scenario"]
+    fields = [
+        ("position", "text"),
+        "scenario",
+        ("answer_type", "max_score", "weight"),
+        ("is_critical", "failure_needs_comment", "failure_needs_photo"),
+    ]
+
+
+@admin.register(TemplateSection)
+class TemplateSectionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "template", "position"]
+    list_filter = ["template"]
+    list_select_related = ["template"]
+    inlines = [TemplateItemInline]
+
+
+class VersionItemInline(admin.TabularInline):
+    model = VersionItem
+    extra = 0
+    fields = ["section", "text", "answer_type", "max_score", "weight", "is_critical"]
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("section")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("standards.view_templateversion")
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(admin.ModelAdmin):
+    """Published versions are a record: they are looked at, never changed."""
+
+    list_display = ["template", "number", "published_at", "published_by", "note"]
+    list_filter = ["template"]
+    list_select_related = ["template", "published_by"]
+    inlines = [VersionItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- filled checklists --------------------------------------------------------------------------
+
+
+class OutletFilter(admin.SimpleListFilter):
+    """Outlets the user may see (a plain related filter would list every branch of the bank)."""
+
+    title = _("outlet")
+    parameter_name = "branch"
+
+    def lookups(self, request, model_admin):
+        outlets = visible_branches(request.user).filter(level=Branch.Level.OUTLET)
+        return [(str(b.pk), b.name) for b in outlets]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(branch_id=self.value())
+        return queryset
+
+
+class ScoreBandFilter(admin.SimpleListFilter):
+    title = _("score band")
+    parameter_name = "score_band"
+    BANDS = {
+        "lt60": (_("below 60%"), Q(score__lt=60)),
+        "60-80": (_("60% to 80%"), Q(score__gte=60, score__lt=80)),
+        "80-95": (_("80% to 95%"), Q(score__gte=80, score__lt=95)),
+        "ge95": (_("95% and above"), Q(score__gte=95)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _q) in self.BANDS.items()]
+
+    def queryset(self, request, queryset):
+        band = self.BANDS.get(self.value())
+        return queryset.filter(band[1]) if band else queryset
+
+
+class CriticalFailuresFilter(admin.SimpleListFilter):
+    title = _("critical failures")
+    parameter_name = "critical"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With critical failures")), ("no", _("Without"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_critical_failures()
+        if self.value() == "no":
+            return queryset.filter(critical_failures=0)
+        return queryset
+
+
+class ReadOnlyChecklistInline(admin.TabularInline):
+    """Rows of a checklist shown on its (read-only) page to whoever may see the checklist."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("standards.view_checklist")
+
+
+class ChecklistAnswerInline(ReadOnlyChecklistInline):
+    model = ChecklistAnswer
+    fields = ["item", "result", "score", "failed", "comment", "photo_link"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("item__section")
+            .order_by("item__section__position", "item__position")
+        )
+
+    @admin.display(description=_("photo"))
+    def photo_link(self, answer):
+        if not answer.photo:
+            return ""
+        url = reverse("standards:photo", args=[answer.checklist_id, answer.item_id])
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Photo"))
+
+
+class ChecklistEventInline(ReadOnlyChecklistInline):
+    model = ChecklistEvent
+    fields = ["action", "at", "by", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note or reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("A reason is required to reopen."),
+    )
+    raise_actions_for = forms.ModelMultipleChoiceField(
+        label=_("Raise corrective actions for these failures"),
+        queryset=ChecklistAnswer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, checklist, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["raise_actions_for"]
+        field.queryset = (
+            ChecklistAnswer.objects.filter(checklist=checklist, failed=True)
+            .exclude(corrective_actions__isnull=False)
+            .select_related("item")
+        )
+        field.label_from_instance = lambda a: f"{a.item.text}　{a.comment}"
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Review of filled checklists. Nobody edits one here: the outlet head signs it off or
+    reopens it (with a reason) on the review page, which calls the services."""
+
+    list_display = [
+        "business_date",
+        "branch",
+        "template",
+        "status",
+        "score",
+        "critical_failures",
+        "submitted_at",
+        "submitted_by",
+        "reviewed_by",
+        "review_link",
+    ]
+    list_filter = [
+        OutletFilter,
+        ("business_date", admin.DateFieldListFilter),
+        "template",
+        "status",
+        ScoreBandFilter,
+        CriticalFailuresFilter,
+    ]
+    list_select_related = ["branch", "template", "submitted_by", "reviewed_by"]
+    date_hierarchy = "business_date"
+    # The list stays one page query plus a count even with millions of answers behind it.
+    show_full_result_count = False
+    search_fields = ["branch__code", "branch__name"]
+    fields = [
+        "branch",
+        "business_date",
+        "template_version",
+        "status",
+        "score",
+        "failed_items",
+        "critical_failures",
+        "submitted_at",
+        "submitted_by",
+        "reviewed_at",
+        "reviewed_by",
+        "review_note",
+        "review_link",
+    ]
+    readonly_fields = fields
+    inlines = [ChecklistAnswerInline, ChecklistEventInline]
+    actions = ["sign_off"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("review"))
+    def review_link(self, checklist):
+        if not checklist.is_done:
+            return ""
+        url = reverse("admin:standards_checklist_review", args=[checklist.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Review"))
+
+    def get_urls(self):
+        review = path(
+            "<int:pk>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="standards_checklist_review",
+        )
+        return [review, *super().get_urls()]
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("standards.review_checklist")
+
+    @admin.action(description=_("Sign off selected submitted checklists"), permissions=["review"])
+    def sign_off(self, request, queryset):
+        done = 0
+        for checklist in queryset.filter(status=Checklist.Status.SUBMITTED):
+            services.checklist_sign_off(checklist=checklist, by=request.user)
+            done += 1
+        self.message_user(request, _("%(count)s checklists signed off.") % {"count": done})
+
+    def review_view(self, request, pk):
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        checklist = self.get_queryset(request).filter(pk=pk).first()
+        if checklist is None:
+            raise Http404
+        form = ReviewForm(request.POST or None, checklist=checklist)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if "reopen" in request.POST:
+                    services.checklist_reopen(checklist=checklist, by=request.user, reason=note)
+                    self.message_user(request, _("The checklist was reopened."))
+                elif checklist.status == Checklist.Status.REVIEWED:
+                    services.corrective_action_raise(
+                        checklist=checklist,
+                        answers=form.cleaned_data["raise_actions_for"],
+                        by=request.user,
+                    )
+                    self.message_user(request, _("Corrective actions raised."))
+                else:
+                    services.checklist_sign_off(
+                        checklist=checklist,
+                        by=request.user,
+                        note=note,
+                        raise_actions_for=form.cleaned_data["raise_actions_for"],
+                    )
+                    self.message_user(request, _("The checklist was signed off."))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("admin:standards_checklist_change", checklist.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Review %(checklist)s") % {"checklist": checklist},
+            "checklist": checklist,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/standards/checklist/review.html", context)
+
+
+# --- corrective actions and excuses -------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.open().filter(due_date__lt=timezone.localdate())
+        return queryset
+
+
+class EvidenceRequiredForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == CorrectiveAction.Status.DONE
+            and not (cleaned.get("evidence") or "").strip()
+        ):
+            self.add_error("evidence", _("Describe the evidence that the action was completed."))
+        return cleaned
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = EvidenceRequiredForm
+    list_display = ["required_action", "branch", "owner", "due_date", "status", "checklist"]
+    list_filter = ["status", OverdueFilter, OutletFilter]
+    list_select_related = ["branch", "owner", "checklist__branch", "checklist__template"]
+    search_fields = ["required_action", "branch__name", "branch__code"]
+    fields = [
+        "branch",
+        "checklist",
+        "answer",
+        "required_action",
+        "owner",
+        "due_date",
+        "status",
+        "evidence",
+        "completed_at",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["branch", "checklist", "answer", "completed_at", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        # Raised from checklists (on submit, or by the reviewer), never from nothing.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.corrective_action_update(action=obj, by=request.user)
+
+
+class MissedChecklistExcuseForm(forms.ModelForm):
+    """Checks the excuse with the service's rules before the admin saves it."""
+
+    class Meta:
+        model = MissedChecklistExcuse
+        fields = ["branch", "business_date", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                services.missed_checklist_excuse_check(
+                    branch=cleaned["branch"],
+                    business_date=cleaned["business_date"],
+                    reason=cleaned["reason"],
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
+@admin.register(MissedChecklistExcuse)
+class MissedChecklistExcuseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    form = MissedChecklistExcuseForm
+    list_display = ["business_date", "branch", "reason", "excused_by", "excused_at"]
+    list_filter = [OutletFilter, ("business_date", admin.DateFieldListFilter)]
+    list_select_related = ["branch", "excused_by"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "branch":
+            field.queryset = field.queryset.filter(level=Branch.Level.OUTLET)
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.missed_checklist_excuse(
+            branch=obj.branch, business_date=obj.business_date, reason=obj.reason, by=request.user
+        )
+        obj.pk = saved.pk

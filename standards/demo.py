@@ -1,0 +1,248 @@
+"""Demo data: the starting catalogue and six months of checklists for the demo outlets.
+
+Every outlet gets a daily self-check on most working days up to yesterday: mostly good, some
+poor days, some missed (half of the older ones excused by the outlet head), and a
+mystery-shopper visit about once a month. Today is left open so that `lobby_manager` can fill
+it. Every outlet and day draws from its own fixed random seed, so the plan is the same on every
+run whatever already exists; only checklists that do not exist yet are written (in bulk), so
+a second run changes nothing.
+"""
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from branchservice.calendar import add_working_days, is_working_day
+from branchservice.models import Branch, User
+
+from .catalogue import seed_catalogue
+from .models import (
+    AnswerType,
+    Checklist,
+    ChecklistAnswer,
+    ChecklistEvent,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+    compute_score,
+)
+
+DAYS = 182
+BATCH = 2000
+FAULTS = {
+    "叫号机正常": "叫号机卡纸，已联系厂家维修",
+    "自助设备": "智能柜台 2 号机暂停服务",
+    "投诉电话": "意见簿被移到角落，已放回",
+    "收费标准": "公示栏仍为旧版收费标准",
+}
+EXCUSES = ["系统升级，无法登录", "大堂经理病假，未安排替班", "网点装修暂停营业"]
+EXCUSES = ["系统升级，无法登录", "大堂经理病假，未安排替班", "网点装修暂停营业"]
+COMMENTS = ["已当场纠正", "已提醒当事员工", "已向网点负责人报告", "下午复查已整改"]
+
+
+def _comment(item, rng):
+    for key, text in FAULTS.items():
+        if key in item.text:
+            return text
+    return rng.choice(COMMENTS)
+
+
+class _Plan:
+    """Builds checklists, answers and events in memory; written by `save()`."""
+
+    def __init__(self, heads):
+        self.heads = heads
+        self.checklists = []
+        self.answers = {}  # checklist index -> [(item, result, score, comment)]
+        self.excuses = []
+
+    def fill(self, *, outlet, day, template, filler, fail_rate, rng):
+        head = self.heads.get(outlet.pk) or filler
+        rows = []
+        for item in template.current_version.items.all():
+            if item.answer_type == AnswerType.SCORE:
+                score = item.max_score if rng.random() > fail_rate * 4 else rng.randint(1, 4)
+                failed = item.is_failure(result="", score=score)
+                rows.append((item, "", score, _comment(item, rng) if failed else ""))
+            else:
+                roll = rng.random()
+                result = "fail" if roll < fail_rate else ("na" if roll > 0.985 else "pass")
+                rows.append((item, result, None, _comment(item, rng) if result == "fail" else ""))
+        score, failed, critical = compute_score((i, r, s) for i, r, s, _c in rows)
+        submitted_at = timezone.make_aware(
+            dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=rng.randint(0, 480))
+        )
+        reviewed = day < timezone.localdate() - dt.timedelta(days=3)
+        self.answers[len(self.checklists)] = rows
+        self.checklists.append(
+            Checklist(
+                branch=outlet,
+                business_date=day,
+                template=template,
+                template_version=template.current_version,
+                status=Checklist.Status.REVIEWED if reviewed else Checklist.Status.SUBMITTED,
+                created_by=filler,
+                updated_by=filler,
+                submitted_at=submitted_at,
+                submitted_by=filler,
+                score=score,
+                failed_items=failed,
+                critical_failures=critical,
+                reviewed_at=submitted_at + dt.timedelta(hours=2) if reviewed else None,
+                reviewed_by=head if reviewed else None,
+            )
+        )
+
+    def save(self, today):
+        created = Checklist.objects.bulk_create(self.checklists, batch_size=BATCH)
+        answers, events = [], []
+        for index, checklist in enumerate(created):
+            for item, result, score, comment in self.answers[index]:
+                answers.append(
+                    ChecklistAnswer(
+                        checklist=checklist,
+                        item=item,
+                        result=result,
+                        score=score,
+                        failed=item.is_failure(result=result, score=score),
+                        comment=comment,
+                    )
+                )
+            events.append(
+                ChecklistEvent(
+                    checklist=checklist,
+                    action=ChecklistEvent.Action.SUBMITTED,
+                    at=checklist.submitted_at,
+                    by=checklist.submitted_by,
+                )
+            )
+            if checklist.reviewed_by:
+                events.append(
+                    ChecklistEvent(
+                        checklist=checklist,
+                        action=ChecklistEvent.Action.SIGNED_OFF,
+                        at=checklist.reviewed_at,
+                        by=checklist.reviewed_by,
+                    )
+                )
+        ChecklistAnswer.objects.bulk_create(answers, batch_size=BATCH)
+        ChecklistEvent.objects.bulk_create(events, batch_size=BATCH)
+        CorrectiveAction.objects.bulk_create(self._actions(answers, today), batch_size=BATCH)
+        MissedChecklistExcuse.objects.bulk_create(self.excuses, batch_size=BATCH)
+        return len(created), len(answers)
+
+    def _actions(self, answers, today):
+        for answer in answers:
+            if not (answer.failed and answer.item.is_critical):
+                continue
+            checklist = answer.checklist
+            due = add_working_days(checklist.business_date, 5)
+            done = due < today - dt.timedelta(days=(answer.item_id + checklist.branch_id) % 10)
+            owner = self.heads.get(checklist.branch_id) or checklist.submitted_by
+            yield CorrectiveAction(
+                branch=checklist.branch,
+                checklist=checklist,
+                answer=answer,
+                owner=owner,
+                required_action=f"整改：{answer.item.text}。问题：{answer.comment}",
+                due_date=due,
+                status=CorrectiveAction.Status.DONE if done else CorrectiveAction.Status.OPEN,
+                evidence="已整改完毕，现场复查合格" if done else "",
+                completed_at=timezone.make_aware(dt.datetime.combine(due, dt.time(16)))
+                if done
+                else None,
+                created_by=checklist.submitted_by,
+            )
+
+
+def _staff(outlets):
+    """Lobby manager and outlet head of each outlet, by outlet id."""
+    lobby, heads = {}, {}
+    for user in User.objects.filter(branch__in=outlets, groups__name__in=["lobby_manager"]):
+        lobby.setdefault(user.branch_id, user)
+    for user in User.objects.filter(branch__in=outlets, groups__name__in=["branch_manager"]):
+        heads.setdefault(user.branch_id, user)
+    return lobby, heads
+
+
+def seed(stdout):
+    daily, mystery = seed_catalogue()
+    daily = type(daily).objects.select_related("current_version").get(pk=daily.pk)
+    mystery = type(mystery).objects.select_related("current_version").get(pk=mystery.pk)
+    outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET).order_by("code"))
+    if not outlets:
+        return
+    inspector = User.objects.filter(username="hq_service").first()
+    lobby, heads = _staff(outlets)
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=DAYS)
+    working_days = [
+        first + dt.timedelta(days=n)
+        for n in range(DAYS)
+        if is_working_day(first + dt.timedelta(days=n))
+    ]
+    existing = set(
+        Checklist.objects.filter(branch__in=outlets, business_date__gte=first).values_list(
+            "branch_id", "business_date", "template_id"
+        )
+    )
+    excused = set(
+        MissedChecklistExcuse.objects.filter(branch__in=outlets).values_list(
+            "branch_id", "business_date"
+        )
+    )
+    # Prefetch once: every checklist of a template uses the same frozen items.
+    for template in (daily, mystery):
+        template.current_version = (
+            type(template.current_version)
+            .objects.prefetch_related("items")
+            .get(pk=template.current_version_id)
+        )
+    plan = _Plan(heads)
+    for outlet in outlets:
+        filler = lobby.get(outlet.pk)
+        if filler is None:
+            continue
+        head = heads.get(outlet.pk) or filler
+        outlet_rng = random.Random(f"standards:{outlet.code}")
+        # Each outlet has its own habits: a few are sloppier than others.
+        base_rate = outlet_rng.choice([0.01, 0.015, 0.02, 0.03, 0.05])
+        visits = set(outlet_rng.sample(working_days, k=min(6, len(working_days))))
+        for day in working_days:
+            rng = random.Random(f"standards:{outlet.code}:{day}")
+            roll = rng.random()
+            if (outlet.pk, day, daily.pk) in existing:
+                pass
+            elif roll < 0.04:
+                # Missed; the outlet head excuses most of the older ones.
+                old = day < today - dt.timedelta(days=7)
+                if old and rng.random() < 0.5 and (outlet.pk, day) not in excused:
+                    plan.excuses.append(
+                        MissedChecklistExcuse(
+                            branch=outlet,
+                            business_date=day,
+                            reason=rng.choice(EXCUSES),
+                            excused_by=head,
+                        )
+                    )
+            else:
+                poor = roll > 0.93
+                plan.fill(
+                    outlet=outlet,
+                    day=day,
+                    template=daily,
+                    filler=filler,
+                    fail_rate=base_rate * 6 if poor else base_rate,
+                    rng=rng,
+                )
+            if day in visits and inspector and (outlet.pk, day, mystery.pk) not in existing:
+                plan.fill(
+                    outlet=outlet,
+                    day=day,
+                    template=mystery,
+                    filler=inspector,
+                    fail_rate=base_rate * 2,
+                    rng=rng,
+                )
+    checklists, answers = plan.save(today)
+    stdout.write(f"Standards: {checklists} checklists, {answers} answers added.")

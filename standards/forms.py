@@ -1,0 +1,131 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import AnswerType, ChecklistAnswer
+from .services import AnswerInput, answer_problems
+
+# Leading bytes of the photo formats phones and tablets produce, checked on the content rather
+# than trusting the file name or the browser's content type.
+_PHOTO_SIGNATURES = {
+    "jpg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "webp": (b"RIFF",),
+}
+
+
+def photo_kind(head: bytes) -> str | None:
+    for kind, signatures in _PHOTO_SIGNATURES.items():
+        if any(head.startswith(sig) for sig in signatures):
+            if kind == "webp" and head[8:12] != b"WEBP":
+                continue
+            return kind
+    return None
+
+
+class PhotoField(forms.FileField):
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload or not hasattr(upload, "read"):
+            return upload
+        limit = settings.STANDARDS_PHOTO_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The photo is too large (%(size)s); the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        upload.seek(0)
+        kind = photo_kind(upload.read(12))
+        upload.seek(0)
+        if kind is None:
+            raise forms.ValidationError(
+                _("This file is not a photo. Use a JPEG, PNG or WebP image.")
+            )
+        upload.name = f"photo.{kind}"
+        return upload
+
+
+class ChecklistForm(forms.Form):
+    """One form for a whole checklist: per item a result (or score), a comment and a photo.
+
+    Field names carry the item id: r<id>, c<id>, p<id>. `self.sections` lists, per frozen
+    section, the items with their bound fields, for the page to lay out.
+    """
+
+    SAVE, SUBMIT = "save", "submit"
+
+    def __init__(self, *args, sections, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = answers
+        self.items = []
+        self.sections = []
+        for section in sections:
+            rows = []
+            for item in section.items.all():
+                self.items.append(item)
+                self._add_item_fields(item, answers.get(item.pk))
+                rows.append(
+                    {
+                        "item": item,
+                        "result": self[f"r{item.pk}"],
+                        "comment": self[f"c{item.pk}"],
+                        "photo": self[f"p{item.pk}"],
+                        "answer": answers.get(item.pk),
+                    }
+                )
+            self.sections.append({"section": section, "rows": rows})
+
+    def _add_item_fields(self, item, answer):
+        if item.answer_type == AnswerType.SCORE:
+            choices = [(str(n), str(n)) for n in range(item.max_score + 1)]
+            initial = "" if answer is None or answer.score is None else str(answer.score)
+        else:
+            choices = ChecklistAnswer.Result.choices
+            initial = answer.result if answer else ""
+        self.fields[f"r{item.pk}"] = forms.ChoiceField(
+            label=item.text,
+            choices=choices,
+            required=False,
+            initial=initial,
+            widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        )
+        self.fields[f"c{item.pk}"] = forms.CharField(
+            label=_("Comment"),
+            required=False,
+            initial=answer.comment if answer else "",
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.fields[f"p{item.pk}"] = PhotoField(label=_("Photo"), required=False)
+
+    def answer_inputs(self) -> dict[int, AnswerInput]:
+        """What was entered, for every item touched now or before (a kept photo by name)."""
+        inputs = {}
+        for item in self.items:
+            raw = self.cleaned_data.get(f"r{item.pk}") or ""
+            comment = self.cleaned_data.get(f"c{item.pk}") or ""
+            upload = self.cleaned_data.get(f"p{item.pk}")
+            existing = self.answers.get(item.pk)
+            if not (raw or comment or upload or existing):
+                continue
+            answer = AnswerInput(comment=comment)
+            if item.answer_type == AnswerType.SCORE:
+                answer.score = int(raw) if raw else None
+            else:
+                answer.result = raw
+            answer.photo = upload or (existing.photo.name if existing and existing.photo else "")
+            inputs[item.pk] = answer
+        return inputs
+
+    def check_complete(self, inputs: dict[int, AnswerInput]) -> bool:
+        """Mark every item that keeps the checklist from being submitted; True if none.
+
+        Takes the inputs read before: marking an error drops the field from cleaned_data."""
+        problems = answer_problems(self.items, inputs)
+        for item_id, messages in problems.items():
+            for message in messages:
+                self.add_error(f"r{item_id}", message)
+        return not problems

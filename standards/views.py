@@ -1,0 +1,254 @@
+"""The lobby manager's pages: the outlet's checklists today, filling one, and its history."""
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branchservice.models import Branch
+from branchservice.scoping import get_scoped_or_404, visible_branches
+
+from . import selectors, services
+from .forms import ChecklistForm
+from .models import Checklist, ChecklistAnswer, ChecklistTemplate, CorrectiveAction
+
+HISTORY_PAGE_SIZE = 30
+
+
+def checklist_page(view):
+    """Logged in (on the checklist login page) and allowed to see checklists at all."""
+
+    @login_required(login_url=reverse_lazy("standards:login"))
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_perm("standards.view_checklist"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _outlet(request, branch_id):
+    return get_scoped_or_404(
+        Branch.objects.filter(level=Branch.Level.OUTLET), request.user, via="", pk=branch_id
+    )
+
+
+def _checklist(request, pk):
+    return get_scoped_or_404(
+        Checklist.objects.select_related(
+            "branch", "template", "template_version", "updated_by", "submitted_by"
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+@checklist_page
+def home(request):
+    """Straight to the user's outlet; someone above outlets picks one."""
+    user = request.user
+    if user.branch_id and user.branch.is_outlet:
+        return redirect("standards:outlet", branch_id=user.branch_id)
+    outlets = visible_branches(user).filter(level=Branch.Level.OUTLET, is_active=True)
+    return render(request, "standards/outlets.html", {"outlets": outlets})
+
+
+@checklist_page
+def outlet(request, branch_id):
+    branch = _outlet(request, branch_id)
+    today = timezone.localdate()
+    checklists_today = {
+        c.template_id: c
+        for c in Checklist.objects.filter(branch=branch, business_date=today).select_related(
+            "template"
+        )
+    }
+    templates = [
+        {"template": t, "checklist": checklists_today.get(t.pk)}
+        for t in ChecklistTemplate.objects.filter(
+            is_active=True, current_version__isnull=False
+        ).order_by("kind", "code")
+    ]
+    missing = selectors.missed_and_pending_checklists(
+        branches_qs=Branch.objects.filter(pk=branch.pk),
+        date_from=today - dt.timedelta(days=30),
+        date_to=today - dt.timedelta(days=1),
+    )
+    context = {
+        "branch": branch,
+        "today": today,
+        "templates": templates,
+        "may_fill": request.user.has_perm("standards.change_checklist"),
+        "recent": selectors.outlet_checklists(branch=branch)[:7],
+        "actions": CorrectiveAction.objects.open()
+        .filter(branch=branch)
+        .select_related("owner", "answer__item", "checklist"),
+        "missed": [m for m in missing if m.is_missed],
+    }
+    return render(request, "standards/outlet.html", context)
+
+
+@checklist_page
+def history(request, branch_id):
+    branch = _outlet(request, branch_id)
+    page = Paginator(selectors.outlet_checklists(branch=branch), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "standards/history.html", {"branch": branch, "page": page})
+
+
+@checklist_page
+@require_POST
+def start(request, branch_id, template_id):
+    """Open today's checklist of a template, creating it on the first tap."""
+    branch = _outlet(request, branch_id)
+    template = ChecklistTemplate.objects.filter(pk=template_id, is_active=True).first()
+    if template is None:
+        raise Http404
+    try:
+        checklist = services.checklist_start(
+            branch=branch, template=template, business_date=timezone.localdate(), by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("standards:outlet", branch_id=branch.pk)
+    return redirect("standards:checklist", pk=checklist.pk)
+
+
+@checklist_page
+def checklist(request, pk):
+    checklist = _checklist(request, pk)
+    if not checklist.is_editable:
+        return _result(request, checklist)
+    may_fill = request.user.has_perm("standards.change_checklist")
+    sections, answers = selectors.checklist_for_page(checklist=checklist)
+    if request.method != "POST":
+        form = ChecklistForm(sections=sections, answers=answers)
+        return _fill_page(request, checklist, form, may_fill)
+    if not may_fill:
+        raise PermissionDenied
+    form = ChecklistForm(request.POST, request.FILES, sections=sections, answers=answers)
+    if not form.is_valid():
+        messages.error(request, _("Some entries could not be accepted; see the marked items."))
+        return _fill_page(request, checklist, form, may_fill, status=400)
+    submit = request.POST.get("action") == ChecklistForm.SUBMIT
+    revision = _posted_revision(request)
+    inputs = form.answer_inputs()
+    try:
+        if submit and form.check_complete(inputs):
+            services.checklist_submit(
+                checklist=checklist,
+                answers=inputs,
+                by=request.user,
+                revision=revision,
+            )
+            messages.success(request, _("Checklist submitted."))
+            return redirect("standards:checklist", pk=checklist.pk)
+        # A draft save, or a submit that is not complete yet: what was entered is kept either
+        # way, so a refused submit loses nothing (photos included).
+        services.checklist_save_draft(
+            checklist=checklist, answers=inputs, by=request.user, revision=revision
+        )
+    except services.ChecklistLocked:
+        messages.info(request, _("This checklist has already been submitted."))
+        return redirect("standards:checklist", pk=checklist.pk)
+    except services.StaleChecklist:
+        checklist.refresh_from_db()
+        messages.error(
+            request,
+            _(
+                "This checklist was saved on another device or tab at %(time)s. Nothing was "
+                "saved from this page: your entries are still shown below. Check them and "
+                "save again to keep them."
+            )
+            % {"time": time_format(timezone.localtime(checklist.updated_at), "H:i")},
+        )
+        return _fill_page(request, checklist, form, may_fill, status=409)
+    if submit:
+        messages.error(
+            request,
+            _(
+                "Not submitted yet: %(count)s items need attention (marked below). What you "
+                "entered has been saved as a draft."
+            )
+            % {"count": len({key for key in form.errors})},
+        )
+        answers = selectors.checklist_for_page(checklist=checklist)[1]
+        form.answers = answers
+        for row in (r for s in form.sections for r in s["rows"]):
+            row["answer"] = answers.get(row["item"].pk)
+        return _fill_page(request, checklist, form, may_fill, status=400)
+    messages.success(
+        request,
+        _("Draft saved at %(time)s.")
+        % {"time": time_format(timezone.localtime(checklist.updated_at), "H:i")},
+    )
+    return redirect("standards:checklist", pk=checklist.pk)
+
+
+def _posted_revision(request) -> int:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return 0
+
+
+def _fill_page(request, checklist, form, may_fill, status=200):
+    answered = sum(
+        1
+        for s in form.sections
+        for r in s["rows"]
+        if r["answer"] and (r["answer"].result or r["answer"].score is not None)
+    )
+    context = {
+        "checklist": checklist,
+        "form": form,
+        "may_fill": may_fill,
+        "answered": answered,
+        "total": len(form.items),
+    }
+    return render(request, "standards/checklist_fill.html", context, status=status)
+
+
+def _result(request, checklist):
+    sections, answers = selectors.checklist_for_page(checklist=checklist)
+    context = {
+        "checklist": checklist,
+        "sections": [
+            {
+                "section": section,
+                "rows": [(item, answers.get(item.pk)) for item in section.items.all()],
+            }
+            for section in sections
+        ],
+        "failed_critical": [
+            (item, answers[item.pk])
+            for section in sections
+            for item in section.items.all()
+            if item.is_critical and item.pk in answers and answers[item.pk].failed
+        ],
+        "actions": checklist.corrective_actions.select_related("owner", "answer__item"),
+        "events": checklist.events.select_related("by"),
+    }
+    return render(request, "standards/checklist_result.html", context)
+
+
+@checklist_page
+def photo(request, pk, item_id):
+    """A failed item's photo, for people who may see the checklist only."""
+    checklist = _checklist(request, pk)
+    answer = ChecklistAnswer.objects.filter(checklist=checklist, item_id=item_id).first()
+    if answer is None or not answer.photo:
+        raise Http404
+    return FileResponse(answer.photo.open("rb"))

@@ -1,0 +1,73 @@
+"""The lobby manager fills today's checklist on a phone, in Chinese, end to end."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from branchservice import demo as org_demo
+from branchservice.roles import sync_role_permissions
+from standards.catalogue import seed_catalogue
+from standards.models import Checklist, CorrectiveAction
+
+# A non-critical item that needs a comment (and no photo) when it fails.
+FAILING_ITEM = "照明、空调、电子显示屏工作正常"
+
+
+@pytest.fixture
+def demo_bank(transactional_db):
+    # live_server flushes the database between tests, role groups included.
+    sync_role_permissions()
+    org_demo.seed(io.StringIO())
+    return seed_catalogue()
+
+
+@pytest.mark.parametrize("screen", ["phone"])
+def test_a_lobby_manager_fills_and_submits_todays_checklist_on_a_phone(
+    screen, page, live_server, demo_bank, screenshot_dir
+):
+    page.goto(live_server.url + reverse("standards:home"))
+    # Lobby managers have no admin access: the checklist pages have their own login.
+    page.locator("#id_username").fill("lobby_manager")
+    page.locator("#id_password").fill(org_demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("h1")).to_have_text("中关村营业网点")
+
+    # One tap opens today's checklist.
+    page.get_by_role("button", name="网点每日服务自查表").click()
+    expect(page.locator("h1")).to_have_text("网点每日服务自查表")
+    cards = page.locator(".item-card")
+    count = cards.count()
+    assert count >= 40
+    for index in range(count):
+        cards.nth(index).locator("label", has_text="合格").first.click()
+    failing = cards.filter(has_text=FAILING_ITEM)
+    failing.locator("label", has_text="不合格").click()
+    # The comment field appears only once the item fails.
+    expect(failing.locator("textarea")).to_be_visible()
+    expect(page.locator("#answered-count")).to_have_text(str(count))
+
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".alert-danger")).to_contain_text("尚未提交")
+    failing = page.locator(".item-card").filter(has_text=FAILING_ITEM)
+    expect(failing.locator(".item-error")).to_contain_text("不合格项须说明存在的问题")
+    page.screenshot(path=screenshot_dir / "checklist-refused-phone.png", full_page=False)
+    failing.scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_dir / "checklist-refused-item-phone.png")
+    # Nothing entered was lost: every other answer is still chosen.
+    expect(page.locator(".item-card input[value=pass]:checked")).to_have_count(count - 1)
+
+    failing.locator("textarea").fill("大厅 3 号灯管不亮，已报物业维修")
+    page.get_by_role("button", name="提交").click()
+
+    expect(page.locator(".alert-success")).to_contain_text("检查表已提交")
+    expect(page.locator("#score")).to_contain_text("%")
+    expect(page.locator("body")).to_contain_text("1 项不合格")
+    page.screenshot(path=screenshot_dir / "checklist-submitted-phone.png")
+
+    checklist = Checklist.objects.get()
+    assert checklist.status == Checklist.Status.SUBMITTED
+    assert checklist.failed_items == 1
+    assert checklist.critical_failures == 0
+    assert not CorrectiveAction.objects.exists()

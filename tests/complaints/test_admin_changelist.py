@@ -1,0 +1,55 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from complaints.models import Complaint
+from tests.complaints.conftest import at, register
+
+
+def _changelist_queries(client, count, params=""):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("admin:complaints_complaint_changelist") + params)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == count
+    return len(captured)
+
+
+@pytest.mark.parametrize("params", ["", "?deadline=overdue", "?status=registered&kind=complaint"])
+def test_the_changelist_costs_the_same_queries_for_2_and_20_rows(
+    frozen, outlet_user, manager, org, login, params
+):
+    # Three weeks after receipt: every entry is overdue for acknowledgement.
+    frozen.move_to(at(2026, 10, 20))
+    client = login(manager)
+    for _i in range(2):
+        register(outlet_user, org.a)
+    small = _changelist_queries(client, 2, params)
+    for i in range(18):
+        register(manager if i % 2 else outlet_user, org.a2 if i % 2 else org.a)
+    large = _changelist_queries(client, 20, params)
+    assert small == large
+
+
+def test_filters_find_overdue_entries_and_branches_in_scope(
+    frozen, outlet_user, manager, org, login
+):
+    old = register(outlet_user, org.a, received_at=at(2026, 9, 28))
+    fresh = register(manager, org.a2)
+    client = login(manager)
+    url = reverse("admin:complaints_complaint_changelist")
+    overdue = client.get(url + "?deadline=overdue").context["cl"].result_list
+    assert list(overdue) == [old]
+    by_branch = client.get(url + f"?branch={org.a2.pk}").context["cl"].result_list
+    assert list(by_branch) == [fresh]
+    assert list(client.get(url + "?q=TS-A2-202609-0001").context["cl"].result_list) == [fresh]
+    assert set(client.get(url + "?q=13812345678").context["cl"].result_list) == {old, fresh}
+    branch_filter = dict(client.get(url).context["cl"].filter_specs[0].lookup_choices)
+    assert org.b.pk not in branch_filter and org.a.pk in branch_filter
+
+
+def test_an_outsider_cannot_filter_into_another_branch(frozen, outlet_user, outsider, org, login):
+    register(outlet_user, org.a)
+    url = reverse("admin:complaints_complaint_changelist") + f"?branch={org.a.pk}"
+    assert list(login(outsider).get(url).context["cl"].result_list) == []
+    assert Complaint.objects.count() == 1

@@ -1,0 +1,27 @@
+import io
+
+from django.core.management import call_command
+
+from complaints.models import Complaint, ComplaintEvent, RectificationNotice
+
+
+def _snapshot():
+    return (
+        sorted(Complaint.objects.values_list("reference", "status", "reply_due_at")),
+        ComplaintEvent.objects.count(),
+        RectificationNotice.objects.count(),
+    )
+
+
+def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert statuses >= set(Complaint.Status.values) - {Complaint.Status.MERGED}
+    assert set(Complaint.objects.values_list("kind", flat=True)) == set(Complaint.Kind.values)
+    assert Complaint.objects.overdue().exists()
+    assert RectificationNotice.objects.filter(complaint__founded=True).exists()
+    mine = Complaint.objects.filter(branch__code="BJ0101")
+    assert mine.exists() and mine.filter(handler__username="complaint_manager").exists()
+    first = _snapshot()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _snapshot() == first

@@ -1,0 +1,50 @@
+import datetime as dt
+import io
+
+from django.utils import timezone
+
+from branchservice import demo as org_demo
+from branchservice.models import Branch
+from standards import demo
+from standards.models import (
+    Checklist,
+    ChecklistAnswer,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+    TemplateKind,
+)
+from standards.selectors import missed_and_pending_checklists
+
+
+def _counts():
+    return [
+        m.objects.count()
+        for m in (Checklist, ChecklistAnswer, CorrectiveAction, MissedChecklistExcuse)
+    ]
+
+
+def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_changes_nothing(db):
+    org_demo.seed(io.StringIO())
+    demo.seed(io.StringIO())
+    first = _counts()
+    demo.seed(io.StringIO())
+    assert _counts() == first
+
+    daily = Checklist.objects.daily()
+    assert daily.values("branch").distinct().count() == 12
+    scores = sorted(daily.values_list("score", flat=True))
+    median = scores[len(scores) // 2]
+    assert median >= 95, "mostly good days"
+    assert scores[0] < 80, "and some poor ones"
+    assert Checklist.objects.filter(template__kind=TemplateKind.MYSTERY_SHOPPER).count() >= 12
+    assert CorrectiveAction.objects.open().exists()
+    assert CorrectiveAction.objects.filter(status="done").exists()
+    # Today is left for the demo lobby manager to fill.
+    today = timezone.localdate()
+    assert not Checklist.objects.filter(business_date=today, branch__code="BJ0101").exists()
+    missed = missed_and_pending_checklists(
+        branches_qs=Branch.objects.filter(level=Branch.Level.OUTLET),
+        date_from=today - dt.timedelta(days=150),
+        date_to=today - dt.timedelta(days=1),
+    )
+    assert 0 < len(missed) < 0.05 * 12 * 150, "a few missed days"
