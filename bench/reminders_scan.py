@@ -199,20 +199,28 @@ def main():
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--due", type=int, default=2_500)
     parser.add_argument("--outlets", type=int, default=400)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the register built by an earlier run"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is wiped).")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
 
-    print("Building (the database is wiped) ...")
-    call_command("migrate", "--noinput", verbosity=0)
-    call_command("flush", "--noinput", verbosity=0)
-    call_command("migrate", "--noinput", verbosity=0)  # post_migrate: role groups again
-    timed("organisation", lambda: build_organisation(args.outlets))
-    timed(
-        "register (INSERT … SELECT)", lambda: build_register(args.complaints, args.open, args.due)
-    )
+    if args.reuse:
+        Notification.objects.all().delete()
+        print(f"Reusing {Complaint.objects.count():,} complaints.")
+    else:
+        print("Building (the database is wiped) ...")
+        call_command("migrate", "--noinput", verbosity=0)
+        call_command("flush", "--noinput", verbosity=0)
+        call_command("migrate", "--noinput", verbosity=0)  # post_migrate: role groups again
+        timed("organisation", lambda: build_organisation(args.outlets))
+        timed(
+            "register (INSERT … SELECT)",
+            lambda: build_register(args.complaints, args.open, args.due),
+        )
 
     print(f"\nAt {NOW:%Y-%m-%d %H:%M} Asia/Shanghai:")
     with time_machine.travel(NOW, tick=False):
