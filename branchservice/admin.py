@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -6,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_site import warn_missing_calendar_years
-from .models import Branch, CalendarOverride, User
+from .concurrency import VersionedAdminMixin
+from .models import Branch, CalendarOverride, FileDownload, User
 from .roles import GRANTABLE_ROLES, Role
-from .scoping import ScopedAdminMixin, sees_everything
+from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 
 
 @admin.register(Branch)
@@ -107,7 +110,7 @@ def grantable_roles(user) -> list[str]:
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "weekday", "kind", "note", "updated_at"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -139,3 +142,58 @@ class RoleGroupAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAuditAdminMixin:
+    """Audit records are evidence: nobody adds, edits or deletes them through the portal."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LoginAuditAdminMixin(ReadOnlyAuditAdminMixin):
+    """Axes records carry a user name, not a user: scope them through the staff a viewer may
+    see. Attempts with unknown user names are seen by head office only."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if sees_everything(request.user):
+            return queryset
+        staff = scope_queryset(User.objects.all(), request.user)
+        return queryset.filter(username__in=staff.values("username"))
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(LoginAuditAdminMixin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class FailedLoginLogAdmin(LoginAuditAdminMixin, AccessFailureLogAdmin):
+    pass
+
+
+@admin.register(AccessAttempt)
+class LoginLockoutAdmin(LoginAuditAdminMixin, AccessAttemptAdmin):
+    """Current failure counters. A superuser unlocks someone by deleting their row (or with
+    `manage.py axes_reset_username NAME`); nobody else may."""
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(FileDownload)
+class FileDownloadAdmin(ScopedAdminMixin, ReadOnlyAuditAdminMixin, admin.ModelAdmin):
+    list_display = ["downloaded_at", "username", "branch", "filename", "subject", "ip_address"]
+    list_filter = ["downloaded_at"]
+    search_fields = ["username", "filename", "subject", "branch__name", "branch__code"]
+    list_select_related = ["branch"]
+    date_hierarchy = "downloaded_at"

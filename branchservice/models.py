@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .concurrency import VersionedModel
 from .roles import Role
 
 
@@ -129,8 +131,11 @@ class User(AbstractUser):
         related_name="staff",
     )
 
-    # Password hashes and login times stay out of history.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Password hashes and login times stay out of history; role (group) and permission
+    # changes are in it, since who could do what, when, is what an audit asks first.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("staff member")
@@ -156,8 +161,10 @@ class User(AbstractUser):
         return any(role in self.role_names for role in roles)
 
 
-class CalendarOverride(models.Model):
-    """A date that head office declares a holiday or a working day, beating the package."""
+class CalendarOverride(VersionedModel):
+    """A date that head office declares a holiday or a working day, beating the package.
+
+    Versioned: two administrators correcting the same date cannot overwrite each other."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("Holiday (day off)")
@@ -191,3 +198,36 @@ class JobHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class FileDownload(models.Model):
+    """One file a user downloaded (report workbook, export, complaint attachment): the audit
+    trail of what left the portal. Written by `branchservice.audit.record_download` only, never
+    changed afterwards; the admin shows it read-only, scoped by `branch`."""
+
+    downloaded_at = models.DateTimeField(_("downloaded at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("staff member"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the record still names the person if the account is ever removed.
+    username = models.CharField(_("user name"), max_length=150)
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The branch whose data the file holds; empty for bank-wide files."),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    subject = models.CharField(_("what"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("file download")
+        verbose_name_plural = _("file downloads")
+        ordering = ["-downloaded_at"]
+
+    def __str__(self):
+        return f"{self.username} {self.filename} @ {self.downloaded_at:%Y-%m-%d %H:%M}"

@@ -11,10 +11,12 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# re.ASCII: in Python \d also matches full-width and other scripts' digits ("１３８…" from a
+# Chinese input method), which would be stored as typed and never found by a search.
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # Area code 010-099x, a 7-8 digit number, optional extension.
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
+RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
@@ -100,7 +102,12 @@ _LOG_PATTERNS = [
 ]
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
 def mask_text(text: str) -> str:
+    # Full-width digits (a Chinese input method's) become ASCII first, so they are masked too.
+    text = text.translate(_FULL_WIDTH_DIGITS)
     for pattern, replacement in _LOG_PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -21,6 +21,14 @@ def _crud(label, model, actions=("view", "add", "change", "delete")):
     return [f"{label}.{action}_{model}" for action in actions]
 
 
+# The audit trail: login/logout log, failed logins, lockouts and file downloads (read-only).
+AUDIT_VIEW = [
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+    "axes.view_accessattempt",
+    "branchservice.view_filedownload",
+]
+
 # Complaints are never deleted through the portal (head office voids them with a reason).
 _COMPLAINT_WORK = [
     *_crud("complaints", "complaint", ("view", "add", "change")),
@@ -65,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
+        *AUDIT_VIEW,
         *_crud("standards", "serviceprocess"),
         *_crud("standards", "standardscenario"),
         *_crud("standards", "checklisttemplate"),
@@ -120,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
+        *AUDIT_VIEW,
         *_STANDARDS_READ,
         "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",

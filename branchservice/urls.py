@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .health import healthz
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
     path("standards/", include("standards.urls", namespace="standards")),
     path("reminders/", include("branchservice.notifications.urls")),
     path("reports/", include("reporting.urls")),

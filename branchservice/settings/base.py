@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -30,6 +31,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    "axes",
+    "csp",
     "branchservice",
     "complaints",
     "standards",
@@ -48,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during login into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "branchservice.urls"
@@ -77,15 +83,62 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "branchservice.User"
 LOGIN_URL = "admin:login"
+# AxesStandaloneBackend first: it refuses a locked-out user before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "branchservice.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login protection (django-axes): 5 failed attempts for one username from one IP address lock
+# that combination out for 30 minutes. Axes also keeps the login/logout log (AccessLog) and
+# every failed attempt (AccessFailureLog), shown read-only in the admin as the login audit.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Thirty minutes from the lockout, as the page says; retrying meanwhile does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "branchservice.lockout.lockout_response"
+# The admin pages for axes' records are ours (branchservice/admin.py): read-only and scoped.
+AXES_ENABLE_ADMIN = False
+# The client address is REMOTE_ADDR; behind a proxy, production.py trusts X-Forwarded-For
+# (a header a client could forge when nothing strips it, which would dodge the lockout).
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the
+# deadline) and when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content security policy (django-csp; Django 5.2 has none built in). Scripts and styles only
+# from our own static files: no inline scripts or event handlers anywhere, the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -96,7 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -121,6 +174,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="branchservice@localhost"
 # Redis is the Celery broker and result store. The default is the embedded server that
 # `make run` starts on loopback.
 REDIS_URL = env("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
+# /healthz (branchservice/health.py): beat records a heartbeat every minute; older than this
+# means beat or every worker has stopped.
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_REDIS_TIMEOUT = 2
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE

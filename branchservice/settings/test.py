@@ -28,3 +28,8 @@ LANGUAGE_CODE = "zh-hans"
 # worker against a real Redis and switch this off for themselves.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# Login protection is off in tests (client.login() has no request, which axes requires, and
+# one test's failures must not lock another out); tests/branchservice/test_login_protection.py
+# switches it on for itself with the `axes_enabled` fixture.
+AXES_ENABLED = False
