@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
+from reporting.admin import ExportChangelistMixin
 
 from . import services
 from .models import (
@@ -272,9 +273,11 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
+class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Review of filled checklists. Nobody edits one here: the outlet head signs it off or
     reopens it (with a reason) on the review page, which calls the services."""
+
+    export_kind = "checklists"
 
     list_display = [
         "business_date",
@@ -416,7 +419,8 @@ class EvidenceRequiredForm(forms.ModelForm):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CorrectiveActionAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+    export_kind = "corrective-actions"
     form = EvidenceRequiredForm
     list_display = ["required_action", "branch", "owner", "due_date", "status", "checklist"]
     list_filter = ["status", OverdueFilter, OutletFilter]
