@@ -12,6 +12,7 @@ class BranchServiceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import calendar  # noqa: F401  (connects its cache invalidation)
+        from . import sessions  # noqa: F401  (connects its login receiver)
         from .roles import sync_role_permissions
 
         # Permissions of every app exist only after migrate; keep each role's set in step
