@@ -24,9 +24,9 @@ def axes_enabled(settings):
     settings.AXES_ENABLED = True
 
 
-def sign_in(client, username, password, ip="10.0.0.1"):
+def sign_in(client, username, password, ip="10.0.0.1", url=LOGIN):
     return client.post(
-        LOGIN,
+        url,
         {"username": username, "password": password, "next": "/admin/"},
         REMOTE_ADDR=ip,
     )
@@ -44,6 +44,16 @@ def test_five_failures_lock_the_user_out_with_a_clear_message(axes_enabled, outl
     page = response.content.decode()
     assert "5 次" in page and "30 分钟" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_the_checklist_pages_login_is_protected_too(axes_enabled, lobby_user):
+    url = reverse("standards:login")
+    client = Client()
+    for _attempt in range(5):
+        response = sign_in(client, "lm_a", "wrong-password", url=url)
+    assert response.status_code == 429
+    assert sign_in(client, "lm_a", PASSWORD, url=url).status_code == 429
+    assert f'href="{url}"' in response.content.decode()
 
 
 def test_the_lockout_is_per_user_and_address(axes_enabled, outlet_user, manager):
