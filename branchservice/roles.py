@@ -59,6 +59,11 @@ _STANDARDS_READ = [
     "standards.view_checklist",
 ]
 
+# The report centre (monthly summaries and their download log); building a summary is
+# add_reportfile, exporting a list is add_exportjob, unmasked personal data in an export is
+# export_unmasked_personal_data.
+REPORTING_READ = ["reporting.view_reportfile", "reporting.view_reportdownload"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_COMPLAINT_WORK,
@@ -79,6 +84,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook"),
+        *_crud("notifications", "notificationpreference"),
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        "reporting.export_unmasked_personal_data",
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
@@ -91,11 +103,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_crud("notifications", "notification", ("view", "change")),
+        *_crud("notifications", "wecomwebhook", ("view", "add", "change")),
+        *_crud("notifications", "notificationpreference", ("view", "add", "change")),
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
+        "notifications.view_notification",
+        "reporting.add_exportjob",
     ],
     # Lobby managers work on the checklist pages, not in the admin.
     Role.LOBBY_MANAGER: [
@@ -113,6 +133,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_STANDARDS_READ,
         "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",
+        "notifications.view_notification",
+        *REPORTING_READ,
+        "reporting.add_reportfile",
+        "reporting.add_exportjob",
+        # Not reporting.export_unmasked_personal_data: auditors get masked exports by default.
     ],
 }
 

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("standards/", include("standards.urls", namespace="standards")),
+    path("reminders/", include("branchservice.notifications.urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 if settings.DEBUG:

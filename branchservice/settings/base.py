@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "complaints",
     "standards",
     "reporting",
+    "branchservice.notifications",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Reporting: a filtered export of up to this many rows streams at once; a larger one runs as a
+# background job whose file can be downloaded for this many days.
+REPORTING_EXPORT_SYNC_LIMIT = env.int("REPORTING_EXPORT_SYNC_LIMIT", default=5000)
+REPORTING_EXPORT_EXPIRY_DAYS = env.int("REPORTING_EXPORT_EXPIRY_DAYS", default=7)
+
 # The calendar caches a year's holiday overrides; the cache must be shared by web, worker and
 # beat processes so that an override entered in the admin reaches the reminder jobs.
 CACHES = {
@@ -222,3 +228,29 @@ STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 102
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
 )
+
+# Reminders (branchservice/notifications). Nothing is sent outside these hours or on
+# non-working days: it is held for the next working morning's digest.
+NOTIFICATIONS_WORKING_HOURS = (
+    env("REMINDERS_WORKDAY_START", default="08:30"),
+    env("REMINDERS_WORKDAY_END", default="18:00"),
+)
+NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
+# Modules that say what is due (see branchservice/notifications/registry.py).
+NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]
+NOTIFICATIONS_CHANNELS = [
+    "branchservice.notifications.channels.EmailChannel",
+    "branchservice.notifications.channels.WeComChannel",
+]
+# A failed send is retried after 1, 2, 4, 8 minutes, then marked failed in the admin.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("REMINDERS_RETRY_BACKOFF_SECONDS", default=60)
+# Longer than a delivery task's time limit: a claim this old belongs to a dead worker.
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = 10 * 60
+NOTIFICATIONS_WECOM_TIMEOUT_SECONDS = env.int("REMINDERS_WECOM_TIMEOUT_SECONDS", default=5)
+# Links in mails point here.
+NOTIFICATIONS_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Today's checklist must be submitted by the first time (lobby managers are reminded), the
+# outlet head hears of it at the second.
+CHECKLIST_REMINDER_AT = env("CHECKLIST_REMINDER_AT", default="10:00")
+CHECKLIST_ESCALATION_AT = env("CHECKLIST_ESCALATION_AT", default="11:30")

@@ -1,0 +1,75 @@
+"""What a scan returns, and where the scans are.
+
+Each module named in settings.NOTIFICATIONS_SCANNERS provides
+    scan(*, now, directory) -> Iterable[Reminder]   what is due now, to whom
+    still_due(notification, target) -> str | None   None, or why it no longer needs sending
+    KINDS                                           the Notification.Kind values it owns
+so that the delivery can drop a reminder whose complaint was answered or voided meanwhile.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from django.conf import settings
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_module
+from django.utils.translation import gettext_lazy as _
+
+# Rows a scan reads per query: enough to keep the query count low, few enough for memory.
+BATCH_SIZE = 2000
+
+
+# What still_due() answers, worded once for every scanner (recorded on the cancelled row).
+NO_LONGER_DUE_DONE = _("Done since the reminder was created.")
+NO_LONGER_DUE_MOVED = _("The deadline has moved since the reminder was created.")
+NO_LONGER_DUE_CLOSED = _("No longer open: %(status)s.")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    target: models.Model
+    kind: str
+    stage: str
+    recipient_ids: Iterable[int]
+    due_at: dt.datetime | None = None
+    occurrence: str = ""
+    label: str = ""
+    url: str = ""
+    # Runs once, in the creating transaction, when this reminder is stored for the first
+    # time (e.g. to write the escalation on the complaint's timeline).
+    on_first_creation: Callable[[], None] | None = field(default=None, compare=False)
+
+
+def scanners() -> list[ModuleType]:
+    return [import_module(path) for path in settings.NOTIFICATIONS_SCANNERS]
+
+
+def scanner_for(kind: str) -> ModuleType | None:
+    for module in scanners():
+        if kind in module.KINDS:
+            return module
+    return None
+
+
+def batched(queryset):
+    """The rows of `queryset` (ordered by pk), fetched BATCH_SIZE at a time by keyset, so a
+    scan costs one query per batch however many rows are due."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last)[:BATCH_SIZE])
+        yield from batch
+        if len(batch) < BATCH_SIZE:
+            return
+        last = batch[-1].pk
+
+
+def admin_url(obj) -> str:
+    """The admin change page of `obj`, or "" where that model has no admin."""
+    opts = obj._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    except NoReverseMatch:
+        return ""

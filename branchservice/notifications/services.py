@@ -1,0 +1,294 @@
+"""Creating, dispatching and delivering reminders.
+
+Everything is recomputed from the database: a scan stores what is due (the unique key drops
+what already exists), dispatch queues one delivery task per person with something to send,
+and a delivery claims its rows with a filtered UPDATE before sending. A lost queue message,
+a second beat, a retried task or a second worker therefore neither loses nor repeats a mail.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from branchservice.models import User
+
+from .channels import PermanentFailure, TemporaryFailure
+from .hours import in_working_hours, next_send_time
+from .models import Notification, NotificationPreference
+from .recipients import Directory
+from .registry import Reminder, scanner_for, scanners
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryFailed(Exception):
+    """A delivery failed for now; the rows are rescheduled and the task should retry."""
+
+    def __init__(self, message: str, *, retry_in: int):
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
+def _rows(reminder: Reminder, *, now: dt.datetime, send_from: dt.datetime):
+    content_type = ContentType.objects.get_for_model(reminder.target)
+    for recipient_id in dict.fromkeys(reminder.recipient_ids):  # unique, order kept
+        yield Notification(
+            recipient_id=recipient_id,
+            kind=reminder.kind,
+            stage=reminder.stage,
+            content_type=content_type,
+            object_id=reminder.target.pk,
+            occurrence=reminder.occurrence,
+            object_label=(reminder.label or str(reminder.target))[:200],
+            url=reminder.url,
+            due_at=reminder.due_at,
+            created_at=now,
+            scheduled_for=send_from,
+        )
+
+
+def _create_with_hook(reminder: Reminder, *, now, send_from) -> int:
+    """Insert one reminder's rows one by one, running its hook if it is new.
+
+    Used for the few reminders with a side effect (an escalation on the complaint's
+    timeline): a concurrent scan blocks on the unique index and then finds the rows taken,
+    so the hook runs once.
+    """
+    rows = list(_rows(reminder, now=now, send_from=send_from))
+    if not rows:
+        return 0
+    first = rows[0]
+    existed = Notification.objects.filter(
+        content_type=first.content_type,
+        object_id=first.object_id,
+        kind=first.kind,
+        stage=first.stage,
+        occurrence=first.occurrence,
+    ).exists()
+    created = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+            created += 1
+        except IntegrityError:
+            continue
+    if created and not existed:
+        reminder.on_first_creation()
+    return created
+
+
+def notifications_create(*, reminders: Iterable[Reminder], now: dt.datetime) -> int:
+    """Store reminders that do not exist yet; return how many rows were offered.
+
+    Rows that exist already are skipped by the unique key (ignore_conflicts). Outside working
+    hours a reminder is held (scheduled) for the next working morning.
+    """
+    send_from = next_send_time(now)
+    created = 0
+    plain: list[Notification] = []
+    with transaction.atomic():
+        for reminder in reminders:
+            if reminder.on_first_creation is not None:
+                created += _create_with_hook(reminder, now=now, send_from=send_from)
+            else:
+                plain.extend(_rows(reminder, now=now, send_from=send_from))
+        Notification.objects.bulk_create(plain, ignore_conflicts=True, batch_size=1000)
+    return created + len(plain)
+
+
+def reminders_scan(*, now: dt.datetime | None = None) -> int:
+    """Run every scanner and store what is due; return the number of rows offered.
+
+    One scanner failing (bad data, a bug) must not stop the reminders of the others.
+    """
+    now = now or timezone.now()
+    directory = Directory()
+    created = 0
+    for module in scanners():
+        try:
+            created += notifications_create(
+                reminders=module.scan(now=now, directory=directory), now=now
+            )
+        except Exception:
+            logger.exception("Reminder scan %s failed", module.__name__)
+    return created
+
+
+def notifications_dispatch(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue one delivery per person who has reminders ready; return their ids."""
+    from .tasks import deliver_notifications
+
+    now = now or timezone.now()
+    if not in_working_hours(now):
+        return []
+    recipient_ids = list(
+        Notification.objects.deliverable(now)
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in recipient_ids:
+        transaction.on_commit(partial(deliver_notifications.delay, recipient_id))
+    return recipient_ids
+
+
+def _claim(recipient_id: int, now: dt.datetime) -> list[Notification]:
+    """Take this person's ready reminders for this delivery only (one filtered UPDATE).
+
+    Two workers racing for the same rows: the database lets one UPDATE change them; the
+    other re-checks the WHERE clause after waiting and changes nothing.
+    """
+    token = uuid.uuid4().hex
+    taken = (
+        Notification.objects.deliverable(now)
+        .filter(recipient_id=recipient_id)
+        .update(claimed_by=token, claimed_at=now)
+    )
+    if not taken:
+        return []
+    return list(
+        Notification.objects.filter(claimed_by=token)
+        .select_related("recipient", "content_type")
+        .order_by("due_at", "pk")
+    )
+
+
+def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notification]:
+    """Cancel reminders whose object was deleted or settled since the scan; keep the rest."""
+    by_type: dict[ContentType, list[Notification]] = defaultdict(list)
+    for n in notifications:
+        by_type[n.content_type].append(n)
+    keep, cancelled = [], []
+    for content_type, group in by_type.items():
+        targets = content_type.model_class()._base_manager.in_bulk([n.object_id for n in group])
+        for n in group:
+            target = targets.get(n.object_id)
+            module = scanner_for(n.kind)
+            if target is None:
+                reason = _("%(object)s no longer exists.") % {"object": n.object_label}
+            else:
+                reason = module.still_due(n, target) if module else None
+            if reason:
+                n.cancelled_at, n.last_error = now, str(reason)
+                cancelled.append(n)
+            else:
+                keep.append(n)
+    Notification.objects.bulk_update(cancelled, ["cancelled_at", "last_error"])
+    return keep
+
+
+def _language(recipient: User) -> str:
+    preference = NotificationPreference.objects.filter(user=recipient).first()
+    return preference.language if preference else settings.LANGUAGE_CODE
+
+
+def _channels():
+    return [import_string(path)() for path in settings.NOTIFICATIONS_CHANNELS]
+
+
+def _backoff(attempts: int) -> int:
+    return settings.NOTIFICATIONS_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+
+
+def notifications_deliver(*, recipient_id: int, now: dt.datetime | None = None) -> int:
+    """Send one person's ready reminders through every channel; return how many were sent.
+
+    Raises DeliveryFailed when a channel failed for now: the rows are released and held for
+    a backoff, and after NOTIFICATIONS_MAX_ATTEMPTS they are marked failed (admin shows why).
+    """
+    now = now or timezone.now()
+    if not in_working_hours(now):
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        notifications = _drop_no_longer_due(_claim(recipient_id, now), now)
+    if not notifications:
+        return 0
+    recipient = notifications[0].recipient
+    temporary, permanent, delivered_somewhere = [], [], False
+    language = _language(recipient)
+    # Records (errors, cancellations) are written in the portal's language; the messages
+    # themselves in the recipient's (the channels render them).
+    with translation.override(settings.LANGUAGE_CODE):
+        for channel in _channels():
+            if not channel.applies_to(recipient):
+                continue
+            todo = [n for n in notifications if channel.name not in n.channels_done]
+            if not todo:
+                delivered_somewhere = True
+                continue
+            try:
+                channel.send(recipient, todo, language=language)
+            except TemporaryFailure as exc:
+                temporary.append(str(exc))
+                continue
+            except PermanentFailure as exc:
+                permanent.append(str(exc))
+                continue
+            delivered_somewhere = True
+            for n in todo:
+                n.channels_done = [*n.channels_done, channel.name]
+    return _record_outcome(notifications, now, temporary, permanent, delivered_somewhere)
+
+
+def _record_outcome(notifications, now, temporary, permanent, delivered_somewhere) -> int:
+    errors = "\n".join(temporary + permanent)
+    fields = ["channels_done", "last_error", "attempts", "claimed_by", "claimed_at"]
+    if not temporary:
+        for n in notifications:
+            n.attempts += 1
+            n.last_error = errors
+            if delivered_somewhere:
+                n.sent_at = now
+            else:
+                n.failed_at = now
+        Notification.objects.bulk_update(notifications, [*fields, "sent_at", "failed_at"])
+        return len(notifications) if delivered_somewhere else 0
+
+    attempts = max(n.attempts for n in notifications) + 1
+    retry_in = _backoff(attempts)
+    for n in notifications:
+        n.attempts += 1
+        n.last_error = errors
+        n.claimed_by = n.claimed_at = None
+        if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            n.failed_at = now
+        else:
+            n.scheduled_for = now + dt.timedelta(seconds=retry_in)
+    Notification.objects.bulk_update(notifications, [*fields, "scheduled_for", "failed_at"])
+    logger.warning("Reminder delivery to user %s failed: %s", notifications[0].recipient_id, errors)
+    if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        return 0
+    raise DeliveryFailed(errors, retry_in=retry_in)
+
+
+def notification_retry(*, notification: Notification, now: dt.datetime | None = None) -> None:
+    """Give a failed reminder another round of attempts (admin action)."""
+    now = now or timezone.now()
+    Notification.objects.filter(pk=notification.pk, sent_at=None).update(
+        failed_at=None, attempts=0, claimed_by=None, claimed_at=None, scheduled_for=now
+    )
+
+
+def notification_open(*, notification: Notification, now: dt.datetime | None = None) -> None:
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at=None).update(
+            read_at=notification.read_at
+        )
+
+
+def notifications_mark_all_read(*, user: User, now: dt.datetime | None = None) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).update(
+        read_at=now or timezone.now()
+    )

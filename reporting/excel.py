@@ -1,0 +1,123 @@
+"""Writing workbooks safely: the one cell writer every report and export goes through.
+
+Workbooks are built in openpyxl's write-only mode so that memory stays flat whatever the number
+of rows. Every string is written as text: a value a user typed that starts with "=", "+", "-",
+"@", a tab or a carriage return could otherwise be taken for a formula by Excel or LibreOffice
+(formula injection), so it is stored as a string cell with Excel's quote prefix, which keeps it
+text even when someone edits the cell. Dates are real Excel dates in local (Shanghai) time.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+SUBTOTAL_FONT = Font(bold=True)
+
+
+def new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
+def excel_value(value):
+    """A value openpyxl stores without interpretation, or None when it needs a styled cell."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        # Excel has no time zones: the local wall-clock time is what a reader expects.
+        return value.replace(tzinfo=None, microsecond=0)
+    if isinstance(value, dt.date):
+        return value
+    return clean_text(value)
+
+
+def clean_text(value) -> str:
+    # Control characters (other than tab, LF, CR) make the file unreadable to Excel.
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+class SheetWriter:
+    """A write-only worksheet with one safe way to add a row.
+
+    Column widths, frozen panes and filters must be set before the first row in write-only
+    mode, hence `header()` does all three.
+    """
+
+    def __init__(self, workbook: Workbook, title: str):
+        self.ws = workbook.create_sheet(title=clean_text(title)[:31])
+        self.rows = 0
+        self._filter = None
+
+    def cell(self, value, *, bold=False, number_format=None, fill=None):
+        value = excel_value(value)
+        text_needs_guard = isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+        if not (text_needs_guard or bold or number_format or fill):
+            return value
+        cell = WriteOnlyCell(self.ws, value=value)
+        if text_needs_guard:
+            # openpyxl alone turns "=..." into a formula; "+", "-", "@" would become one as
+            # soon as a user edits the cell. Forcing the type and the quote prefix stops both.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        if isinstance(value, dt.datetime):
+            cell.number_format = number_format or DATETIME_FORMAT
+        elif number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = SUBTOTAL_FONT
+        if fill:
+            cell.fill = fill
+        return cell
+
+    def header(self, labels, *, widths=None, freeze=True, autofilter=True):
+        """Column headings; on a detail sheet also frozen below and filterable."""
+        labels = [clean_text(label) for label in labels]
+        for index, width in enumerate(widths or [], start=1):
+            if width:
+                self.ws.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self.ws.freeze_panes = f"A{self.rows + 2}"
+        if autofilter:
+            # The filter range is written after the rows, so it can cover all of them.
+            self._filter = (self.rows + 1, len(labels))
+        row = []
+        for label in labels:
+            cell = WriteOnlyCell(self.ws, value=label)
+            cell.data_type = "s"
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            row.append(cell)
+        self._append(row)
+
+    def row(self, values, *, bold=False, formats=None):
+        formats = formats or {}
+        self._append(
+            [
+                self.cell(value, bold=bold, number_format=formats.get(index))
+                for index, value in enumerate(values)
+            ]
+        )
+
+    def blank(self):
+        self._append([])
+
+    def _append(self, cells):
+        self.ws.append(cells)
+        self.rows += 1
+        if self._filter:
+            first_row, width = self._filter
+            self.ws.auto_filter.ref = f"A{first_row}:{get_column_letter(width)}{self.rows}"

@@ -1,0 +1,213 @@
+"""Built report files (frozen, versioned), their download log, and background exports."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branchservice.models import Branch
+
+
+def report_upload_to(instance, filename):
+    return f"reports/{instance.period:%Y-%m}/{filename}"
+
+
+def export_upload_to(instance, filename):
+    return f"exports/{timezone.localdate():%Y-%m-%d}/{filename}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+PENDING = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class ReportFileQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(status=JobStatus.READY)
+
+    def pending(self):
+        return self.filter(status__in=PENDING)
+
+    def stale(self, now=None):
+        """Pending longer than a task may run: its worker died or its message was lost."""
+        now = now or timezone.now()
+        limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+        return self.pending().filter(requested_at__lt=now - limit)
+
+
+class ReportFile(models.Model):
+    """One built report. Never overwritten: a rebuild is a new row with the next version."""
+
+    class Kind(models.TextChoices):
+        MONTHLY_SUMMARY = "monthly_summary", _("Monthly summary")
+
+    scope = models.ForeignKey(
+        Branch, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="report_files"
+    )
+    period = models.DateField(_("period"), help_text=_("First day of the month reported on."))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    # Exactly one of the two says who asked: a person (build now) or the monthly schedule.
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("built by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    by_schedule = models.BooleanField(_("built by the schedule"), default=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=report_upload_to, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ReportFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report file")
+        verbose_name_plural = _("report files")
+        ordering = ["-period", "scope__path", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "period", "kind", "version"], name="report_file_version_unique"
+            ),
+            # Two "build now" clicks at once (or beat and a person) make one build, not two.
+            models.UniqueConstraint(
+                fields=["scope", "period", "kind"],
+                condition=Q(status__in=["queued", "running"]),
+                name="report_file_one_pending_build",
+            ),
+            models.CheckConstraint(
+                condition=Q(built_by__isnull=True, by_schedule=True)
+                | Q(built_by__isnull=False, by_schedule=False),
+                name="report_file_built_by_person_or_schedule",
+            ),
+        ]
+        indexes = [
+            # The report centre lists a scope's files by period.
+            models.Index(fields=["scope", "kind", "period"], name="report_file_scope_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.scope.code} {self.period:%Y-%m} v{self.version}"
+
+    @property
+    def is_pending(self):
+        return self.status in PENDING
+
+    @property
+    def requested_by_label(self):
+        return str(self.built_by) if self.built_by_id else _("Monthly schedule")
+
+    def download_name(self):
+        return f"{self.scope.code}-{self.period:%Y-%m}-{self.kind}-v{self.version}.xlsx"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which report file, and when (auditors must be able to tell)."""
+
+    report_file = models.ForeignKey(
+        ReportFile,
+        verbose_name=_("report file"),
+        on_delete=models.PROTECT,
+        related_name="downloads",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    downloaded_at = models.DateTimeField(_("downloaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report download")
+        verbose_name_plural = _("report downloads")
+        ordering = ["-downloaded_at"]
+
+    def __str__(self):
+        return f"{self.user} {self.report_file} {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def downloadable(self, now=None):
+        return self.filter(status=JobStatus.READY, expires_at__gt=now or timezone.now())
+
+    def expired(self, now=None):
+        return self.filter(expires_at__lte=now or timezone.now()).exclude(file="")
+
+
+class ExportJob(models.Model):
+    """An export too large to stream at once, built by a worker with visible progress."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    # Where the filters came from ("filterset" GET data of the list page, or "admin" changelist
+    # query string) and the parameters themselves, as lists of strings like a QueryDict.
+    source = models.CharField(_("source"), max_length=10, default="filterset")
+    params = models.JSONField(_("filter parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.PositiveIntegerField(_("rows written"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        permissions = [
+            (
+                "export_unmasked_personal_data",
+                _("Can export customers' personal data unmasked"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self):
+        if self.status == JobStatus.READY:
+            return 100
+        if not self.row_count:
+            return 0
+        return min(99, self.progress * 100 // self.row_count)
+
+    @property
+    def is_pending(self):
+        return self.status in PENDING
+
+    def is_expired(self, now=None):
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

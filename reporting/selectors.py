@@ -1,0 +1,761 @@
+"""Every statistic of the reports, defined once, and the reads of the report pages.
+
+How the numbers are made: each *source* runs one SQL aggregate (GROUP BY outlet) over the
+period and returns additive *parts* per outlet (counts and sums). Parts are added up the tree
+along the materialised path (outlet → sub-branch → tier-1 branch → bank), and each *statistic*
+is a formula over parts, so a rate at a sub-branch is its outlets' numerators over their
+denominators, never an average of rates. The number of queries is fixed whatever the number of
+outlets: one per source, plus one for the branches.
+
+The same `STATISTICS` table gives the workbook's column headings and its definitions sheet.
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branchservice.calendar import is_working_day
+from branchservice.models import Branch
+from branchservice.scoping import scope_queryset, visible_branches
+from complaints.models import Complaint, ComplaintReason, RectificationNotice
+from standards.models import (
+    Checklist,
+    ChecklistAnswer,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+)
+
+from .models import ReportFile
+
+# ---- statistics --------------------------------------------------------------------------
+
+
+class Format:
+    COUNT = "count"
+    PERCENT = "percent"
+    DAYS = "days"
+    SCORE = "score"
+
+
+@dataclass(frozen=True)
+class Statistic:
+    key: str
+    label: object
+    definition: object
+    compute: Callable[["Parts"], float | int | None]
+    format: str = Format.COUNT
+    # Below this (a rate) the summary shows the cell amber; None: no target.
+    target: float | None = None
+    # Above zero the cell is red (overdue counts).
+    alarm: bool = False
+
+
+class Parts(defaultdict):
+    """Additive numbers of one branch (counts, sums), plus value lists for percentiles."""
+
+    def __init__(self):
+        super().__init__(int)
+        self.samples: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, other: "Parts"):
+        for key, value in other.items():
+            self[key] += value
+        for key, values in other.samples.items():
+            self.samples[key].extend(values)
+
+
+def ratio(numerator: str, denominator: str):
+    def compute(parts):
+        return parts[numerator] / parts[denominator] if parts[denominator] else None
+
+    return compute
+
+
+def mean(total: str, count: str):
+    return ratio(total, count)
+
+
+def count(key: str):
+    return lambda parts: parts[key]
+
+
+def percentile(key: str, q: float):
+    """Nearest-rank percentile, the definition auditors can check by hand on a sorted list."""
+
+    def compute(parts):
+        values = sorted(parts.samples.get(key, ()))
+        if not values:
+            return None
+        return values[max(0, math.ceil(q * len(values)) - 1)]
+
+    return compute
+
+
+@dataclass
+class Source:
+    """One aggregate query: (outlet ids → Parts) for a period, plus the statistics it feeds."""
+
+    name: str
+    collect: Callable[..., dict[int, Parts]]
+    statistics: list[Statistic] = field(default_factory=list)
+
+
+SOURCES: list[Source] = []
+
+
+def register_source(source: Source) -> Source:
+    SOURCES.append(source)
+    return source
+
+
+def statistics() -> list[Statistic]:
+    return [stat for source in SOURCES for stat in source.statistics]
+
+
+# ---- the summary table -------------------------------------------------------------------
+
+
+@dataclass
+class SummaryRow:
+    branch: Branch
+    is_subtotal: bool
+    depth: int
+    parts: Parts
+
+    def value(self, stat: Statistic):
+        return stat.compute(self.parts)
+
+
+@dataclass
+class Period:
+    start: dt.date  # first day of the month
+
+    @property
+    def end(self) -> dt.date:  # first day of the next month (exclusive)
+        return (self.start + dt.timedelta(days=32)).replace(day=1)
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def end_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.end, dt.time.min))
+
+    def days(self):
+        day = self.start
+        while day < self.end:
+            yield day
+            day += dt.timedelta(days=1)
+
+    def working_days(self) -> list[dt.date]:
+        return [day for day in self.days() if is_working_day(day)]
+
+
+def scope_branches(scope: Branch):
+    """The scope and every branch below it, in tree order, including inactive (deleted)
+    branches: their history still counts in the months they were open."""
+    branches = Branch.objects.filter(path__startswith=scope.path)
+    # Numeric order of the path's keys: "/1/2/" before "/1/16/" (text order would not).
+    return sorted(branches, key=lambda branch: _path_ids(branch.path))
+
+
+def branch_summary(*, scope: Branch, period: dt.date) -> list[SummaryRow]:
+    """One row per branch of the scope, in tree order; non-outlets are subtotals of the
+    outlets below them (the scope's own row is the grand total)."""
+    branches = scope_branches(scope)
+    outlet_parts: dict[int, Parts] = defaultdict(Parts)
+    window = Period(period)
+    for source in SOURCES:
+        for branch_id, parts in source.collect(scope=scope, period=window).items():
+            outlet_parts[branch_id].add(parts)
+    totals: dict[int, Parts] = defaultdict(Parts)
+    by_id = {branch.pk: branch for branch in branches}
+    for branch_id, parts in outlet_parts.items():
+        branch = by_id.get(branch_id)
+        if branch is None:
+            continue
+        for ancestor_id in _path_ids(branch.path):
+            if ancestor_id in by_id:
+                totals[ancestor_id].add(parts)
+    return [
+        SummaryRow(
+            branch=branch,
+            is_subtotal=not branch.is_outlet,
+            depth=branch.level - scope.level,
+            parts=totals[branch.pk],
+        )
+        for branch in branches
+    ]
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/")]
+
+
+# ---- report centre and dashboard ---------------------------------------------------------
+
+
+def report_files_for(user, limit=200):
+    qs = ReportFile.objects.select_related("scope", "built_by")
+    return scope_queryset(qs, user, via="scope")[:limit]
+
+
+def default_scope(user) -> Branch | None:
+    """The top of the user's scope: the branch they work at (the bank for head office)."""
+    branches = visible_branches(user).order_by("level", "path")
+    return branches.first()
+
+
+def last_complete_month(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+# ---- sources -----------------------------------------------------------------------------
+# Each collect() is one GROUP BY query over the scope's outlets (one indexed path prefix).
+
+
+def _rows_by_branch(queryset, **aggregates) -> dict[int, Parts]:
+    result: dict[int, Parts] = {}
+    for row in queryset.values("branch_id").annotate(**aggregates).order_by():
+        parts = Parts()
+        for key in aggregates:
+            parts[key] = row[key] or 0
+        result[row["branch_id"]] = parts
+    return result
+
+
+def _complaints(scope: Branch, period: Period):
+    """The complaint register entries of the period: received in it, neither void nor merged
+    into another entry (those are duplicates or mistakes, not entries)."""
+    return Complaint.objects.filter(
+        branch__path__startswith=scope.path,
+        received_at__gte=period.start_at,
+        received_at__lt=period.end_at,
+    ).exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+
+
+def entry_aggregates(period: Period) -> dict:
+    """The conditional counts behind the entry statistics, as of the end of the period."""
+    end = period.end_at
+    complaint = Q(kind=Complaint.Kind.COMPLAINT)
+    ack_counted = complaint & (Q(acknowledge_due_at__lt=end) | Q(acknowledged_at__lt=end))
+    reply_counted = complaint & (Q(reply_due_at__lt=end) | Q(replied_at__lt=end))
+    followed_up = complaint & Q(followed_up_at__lt=end)
+    satisfied = [Complaint.Satisfaction.SATISFIED, Complaint.Satisfaction.BASICALLY]
+    return {
+        "entries": Count("pk"),
+        "complaints": Count("pk", filter=complaint),
+        "suggestions": Count("pk", filter=Q(kind=Complaint.Kind.SUGGESTION)),
+        "praise": Count("pk", filter=Q(kind=Complaint.Kind.PRAISE)),
+        "decided": Count("pk", filter=complaint & Q(founded__isnull=False)),
+        "founded": Count("pk", filter=complaint & Q(founded=True)),
+        "ack_counted": Count("pk", filter=ack_counted),
+        "ack_on_time": Count(
+            "pk",
+            filter=ack_counted
+            & Q(acknowledged_at__lt=end, acknowledged_at__lte=F("acknowledge_due_at")),
+        ),
+        "reply_counted": Count("pk", filter=reply_counted),
+        "reply_on_time": Count(
+            "pk", filter=reply_counted & Q(replied_at__lt=end, replied_at__lte=F("reply_due_at"))
+        ),
+        "escalated": Count("pk", filter=complaint & Q(escalated_at__lt=end)),
+        "followed_up": Count("pk", filter=followed_up),
+        "satisfied": Count("pk", filter=followed_up & Q(satisfaction__in=satisfied)),
+    }
+
+
+def collect_entries(*, scope, period):
+    return _rows_by_branch(_complaints(scope, period), **entry_aggregates(period))
+
+
+def _breakdown(field: str, prefix: str):
+    """Complaints of the period counted by outlet and one classification (parts "prefix:value")."""
+
+    def collect(*, scope, period):
+        result: dict[int, Parts] = defaultdict(Parts)
+        rows = (
+            _complaints(scope, period)
+            .filter(kind=Complaint.Kind.COMPLAINT)
+            .values_list("branch_id", field)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for branch_id, value, n in rows:
+            result[branch_id][f"{prefix}:{value or ''}"] += n
+        return result
+
+    return collect
+
+
+def overdue_at_end_q(period: Period):
+    """Complaints that, at the end of the period, had passed their reply deadline unreplied
+    and were not closed: the auditors' "open overdue" list."""
+    end = period.end_at
+    return (
+        Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end, reply_due_at__lt=end)
+        & (Q(replied_at__isnull=True) | Q(replied_at__gte=end))
+        & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        & ~Q(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+    )
+
+
+def collect_overdue(*, scope, period):
+    qs = Complaint.objects.filter(overdue_at_end_q(period), branch__path__startswith=scope.path)
+    return _rows_by_branch(qs, open_overdue=Count("pk"))
+
+
+class WorkingDayCounter:
+    """working_days_between(a, b) for many pairs: one calendar walk over the whole range,
+    then a subtraction per pair (same definition, days after a up to and including b)."""
+
+    def __init__(self, first: dt.date, last: dt.date):
+        self.first = first
+        self.cumulative = [0]
+        day = first
+        while day < last:
+            day += dt.timedelta(days=1)
+            self.cumulative.append(self.cumulative[-1] + is_working_day(day))
+
+    def between(self, a: dt.date, b: dt.date) -> int:
+        return self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
+
+
+def collect_handling_times(*, scope, period):
+    """Working days from receipt to reply of the period's replied complaints.
+
+    The only source that reads one row per complaint (two dates, no objects): working days
+    follow the PRC calendar and admin overrides, which the database does not know.
+    """
+    rows = list(
+        _complaints(scope, period)
+        .filter(kind=Complaint.Kind.COMPLAINT, replied_at__lt=period.end_at)
+        .values_list("branch_id", "received_at", "replied_at")
+        .order_by()
+    )
+    result: dict[int, Parts] = defaultdict(Parts)
+    if not rows:
+        return result
+    local = timezone.localdate
+    counter = WorkingDayCounter(period.start, local(max(row[2] for row in rows)))
+    for branch_id, received_at, replied_at in rows:
+        days = counter.between(local(received_at), local(replied_at))
+        parts = result[branch_id]
+        parts["replied"] += 1
+        parts["handling_days"] += days
+        parts.samples["handling_days"].append(days)
+    return result
+
+
+def _actions(queryset, *, branch_field, period: Period, opened_key, closed_key, overdue_key):
+    """Opened, closed and overdue-at-end counts of rectification-like rows, by outlet."""
+    end_day = period.end
+    rows = (
+        queryset.filter(created_at__lt=period.end_at)
+        .values(outlet_id=F(branch_field))
+        .annotate(
+            **{
+                opened_key: Count(
+                    "pk", filter=Q(created_at__gte=period.start_at, created_at__lt=period.end_at)
+                ),
+                closed_key: Count(
+                    "pk",
+                    filter=Q(completed_at__gte=period.start_at, completed_at__lt=period.end_at),
+                ),
+                overdue_key: Count(
+                    "pk",
+                    filter=Q(due_date__lt=end_day)
+                    & (Q(completed_at__isnull=True) | Q(completed_at__gte=period.end_at)),
+                ),
+            }
+        )
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        parts = Parts()
+        for key in (opened_key, closed_key, overdue_key):
+            parts[key] = row[key]
+        result[row["outlet_id"]] = parts
+    return result
+
+
+def collect_rectifications(*, scope, period):
+    return _actions(
+        RectificationNotice.objects.filter(complaint__branch__path__startswith=scope.path),
+        branch_field="complaint__branch_id",
+        period=period,
+        opened_key="rectifications_opened",
+        closed_key="rectifications_closed",
+        overdue_key="rectifications_overdue",
+    )
+
+
+def collect_corrective_actions(*, scope, period):
+    return _actions(
+        CorrectiveAction.objects.filter(branch__path__startswith=scope.path),
+        branch_field="branch_id",
+        period=period,
+        opened_key="actions_opened",
+        closed_key="actions_closed",
+        overdue_key="actions_overdue",
+    )
+
+
+def required_checklist_days(period: Period, today: dt.date | None = None) -> list[dt.date]:
+    """Working days of the period up to today: each needs one daily checklist per outlet."""
+    today = today or timezone.localdate()
+    return [day for day in period.working_days() if day <= today]
+
+
+def collect_checklists(*, scope, period):
+    days = required_checklist_days(period)
+    outlets = Branch.objects.filter(
+        path__startswith=scope.path, level=Branch.Level.OUTLET, is_active=True
+    ).values_list("pk", flat=True)
+    result: dict[int, Parts] = defaultdict(Parts)
+    for outlet_id in outlets:
+        result[outlet_id]["checklists_required"] = len(days)
+    done = (
+        Checklist.objects.daily()
+        .done()
+        .filter(branch__path__startswith=scope.path, business_date__in=days)
+    )
+    for branch_id, parts in _rows_by_branch(
+        done,
+        checklists_done=Count("pk"),
+        checklists_scored=Count("score"),
+        score_total=Sum("score"),
+        critical_failures=Sum("critical_failures"),
+    ).items():
+        parts["score_total"] = float(parts["score_total"])
+        result[branch_id].add(parts)
+    excused = MissedChecklistExcuse.objects.filter(
+        branch__path__startswith=scope.path, business_date__in=days
+    )
+    for branch_id, parts in _rows_by_branch(excused, checklists_excused=Count("pk")).items():
+        result[branch_id].add(parts)
+    for parts in result.values():
+        parts["checklists_missed"] = max(
+            0,
+            parts["checklists_required"] - parts["checklists_done"] - parts["checklists_excused"],
+        )
+    return result
+
+
+S = Statistic
+pct = Format.PERCENT
+register_source(
+    Source(
+        "entries",
+        collect_entries,
+        [
+            S("entries", _("Entries"), _("Register entries received in the month (complaints, "
+              "suggestions and praise), not counting void entries or duplicates merged into "
+              "another."), count("entries")),
+            S("complaints", _("Complaints"), _("Entries of kind complaint."), count("complaints")),
+            S("suggestions", _("Suggestions"), _("Entries of kind suggestion."),
+              count("suggestions")),
+            S("praise", _("Praise"), _("Entries of kind praise."), count("praise")),
+            S("founded_rate", _("Founded rate"), _("Complaints found founded ÷ complaints "
+              "whose investigation has a result (founded or not)."),
+              ratio("founded", "decided"), pct),
+            S("ack_on_time", _("Acknowledged on time"), _("Complaints acknowledged to the "
+              "customer by the acknowledgement deadline, counted by the end of the month."),
+              count("ack_on_time")),
+            S("ack_on_time_rate", _("Acknowledged on time %"), _("Acknowledged on time ÷ "
+              "complaints acknowledged or due to be acknowledged by the end of the month."),
+              ratio("ack_on_time", "ack_counted"), pct, target=0.95),
+            S("reply_on_time", _("Replied on time"), _("Complaints replied to by the reply "
+              "deadline of their deadline policy, counted by the end of the month."),
+              count("reply_on_time")),
+            S("reply_on_time_rate", _("Replied on time %"), _("Replied on time ÷ complaints "
+              "replied or due to be replied by the end of the month."),
+              ratio("reply_on_time", "reply_counted"), pct, target=0.95),
+            S("escalated", _("Escalations"), _("Complaints received in the month and escalated "
+              "to head office by its end."), count("escalated")),
+            S("followed_up", _("Follow-up visits"), _("Complaints whose follow-up visit was "
+              "done by the end of the month."), count("followed_up")),
+            S("satisfaction_rate", _("Satisfaction %"), _("Follow-up visits where the customer "
+              "was satisfied or basically satisfied ÷ follow-up visits done."),
+              ratio("satisfied", "followed_up"), pct, target=0.9),
+        ],
+    )
+)  # fmt: skip
+# Classifications: parts only, shown on their own sheets (columns are the reference data).
+register_source(Source("by_channel", _breakdown("channel", "channel")))
+register_source(Source("by_category", _breakdown("category_id", "category")))
+register_source(Source("by_reason", _breakdown("reason_id", "reason")))
+register_source(
+    Source(
+        "overdue",
+        collect_overdue,
+        [
+            S("open_overdue", _("Open overdue at month end"), _("Complaints (received in any "
+              "month) past their reply deadline, not replied and not closed at the end of the "
+              "month."), count("open_overdue"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "handling_times",
+        collect_handling_times,
+        [
+            S("handling_days_avg", _("Average handling time (working days)"), _("Working days "
+              "from receipt to reply (the day of receipt is day 0, PRC working-day calendar), "
+              "averaged over the month's complaints replied by its end."),
+              mean("handling_days", "replied"), Format.DAYS),
+            S("handling_days_p90", _("90th percentile handling time (working days)"),
+              _("Nine in ten of the month's replied complaints were replied within this many "
+                "working days (nearest-rank percentile)."),
+              percentile("handling_days", 0.9), Format.DAYS),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "rectifications",
+        collect_rectifications,
+        [
+            S("rectifications_opened", _("Rectification notices issued"), _("Rectification "
+              "notices issued in the month for complaints of the outlet."),
+              count("rectifications_opened")),
+            S("rectifications_closed", _("Rectification notices done"), _("Rectification "
+              "notices completed in the month."), count("rectifications_closed")),
+            S("rectifications_overdue", _("Rectification notices overdue"), _("Rectification "
+              "notices past their due date and not done at the end of the month."),
+              count("rectifications_overdue"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "corrective_actions",
+        collect_corrective_actions,
+        [
+            S("actions_opened", _("Corrective actions raised"), _("Corrective actions raised "
+              "from failed checklist items in the month."), count("actions_opened")),
+            S("actions_closed", _("Corrective actions done"), _("Corrective actions completed "
+              "in the month."), count("actions_closed")),
+            S("actions_overdue", _("Corrective actions overdue"), _("Corrective actions past "
+              "their due date and not done at the end of the month."),
+              count("actions_overdue"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "checklists",
+        collect_checklists,
+        [
+            S("checklists_required", _("Daily checklists required"), _("Working days of the "
+              "month up to today (PRC calendar) × active outlets: one daily self-check each."),
+              count("checklists_required")),
+            S("checklists_done", _("Daily checklists submitted"), _("Daily checklists submitted "
+              "or signed off for a working day of the month."), count("checklists_done")),
+            S("checklists_excused", _("Missed days excused"), _("Working days without a daily "
+              "checklist that a branch manager excused with a reason."),
+              count("checklists_excused")),
+            S("checklists_missed", _("Daily checklists missed"), _("Required − submitted − "
+              "excused."), count("checklists_missed"), alarm=True),
+            S("checklist_completion_rate", _("Checklist completion %"), _("(Submitted + "
+              "excused) ÷ required."),
+              lambda p: ((p["checklists_done"] + p["checklists_excused"])
+                         / p["checklists_required"]) if p["checklists_required"] else None,
+              pct, target=1.0),
+            S("checklist_score_avg", _("Average checklist score"), _("Average score (weighted "
+              "percentage of applicable items passed) of the submitted daily checklists."),
+              mean("score_total", "checklists_scored"), Format.SCORE),
+            S("critical_failures", _("Critical failures"), _("Critical items failed in the "
+              "submitted daily checklists."), count("critical_failures"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+
+
+# ---- other reads of the workbook and the dashboard ------------------------------------------
+
+
+def category_reason_matrix(*, scope: Branch, period: dt.date) -> dict[tuple, int]:
+    """Complaints of the period by (business category id, reason id); None for unclassified."""
+    rows = (
+        _complaints(scope, Period(period))
+        .filter(kind=Complaint.Kind.COMPLAINT)
+        .values_list("category_id", "reason_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(category, reason): n for category, reason, n in rows}
+
+
+def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> list[dict]:
+    """Daily checklist items failed most often in the month, across template versions (an
+    item is named by its section and text, which is what a reader recognises)."""
+    window = Period(period)
+    return list(
+        ChecklistAnswer.objects.filter(
+            checklist__branch__path__startswith=scope.path,
+            checklist__business_date__gte=window.start,
+            checklist__business_date__lt=window.end,
+            checklist__status__in=Checklist.DONE_STATUSES,
+            checklist__template__kind="daily",
+        )
+        .values("item__section__title", "item__text", "item__is_critical")
+        .annotate(
+            failures=Count("pk", filter=Q(failed=True)),
+            answers=Count("pk"),
+        )
+        .filter(failures__gt=0)
+        .order_by("-failures", "item__section__title", "item__text")[:limit]
+    )
+
+
+def complaint_details(*, scope: Branch, period: dt.date):
+    return (
+        _complaints(scope, Period(period))
+        .select_related("branch", "category", "category__parent", "reason", "handler")
+        .order_by("branch__path", "received_at", "pk")
+    )
+
+
+def overdue_details(*, scope: Branch, period: dt.date):
+    return (
+        Complaint.objects.filter(overdue_at_end_q(Period(period)))
+        .filter(branch__path__startswith=scope.path)
+        .select_related("branch", "handler")
+        .order_by("reply_due_at", "pk")
+    )
+
+
+def rectification_details(*, scope: Branch, period: dt.date):
+    """Rectification notices and corrective actions issued in or still open at the period."""
+    window = Period(period)
+    alive = Q(created_at__lt=window.end_at) & (
+        Q(completed_at__isnull=True) | Q(completed_at__gte=window.start_at)
+    )
+    notices = (
+        RectificationNotice.objects.filter(alive, complaint__branch__path__startswith=scope.path)
+        .select_related("complaint__branch", "owner")
+        .order_by("complaint__branch__path", "due_date", "pk")
+    )
+    actions = (
+        CorrectiveAction.objects.filter(alive, branch__path__startswith=scope.path)
+        .select_related("branch", "owner", "answer__item")
+        .order_by("branch__path", "due_date", "pk")
+    )
+    return notices, actions
+
+
+def months_back(period: dt.date, n: int) -> list[dt.date]:
+    months = [period]
+    while len(months) < n:
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    return list(reversed(months))
+
+
+def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[dict]:
+    """Complaints and on-time reply rate of the scope for the `months` months up to `period`:
+    one aggregate query per month (the definitions depend on each month's end)."""
+    trend = []
+    for month in months_back(period, months):
+        window = Period(month)
+        totals = _complaints(scope, window).aggregate(**entry_aggregates(window))
+        parts = Parts()
+        parts.update({key: value or 0 for key, value in totals.items()})
+        trend.append(
+            {
+                "month": month,
+                "complaints": parts["complaints"],
+                "reply_on_time_rate": STATISTIC_BY_KEY["reply_on_time_rate"].compute(parts),
+            }
+        )
+    return trend
+
+
+def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
+    """Outlets × days of the month: done, excused, missed, not required (non-working day or
+    future). Two queries (checklists, excuses) plus the outlets."""
+    today = today or timezone.localdate()
+    window = Period(period)
+    outlets = list(
+        Branch.objects.filter(
+            path__startswith=scope.path, level=Branch.Level.OUTLET, is_active=True
+        ).order_by("path")
+    )
+    done = set(
+        Checklist.objects.daily()
+        .done()
+        .filter(
+            branch__path__startswith=scope.path,
+            business_date__gte=window.start,
+            business_date__lt=window.end,
+        )
+        .values_list("branch_id", "business_date")
+    )
+    excused = set(
+        MissedChecklistExcuse.objects.filter(
+            branch__path__startswith=scope.path,
+            business_date__gte=window.start,
+            business_date__lt=window.end,
+        ).values_list("branch_id", "business_date")
+    )
+    days = list(window.days())
+    working = {day: is_working_day(day) for day in days}
+    rows = []
+    for outlet in outlets:
+        cells = []
+        for day in days:
+            key = (outlet.pk, day)
+            if key in done:
+                cells.append("ok")
+            elif not working[day] or day > today:
+                cells.append("off")
+            elif key in excused:
+                cells.append("excused")
+            else:
+                cells.append("missed")
+        rows.append({"outlet": outlet, "cells": cells})
+    return {"days": days, "rows": rows}
+
+
+def dashboard_data(*, scope: Branch, period: dt.date) -> dict:
+    rows = branch_summary(scope=scope, period=period)
+    total = rows[0].parts if rows else Parts()
+    reasons = {r.pk: r.name for r in ComplaintReason.objects.all()}
+    by_reason = sorted(
+        (
+            (reasons.get(int(key.split(":")[1]), "") if key.split(":")[1] else "", n)
+            for key, n in total.items()
+            if key.startswith("reason:") and n
+        ),
+        key=lambda item: -item[1],
+    )
+    completion = STATISTIC_BY_KEY["checklist_completion_rate"]
+    outlets = [row for row in rows if row.branch.is_outlet]
+    return {
+        "trend": [
+            {
+                "month": f"{point['month']:%Y-%m}",
+                "complaints": point["complaints"],
+                "reply_on_time_rate": point["reply_on_time_rate"],
+            }
+            for point in monthly_trend(scope=scope, period=period)
+        ],
+        "by_reason": [{"label": label or str(_("Unclassified")), "n": n} for label, n in by_reason],
+        "completion": [
+            {"outlet": row.branch.name, "rate": completion.compute(row.parts)} for row in outlets
+        ],
+        "totals": {stat.key: stat.compute(total) for stat in statistics()},
+    }
+
+
+STATISTIC_BY_KEY = {stat.key: stat for stat in statistics()}

@@ -1,0 +1,24 @@
+"""Celery tasks of the reporting app: thin, ids in, a service call each."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True)
+def build_report_file(report_file_id: int) -> int | None:
+    report_file = services.report_build_run(report_file_id=report_file_id)
+    return report_file.pk if report_file else None
+
+
+@shared_task(ignore_result=True)
+def run_export_job(export_job_id: int) -> int | None:
+    job = services.export_job_run(export_job_id=export_job_id)
+    return job.row_count if job else None
+
+
+@shared_task(ignore_result=True)
+def reporting_daily() -> dict:
+    """Beat runs this every morning; it builds last month's summaries from the month's first
+    working day on (a cron expression cannot know the PRC holiday calendar)."""
+    return services.reporting_daily()

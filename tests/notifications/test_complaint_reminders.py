@@ -1,0 +1,215 @@
+"""The complaint scan: each reminder kind and stage, to the right people, at the right time.
+
+One simple complaint received at outlet A on Monday 23 Nov 2026, 10:00. With the default
+policy: acknowledge by Monday's close, reply by Tuesday's close (1 working day), escalate 2
+working days after a breach, warn 3 days before the 15-day regulatory ceiling (8 Dec).
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from branchservice.notifications.models import Notification
+from branchservice.notifications.services import notifications_deliver, reminders_scan
+from branchservice.roles import Role
+from complaints import services
+from complaints.models import Complaint, RectificationNotice
+from tests.complaints.conftest import register
+from tests.factories import UserFactory
+from tests.notifications.conftest import shanghai
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _complaints_only(settings):
+    settings.NOTIFICATIONS_SCANNERS = ["complaints.reminders"]
+
+
+K, S = Notification.Kind, Notification.Stage
+RECEIVED = shanghai(2026, 11, 23, 10, 0)
+
+
+@pytest.fixture
+def cast(org, outlet_user, manager, hq):
+    head_a = UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
+    head_t1 = UserFactory(username="head_t1", branch=org.t1, roles=[Role.BRANCH_MANAGER])
+    head_b = UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
+    return type("Cast", (), {"head_a": head_a, "head_t1": head_t1, "head_b": head_b})
+
+
+@pytest.fixture
+def complaint(cast, outlet_user, org):
+    with time_machine.travel(RECEIVED, tick=False):
+        return register(outlet_user, org.a, received_at=RECEIVED)
+
+
+def scan_at(moment) -> set[tuple[str, str, str]]:
+    """Run a scan at `moment`; the (kind, stage, recipient) of the reminders it created."""
+    with time_machine.travel(moment, tick=False):
+        reminders_scan()
+    return {
+        (n.kind, n.stage, n.recipient.username)
+        for n in Notification.objects.filter(created_at=moment).select_related("recipient")
+    }
+
+
+def test_the_deadlines_of_the_example_complaint(complaint):
+    assert complaint.handler.username == "cm_a"
+    assert complaint.acknowledge_due_at == shanghai(2026, 11, 23, 23, 59, 59)
+    assert complaint.reply_due_at == shanghai(2026, 11, 24, 23, 59, 59)
+    assert complaint.regulatory_due_at == shanghai(2026, 12, 8, 23, 59, 59)
+
+
+def test_nothing_is_due_on_the_day_of_receipt_before_the_close(complaint):
+    assert scan_at(shanghai(2026, 11, 23, 17, 0)) == set()
+
+
+def test_an_unacknowledged_complaint_reminds_its_handler_after_the_receiving_day(complaint):
+    assert scan_at(shanghai(2026, 11, 24, 0, 15)) == {
+        (K.COMPLAINT_ACKNOWLEDGE, S.OVERDUE, "cm_a"),
+        # Past midnight it is also the reply's due day: the pre-breach reminder.
+        (K.COMPLAINT_REPLY, S.DUE, "cm_a"),
+    }
+    # Created at night, both wait for the morning.
+    assert set(Notification.objects.values_list("scheduled_for", flat=True)) == {
+        shanghai(2026, 11, 24, 8, 30)
+    }
+
+
+def test_an_acknowledged_complaint_gets_only_the_reply_reminder(complaint, outlet_user):
+    with time_machine.travel(shanghai(2026, 11, 23, 11, 0), tick=False):
+        services.complaint_acknowledge(
+            user=outlet_user,
+            complaint=complaint,
+            acknowledged_at=shanghai(2026, 11, 23, 11, 0),
+            estimated_reply_at=shanghai(2026, 11, 24, 16, 0),
+        )
+    assert scan_at(shanghai(2026, 11, 24, 8, 30)) == {(K.COMPLAINT_REPLY, S.DUE, "cm_a")}
+
+
+def test_a_breached_reply_reminds_the_handler_and_the_outlet_head(complaint):
+    scan_at(shanghai(2026, 11, 24, 8, 30))
+    assert scan_at(shanghai(2026, 11, 25, 9, 0)) == {
+        (K.COMPLAINT_REPLY, S.OVERDUE, "cm_a"),
+        (K.COMPLAINT_REPLY, S.OVERDUE, "head_a"),
+    }
+
+
+def test_still_unanswered_two_working_days_after_the_breach_it_escalates_above_the_outlet(
+    complaint,
+):
+    scan_at(shanghai(2026, 11, 25, 9, 0))
+    assert scan_at(shanghai(2026, 11, 25, 17, 0)) == set()  # one working day after
+    assert scan_at(shanghai(2026, 11, 26, 9, 0)) == {
+        (K.COMPLAINT_REPLY, S.ESCALATED, "mgr_s1"),
+        (K.COMPLAINT_REPLY, S.ESCALATED, "head_t1"),
+        (K.COMPLAINT_REPLY, S.ESCALATED, "hq_service"),
+    }
+
+
+def test_the_escalation_follows_the_complaints_policy(complaint):
+    complaint.policy.escalate_after_breach_working_days = 0
+    complaint.policy.save()
+    assert (K.COMPLAINT_REPLY, S.ESCALATED, "hq_service") in scan_at(shanghai(2026, 11, 25, 9))
+
+
+def test_the_regulatory_ceiling_warns_the_outlet_head_and_head_office(complaint):
+    scan_at(shanghai(2026, 11, 26, 9, 0))
+    assert scan_at(shanghai(2026, 12, 5, 23, 0)) == set()  # 3 days + 1 second before
+    assert scan_at(shanghai(2026, 12, 6, 0, 0)) == {
+        (K.COMPLAINT_REGULATORY, S.WARNING, "head_a"),
+        (K.COMPLAINT_REGULATORY, S.WARNING, "hq_service"),
+    }
+
+
+def _reply(complaint, user, moment):
+    with time_machine.travel(moment, tick=False):
+        services.complaint_acknowledge(
+            user=user, complaint=complaint, acknowledged_at=moment, estimated_reply_at=moment
+        )
+        services.complaint_investigate(user=user, complaint=complaint, note="核实情况。")
+        return services.complaint_resolve(
+            user=user,
+            complaint=complaint,
+            replied_at=moment,
+            reply_method=Complaint.ReplyMethod.PHONE,
+            reply_content="已向客户致歉并说明改进措施。",
+            customer_accepted=True,
+            founded=True,
+        )
+
+
+def test_the_follow_up_visit_is_reminded_on_its_day_and_when_overdue(complaint, outlet_user):
+    complaint = _reply(complaint, outlet_user, shanghai(2026, 11, 23, 15, 0))
+    assert complaint.followup_due_at == shanghai(2026, 11, 26, 23, 59, 59)
+    assert scan_at(shanghai(2026, 11, 25, 9, 0)) == set()  # a reply answers every reply stage
+    assert scan_at(shanghai(2026, 11, 26, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.DUE, "cm_a")}
+    assert scan_at(shanghai(2026, 11, 27, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.OVERDUE, "cm_a")}
+
+
+def test_a_rectification_notice_reminds_its_owner_and_the_outlet_head(complaint, outlet_user, cast):
+    complaint = _reply(complaint, outlet_user, shanghai(2026, 11, 23, 15, 0))
+    RectificationNotice.objects.create(
+        complaint=complaint,
+        owner=cast.head_b,  # someone elsewhere, to tell owner and outlet head apart
+        responsible_department="对公柜台",
+        required_action="增开高峰时段窗口。",
+        due_date=dt.date(2026, 11, 30),
+    )
+    assert scan_at(shanghai(2026, 11, 27, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.OVERDUE, "cm_a")}
+    assert scan_at(shanghai(2026, 11, 30, 9, 0)) == {
+        (K.RECTIFICATION, S.DUE, "head_b"),
+        (K.RECTIFICATION, S.DUE, "head_a"),
+    }
+    assert scan_at(shanghai(2026, 12, 1, 9, 0)) == {
+        (K.RECTIFICATION, S.OVERDUE, "head_b"),
+        (K.RECTIFICATION, S.OVERDUE, "head_a"),
+    }
+
+
+def test_an_entry_without_a_handler_reminds_the_outlets_complaint_managers(complaint):
+    Complaint.objects.filter(pk=complaint.pk).update(handler=None)
+    assert (K.COMPLAINT_REPLY, S.DUE, "cm_a") in scan_at(shanghai(2026, 11, 24, 9, 0))
+
+
+def test_praise_has_no_deadlines_and_no_reminders(cast, outlet_user, org):
+    with time_machine.travel(RECEIVED, tick=False):
+        register(outlet_user, org.a, received_at=RECEIVED, kind=Complaint.Kind.PRAISE)
+    assert scan_at(shanghai(2026, 12, 20, 9, 0)) == set()
+
+
+def test_a_complaint_answered_between_scan_and_send_is_not_mailed(complaint, outlet_user):
+    scan_at(shanghai(2026, 11, 24, 6, 0))  # both reminders held for 08:30
+    _reply(complaint, outlet_user, shanghai(2026, 11, 24, 8, 0))
+    with time_machine.travel(shanghai(2026, 11, 24, 8, 30), tick=False):
+        assert notifications_deliver(recipient_id=outlet_user.pk) == 0
+    assert mail.outbox == []
+    assert Notification.objects.filter(cancelled_at=None).count() == 0
+    assert set(Notification.objects.values_list("last_error", flat=True)) == {"提醒创建后已办理。"}
+
+
+def test_a_voided_complaint_is_not_reminded_any_more(complaint, outlet_user, hq):
+    scan_at(shanghai(2026, 11, 24, 6, 0))
+    with time_machine.travel(shanghai(2026, 11, 24, 7, 0), tick=False):
+        services.complaint_void(user=hq, complaint=complaint, reason="重复登记。")
+    with time_machine.travel(shanghai(2026, 11, 24, 8, 30), tick=False):
+        assert notifications_deliver(recipient_id=outlet_user.pk) == 0
+    cancelled = Notification.objects.exclude(cancelled_at=None)
+    assert cancelled.count() == 2
+    assert cancelled.first().last_error.startswith("已不在办理中")
+    assert scan_at(shanghai(2026, 11, 26, 9, 0)) == set()
+
+
+def test_an_approved_extension_moves_the_reply_deadline_and_its_reminders(complaint):
+    scan_at(shanghai(2026, 11, 24, 9, 0))
+    Complaint.objects.filter(pk=complaint.pk).update(
+        reply_due_at=shanghai(2026, 12, 23, 23, 59, 59)
+    )
+    with time_machine.travel(shanghai(2026, 11, 24, 9, 5), tick=False):
+        notifications_deliver(recipient_id=complaint.handler_id)
+    reply = Notification.objects.get(kind=K.COMPLAINT_REPLY)
+    assert reply.cancelled_at is not None
+    assert scan_at(shanghai(2026, 11, 25, 9, 0)) == set()
