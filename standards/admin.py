@@ -126,14 +126,8 @@ class VersionItemInline(admin.TabularInline):
         return request.user.has_perm("standards.view_templateversion")
 
 
-@admin.register(TemplateVersion)
-class TemplateVersionAdmin(admin.ModelAdmin):
-    """Published versions are a record: they are looked at, never changed."""
-
-    list_display = ["template", "number", "published_at", "published_by", "note"]
-    list_filter = ["template"]
-    list_select_related = ["template", "published_by"]
-    inlines = [VersionItemInline]
+class ViewOnlyAdminMixin:
+    """Records that are looked at in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request):
         return False
@@ -143,6 +137,16 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Published versions are a record: they are looked at, never changed."""
+
+    list_display = ["template", "number", "published_at", "published_by", "note"]
+    list_filter = ["template"]
+    list_select_related = ["template", "published_by"]
+    inlines = [VersionItemInline]
 
 
 # --- filled checklists --------------------------------------------------------------------------
@@ -269,7 +273,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, admin.ModelAdmin):
+class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Review of filled checklists. Nobody edits one here: the outlet head signs it off or
     reopens it (with a reason) on the review page, which calls the services."""
 
@@ -318,15 +322,6 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ChecklistAnswerInline, ChecklistEventInline]
     actions = ["sign_off"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("review"))
     def review_link(self, checklist):
