@@ -40,7 +40,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from branchservice.models import CalendarOverride, FileDownload
+from branchservice.models import CalendarOverride, FileDownload, User
 from branchservice.roles import Role
 from complaints.models import (
     Attachment,
@@ -62,6 +62,7 @@ from standards.models import (
 from standards.services import checklist_start, template_publish
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import UserFactory
+from tests.reporting.factories import export_job_of, report_file_of
 
 ROLES = ["hq", "mgr", "cm_a", "lm_a", "aud", "cm_b", "anon", "inact"]
 
@@ -220,6 +221,9 @@ OBJECTS = {
     "checklist_of_a": checklist_of_a,
     "corrective_action_of_a": corrective_action_of_a,
     "missed_checklist_excuse_of_a": missed_checklist_excuse_of_a,
+    "report_file_of_a": lambda org: report_file_of(org.a),
+    # A's complaint manager's own export: an export belongs to the person who asked for it.
+    "export_of_cm_a": lambda org: export_job_of(User.objects.get(username="cm_a")),
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
@@ -238,6 +242,7 @@ PARAMS = {
     "move": lambda obj: "acknowledge",
     "app_label": lambda obj: "branchservice",
     "content_type_id": lambda obj: ContentType.objects.get_for_model(obj).pk,
+    "kind": lambda obj: "complaints",
 }
 
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
@@ -430,6 +435,19 @@ standards:logout                                      405   405   405   405   40
 standards:outlet                                      ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:photo                                       404   404   403   404   404   403   login login  checklist_of_a
 standards:start                                       405   405   403   405   405   403   login login  checklist_of_a
+
+# Reporting: summaries for auditors and managers within scope; exports for whoever may read
+# the list (rows scoped), the file only to the person who asked for it.
+reporting:centre                                      ok    ok    ok    403   ok    ok    login login  -
+reporting:build                                       405   405   405   405   405   405   405   405    -
+reporting:dashboard                                   ok    ok    403   403   ok    403   login login  -
+reporting:download_report                             ok    ok    403   403   ok    403   login login  report_file_of_a
+reporting:export                                      ok    ok    ok    403   ok    ok    login login  -
+reporting:export_status                               404   404   open  404   404   404   login login  export_of_cm_a
+reporting:download_export                             404   404   ok    404   404   404   login login  export_of_cm_a
+admin:complaints_complaint_export                     ok    ok    ok    login ok    ok    login login  -
+admin:standards_checklist_export                      ok    ok    403   login ok    403   login login  -
+admin:standards_correctiveaction_export               ok    ok    403   login ok    403   login login  -
 """
 
 

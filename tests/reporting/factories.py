@@ -71,3 +71,43 @@ def october(org):
         ),
         "november": complaint(b, at(11, 2), channel="phone"),
     }  # fmt: skip
+
+
+def report_file_of(branch):
+    """A ready monthly summary of `branch` with a (tiny) stored file."""
+    from django.core.files.base import ContentFile
+
+    from reporting.models import JobStatus, ReportFile
+
+    report_file = ReportFile(
+        scope=branch,
+        period=dt.date(2026, 10, 1),
+        kind=ReportFile.Kind.MONTHLY_SUMMARY,
+        version=1,
+        status=JobStatus.READY,
+        by_schedule=True,
+        built_at=timezone.now(),
+    )
+    report_file.file.save(report_file.download_name(), ContentFile(b"xlsx"), save=False)
+    report_file.save()
+    return report_file
+
+
+def export_job_of(user):
+    """A finished background export of `user`, downloadable for a week."""
+    from django.core.files.base import ContentFile
+
+    from reporting.models import ExportJob, JobStatus
+
+    job = ExportJob(
+        user=user,
+        kind="complaints",
+        status=JobStatus.READY,
+        row_count=1,
+        progress=1,
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    job.file.save("complaints.xlsx", ContentFile(b"xlsx"), save=False)
+    job.save()
+    return job
