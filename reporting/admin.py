@@ -9,14 +9,16 @@ streams them, or queues a background export above REPORTING_EXPORT_SYNC_LIMIT ro
 
 from django.core.exceptions import PermissionDenied
 from django.template.loader import select_template
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .exports import querydict_to_params
 
+EXPORT_TEMPLATE = "admin/reporting/change_list_export.html"
+
 
 class ExportChangelistMixin:
     export_kind: str = ""
-    change_list_template = "admin/reporting/change_list_export.html"
 
     def get_urls(self):
         return [
@@ -39,17 +41,23 @@ class ExportChangelistMixin:
     def changelist_view(self, request, extra_context=None):
         name = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"
         query = request.GET.urlencode()
+        # The page this one extends: the ModelAdmin's own change_list_template if it has one,
+        # else the admin's usual choice.
+        base = select_template(
+            [
+                *([self.change_list_template] if self.change_list_template else []),
+                f"admin/{self.opts.app_label}/{self.opts.model_name}/change_list.html",
+                f"admin/{self.opts.app_label}/change_list.html",
+                "admin/change_list.html",
+            ]
+        )
         extra_context = {
             **(extra_context or {}),
             "export_url": reverse(name) + (f"?{query}" if query else ""),
             "can_export": request.user.has_perm("reporting.add_exportjob"),
-            # The page this one extends: a model's own change_list.html if it has one.
-            "base_change_list": select_template(
-                [
-                    f"admin/{self.opts.app_label}/{self.opts.model_name}/change_list.html",
-                    f"admin/{self.opts.app_label}/change_list.html",
-                    "admin/change_list.html",
-                ]
-            ).template,
+            "base_change_list": base.template,
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            response.template_name = EXPORT_TEMPLATE
+        return response

@@ -21,6 +21,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT_FORMAT = "0.0%"
+PLAIN_TYPES = frozenset({int, float, Decimal, bool})
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 SUBTOTAL_FONT = Font(bold=True)
@@ -104,13 +105,25 @@ class SheetWriter:
         self._append(row)
 
     def row(self, values, *, bold=False, formats=None):
-        formats = formats or {}
-        self._append(
-            [
+        if bold or formats:
+            formats = formats or {}
+            cells = [
                 self.cell(value, bold=bold, number_format=formats.get(index))
                 for index, value in enumerate(values)
             ]
-        )
+        else:
+            # The export hot path (millions of cells): plain text and numbers need no cell
+            # object; everything else goes through cell().
+            cells = []
+            for value in values:
+                if type(value) is str:
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    if value.startswith(FORMULA_TRIGGERS):
+                        value = self.cell(value)
+                elif not (value is None or type(value) in PLAIN_TYPES):
+                    value = self.cell(value)
+                cells.append(value)
+        self._append(cells)
 
     def blank(self):
         self._append([])

@@ -629,10 +629,14 @@ def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> lis
     )
 
 
+# What the detail sheets' columns read (reporting.specs.COMPLAINT_COLUMNS): no query per row.
+DETAIL_RELATED = ("branch", "category", "category__parent", "reason", "handler")
+
+
 def complaint_details(*, scope: Branch, period: dt.date):
     return (
         _complaints(scope, Period(period))
-        .select_related("branch", "category", "category__parent", "reason", "handler")
+        .select_related(*DETAIL_RELATED)
         .order_by("branch__path", "received_at", "pk")
     )
 
@@ -641,7 +645,7 @@ def overdue_details(*, scope: Branch, period: dt.date):
     return (
         Complaint.objects.filter(overdue_at_end_q(Period(period)))
         .filter(branch__path__startswith=scope.path)
-        .select_related("branch", "handler")
+        .select_related(*DETAIL_RELATED)
         .order_by("reply_due_at", "pk")
     )
 

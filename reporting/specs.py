@@ -4,11 +4,35 @@ Column values are read from rows fetched with `select_related` (one query per ch
 rows); personal data columns name their `branchservice.pii` masker.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.pii import mask_account, mask_id_number, mask_name, mask_phone, mask_text
 
 from .exports import Column, ExportSpec, register
+
+
+class ChoiceLabel:
+    """Column value: the label of a choice field (or of a yes/no field), translated once per
+    language and value. A gettext per cell would cost more than writing the cell."""
+
+    def __init__(self, field, labels=None):
+        self.field = field
+        self.labels = labels
+        self._cache = {}
+
+    def __call__(self, row):
+        value = getattr(row, self.field)
+        key = (translation.get_language(), value)
+        try:
+            return self._cache[key]
+        except KeyError:
+            choices = self.labels or dict(type(row)._meta.get_field(self.field).flatchoices)
+            label = self._cache[key] = str(choices.get(value, value or ""))
+            return label
+
+
+YES_NO = {True: _("Yes"), False: _("No"), None: ""}
 
 
 def _user(attribute):
@@ -23,9 +47,9 @@ COMPLAINT_COLUMNS = (
     Column(_("Reference"), lambda c: c.reference, 22),
     Column(_("Outlet code"), lambda c: c.branch.code, 10),
     Column(_("Outlet"), lambda c: c.branch.name, 18),
-    Column(_("Kind"), lambda c: c.get_kind_display(), 8),
-    Column(_("Channel"), lambda c: c.get_channel_display(), 14),
-    Column(_("Status"), lambda c: c.get_status_display(), 12),
+    Column(_("Kind"), ChoiceLabel("kind"), 8),
+    Column(_("Channel"), ChoiceLabel("channel"), 14),
+    Column(_("Status"), ChoiceLabel("status"), 12),
     Column(_("Received at"), lambda c: c.received_at, 17),
     Column(_("Customer name"), lambda c: c.customer_name, 10, mask=mask_name),
     Column(_("Customer phone"), lambda c: c.customer_phone, 14, mask=mask_phone),
@@ -33,15 +57,15 @@ COMPLAINT_COLUMNS = (
     Column(_("Customer account"), lambda c: c.customer_account, 20, mask=mask_account),
     Column(_("Business category"), lambda c: str(c.category) if c.category else "", 16),
     Column(_("Reason"), lambda c: c.reason.name if c.reason else "", 16),
-    Column(_("Complexity"), lambda c: c.get_complexity_display(), 8),
-    Column(_("Founded"), lambda c: {True: _("Yes"), False: _("No")}.get(c.founded, ""), 6),
+    Column(_("Complexity"), ChoiceLabel("complexity"), 8),
+    Column(_("Founded"), ChoiceLabel("founded", YES_NO), 6),
     Column(_("What the customer says happened"), lambda c: c.description, 40, mask=mask_text),
     Column(_("Handler"), _user(lambda c: c.handler), 10),
     Column(_("Acknowledge by"), lambda c: c.acknowledge_due_at, 17),
     Column(_("Acknowledged at"), lambda c: c.acknowledged_at, 17),
     Column(_("Reply by"), lambda c: c.reply_due_at, 17),
     Column(_("Replied at"), lambda c: c.replied_at, 17),
-    Column(_("Satisfaction"), lambda c: c.get_satisfaction_display(), 10),
+    Column(_("Satisfaction"), ChoiceLabel("satisfaction"), 10),
     Column(_("Closed at"), lambda c: c.closed_at, 17),
 )
 
@@ -72,7 +96,7 @@ CHECKLISTS = register(
             Column(_("Outlet"), lambda c: c.branch.name, 18),
             Column(_("Business date"), lambda c: c.business_date, 12),
             Column(_("Checklist"), lambda c: c.template.name, 20),
-            Column(_("Status"), lambda c: c.get_status_display(), 10),
+            Column(_("Status"), ChoiceLabel("status"), 10),
             Column(_("Score"), lambda c: c.score, 8),
             Column(_("Failed items"), lambda c: c.failed_items, 8),
             Column(_("Critical failures"), lambda c: c.critical_failures, 8),
@@ -102,7 +126,7 @@ CORRECTIVE_ACTIONS = register(
             Column(_("Required action"), lambda a: a.required_action, 30),
             Column(_("Owner"), _user(lambda a: a.owner), 10),
             Column(_("Due date"), lambda a: a.due_date, 12),
-            Column(_("Status"), lambda a: a.get_status_display(), 10),
+            Column(_("Status"), ChoiceLabel("status"), 10),
             Column(_("Completed at"), lambda a: a.completed_at, 17),
             Column(_("Evidence of completion"), lambda a: a.evidence, 30),
         ),
