@@ -240,8 +240,9 @@ def main():
 
     qs = exports.export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
     # The same cell values, converted as openpyxl needs them (local naive datetimes).
+    getters = COMPLAINTS.getters()
     values = [
-        [excel_value(v) for v in exports.row_values(COMPLAINTS, c, unmasked=False)]
+        [excel_value(v) for v in exports.row_values(COMPLAINTS, c, unmasked=False, getters=getters)]
         for c in qs[: args.rows].iterator(chunk_size=2000)
     ]
     bare = export_bare(values)

@@ -31,13 +31,13 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
-def excel_value(value):
-    """A value openpyxl stores without interpretation, or None when it needs a styled cell."""
+def excel_value(value, tz=None):
+    """The value as openpyxl must be given it: local naive datetimes, clean text."""
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            value = value.astimezone(tz or timezone.get_current_timezone())
         # Excel has no time zones: the local wall-clock time is what a reader expects.
         return value.replace(tzinfo=None, microsecond=0)
     if isinstance(value, dt.date):
@@ -61,9 +61,10 @@ class SheetWriter:
         self.ws = workbook.create_sheet(title=clean_text(title)[:31])
         self.rows = 0
         self._filter = None
+        self._tz = timezone.get_current_timezone()
 
     def cell(self, value, *, bold=False, number_format=None, fill=None):
-        value = excel_value(value)
+        value = excel_value(value, self._tz)
         text_needs_guard = isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
         if not (text_needs_guard or bold or number_format or fill):
             return value

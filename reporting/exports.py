@@ -64,6 +64,14 @@ class ExportSpec:
     def headers(self):
         return [str(column.label) for column in self.columns]
 
+    def getters(self):
+        """Each column's value function, bound to the current language where it has labels."""
+        model = self.get_model()
+        return [
+            column.value.bind(model) if hasattr(column.value, "bind") else column.value
+            for column in self.columns
+        ]
+
 
 _REGISTRY: dict[str, ExportSpec] = {}
 
@@ -137,10 +145,10 @@ def _admin_changelist_queryset(spec, user, params):
         raise ValidationError(_("The filters of this list are not valid.")) from exc
 
 
-def row_values(spec: ExportSpec, obj, *, unmasked: bool) -> list:
+def row_values(spec: ExportSpec, obj, *, unmasked: bool, getters=None) -> list:
     values = []
-    for column in spec.columns:
-        value = column.value(obj)
+    for column, getter in zip(spec.columns, getters or spec.getters(), strict=True):
+        value = getter(obj)
         if column.mask is not None and not unmasked and value:
             value = column.mask(value)
         values.append(value)
@@ -160,9 +168,10 @@ def write_export(
     workbook = new_workbook()
     sheet = SheetWriter(workbook, str(spec.title))
     sheet.header(spec.headers(), widths=[column.width for column in spec.columns])
+    getters = spec.getters()
     count = 0
     for count, obj in enumerate(rows, start=1):
-        sheet.row(row_values(spec, obj, unmasked=unmasked))
+        sheet.row(row_values(spec, obj, unmasked=unmasked, getters=getters))
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count)
     workbook.save(stream)

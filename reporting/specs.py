@@ -4,7 +4,6 @@ Column values are read from rows fetched with `select_related` (one query per ch
 rows); personal data columns name their `branchservice.pii` masker.
 """
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.pii import mask_account, mask_id_number, mask_name, mask_phone, mask_text
@@ -14,22 +13,26 @@ from .exports import Column, ExportSpec, register
 
 class ChoiceLabel:
     """Column value: the label of a choice field (or of a yes/no field), translated once per
-    language and value. A gettext per cell would cost more than writing the cell."""
+    export. A gettext per cell would cost more than writing the cell; `bind()` (called by
+    write_export in the export's language) returns a plain dictionary lookup."""
 
     def __init__(self, field, labels=None):
         self.field = field
         self.labels = labels
-        self._cache = {}
+
+    def bind(self, model):
+        choices = self.labels or dict(model._meta.get_field(self.field).flatchoices)
+        labels = {value: str(label) for value, label in choices.items()}
+        field = self.field
+
+        def value(row):
+            raw = getattr(row, field)
+            return labels.get(raw, raw or "")
+
+        return value
 
     def __call__(self, row):
-        value = getattr(row, self.field)
-        key = (translation.get_language(), value)
-        try:
-            return self._cache[key]
-        except KeyError:
-            choices = self.labels or dict(type(row)._meta.get_field(self.field).flatchoices)
-            label = self._cache[key] = str(choices.get(value, value or ""))
-            return label
+        return self.bind(type(row))(row)
 
 
 YES_NO = {True: _("Yes"), False: _("No"), None: ""}

@@ -148,8 +148,9 @@ def _complaint_sheet(workbook, title, select, scope, period):
     """A detail list with the export's complaint columns, always masked."""
     sheet = SheetWriter(workbook, title)
     sheet.header(COMPLAINTS.headers(), widths=[c.width for c in COMPLAINTS.columns])
+    getters = COMPLAINTS.getters()
     for complaint in select(scope=scope, period=period).iterator(chunk_size=2000):
-        sheet.row(row_values(COMPLAINTS, complaint, unmasked=False))
+        sheet.row(row_values(COMPLAINTS, complaint, unmasked=False, getters=getters))
 
 
 def _most_failed(workbook, scope, period):
