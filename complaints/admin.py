@@ -216,7 +216,6 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
-    change_list_template = "admin/complaints/complaint/change_list.html"
     change_form_template = "admin/complaints/complaint/change_form.html"
     list_display = [
         "reference",
