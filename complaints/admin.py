@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from branchservice import pii
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
+from reporting.admin import ExportChangelistMixin
 
 from . import forms, services
 from .models import (
@@ -204,7 +205,8 @@ def received_navigation(cl) -> dict:
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+    export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
     change_list_template = "admin/complaints/complaint/change_list.html"
