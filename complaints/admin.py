@@ -209,7 +209,6 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
-    change_list_template = "admin/complaints/complaint/change_list.html"
     change_form_template = "admin/complaints/complaint/change_form.html"
     # What a handler looks at first comes first: what it is, where it stands, what is due.
     list_display = [

@@ -171,7 +171,7 @@ class ResolveOnSpotForm(MoveForm):
 
 
 class ReasonForm(MoveForm):
-    reason = _note(_("Reason"), required=True)
+    reason = _note(_("Reason given"), required=True)
 
 
 class WithdrawForm(MoveForm):
