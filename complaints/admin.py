@@ -367,6 +367,7 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
         readonly = ["reference"] if obj else []
         if obj is not None:
             readonly.append("branch")  # an entry stays in the register it was made in
+            readonly.append("handler")  # changed by the hand-over step, which records it
             if not sees_customer_data(request.user):
                 readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
         return readonly
