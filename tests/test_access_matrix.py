@@ -38,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from branchservice.models import CalendarOverride, FileDownload
 from branchservice.roles import Role
 from tests.factories import UserFactory
+from tests.notifications.factories import notification_of_a, preference_of_a, wecom_of_a
 
 ROLES = ["hq", "mgr", "cm_a", "lm_a", "aud", "cm_b", "anon", "inact"]
 
@@ -92,6 +93,9 @@ OBJECTS = {
     "failed_login_of_a": failed_login_of_a,
     "lockout_of_a": lockout_of_a,
     "download_of_a": download_of_a,
+    "notification_of_a": notification_of_a,
+    "wecom_of_a": wecom_of_a,
+    "preference_of_a": preference_of_a,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {"-", "calendar_override", "role_group"}
@@ -176,6 +180,30 @@ admin:branchservice_filedownload_change               ok    403   403   login ok
 admin:branchservice_filedownload_history              ok    403   403   login ok    404   login login  download_of_a
 admin:branchservice_filedownload_delete               403   403   403   login 403   403   login login  download_of_a
 admin/branchservice/filedownload/<path:object_id>/    redir redir redir login redir redir login login  download_of_a
+# Reminders: each person reads their own; the admin lists reminders in scope (head office and
+# branch managers may send a failed one again); group bots and preferences are managed by
+# head office and branch managers.
+notifications:mine                                    ok    ok    ok    ok    ok    ok    login login  -
+notifications:open                                    404   404   redir 404   404   404   login login  notification_of_a
+notifications:read_all                                405   405   405   405   405   405   405   405    -
+admin:notifications_notification_changelist           ok    ok    ok    login ok    ok    login login  notification_of_a
+admin:notifications_notification_add                  403   403   403   login 403   403   login login  -
+admin:notifications_notification_change               ok    ok    ok    login ok    404   login login  notification_of_a
+admin:notifications_notification_history              ok    ok    ok    login ok    404   login login  notification_of_a
+admin:notifications_notification_delete               403   403   403   login 403   403   login login  notification_of_a
+admin/notifications/notification/<path:object_id>/    redir redir redir login redir redir login login  notification_of_a
+admin:notifications_wecomwebhook_changelist           ok    ok    403   login 403   403   login login  wecom_of_a
+admin:notifications_wecomwebhook_add                  ok    ok    403   login 403   403   login login  -
+admin:notifications_wecomwebhook_change               ok    ok    403   login 403   403   login login  wecom_of_a
+admin:notifications_wecomwebhook_history              ok    ok    403   login 403   404   login login  wecom_of_a
+admin:notifications_wecomwebhook_delete               ok    403   403   login 403   403   login login  wecom_of_a
+admin/notifications/wecomwebhook/<path:object_id>/    redir redir redir login redir redir login login  wecom_of_a
+admin:notifications_notificationpreference_changelist ok    ok    403   login 403   403   login login  preference_of_a
+admin:notifications_notificationpreference_add        ok    ok    403   login 403   403   login login  -
+admin:notifications_notificationpreference_change     ok    ok    403   login 403   403   login login  preference_of_a
+admin:notifications_notificationpreference_history    ok    ok    403   login 403   404   login login  preference_of_a
+admin:notifications_notificationpreference_delete     ok    403   403   login 403   403   login login  preference_of_a
+admin/notifications/notificationpreference/<path:object_id>/ redir redir redir login redir redir login login preference_of_a
 """
 
 
@@ -276,7 +304,7 @@ def url_for(policy: Policy, obj) -> str:
         return reverse(policy.key, kwargs={"app_label": "branchservice"})
     if "/history/([^/]+)" in route:  # simple-history's page of one past version
         return reverse(policy.key, args=[obj.pk, obj.history.latest().history_id])
-    if "object_id" in route or "<id>" in route:
+    if "object_id" in route or "<id>" in route or ":pk>" in route:
         return reverse(policy.key, args=[obj.pk])
     return reverse(policy.key)
 
