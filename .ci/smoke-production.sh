@@ -5,7 +5,8 @@
 #
 # Runs migrate and collectstatic with branchservice.settings.production, starts gunicorn on a
 # free loopback port, checks that /admin/login/ answers 200 and /healthz answers with JSON,
-# then stops gunicorn. Exits non-zero on the first failure. Run from the repository root.
+# then stops gunicorn. Exits non-zero on the first failure. Runs from the repository root;
+# PY=/path/to/python picks the interpreter (default .venv/bin/python), SMOKE_PORT the port.
 set -euo pipefail
 
 : "${DATABASE_URL:?DATABASE_URL (PostgreSQL) must be set}"

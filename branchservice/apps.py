@@ -11,7 +11,9 @@ class BranchServiceConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import calendar  # noqa: F401  (connects its cache invalidation)
+        # Imported for their signal receivers: the calendar's cache invalidation, and the
+        # session refresh time noted at login.
+        from . import calendar, sessions  # noqa: F401
         from .roles import sync_role_permissions
 
         # Permissions of every app exist only after migrate; keep each role's set in step

@@ -17,7 +17,8 @@ Roles (columns, in this order), all from tests/conftest.py except `inactive`:
     aud       auditor of S1                        cm_b  complaint manager of outlet B
     anon      anonymous visitor                    inact a deactivated branch manager of S1
 
-Adding an app's pages means adding lines to POLICY_TABLE. The last column names an entry of
+Covered today: the organisation, audit, complaints and standards pages. Adding an app's
+pages means adding lines to POLICY_TABLE. The last column names an entry of
 OBJECTS: a function (org) -> the object of branch A that the URL is tried with (an app keeps
 its builders in tests/<app>/factories.py; import them here). URL arguments follow from the
 route (see url_for). `ACCESS_MATRIX_DUMP=/tmp/m.txt pytest tests/test_access_matrix.py`
@@ -25,18 +26,41 @@ writes what each role actually got, to draft the lines for new pages. Changelist
 checked for leaks: B's complaint manager never finds A's object in a list they may open.
 """
 
+import datetime as dt
 import os
+import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from branchservice.models import CalendarOverride, FileDownload
 from branchservice.roles import Role
+from complaints.models import (
+    Attachment,
+    BusinessCategory,
+    ComplaintReason,
+    DeadlinePolicy,
+    RectificationNotice,
+)
+from standards.models import (
+    ChecklistAnswer,
+    ChecklistTemplate,
+    CorrectiveAction,
+    MissedChecklistExcuse,
+    ServiceProcess,
+    StandardScenario,
+    TemplateItem,
+    TemplateSection,
+)
+from standards.services import checklist_start, template_publish
+from tests.complaints.factories import ComplaintFactory
 from tests.factories import UserFactory
 from tests.notifications.factories import notification_of_a, preference_of_a, wecom_of_a
 
@@ -81,6 +105,97 @@ def download_of_a(org):
     return FileDownload.objects.create(username="audit_s1", branch=org.a, filename="a.xlsx")
 
 
+def complaint_of_a(org):
+    """A complaint of outlet A with an attachment and an open rectification notice."""
+    complaint = ComplaintFactory(branch=org.a)
+    clerk = UserFactory(username="clerk_a", branch=org.a, is_staff=False)
+    Attachment.objects.create(
+        complaint=complaint, file=ContentFile(b"%PDF-1.4 test", name="letter.pdf"),
+        original_name="letter.pdf", content_type="application/pdf", size=13, uploaded_by=clerk,
+    )  # fmt: skip
+    RectificationNotice.objects.create(
+        complaint=complaint, owner=clerk, responsible_department="营业部",
+        required_action="增开窗口", due_date=dt.date(2030, 1, 1), issued_by=clerk,
+    )  # fmt: skip
+    return complaint
+
+
+def notice_of_a(org):
+    return complaint_of_a(org).rectifications.get()
+
+
+def saved_once(obj):
+    """Reference data seeded by a migration has no history row yet; give it one."""
+    obj.save()
+    return obj
+
+
+def business_category(org):
+    return saved_once(BusinessCategory.objects.order_by("pk").first())
+
+
+def complaint_reason(org):
+    return saved_once(ComplaintReason.objects.order_by("pk").first())
+
+
+def deadline_policy(org):
+    return saved_once(DeadlinePolicy.objects.order_by("pk").first())
+
+
+def checklist_template(org):
+    template = ChecklistTemplate.objects.create(code="matrix", name="检查表", kind="daily")
+    section = TemplateSection.objects.create(template=template, title="营业前", position=1)
+    TemplateItem.objects.create(section=section, text="大厅整洁", weight=1, position=1)
+    template_publish(template=template, by=None)
+    template.refresh_from_db()
+    return template
+
+
+def template_section(org):
+    return checklist_template(org).sections.get()
+
+
+def template_version(org):
+    return checklist_template(org).current_version
+
+
+def service_process(org):
+    return ServiceProcess.objects.create(code="mx", name="开门迎客", position=99)
+
+
+def standard_scenario(org):
+    return StandardScenario.objects.create(
+        process=service_process(org), number=1, title="开门迎客", situation="开门前",
+        expected_action="列队迎客",
+    )  # fmt: skip
+
+
+def checklist_of_a(org):
+    lobby = UserFactory(username="lm_matrix", branch=org.a, roles=[Role.LOBBY_MANAGER])
+    business_date = dt.date(2026, 11, 18)  # a past working day
+    return checklist_start(
+        branch=org.a, template=checklist_template(org), business_date=business_date, by=lobby
+    )
+
+
+def corrective_action_of_a(org):
+    checklist = checklist_of_a(org)
+    answer = ChecklistAnswer.objects.create(
+        checklist=checklist, item=checklist.template_version.items.first(), failed=True
+    )
+    return CorrectiveAction.objects.create(
+        branch=org.a, checklist=checklist, answer=answer, owner=checklist.created_by,
+        required_action="整改", due_date=dt.date(2030, 1, 1), created_by=checklist.created_by,
+    )  # fmt: skip
+
+
+def missed_checklist_excuse_of_a(org):
+    return MissedChecklistExcuse.objects.create(
+        branch=org.a, business_date=dt.date(2026, 11, 17), reason="停电",
+        excused_by=UserFactory(username="head_matrix", branch=org.s1),
+    )  # fmt: skip
+
+
 # --- the policy table ----------------------------------------------------------------------
 
 # Objects named in the table's last column ("-": the URL takes no object).
@@ -93,12 +208,41 @@ OBJECTS = {
     "failed_login_of_a": failed_login_of_a,
     "lockout_of_a": lockout_of_a,
     "download_of_a": download_of_a,
+    "complaint_of_a": complaint_of_a,
+    "notice_of_a": notice_of_a,
+    "business_category": business_category,
+    "complaint_reason": complaint_reason,
+    "deadline_policy": deadline_policy,
+    "checklist_template": checklist_template,
+    "template_section": template_section,
+    "template_version": template_version,
+    "service_process": service_process,
+    "standard_scenario": standard_scenario,
+    "checklist_of_a": checklist_of_a,
+    "corrective_action_of_a": corrective_action_of_a,
+    "missed_checklist_excuse_of_a": missed_checklist_excuse_of_a,
     "notification_of_a": notification_of_a,
     "wecom_of_a": wecom_of_a,
     "preference_of_a": preference_of_a,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
-BANK_WIDE = {"-", "calendar_override", "role_group"}
+BANK_WIDE = {
+    "-", "calendar_override", "role_group", "business_category", "complaint_reason",
+    "deadline_policy", "checklist_template", "template_section", "template_version",
+    "service_process", "standard_scenario",
+}  # fmt: skip
+
+# URL parameters other than the object's own key, from the object the row names.
+PARAMS = {
+    "branch_id": lambda obj: obj.branch_id,
+    "template_id": lambda obj: obj.template_id,
+    "item_id": lambda obj: obj.template_version.items.first().pk,
+    "attachment_id": lambda obj: obj.attachments.get().pk,
+    "notice_id": lambda obj: obj.rectifications.get().pk,
+    "move": lambda obj: "acknowledge",
+    "app_label": lambda obj: "branchservice",
+    "content_type_id": lambda obj: ContentType.objects.get_for_model(obj).pk,
+}
 
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
 POLICY_TABLE = """
@@ -180,6 +324,117 @@ admin:branchservice_filedownload_change               ok    403   403   login ok
 admin:branchservice_filedownload_history              ok    403   403   login ok    404   login login  download_of_a
 admin:branchservice_filedownload_delete               403   403   403   login 403   403   login login  download_of_a
 admin/branchservice/filedownload/<path:object_id>/    redir redir redir login redir redir login login  download_of_a
+
+
+# Complaints (complaints/admin.py). Reference data is bank-wide; complaints, notices and
+# attachments belong to the outlet. Auditors get 403 on a complaint's history pages:
+# reported to the complaints engineer (auditors should read history).
+admin:complaints_businesscategory_add                 ok    403   403   login 403   403   login login  -
+admin:complaints_businesscategory_change              ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesscategory_changelist          ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesscategory_delete              403   403   403   login 403   403   login login  business_category
+admin:complaints_businesscategory_history             ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesscategory_simple_history      ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_complaint_add                        ok    ok    ok    login 403   ok    login login  -
+admin:complaints_complaint_attachment                 ok    ok    ok    login ok    404   login login  complaint_of_a
+admin:complaints_complaint_change                     ok    ok    ok    login ok    404   login login  complaint_of_a
+admin:complaints_complaint_changelist                 ok    ok    ok    login ok    ok    login login  complaint_of_a
+admin:complaints_complaint_delete                     403   403   403   login 403   403   login login  complaint_of_a
+admin:complaints_complaint_history                    ok    ok    ok    login 403   404   login login  complaint_of_a
+admin:complaints_complaint_move                       ok    ok    ok    login 403   404   login login  complaint_of_a
+admin:complaints_complaint_rectification_complete     403   403   403   login 403   404   login login  complaint_of_a
+admin:complaints_complaint_simple_history             ok    ok    ok    login 403   404   login login  complaint_of_a
+admin:complaints_complaintreason_add                  ok    403   403   login 403   403   login login  -
+admin:complaints_complaintreason_change               ok    ok    ok    login ok    ok    login login  complaint_reason
+admin:complaints_complaintreason_changelist           ok    ok    ok    login ok    ok    login login  complaint_reason
+admin:complaints_complaintreason_delete               403   403   403   login 403   403   login login  complaint_reason
+admin:complaints_complaintreason_history              ok    ok    ok    login ok    ok    login login  complaint_reason
+admin:complaints_complaintreason_simple_history       ok    ok    ok    login ok    ok    login login  complaint_reason
+admin:complaints_deadlinepolicy_add                   ok    403   403   login 403   403   login login  -
+admin:complaints_deadlinepolicy_change                ok    ok    ok    login ok    ok    login login  deadline_policy
+admin:complaints_deadlinepolicy_changelist            ok    ok    ok    login ok    ok    login login  deadline_policy
+admin:complaints_deadlinepolicy_delete                403   403   403   login 403   403   login login  deadline_policy
+admin:complaints_deadlinepolicy_history               ok    ok    ok    login ok    ok    login login  deadline_policy
+admin:complaints_deadlinepolicy_simple_history        ok    ok    ok    login ok    ok    login login  deadline_policy
+admin:complaints_rectificationnotice_add              403   403   403   login 403   403   login login  -
+admin:complaints_rectificationnotice_change           ok    ok    ok    login ok    404   login login  notice_of_a
+admin:complaints_rectificationnotice_changelist       ok    ok    ok    login ok    ok    login login  notice_of_a
+admin:complaints_rectificationnotice_delete           403   403   403   login 403   403   login login  notice_of_a
+admin:complaints_rectificationnotice_history          ok    ok    ok    login ok    404   login login  notice_of_a
+admin:complaints_rectificationnotice_simple_history   ok    ok    ok    login ok    404   login login  notice_of_a
+admin/complaints/complaint/<path:object_id>/          redir redir redir login redir redir login login  complaint_of_a
+admin/complaints/rectificationnotice/<path:object_id>/ redir redir redir login redir redir login login  notice_of_a
+admin/complaints/businesscategory/<path:object_id>/   redir redir redir login redir redir login login  business_category
+admin/complaints/complaintreason/<path:object_id>/    redir redir redir login redir redir login login  complaint_reason
+admin/complaints/deadlinepolicy/<path:object_id>/     redir redir redir login redir redir login login  deadline_policy
+
+# Standards in the admin (standards/admin.py): catalogue and templates bank-wide.
+admin/standards/serviceprocess/<path:object_id>/      redir redir redir login redir redir login login  service_process
+admin/standards/standardscenario/<path:object_id>/    redir redir redir login redir redir login login  standard_scenario
+admin/standards/checklisttemplate/<path:object_id>/   redir redir redir login redir redir login login  checklist_template
+admin/standards/templatesection/<path:object_id>/     redir redir redir login redir redir login login  template_section
+admin/standards/templateversion/<path:object_id>/     redir redir redir login redir redir login login  template_version
+admin/standards/checklist/<path:object_id>/           redir redir redir login redir redir login login  checklist_of_a
+admin/standards/correctiveaction/<path:object_id>/    redir redir redir login redir redir login login  corrective_action_of_a
+admin/standards/missedchecklistexcuse/<path:object_id>/ redir redir redir login redir redir login login  missed_checklist_excuse_of_a
+admin:standards_checklist_add                         403   403   403   login 403   403   login login  -
+admin:standards_checklist_change                      ok    ok    403   login ok    403   login login  checklist_of_a
+admin:standards_checklist_changelist                  ok    ok    403   login ok    403   login login  checklist_of_a
+admin:standards_checklist_delete                      403   403   403   login 403   403   login login  checklist_of_a
+admin:standards_checklist_history                     ok    ok    403   login ok    404   login login  checklist_of_a
+admin:standards_checklist_review                      ok    ok    403   login 403   403   login login  checklist_of_a
+admin:standards_checklisttemplate_add                 ok    403   403   login 403   403   login login  -
+admin:standards_checklisttemplate_change              ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_changelist          ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_delete              ok    403   403   login 403   403   login login  checklist_template
+admin:standards_checklisttemplate_history             ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_checklisttemplate_simple_history      ok    ok    403   login ok    403   login login  checklist_template
+admin:standards_correctiveaction_add                  403   403   403   login 403   403   login login  -
+admin:standards_correctiveaction_change               ok    ok    403   login ok    403   login login  corrective_action_of_a
+admin:standards_correctiveaction_changelist           ok    ok    403   login ok    403   login login  corrective_action_of_a
+admin:standards_correctiveaction_delete               403   403   403   login 403   403   login login  corrective_action_of_a
+admin:standards_correctiveaction_history              ok    ok    403   login ok    404   login login  corrective_action_of_a
+admin:standards_correctiveaction_simple_history       ok    ok    403   login ok    404   login login  corrective_action_of_a
+admin:standards_missedchecklistexcuse_add             ok    ok    403   login 403   403   login login  -
+admin:standards_missedchecklistexcuse_change          ok    ok    403   login ok    403   login login  missed_checklist_excuse_of_a
+admin:standards_missedchecklistexcuse_changelist      ok    ok    403   login ok    403   login login  missed_checklist_excuse_of_a
+admin:standards_missedchecklistexcuse_delete          403   403   403   login 403   403   login login  missed_checklist_excuse_of_a
+admin:standards_missedchecklistexcuse_history         ok    ok    403   login ok    404   login login  missed_checklist_excuse_of_a
+admin:standards_missedchecklistexcuse_simple_history  ok    ok    403   login ok    404   login login  missed_checklist_excuse_of_a
+admin:standards_serviceprocess_add                    ok    403   403   login 403   403   login login  -
+admin:standards_serviceprocess_change                 ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_changelist             ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_delete                 ok    403   403   login 403   403   login login  service_process
+admin:standards_serviceprocess_history                ok    ok    403   login ok    403   login login  service_process
+admin:standards_serviceprocess_simple_history         ok    ok    403   login ok    403   login login  service_process
+admin:standards_standardscenario_add                  ok    403   403   login 403   403   login login  -
+admin:standards_standardscenario_change               ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_changelist           ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_delete               ok    403   403   login 403   403   login login  standard_scenario
+admin:standards_standardscenario_history              ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_standardscenario_simple_history       ok    ok    403   login ok    403   login login  standard_scenario
+admin:standards_templatesection_add                   ok    403   403   login 403   403   login login  -
+admin:standards_templatesection_change                ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_changelist            ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_delete                ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_history               ok    403   403   login 403   403   login login  template_section
+admin:standards_templatesection_simple_history        ok    403   403   login 403   403   login login  template_section
+admin:standards_templateversion_add                   403   403   403   login 403   403   login login  -
+admin:standards_templateversion_change                ok    ok    403   login ok    403   login login  template_version
+admin:standards_templateversion_changelist            ok    ok    403   login ok    403   login login  template_version
+admin:standards_templateversion_delete                403   403   403   login 403   403   login login  template_version
+admin:standards_templateversion_history               ok    ok    403   login ok    403   login login  template_version
+
+# The lobby managers' checklist pages (standards/urls.py).
+standards:checklist                                   ok    ok    403   ok    ok    403   login login  checklist_of_a
+standards:history                                     ok    ok    403   ok    ok    403   login login  checklist_of_a
+standards:home                                        ok    ok    403   redir ok    403   login login  -
+standards:login                                       ok    ok    ok    ok    ok    ok    ok    ok     -
+standards:logout                                      405   405   405   405   405   405   405   405    -
+standards:outlet                                      ok    ok    403   ok    ok    403   login login  checklist_of_a
+standards:photo                                       404   404   403   404   404   403   login login  checklist_of_a
+standards:start                                       405   405   403   405   405   403   login login  checklist_of_a
+
 # Reminders: each person reads their own; the admin lists reminders in scope (head office and
 # branch managers may send a failed one again); group bots and preferences are managed by
 # head office and branch managers.
@@ -297,16 +552,14 @@ def url_for(policy: Policy, obj) -> str:
         if "(?P<url>" in policy.key:
             return "/admin/no-such-page/"
         return "/" + policy.key.replace("<path:object_id>", str(obj.pk))
-    if "content_type_id" in route:
-        ct = ContentType.objects.get_for_model(obj)
-        return reverse(policy.key, kwargs={"content_type_id": ct.pk, "object_id": obj.pk})
-    if "app_label" in route:
-        return reverse(policy.key, kwargs={"app_label": "branchservice"})
     if "/history/([^/]+)" in route:  # simple-history's page of one past version
         return reverse(policy.key, args=[obj.pk, obj.history.latest().history_id])
-    if "object_id" in route or "<id>" in route or ":pk>" in route:
-        return reverse(policy.key, args=[obj.pk])
-    return reverse(policy.key)
+    names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+    kwargs = {}
+    for name in (a or b for a, b in names):
+        own_key = name in ("object_id", "pk", "id")
+        kwargs[name] = obj.pk if own_key else PARAMS[name](obj)
+    return reverse(policy.key, kwargs=kwargs)
 
 
 def route_of(key):
@@ -317,7 +570,7 @@ def outcome_of(response) -> str:
     status = response.status_code
     if status in (301, 302):
         location = response["Location"]
-        if location.startswith(reverse("admin:login")):
+        if resolve(urlsplit(location).path).url_name == "login":
             return "login"
         if location == reverse("admin:index"):
             return "404|redir"  # the admin's answer to a record it cannot find

@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,9 +24,9 @@ def axes_enabled(settings):
     settings.AXES_ENABLED = True
 
 
-def sign_in(client, username, password, ip="10.0.0.1"):
+def sign_in(client, username, password, ip="10.0.0.1", url=LOGIN):
     return client.post(
-        LOGIN,
+        url,
         {"username": username, "password": password, "next": "/admin/"},
         REMOTE_ADDR=ip,
     )
@@ -42,6 +44,16 @@ def test_five_failures_lock_the_user_out_with_a_clear_message(axes_enabled, outl
     page = response.content.decode()
     assert "5 次" in page and "30 分钟" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_the_checklist_pages_login_is_protected_too(axes_enabled, lobby_user):
+    url = reverse("standards:login")
+    client = Client()
+    for _attempt in range(5):
+        response = sign_in(client, "lm_a", "wrong-password", url=url)
+    assert response.status_code == 429
+    assert sign_in(client, "lm_a", PASSWORD, url=url).status_code == 429
+    assert f'href="{url}"' in response.content.decode()
 
 
 def test_the_lockout_is_per_user_and_address(axes_enabled, outlet_user, manager):
@@ -134,8 +146,9 @@ def test_an_idle_session_ends_after_thirty_minutes_but_activity_keeps_it(org, hq
     assert response["Location"].startswith(LOGIN)
 
 
-def test_the_session_cookie_ends_with_the_browser(org, hq, login):
-    response = login(hq).get(reverse("admin:index"))
+def test_the_session_cookie_ends_with_the_browser(org, hq, client):
+    response = sign_in(client, "hq_service", PASSWORD)
+    assert response.status_code == 302
     cookie = response.cookies["sessionid"]
     assert not cookie["expires"] and not cookie["max-age"]
     assert cookie["httponly"]
@@ -163,3 +176,20 @@ def test_weak_passwords_are_refused_with_the_reason(org, hq, login, password, co
     assert response.status_code == 200
     assert complaint in response.content.decode()
     assert not User.objects.filter(username="new_colleague").exists()
+
+
+def session_writes_during_a_request(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+
+
+def test_a_busy_user_costs_one_session_write_a_minute(org, hq, login):
+    start = timezone.now()
+    url = reverse("admin:branchservice_calendaroverride_changelist")
+    with time_machine.travel(start):
+        client = login(hq)
+    with time_machine.travel(start + dt.timedelta(seconds=30)):
+        assert session_writes_during_a_request(client, url) == []
+    with time_machine.travel(start + dt.timedelta(seconds=90)):
+        assert len(session_writes_during_a_request(client, url)) == 1
