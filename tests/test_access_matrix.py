@@ -247,7 +247,7 @@ PARAMS = {
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
 POLICY_TABLE = """
 # URL                                                 hq    mgr   cm_a  lm_a  aud   cm_b  anon  inact  object
-<root>                                                redir redir redir redir redir redir redir redir  -
+home                                                  redir redir redir redir redir redir redir redir  -
 healthz                                               open  open  open  open  open  open  open  open   -
 set_language                                          redir redir redir redir redir redir redir redir  -
 
