@@ -209,6 +209,7 @@ def main():
     mail.outbox = []
 
     if args.reuse:
+        call_command("migrate", "--noinput", verbosity=0)
         Notification.objects.all().delete()
         print(f"Reusing {Complaint.objects.count():,} complaints.")
     else:

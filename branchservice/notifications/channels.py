@@ -6,7 +6,6 @@ and PermanentFailure for what it cannot (no e-mail address).
 """
 
 import json
-import urllib.error
 import urllib.request
 
 from django.conf import settings
@@ -105,6 +104,3 @@ class WeComChannel:
                 _("WeCom group bot refused the message: %(error)s")
                 % {"error": answer.get("errmsg", answer.get("errcode"))}
             )
-
-
-CHANNELS = [EmailChannel(), WeComChannel()]

@@ -1,12 +1,14 @@
 from .models import Notification
 
 
+def reminders_of(user):
+    """A person's own reminders, newest first: nobody reads another person's reminders.
+
+    Cancelled ones (settled before they were sent) are left out here and in the bell."""
+    return Notification.objects.filter(recipient=user, cancelled_at=None)
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user).unread().count()
-
-
-def reminders_of(user):
-    """A person's own reminders, newest first: nobody reads another person's reminders."""
-    return Notification.objects.filter(recipient=user).exclude(cancelled_at__isnull=False)
+    return reminders_of(user).unread().count()

@@ -219,15 +219,15 @@ def notifications_deliver(*, recipient_id: int, now: dt.datetime | None = None) 
     now = now or timezone.now()
     if not in_working_hours(now):
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE):  # the reasons recorded on cancelled rows
         notifications = _drop_no_longer_due(_claim(recipient_id, now), now)
     if not notifications:
         return 0
     recipient = notifications[0].recipient
     temporary, permanent, delivered_somewhere = [], [], False
     language = _language(recipient)
-    # Records (errors, cancellations) are written in the portal's language; the messages
-    # themselves in the recipient's (the channels render them).
+    # Errors are recorded in the portal's language; the channels render the messages
+    # themselves in the recipient's.
     with translation.override(settings.LANGUAGE_CODE):
         for channel in _channels():
             if not channel.applies_to(recipient):

@@ -10,12 +10,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
 from branchservice.roles import Role
 from complaints import services
-from complaints.models import Complaint, RectificationNotice
+from complaints.models import Complaint, DeadlinePolicy, RectificationNotice
 from tests.complaints.conftest import register
 from tests.factories import UserFactory
 from tests.notifications.conftest import shanghai
@@ -218,3 +219,17 @@ def test_an_approved_extension_moves_the_reply_deadline_and_its_reminders(compla
     reply = Notification.objects.get(kind=K.COMPLAINT_REPLY)
     assert reply.cancelled_at is not None
     assert scan_at(shanghai(2026, 11, 25, 9, 0)) == set()
+
+
+def test_a_policy_with_a_negative_offset_is_refused_in_the_admin(hq, login):
+    policy = DeadlinePolicy.current()
+    url = reverse("admin:complaints_deadlinepolicy_change", args=[policy.pk])
+    form = login(hq).get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "is_active"}
+    data.update(escalate_after_breach_working_days=-1, regulatory_warning_days=-3)
+    response = login(hq).post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert {"escalate_after_breach_working_days", "regulatory_warning_days"} <= set(errors)
+    policy.refresh_from_db()
+    assert policy.escalate_after_breach_working_days == 2

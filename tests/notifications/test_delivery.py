@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 
 from branchservice.notifications.models import Notification, NotificationPreference
+from branchservice.notifications.registry import Reminder
 from branchservice.notifications.services import (
     DeliveryFailed,
     notification_retry,
@@ -215,3 +216,24 @@ def test_the_demo_may_switch_the_hold_off(org, outlet_user, remind, beat, settin
     remind(org.a, outlet_user)
     beat(shanghai(2026, 11, 22, 23, 0))  # Sunday night
     assert len(mail.outbox) == 1
+
+
+def test_a_reminders_side_effect_runs_once_however_often_it_is_scanned(
+    org, outlet_user, manager, test_scanner
+):
+    runs = []
+    test_scanner.append(
+        Reminder(
+            target=org.a,
+            kind=Notification.Kind.CHECKLIST,
+            stage=Notification.Stage.ESCALATED,
+            recipient_ids=[outlet_user.pk, manager.pk],
+            label=org.a.name,
+            on_first_creation=lambda: runs.append("escalated"),
+        )
+    )
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        reminders_scan()
+        reminders_scan()
+    assert Notification.objects.count() == 2
+    assert runs == ["escalated"]
