@@ -48,16 +48,14 @@ from standards.models import (  # noqa: E402
     Checklist,
     ChecklistAnswer,
     ChecklistTemplate,
-    TemplateItem,
-    TemplateSection,
 )
 from standards.selectors import missed_and_pending_checklists  # noqa: E402
 from standards.services import (  # noqa: E402
     AnswerInput,
     checklist_start,
     checklist_submit,
-    template_publish,
 )
+from tests.standards.factories import sixty_item_template  # noqa: E402
 
 
 def build_bank(outlets: int):
@@ -88,25 +86,6 @@ def build_bank(outlets: int):
                     parent=sub,
                 )
                 made += 1
-
-
-def build_template():
-    template = ChecklistTemplate.objects.create(code="bench-60", name="六十项", kind="daily")
-    for s in range(6):
-        section = TemplateSection.objects.create(template=template, title=f"第{s}部分", position=s)
-        TemplateItem.objects.bulk_create(
-            TemplateItem(
-                section=section,
-                text=f"检查项 {s}-{i}",
-                position=i,
-                is_critical=i == 0,
-                answer_type=AnswerType.SCORE if i == 9 else AnswerType.PASS_FAIL,
-                max_score=5 if i == 9 else 1,
-            )
-            for i in range(10)
-        )
-    template_publish(template=template, by=None)
-    return template
 
 
 def fill_history(template, days: int, first_day: dt.date):
@@ -180,7 +159,7 @@ def main():
             sys.exit("The database holds another size; use an empty database.")
         start = time.perf_counter()
         build_bank(args.outlets)
-        template = build_template()
+        template = sixty_item_template(code="bench-60")
         fill_history(template, args.days, first_day)
         print(f"built in {time.perf_counter() - start:.0f} s")
     template.refresh_from_db()

@@ -24,8 +24,8 @@ from branchservice.models import Branch
 class BusinessCategory(models.Model):
     """Business type for regulatory statistics (JR/T 0169 business classification)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("category code"), max_length=40, unique=True)
+    name = models.CharField(_("category name"), max_length=100)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),
@@ -51,8 +51,8 @@ class BusinessCategory(models.Model):
 class ComplaintReason(models.Model):
     """Reason for a complaint for regulatory statistics (JR/T 0169 reason classification)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("reason code"), max_length=40, unique=True)
+    name = models.CharField(_("reason name"), max_length=100)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -332,7 +332,7 @@ class Complaint(models.Model):
     )
     reason = models.ForeignKey(
         ComplaintReason,
-        verbose_name=_("reason"),
+        verbose_name=_("complaint reason"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

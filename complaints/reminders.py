@@ -10,6 +10,7 @@ from each complaint's deadline policy; the due dates themselves are stored on th
            breached                                   → handler, outlet head
            still unanswered N working days later      → managers above, head office (escalation)
     regulatory ceiling within the warning days        → outlet head, head office
+                       passed                         → outlet head, head office
     follow-up visit due today / overdue               → handler
     rectification notice due today / overdue          → owner, outlet head
 """
@@ -126,9 +127,11 @@ class _Scan:
                 days=self.policy(c).regulatory_warning_days
             )
             if warn_from <= now:
+                # Warned before the ceiling; told again once it has passed.
+                stage = Stage.OVERDUE if c.regulatory_due_at < now else Stage.WARNING
                 recipients = [*d.outlet_heads(c.branch_id), *d.head_office_service()]
                 yield self.reminder(
-                    c, Kind.COMPLAINT_REGULATORY, Stage.WARNING, recipients, c.regulatory_due_at
+                    c, Kind.COMPLAINT_REGULATORY, stage, recipients, c.regulatory_due_at
                 )
         if c.replied_at and c.followed_up_at is None and c.followup_due_at:
             if c.followup_due_at < now:

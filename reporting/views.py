@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from branchservice.audit import record_download
 from branchservice.scoping import get_scoped_or_404
 
 from . import exports, selectors, services
@@ -75,9 +76,11 @@ def download_report(request, pk):
         ReportFile.objects.ready().select_related("scope"), request.user, via="scope", pk=pk
     )
     services.report_download_record(report_file=report_file, user=request.user)
-    return FileResponse(
-        report_file.file.open("rb"), as_attachment=True, filename=report_file.download_name()
+    name = report_file.download_name()
+    record_download(
+        request=request, filename=name, branch=report_file.scope, subject=str(report_file)
     )
+    return FileResponse(report_file.file.open("rb"), as_attachment=True, filename=name)
 
 
 def start_export(request, *, kind, source, params):
@@ -124,7 +127,15 @@ def _stream_export(request, spec, qs):
     )
     stream.seek(0)
     name = f"{spec.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
+    _record_export_download(request, name, spec)
     return FileResponse(stream, as_attachment=True, filename=name)
+
+
+def _record_export_download(request, name, spec):
+    # An export holds rows of the user's whole scope: the top of it is the user's branch.
+    record_download(
+        request=request, filename=name, branch=request.user.branch, subject=str(spec.title)
+    )
 
 
 @require_GET
@@ -157,7 +168,8 @@ def download_export(request, pk):
     job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=JobStatus.READY)
     if job.is_expired() or not job.file:
         raise Http404(_("This export has expired; please export again."))
-    name = f"{job.kind}-{job.finished_at:%Y%m%d-%H%M%S}.xlsx"
+    name = f"{job.kind}-{timezone.localtime(job.finished_at):%Y%m%d-%H%M%S}.xlsx"
+    _record_export_download(request, name, exports.get_spec(job.kind))
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
@@ -172,11 +184,22 @@ def dashboard(request):
         period = form.cleaned_data["period"] or period
     if scope is None:
         raise PermissionDenied
+    data = selectors.dashboard_data(scope=scope, period=period)
     context = {
         "form": form,
         "scope": scope,
         "period": period,
-        "data": selectors.dashboard_data(scope=scope, period=period),
+        "data": data,
+        "chart_data": {key: data[key] for key in ("trend", "by_reason", "completion")},
+        "chart_labels": {
+            "complaints": _("Complaints"),
+            "on_time": _("Replied on time %"),
+            "completion": _("Checklist completion %"),
+            "trend_title": _("Complaints and on-time reply rate, last 12 months"),
+            "reason_title": _("Complaints by reason"),
+            "completion_title": _("Checklist completion by outlet"),
+        },
+        "heatmap": selectors.checklist_heatmap(scope=scope, period=period),
         "title": _("Dashboard"),
     }
     return render(request, "reporting/dashboard.html", context)

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
+from reporting.admin import ExportChangelistMixin
 
 from . import services
 from .models import (
@@ -125,14 +126,8 @@ class VersionItemInline(admin.TabularInline):
         return request.user.has_perm("standards.view_templateversion")
 
 
-@admin.register(TemplateVersion)
-class TemplateVersionAdmin(admin.ModelAdmin):
-    """Published versions are a record: they are looked at, never changed."""
-
-    list_display = ["template", "number", "published_at", "published_by", "note"]
-    list_filter = ["template"]
-    list_select_related = ["template", "published_by"]
-    inlines = [VersionItemInline]
+class ViewOnlyAdminMixin:
+    """Records that are looked at in the admin, never added, changed or deleted there."""
 
     def has_add_permission(self, request):
         return False
@@ -142,6 +137,16 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Published versions are a record: they are looked at, never changed."""
+
+    list_display = ["template", "number", "published_at", "published_by", "note"]
+    list_filter = ["template"]
+    list_select_related = ["template", "published_by"]
+    inlines = [VersionItemInline]
 
 
 # --- filled checklists --------------------------------------------------------------------------
@@ -268,9 +273,11 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     """Review of filled checklists. Nobody edits one here: the outlet head signs it off or
     reopens it (with a reason) on the review page, which calls the services."""
+
+    export_kind = "checklists"
 
     list_display = [
         "business_date",
@@ -315,15 +322,6 @@ class ChecklistAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ChecklistAnswerInline, ChecklistEventInline]
     actions = ["sign_off"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("review"))
     def review_link(self, checklist):
@@ -421,7 +419,8 @@ class EvidenceRequiredForm(forms.ModelForm):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CorrectiveActionAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+    export_kind = "corrective-actions"
     form = EvidenceRequiredForm
     list_display = ["required_action", "branch", "owner", "due_date", "status", "checklist"]
     list_filter = ["status", OverdueFilter, OutletFilter]

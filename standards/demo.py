@@ -127,7 +127,10 @@ class _Plan:
                 )
         ChecklistAnswer.objects.bulk_create(answers, batch_size=BATCH)
         ChecklistEvent.objects.bulk_create(events, batch_size=BATCH)
-        CorrectiveAction.objects.bulk_create(self._actions(answers, today), batch_size=BATCH)
+        actions = CorrectiveAction.objects.bulk_create(
+            list(self._actions(answers, today)), batch_size=BATCH
+        )
+        CorrectiveAction.history.bulk_history_create(actions, batch_size=BATCH)
         MissedChecklistExcuse.objects.bulk_create(self.excuses, batch_size=BATCH)
         return len(created), len(answers)
 

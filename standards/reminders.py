@@ -10,6 +10,7 @@ Only working days need a checklist (the selector knows the calendar and excused 
 import datetime as dt
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from branchservice.models import Branch
@@ -56,8 +57,8 @@ def _missing_checklists(now, directory):
                 due_at=at(today, due),
                 occurrence=today.isoformat(),
                 label=entry.branch.name,
-                # No page of its own yet: the reminder links to the reminders list.
-                url="",
+                # The outlet's checklist page, where lobby managers (no admin access) work.
+                url=reverse("standards:outlet", args=[entry.branch.pk]),
             )
 
 

@@ -237,6 +237,7 @@ def checklist_submit(
     if checklist.business_date > timezone.localdate(now):
         raise ValidationError(_("A checklist cannot be submitted for a day in the future."))
     items = _items_by_id(checklist)
+    first_submit = checklist.status == Checklist.Status.DRAFT
     problems = answer_problems(items.values(), answers)
     if problems:
         raise ValidationError(_("Some items are not complete yet."))
@@ -258,7 +259,8 @@ def checklist_submit(
     rows = _write_answers(checklist, items, answers)
     critical_rows = [row for row in rows if row.failed and items[row.item_id].is_critical]
     if critical_rows:
-        _raise_actions(checklist, critical_rows, by=by)
+        # Only a reopened checklist can already have actions for its failures.
+        _raise_actions(checklist, critical_rows, by=by, check_existing=not first_submit)
     ChecklistEvent.objects.create(
         checklist=checklist, action=ChecklistEvent.Action.SUBMITTED, at=now, by=by
     )
@@ -277,7 +279,17 @@ def _outlet_head(branch, fallback: User) -> User:
     return head or fallback
 
 
-def _raise_actions(checklist, answers, *, by, owner=None):
+def _raise_actions(checklist, answers, *, by, owner=None, check_existing=True):
+    """One corrective action per failed answer that has none yet, with its first history row.
+
+    `check_existing=False` skips the lookup when none can exist (a first submit)."""
+    if check_existing:
+        raised = set(
+            CorrectiveAction.objects.filter(answer__in=answers).values_list("answer_id", flat=True)
+        )
+        answers = [answer for answer in answers if answer.pk not in raised]
+        if not answers:
+            return
     owner = owner or _outlet_head(checklist.branch, by)
     due = add_working_days(
         checklist.business_date, settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS
@@ -298,8 +310,9 @@ def _raise_actions(checklist, answers, *, by, owner=None):
                 created_by=by,
             )
         )
-    # A failure raised twice (double submit, reviewer re-picking it) stays one action.
-    CorrectiveAction.objects.bulk_create(actions, ignore_conflicts=True)
+    # The unique constraint on the answer still refuses a duplicate raised concurrently.
+    created = CorrectiveAction.objects.bulk_create(actions)
+    CorrectiveAction.history.bulk_history_create(created, default_user=by)
 
 
 @transaction.atomic

@@ -90,6 +90,7 @@ def outlet(request, branch_id):
         "today": today,
         "templates": templates,
         "may_fill": request.user.has_perm("standards.change_checklist"),
+        "may_excuse": request.user.has_perm("standards.add_missedchecklistexcuse"),
         "recent": selectors.outlet_checklists(branch=branch)[:7],
         "actions": CorrectiveAction.objects.open()
         .filter(branch=branch)

@@ -30,6 +30,8 @@ def at(day: dt.date, clock: dt.time) -> dt.datetime:
 
 
 def in_working_hours(moment: dt.datetime) -> bool:
+    if not settings.NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS:
+        return True
     local = timezone.localtime(moment)
     return is_working_day(local.date()) and workday_start() <= local.time() < workday_end()
 

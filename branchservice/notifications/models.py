@@ -154,6 +154,9 @@ HEADLINES = {
     (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.WARNING): _(
         "Complaint %(object)s approaches the regulatory deadline of %(due)s."
     ),
+    (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.OVERDUE): _(
+        "Complaint %(object)s has passed the regulatory deadline of %(due)s without a reply."
+    ),
     (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.DUE): _(
         "The follow-up visit for complaint %(object)s is due today, by %(due)s."
     ),

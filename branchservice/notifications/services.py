@@ -16,6 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ from .recipients import Directory
 from .registry import Reminder, scanner_for, scanners
 
 logger = logging.getLogger(__name__)
+# Reminder rows per INSERT statement.
+INSERT_BATCH_SIZE = 1000
 
 
 class DeliveryFailed(Exception):
@@ -92,19 +95,24 @@ def notifications_create(*, reminders: Iterable[Reminder], now: dt.datetime) -> 
     """Store reminders that do not exist yet; return how many rows were offered.
 
     Rows that exist already are skipped by the unique key (ignore_conflicts). Outside working
-    hours a reminder is held (scheduled) for the next working morning.
+    hours a reminder is held (scheduled) for the next working morning. No transaction spans
+    the whole scan: every insert is idempotent, so a scan cut short is completed by the next
+    one, and no write lock is held while the scanners read (SQLite would refuse the upgrade).
     """
     send_from = next_send_time(now)
-    created = 0
-    plain: list[Notification] = []
-    with transaction.atomic():
-        for reminder in reminders:
-            if reminder.on_first_creation is not None:
-                created += _create_with_hook(reminder, now=now, send_from=send_from)
-            else:
-                plain.extend(_rows(reminder, now=now, send_from=send_from))
-        Notification.objects.bulk_create(plain, ignore_conflicts=True, batch_size=1000)
-    return created + len(plain)
+    offered = 0
+    pending: list[Notification] = []
+    for reminder in reminders:
+        if reminder.on_first_creation is not None:
+            with transaction.atomic():
+                offered += _create_with_hook(reminder, now=now, send_from=send_from)
+            continue
+        pending.extend(_rows(reminder, now=now, send_from=send_from))
+        if len(pending) >= INSERT_BATCH_SIZE:
+            Notification.objects.bulk_create(pending, ignore_conflicts=True)
+            offered, pending = offered + len(pending), []
+    Notification.objects.bulk_create(pending, ignore_conflicts=True)
+    return offered + len(pending)
 
 
 def reminders_scan(*, now: dt.datetime | None = None) -> int:
@@ -169,7 +177,8 @@ def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notifica
     by_type: dict[ContentType, list[Notification]] = defaultdict(list)
     for n in notifications:
         by_type[n.content_type].append(n)
-    keep, cancelled = [], []
+    keep: list[Notification] = []
+    cancelled: dict[str, list[int]] = defaultdict(list)
     for content_type, group in by_type.items():
         targets = content_type.model_class()._base_manager.in_bulk([n.object_id for n in group])
         for n in group:
@@ -180,11 +189,11 @@ def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notifica
             else:
                 reason = module.still_due(n, target) if module else None
             if reason:
-                n.cancelled_at, n.last_error = now, str(reason)
-                cancelled.append(n)
+                cancelled[str(reason)].append(n.pk)
             else:
                 keep.append(n)
-    Notification.objects.bulk_update(cancelled, ["cancelled_at", "last_error"])
+    for reason, ids in cancelled.items():
+        Notification.objects.filter(pk__in=ids).update(cancelled_at=now, last_error=reason)
     return keep
 
 
@@ -241,33 +250,32 @@ def notifications_deliver(*, recipient_id: int, now: dt.datetime | None = None) 
     return _record_outcome(notifications, now, temporary, permanent, delivered_somewhere)
 
 
+def _update(notifications: list[Notification], **changes) -> None:
+    """Write `changes` to the rows, one UPDATE per distinct channels_done (usually one)."""
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for n in notifications:
+        groups[tuple(n.channels_done)].append(n.pk)
+    for channels, ids in groups.items():
+        Notification.objects.filter(pk__in=ids).update(channels_done=list(channels), **changes)
+
+
 def _record_outcome(notifications, now, temporary, permanent, delivered_somewhere) -> int:
     errors = "\n".join(temporary + permanent)
-    fields = ["channels_done", "last_error", "attempts", "claimed_by", "claimed_at"]
+    counted = {"attempts": F("attempts") + 1, "last_error": errors}
     if not temporary:
-        for n in notifications:
-            n.attempts += 1
-            n.last_error = errors
-            if delivered_somewhere:
-                n.sent_at = now
-            else:
-                n.failed_at = now
-        Notification.objects.bulk_update(notifications, [*fields, "sent_at", "failed_at"])
+        _update(
+            notifications, **counted, **{"sent_at" if delivered_somewhere else "failed_at": now}
+        )
         return len(notifications) if delivered_somewhere else 0
 
-    attempts = max(n.attempts for n in notifications) + 1
-    retry_in = _backoff(attempts)
-    for n in notifications:
-        n.attempts += 1
-        n.last_error = errors
-        n.claimed_by = n.claimed_at = None
-        if n.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            n.failed_at = now
-        else:
-            n.scheduled_for = now + dt.timedelta(seconds=retry_in)
-    Notification.objects.bulk_update(notifications, [*fields, "scheduled_for", "failed_at"])
+    last_try = settings.NOTIFICATIONS_MAX_ATTEMPTS - 1
+    retry_in = _backoff(max(n.attempts for n in notifications) + 1)
+    released = {**counted, "claimed_by": None, "claimed_at": None}
+    _update([n for n in notifications if n.attempts >= last_try], **released, failed_at=now)
+    again = [n for n in notifications if n.attempts < last_try]
+    _update(again, **released, scheduled_for=now + dt.timedelta(seconds=retry_in))
     logger.warning("Reminder delivery to user %s failed: %s", notifications[0].recipient_id, errors)
-    if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+    if not again:
         return 0
     raise DeliveryFailed(errors, retry_in=retry_in)
 

@@ -235,6 +235,8 @@ NOTIFICATIONS_WORKING_HOURS = (
     env("REMINDERS_WORKDAY_START", default="08:30"),
     env("REMINDERS_WORKDAY_END", default="18:00"),
 )
+# Off only in the demo (dev.py), so that reminders show in the console at any hour.
+NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS = env.bool("REMINDERS_HOLD", default=True)
 NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
 # Modules that say what is due (see branchservice/notifications/registry.py).
 NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]

@@ -1,4 +1,5 @@
-// Shows an item's comment and photo fields when it fails, and counts answered items.
+// Shows an item's comment and photo fields when it fails, counts answered items, and asks
+// before leaving the page with answers that were not saved.
 // Without this script every field is simply visible; nothing depends on it.
 (function () {
   "use strict";
@@ -36,6 +37,16 @@
     const hasError = card.classList.contains("border-danger");
     if ((comment && comment.value.trim()) || hasError) card.classList.add("has-details");
   }
-  form.addEventListener("change", refresh);
+  let unsaved = false;
+  form.addEventListener("change", () => {
+    unsaved = true;
+    refresh();
+  });
+  form.addEventListener("submit", () => {
+    unsaved = false;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (unsaved) event.preventDefault();
+  });
   refresh();
 })();

@@ -66,6 +66,11 @@ def test_a_lobby_manager_fills_and_submits_todays_checklist_on_a_phone(
     expect(page.locator("body")).to_contain_text("1 项不合格")
     page.screenshot(path=screenshot_dir / "checklist-submitted-phone.png")
 
+    # Back on the outlet page, today's checklist shows as submitted with its score.
+    page.get_by_role("link", name="中关村营业网点").click()
+    expect(page.locator(".touch-button", has_text="网点每日服务自查表")).to_contain_text("已提交")
+    page.screenshot(path=screenshot_dir / "checklist-outlet-phone.png")
+
     checklist = Checklist.objects.get()
     assert checklist.status == Checklist.Status.SUBMITTED
     assert checklist.failed_items == 1

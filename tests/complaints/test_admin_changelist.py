@@ -3,7 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints.models import Complaint
+from complaints.admin import CappedPaginator
+from complaints.models import BusinessCategory, Complaint
 from tests.complaints.conftest import at, register
 
 
@@ -25,8 +26,15 @@ def test_the_changelist_costs_the_same_queries_for_2_and_20_rows(
     for _i in range(2):
         register(outlet_user, org.a)
     small = _changelist_queries(client, 2, params)
+    # Every category is a sub-category (its name shows its parent's) and every row has a
+    # handler: neither may cost a query per row.
+    categories = list(BusinessCategory.objects.filter(parent__isnull=False))
     for i in range(18):
-        register(manager if i % 2 else outlet_user, org.a2 if i % 2 else org.a)
+        register(
+            manager if i % 2 else outlet_user,
+            org.a2 if i % 2 else org.a,
+            category=categories[i % len(categories)],
+        )
     large = _changelist_queries(client, 20, params)
     assert small == large
 
@@ -53,3 +61,27 @@ def test_an_outsider_cannot_filter_into_another_branch(frozen, outlet_user, outs
     url = reverse("admin:complaints_complaint_changelist") + f"?branch={org.a.pk}"
     assert list(login(outsider).get(url).context["cl"].result_list) == []
     assert Complaint.objects.count() == 1
+
+
+def test_the_year_and_month_navigation_filters_by_time_of_receipt(frozen, outlet_user, org, login):
+    register(outlet_user, org.a)
+    august = register(outlet_user, org.a, received_at=at(2025, 8, 15))
+    client = login(outlet_user)
+    url = reverse("admin:complaints_complaint_changelist")
+    years = client.get(url).context["received_navigation"]["choices"]
+    assert [y["title"] for y in years] == ["2026", "2025"]
+    months = client.get(url + "?received_at__year=2025").context["received_navigation"]
+    assert len(months["choices"]) == 12
+    page = client.get(url + "?received_at__year=2025&received_at__month=8")
+    assert list(page.context["cl"].result_list) == [august]
+
+
+def test_a_huge_register_says_more_than_the_cap_instead_of_counting_it(
+    frozen, outlet_user, org, login, monkeypatch
+):
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    for _i in range(3):
+        register(outlet_user, org.a)
+    response = login(outlet_user).get(reverse("admin:complaints_complaint_changelist"))
+    assert response.context["cl"].paginator.capped
+    assert len(response.context["cl"].result_list) == 3

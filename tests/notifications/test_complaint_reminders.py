@@ -123,6 +123,11 @@ def test_the_regulatory_ceiling_warns_the_outlet_head_and_head_office(complaint)
         (K.COMPLAINT_REGULATORY, S.WARNING, "head_a"),
         (K.COMPLAINT_REGULATORY, S.WARNING, "hq_service"),
     }
+    assert scan_at(shanghai(2026, 12, 8, 23, 0)) == set()
+    assert scan_at(shanghai(2026, 12, 9, 0, 0)) == {
+        (K.COMPLAINT_REGULATORY, S.OVERDUE, "head_a"),
+        (K.COMPLAINT_REGULATORY, S.OVERDUE, "hq_service"),
+    }
 
 
 def _reply(complaint, user, moment):

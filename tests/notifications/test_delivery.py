@@ -104,7 +104,7 @@ def test_the_morning_digest_sends_one_mail_per_person_with_everything_held(
     assert "3" in digest.subject
     assert "中关村网点" in digest.body and "五道口网点" in digest.body
     assert digest.body.count("\n1. ") == 1 and "\n3. " in digest.body
-    assert by_person[manager.email].subject.startswith("【提醒·已超期】")
+    assert by_person[manager.email].subject.startswith("【提醒·已逾期】")
     assert Notification.objects.filter(sent_at=None).count() == 0
 
 
@@ -207,4 +207,11 @@ def test_one_failing_scanner_does_not_stop_the_others(org, outlet_user, remind, 
     ]
     remind(org.a, outlet_user)
     beat(MONDAY_10AM)
+    assert len(mail.outbox) == 1
+
+
+def test_the_demo_may_switch_the_hold_off(org, outlet_user, remind, beat, settings):
+    settings.NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS = False
+    remind(org.a, outlet_user)
+    beat(shanghai(2026, 11, 22, 23, 0))  # Sunday night
     assert len(mail.outbox) == 1

@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from branchservice.roles import Role
 from standards.catalogue import seed_catalogue
-from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
-from standards.services import AnswerInput, checklist_start, template_publish
+from standards.models import AnswerType
+from standards.services import AnswerInput, checklist_start
 from tests.factories import UserFactory
+from tests.standards import factories
 
 # A Wednesday that is a working day in the PRC calendar, 10:00 in Shanghai.
 WORKDAY = dt.date(2026, 11, 18)
@@ -31,28 +32,7 @@ def catalogue(db):
 @pytest.fixture
 def small_template(db):
     """Three items: an ordinary one, a critical one needing a photo, a scored one (0-4)."""
-    template = ChecklistTemplate.objects.create(code="small", name="小检查表", kind="daily")
-    section = TemplateSection.objects.create(template=template, title="营业前", position=1)
-    TemplateItem.objects.create(section=section, text="大厅整洁", weight=1, position=1)
-    TemplateItem.objects.create(
-        section=section,
-        text="叫号机正常",
-        weight=3,
-        is_critical=True,
-        failure_needs_photo=True,
-        position=2,
-    )
-    TemplateItem.objects.create(
-        section=section,
-        text="微笑服务",
-        answer_type=AnswerType.SCORE,
-        max_score=4,
-        weight=2,
-        position=3,
-    )
-    template_publish(template=template, by=None)
-    template.refresh_from_db()
-    return template
+    return factories.small_template()
 
 
 @pytest.fixture
@@ -83,26 +63,7 @@ def all_pass(checklist):
 
 @pytest.fixture
 def sixty_item_template(db):
-    """A published daily-kind template of 6 sections × 10 items (a critical one per section)."""
-    template = ChecklistTemplate.objects.create(code="sixty", name="六十项检查表", kind="daily")
-    for s in range(6):
-        section = TemplateSection.objects.create(
-            template=template, title=f"第{s + 1}部分", position=s
-        )
-        TemplateItem.objects.bulk_create(
-            TemplateItem(
-                section=section,
-                text=f"检查项 {s + 1}-{i + 1}",
-                position=i,
-                is_critical=i == 0,
-                answer_type=AnswerType.SCORE if i == 9 else AnswerType.PASS_FAIL,
-                max_score=5 if i == 9 else 1,
-            )
-            for i in range(10)
-        )
-    template_publish(template=template, by=None)
-    template.refresh_from_db()
-    return template
+    return factories.sixty_item_template()
 
 
 @pytest.fixture

@@ -172,3 +172,33 @@ def test_a_branch_manager_excuses_a_missed_day_with_a_reason(org, manager, stran
 def test_a_lobby_manager_has_no_admin(lobby_user, login):
     response = login(lobby_user).get(reverse("admin:standards_checklist_changelist"))
     assert response.status_code == 302
+
+
+def test_the_review_list_costs_the_same_queries_for_one_or_many_checklists(
+    submitted, small_template, org, lobby_user, hq, login
+):
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from standards.services import checklist_start
+
+    client = login(hq)
+    changelist = reverse("admin:standards_checklist_changelist")
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(changelist).status_code == 200
+        return len(ctx)
+
+    one = count()
+    for day in (2, 3, 4, 5):
+        with time_machine.travel(dt.datetime(2026, 11, day, 2, 0, tzinfo=dt.UTC)):
+            c = checklist_start(
+                branch=org.a,
+                template=small_template,
+                business_date=dt.date(2026, 11, day),
+                by=lobby_user,
+            )
+            checklist_submit(checklist=c, answers=all_pass(c), by=lobby_user, revision=1)
+    assert count() == one

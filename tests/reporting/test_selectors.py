@@ -1,0 +1,168 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from branchservice.models import Branch
+from branchservice.roles import Role
+from reporting import selectors
+from reporting.selectors import STATISTIC_BY_KEY
+from standards.models import AnswerType
+from standards.services import AnswerInput, checklist_start, checklist_submit
+from tests.factories import BranchFactory, UserFactory
+from tests.reporting.factories import october
+from tests.standards.conftest import small_template  # noqa: F401  (fixture)
+
+OCTOBER = dt.date(2026, 10, 1)
+
+
+@pytest.fixture(autouse=True)
+def early_november():
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 5, 9)), tick=False):
+        yield
+
+
+def summary(scope):
+    return {row.branch.code: row for row in selectors.branch_summary(scope=scope, period=OCTOBER)}
+
+
+def value(row, key):
+    return STATISTIC_BY_KEY[key].compute(row.parts)
+
+
+def test_it_counts_entries_by_kind_per_outlet_and_adds_them_up_the_tree(org):
+    october(org)
+    rows = summary(org.hq)
+    assert [value(rows["A"], k) for k in ("entries", "complaints", "suggestions", "praise")] == [
+        4, 3, 1, 0,
+    ]  # fmt: skip
+    assert [value(rows["A2"], k) for k in ("entries", "complaints", "praise")] == [2, 1, 1]
+    assert value(rows["S1"], "entries") == 6
+    assert value(rows["B"], "entries") == 1
+    assert value(rows["T1"], "entries") == value(rows["HQ"], "entries") == 7
+
+
+def test_subtotal_rates_come_from_summed_counts_not_averaged_rates(org):
+    october(org)
+    s1 = summary(org.hq)["S1"]
+    assert value(s1, "founded_rate") == pytest.approx(2 / 3)  # c1, c4 founded; c2 not
+    assert value(s1, "ack_on_time") == 3  # c2 acknowledged a day late
+    assert value(s1, "ack_on_time_rate") == pytest.approx(3 / 4)
+    # c1 and c4 on time, c2 late, c3 due 27 Oct and unanswered.
+    assert (value(s1, "reply_on_time"), value(s1, "reply_on_time_rate")) == (2, 0.5)
+    assert value(s1, "escalated") == 1
+    assert (value(s1, "followed_up"), value(s1, "satisfaction_rate")) == (2, 0.5)
+
+
+def test_a_reply_not_yet_due_at_month_end_is_not_counted_either_way(org):
+    october(org)
+    b = summary(org.hq)["B"]
+    assert value(b, "reply_on_time_rate") is None  # c5 is due 3 Nov
+    assert value(b, "ack_on_time_rate") == 1
+
+
+def test_handling_time_is_in_prc_working_days_with_a_nearest_rank_90th_percentile(org):
+    october(org)
+    s1 = summary(org.hq)["S1"]
+    # c1 9→12 Oct: Sat 10 Oct is an adjusted working day, so 2; c2 13→20 Oct: 5; c4: 1.
+    assert value(s1, "handling_days_avg") == pytest.approx(8 / 3)
+    assert value(s1, "handling_days_p90") == 5
+
+
+def test_open_overdue_at_month_end_includes_older_months(org):
+    october(org)
+    rows = summary(org.hq)
+    assert value(rows["A"], "open_overdue") == 2  # c3 and the September one replied in Nov.
+    assert value(rows["B"], "open_overdue") == 0
+    codes = [c.reference for c in selectors.overdue_details(scope=org.hq, period=OCTOBER)]
+    assert len(codes) == 2
+
+
+def test_complaints_are_broken_down_by_channel_and_reason(org):
+    data = october(org)
+    a = summary(org.hq)["A"]
+    assert a.parts["channel:phone"] == 2 and a.parts["channel:on_site"] == 1
+    assert a.parts[f"reason:{data['c1'].reason_id}"] == 2
+    matrix = selectors.category_reason_matrix(scope=org.hq, period=OCTOBER)
+    assert matrix[(data["c1"].category_id, data["c1"].reason_id)] == 1
+    assert sum(matrix.values()) == 5
+
+
+def test_an_empty_month_gives_zeros_not_errors(org):
+    rows = summary(org.hq)
+    assert value(rows["HQ"], "entries") == 0
+    assert value(rows["HQ"], "reply_on_time_rate") is None
+    # 18 working days in October 2026 (1-7 Oct off, Saturday 10 Oct worked) × 3 outlets.
+    assert value(rows["HQ"], "checklists_required") == 54
+    assert value(rows["HQ"], "checklists_missed") == 54
+
+
+def test_a_scope_sees_only_its_own_branches(org):
+    october(org)
+    rows = summary(org.s1)
+    assert set(rows) == {"S1", "A", "A2"}
+    assert value(rows["S1"], "entries") == 6
+
+
+def test_an_inactive_outlet_keeps_its_history_in_the_month(org):
+    october(org)
+    Branch.objects.filter(pk=org.a2.pk).update(is_active=False)
+    rows = summary(org.hq)
+    assert value(rows["A2"], "entries") == 2
+    assert value(rows["A2"], "checklists_required") == 0  # closed: no checklist expected
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_outlets(org):
+    october(org)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.branch_summary(scope=org.hq, period=OCTOBER)
+        return len(ctx.captured_queries)
+
+    queries()  # the calendar loads its holiday overrides into the cache once
+    before = queries()
+    for n in range(8):
+        BranchFactory(code=f"X{n}", level=Branch.Level.OUTLET, parent=org.s2)
+    assert queries() == before
+
+
+def _fill(outlet, template, day, *, critical_fail=False):
+    user = UserFactory(branch=outlet, roles=[Role.LOBBY_MANAGER], is_staff=False)
+    checklist = checklist_start(branch=outlet, template=template, business_date=day, by=user)
+    answers = {}
+    for item in checklist.template_version.items.all():
+        if item.answer_type == AnswerType.SCORE:
+            answers[item.pk] = AnswerInput(score=item.max_score)
+        elif item.is_critical and critical_fail:
+            answers[item.pk] = AnswerInput(result="fail", comment="叫号机故障", photo="x.jpg")
+        else:
+            answers[item.pk] = AnswerInput(result="pass")
+    return checklist_submit(checklist=checklist, answers=answers, by=user, revision=1)
+
+
+def test_checklists_required_submitted_missed_and_excused(org, small_template):  # noqa: F811
+    from standards.services import missed_checklist_excuse
+
+    _fill(org.a, small_template, dt.date(2026, 10, 9))
+    _fill(org.a2, small_template, dt.date(2026, 10, 9), critical_fail=True)
+    head = UserFactory(branch=org.s1, roles=[Role.BRANCH_MANAGER])
+    missed_checklist_excuse(
+        branch=org.a, business_date=dt.date(2026, 10, 12), reason="停电", by=head
+    )
+    rows = summary(org.hq)
+    a, s1 = rows["A"], rows["S1"]
+    keys = ("checklists_required", "checklists_done", "checklists_excused", "checklists_missed")
+    assert [value(a, k) for k in keys] == [18, 1, 1, 16]
+    assert value(a, "checklist_completion_rate") == pytest.approx(2 / 18)
+    assert value(a, "checklist_score_avg") == 100
+    assert value(s1, "critical_failures") == 1
+    # The failed critical item raised a corrective action when it was submitted, in November.
+    assert value(s1, "actions_opened") == 0
+    november = selectors.branch_summary(scope=org.s1, period=dt.date(2026, 11, 1))[0]
+    assert value(november, "actions_opened") == 1
+    items = selectors.most_failed_items(scope=org.hq, period=OCTOBER)
+    assert [(i["item__text"], i["failures"], i["answers"]) for i in items] == [("叫号机正常", 1, 2)]

@@ -1,0 +1,80 @@
+"""Builders for standards tests and the benchmark."""
+
+from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
+from standards.services import template_publish
+
+
+def sixty_item_template(code="sixty"):
+    """A published daily template: 6 sections × 10 items, the first of each critical, the last
+    scored 0–5."""
+    template = ChecklistTemplate.objects.create(code=code, name="六十项检查表", kind="daily")
+    for s in range(6):
+        section = TemplateSection.objects.create(
+            template=template, title=f"第{s + 1}部分", position=s
+        )
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                section=section,
+                text=f"检查项 {s + 1}-{i + 1}",
+                position=i,
+                is_critical=i == 0,
+                answer_type=AnswerType.SCORE if i == 9 else AnswerType.PASS_FAIL,
+                max_score=5 if i == 9 else 1,
+            )
+            for i in range(10)
+        )
+    template_publish(template=template, by=None)
+    template.refresh_from_db()
+    return template
+
+
+def small_template(code="small"):
+    """A published daily template of three items: an ordinary one, a critical one needing a
+    photo when it fails, and a scored one (0–4)."""
+    template = ChecklistTemplate.objects.create(code=code, name="小检查表", kind="daily")
+    section = TemplateSection.objects.create(template=template, title="营业前", position=1)
+    TemplateItem.objects.create(section=section, text="大厅整洁", weight=1, position=1)
+    TemplateItem.objects.create(
+        section=section,
+        text="叫号机正常",
+        weight=3,
+        is_critical=True,
+        failure_needs_photo=True,
+        position=2,
+    )
+    TemplateItem.objects.create(
+        section=section,
+        text="微笑服务",
+        answer_type=AnswerType.SCORE,
+        max_score=4,
+        weight=2,
+        position=3,
+    )
+    template_publish(template=template, by=None)
+    template.refresh_from_db()
+    return template
+
+
+def submitted_checklist(*, branch, by, template=None):
+    """Today's checklist of `branch`, submitted with its critical item failed (with a photo),
+    which raised a corrective action. `item_id` is set to that item, for its photo's URL."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from standards.services import AnswerInput, checklist_start, checklist_submit
+
+    template = template or small_template(code=f"small-{branch.code.lower()}")
+    checklist = checklist_start(
+        branch=branch, template=template, business_date=timezone.localdate(), by=by
+    )
+    items = list(checklist.template_version.items.order_by("position"))
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    answers = {
+        items[0].pk: AnswerInput(result="pass"),
+        items[1].pk: AnswerInput(result="fail", comment="叫号机黑屏", photo=photo),
+        items[2].pk: AnswerInput(score=4),
+    }
+    checklist_submit(checklist=checklist, answers=answers, by=by, revision=1)
+    checklist.refresh_from_db()
+    checklist.item_id = items[1].pk
+    return checklist
