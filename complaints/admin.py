@@ -57,13 +57,6 @@ MOVE_PAGES = {
     Move.VOID: (forms.ReasonForm, services.complaint_void),
 }
 
-BADGE_COLOURS = {
-    DeadlineStatus.ON_TIME: "#2e7d32",
-    DeadlineStatus.DUE_TODAY: "#ef6c00",
-    DeadlineStatus.OVERDUE: "#c62828",
-    DeadlineStatus.MET: "#607d8b",
-    DeadlineStatus.MISSED: "#8d6e63",
-}
 STAGE_LABELS = {
     "acknowledge": _("Acknowledge"),
     "reply": _("Reply"),
@@ -216,19 +209,19 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
-    change_list_template = "admin/complaints/complaint/change_list.html"
     change_form_template = "admin/complaints/complaint/change_form.html"
+    # What a handler looks at first comes first: what it is, where it stands, what is due.
     list_display = [
         "reference",
         "outlet",
         "received_at",
+        "status",
+        "deadlines",
         "kind",
         "channel",
         "category",
-        "status",
         "handler_name",
         "customer",
-        "deadlines",
     ]
     list_display_links = ["reference"]
     list_filter = [
@@ -246,6 +239,10 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     search_help_text = _("Reference number, customer name or full phone number")
     list_select_related = ["branch", "category__parent", "handler"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["complaints/complaints.css"]}
+
     # Counting the whole register again for "x of y" costs a full scan on a large table.
     show_full_result_count = False
     actions = None
@@ -290,6 +287,13 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
 
     # --- list -------------------------------------------------------------------------------
 
+    def get_list_display(self, request):
+        # An outlet's own staff see one outlet: the column would repeat its name on every row.
+        branch = request.user.branch
+        if branch is not None and branch.level == Branch.Level.OUTLET:
+            return [name for name in self.list_display if name != "outlet"]
+        return self.list_display
+
     @admin.display(description=_("outlet"), ordering="branch__code")
     def outlet(self, obj):
         return obj.branch.name
@@ -308,16 +312,11 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     def deadlines(self, obj):
         now = getattr(self, "_now", None) or timezone.now()
         badges = [
-            (BADGE_COLOURS[status], STAGE_LABELS[stage], status.label)
+            (status.value, STAGE_LABELS[stage], status.label)
             for stage, status in obj.deadline_statuses(now).items()
             if status != DeadlineStatus.NONE
         ]
-        return format_html_join(
-            " ",
-            '<span style="color:#fff;background:{};padding:1px 5px;border-radius:3px;'
-            'white-space:nowrap">{}：{}</span>',
-            badges,
-        )
+        return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}：{}</span>', badges)
 
     def changelist_view(self, request, extra_context=None):
         # One "now" for every badge on the page.
@@ -368,6 +367,7 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
         readonly = ["reference"] if obj else []
         if obj is not None:
             readonly.append("branch")  # an entry stays in the register it was made in
+            readonly.append("handler")  # changed by the hand-over step, which records it
             if not sees_customer_data(request.user):
                 readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
         return readonly
@@ -557,7 +557,6 @@ def complaint_page_context(complaint, user) -> dict:
             "due": getattr(complaint, due),
             "done": getattr(complaint, done),
             "status": complaint.deadline_status(stage, now),
-            "colour": BADGE_COLOURS.get(complaint.deadline_status(stage, now), "#999"),
         }
         for stage, (due, done) in Complaint.STAGES.items()
     ]

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.scoping import scope_queryset
@@ -40,7 +41,7 @@ class ComplaintForm(forms.ModelForm):
     which this form runs; saving goes through the services (see ComplaintAdmin.save_model)."""
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    received_at = forms.DateTimeField(label=_("received at"), **DATETIME)
+    received_at = forms.DateTimeField(label=capfirst(_("received at")), **DATETIME)
 
     class Meta:
         model = Complaint
@@ -170,7 +171,7 @@ class ResolveOnSpotForm(MoveForm):
 
 
 class ReasonForm(MoveForm):
-    reason = _note(_("Reason"), required=True)
+    reason = _note(_("Reason given"), required=True)
 
 
 class WithdrawForm(MoveForm):

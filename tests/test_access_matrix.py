@@ -268,7 +268,7 @@ PARAMS = {
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
 POLICY_TABLE = """
 # URL                                                 hq    mgr   cm_a  lm_a  aud   cm_b  anon  inact  object
-<root>                                                redir redir redir redir redir redir redir redir  -
+home                                                redir redir redir redir redir redir redir redir  -
 healthz                                               open  open  open  open  open  open  open  open   -
 set_language                                          redir redir redir redir redir redir redir redir  -
 
@@ -523,9 +523,7 @@ def parse(table: str) -> list[Policy]:
         assert len(outcomes) == len(ROLES), f"{key}: one outcome per role"
         assert obj in OBJECTS or obj == "-", f"{key}: unknown object {obj}"
         assert set(outcomes) <= OUTCOMES, f"{key}: unknown outcome in {outcomes}"
-        policies.append(
-            Policy("" if key == "<root>" else key, dict(zip(ROLES, outcomes, strict=True)), obj)
-        )
+        policies.append(Policy(key, dict(zip(ROLES, outcomes, strict=True)), obj))
     return policies
 
 
@@ -589,8 +587,6 @@ def url_for(policy: Policy, obj) -> str:
     """The URL to request: arguments follow from the route's parameters and the object."""
     route = route_of(policy.key)
     if route is None:  # unnamed patterns: the key is the route
-        if policy.key == "":
-            return "/"
         if "(?P<url>" in policy.key:
             return "/admin/no-such-page/"
         return "/" + policy.key.replace("<path:object_id>", str(obj.pk))

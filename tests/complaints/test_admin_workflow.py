@@ -173,3 +173,20 @@ def test_a_future_receipt_is_refused_on_the_add_page(frozen, outlet_user, org, l
     errors = response.context["adminform"].form.errors
     assert {"received_at", "customer_phone"} <= set(errors)
     assert not Complaint.objects.exists()
+
+
+def test_editing_details_recomputes_deadlines_and_leaves_hand_over_to_its_step(
+    complaint_in, outlet_user, org, login
+):
+    complaint = complaint_in(Complaint.Status.ACKNOWLEDGED)
+    client = login(outlet_user)
+    page = client.get(change_url(complaint))
+    form = page.context["adminform"].form
+    assert "handler" not in form.fields and "branch" not in form.fields
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(received_at="2026-09-30T10:00", complexity="complex", is_quality="")
+    response = client.post(change_url(complaint), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    complaint.refresh_from_db()
+    assert timezone.localtime(complaint.reply_due_at).date() == dt.date(2026, 10, 13)
+    assert complaint.events.filter(action="edit").exists()

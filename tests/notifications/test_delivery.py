@@ -104,7 +104,7 @@ def test_the_morning_digest_sends_one_mail_per_person_with_everything_held(
     assert "3" in digest.subject
     assert "中关村网点" in digest.body and "五道口网点" in digest.body
     assert digest.body.count("\n1. ") == 1 and "\n3. " in digest.body
-    assert by_person[manager.email].subject.startswith("【提醒·已逾期】")
+    assert by_person[manager.email].subject.startswith("【提醒·已超期】")
     assert Notification.objects.filter(sent_at=None).count() == 0
 
 
