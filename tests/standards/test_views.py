@@ -129,8 +129,8 @@ def test_the_fill_page_of_a_sixty_item_template_has_a_fixed_query_count(
         branch=org.a, template=sixty_item_template, business_date=on_workday, by=lobby_user
     )
     client = login(lobby_user)
-    # Per request: session, user, permissions, roles, scope; then the page: checklist,
-    # sections, items, answers. None of it grows with the number of items.
+    # Per request: session, user, permissions (2), roles, scope (6; the session is renewed at
+    # most once a minute, branchservice/sessions.py); then checklist, sections, items, answers.
     with django_assert_num_queries(10):
         response = client.get(url(checklist))
     assert len(response.context["form"].items) == 60
@@ -144,7 +144,7 @@ def test_a_full_submit_of_sixty_items_is_a_bounded_number_of_queries(
     )
     data = form_data(checklist, all_pass(checklist), action="submit")
     client = login(lobby_user)
-    # Loading the page's state as for a GET (13), then the save itself: savepoint, items, one
+    # Loading the page's state as for a GET (10), then the save itself: savepoint, items, one
     # claiming UPDATE, one bulk INSERT of 60 answers, the event, release.
     with django_assert_max_num_queries(16):
         response = client.post(url(checklist), data)
@@ -167,7 +167,7 @@ def test_the_history_lists_the_outlets_checklists_in_fixed_queries(
             )
             checklist_submit(checklist=c, answers=all_pass(c), by=lobby_user, revision=1)
     client = login(lobby_user)
-    # Per request as above (7); then outlet, count, page, and the session's save.
+    # Per request as above (6); then outlet, count, page.
     with django_assert_num_queries(9):
         response = client.get(reverse("standards:history", args=[org.a.pk]))
     assert len(response.context["page"].object_list) == 5
