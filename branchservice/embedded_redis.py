@@ -26,7 +26,8 @@ def command(*, port: int, data_dir: Path) -> list[str]:
 def main():
     base = Path(__file__).resolve().parent.parent
     port = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
-    argv = command(port=port, data_dir=base / "var" / "redis")
+    # One data folder per port, so a second server (CI's smoke test) never shares files.
+    argv = command(port=port, data_dir=base / "var" / "redis" / str(port))
     sys.stdout.flush()
     os.execv(argv[0], argv)
 
