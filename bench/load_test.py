@@ -419,9 +419,14 @@ class Stack:
         print(f"   database ready in {time.monotonic() - began:.0f} s", flush=True)
         return people, str(people["daily_template"])
 
-    def start_gunicorn(self, workers):
+    def start_gunicorn(self, workers, threads):
         port = free_port()
-        env = dict(self.env, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+        env = dict(
+            self.env,
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY=str(workers),
+            GUNICORN_THREADS=str(threads),
+        )
         gunicorn = str(Path(self.python).parent / "gunicorn")
         # gunicorn 25+ opens a control socket at ~/.gunicorn/gunicorn.ctl by default, shared by
         # every gunicorn of the same user: ours goes into our own folder.
@@ -471,8 +476,9 @@ def run_load(args, port, people, password, template_id):
     latest_start = args.duration - fill[1] - 10
     threads = []
     # Managers and auditors come in over the first minute (a tenth of a shorter window), not
-    # all in the same second: 25 password hashes at once would hold every worker for seconds.
-    arrivals = min(60, 0.1 * args.duration)
+    # all in the same second: 25 password hashes at once would hold every worker for seconds
+    # (--arrivals 0 shows it).
+    arrivals = min(60, 0.1 * args.duration) if args.arrivals is None else args.arrivals
     for n, username in enumerate(people["lobby"]):
         start_at = began + latest_start * n / max(1, len(people["lobby"]) - 1)
         threads.append(
@@ -522,6 +528,12 @@ def main():
     parser.add_argument("--auditors", type=int, default=5)
     parser.add_argument("--complaints", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (2 x cores + 1)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (>1: gunicorn's gthread)"
+    )
+    parser.add_argument(
+        "--arrivals", type=float, help="seconds over which managers and auditors log in"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -539,11 +551,12 @@ def main():
         print("== PostgreSQL, Redis, seeding", flush=True)
         stack.start(args)
         people, template_id = stack.seed(args, password)
-        port = stack.start_gunicorn(args.workers)
+        port = stack.start_gunicorn(args.workers, args.threads)
+        cast = f"{len(people['lobby'])} lobby managers, {len(people['managers'])} managers,"
+        cast += f" {len(people['auditors'])} auditors, {args.complaints} complaints"
         print(
-            f"== gunicorn ({args.workers} workers) on 127.0.0.1:{port}; {len(people['lobby'])}"
-            f" lobby managers, {len(people['managers'])} managers, {len(people['auditors'])}"
-            f" auditors, {args.complaints} complaints, window {args.duration:.0f} s",
+            f"== gunicorn ({args.workers} workers x {args.threads} threads) on 127.0.0.1:{port};"
+            f" {cast}; window {args.duration:.0f} s",
             flush=True,
         )
         stats, took = run_load(args, port, people, password, template_id)
