@@ -407,9 +407,11 @@ class Stack:
             [
                 self.python, "bench/load/seed.py", "--outlets", str(args.lobby),
                 "--complaints", str(args.complaints), "--managers", str(args.managers),
-                "--auditors", str(args.auditors), "--password", password,
+                "--auditors", str(args.auditors),
             ],
-            cwd=ROOT, env=self.env, check=True, capture_output=True, text=True,
+            # Through the environment: a failed command line is printed.
+            cwd=ROOT, env=dict(self.env, LOAD_PASSWORD=password), check=True,
+            capture_output=True, text=True,
         )  # fmt: skip
         people = json.loads(result.stdout.strip().splitlines()[-1])
         subprocess.run(
@@ -488,24 +490,17 @@ def run_load(args, port, people, password, template_id):
                 daemon=True,
             )
         )
-    for username in people["managers"]:
-        threads.append(
-            threading.Thread(
-                target=admin_user,
-                args=(port, stats, username, password, began + rng.uniform(0, arrivals), stop_at),
-                kwargs={"rng": random.Random(rng.random()), "pages": browse, "think": (3, 10)},
-                daemon=True,
+    for key, pages, think in (("managers", browse, (3, 10)), ("auditors", export, (20, 40))):
+        for username in people[key]:
+            arrive = began + rng.uniform(0, arrivals)
+            threads.append(
+                threading.Thread(
+                    target=admin_user,
+                    args=(port, stats, username, password, arrive, stop_at),
+                    kwargs={"rng": random.Random(rng.random()), "pages": pages, "think": think},
+                    daemon=True,
+                )
             )
-        )
-    for username in people["auditors"]:
-        threads.append(
-            threading.Thread(
-                target=admin_user,
-                args=(port, stats, username, password, began + rng.uniform(0, arrivals), stop_at),
-                kwargs={"rng": random.Random(rng.random()), "pages": export, "think": (20, 40)},
-                daemon=True,
-            )
-        )
     rng.shuffle(threads)
     for thread in threads:
         thread.start()

@@ -1,6 +1,6 @@
 """Fills the load test's database (run by bench/load_test.py with the production settings).
 
-    python bench/load/seed.py --outlets 200 --complaints 20000 --password PW
+    LOAD_PASSWORD=... python bench/load/seed.py --outlets 200 --complaints 20000
 
 Reuses the complaint benchmark's generator (`bench/complaints_data.py`: a bank of outlets under
 sub-branches of 10, a complaint manager each, complaints over two years with real deadlines)
@@ -66,7 +66,6 @@ def main():
     parser.add_argument("--complaints", type=int, default=20_000)
     parser.add_argument("--managers", type=int, default=20)
     parser.add_argument("--auditors", type=int, default=5)
-    parser.add_argument("--password", required=True)
     args = parser.parse_args()
     if args.managers > (args.outlets + 9) // 10 or args.auditors > 10:
         sys.exit("Each manager needs a sub-branch of 10 outlets, each auditor a tier-1 branch.")
@@ -75,7 +74,10 @@ def main():
     complaints_data.build_bank(args.outlets)
     complaints_data.fill(args.complaints, args.outlets, 100_000)
     people = add_people(
-        outlets=args.outlets, managers=args.managers, auditors=args.auditors, password=args.password
+        outlets=args.outlets,
+        managers=args.managers,
+        auditors=args.auditors,
+        password=os.environ["LOAD_PASSWORD"],
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
