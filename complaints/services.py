@@ -29,6 +29,7 @@ from .models import (
     RectificationNotice,
     ReferenceCounter,
     end_of_day,
+    unstorable_text,
 )
 from .workflow import HANDLERS, transition_for
 
@@ -244,6 +245,11 @@ def complaint_register(
 
 
 def _event(complaint, user, move, from_status, to_status, note="", now=None):
+    # Every move's note (and a rectification's evidence) ends up here: refuse what the column
+    # cannot hold; the callers' transaction undoes the move.
+    errors = unstorable_text(ComplaintEvent(note=note), "note")
+    if errors:
+        raise ValidationError(errors)
     return ComplaintEvent.objects.create(
         complaint=complaint,
         action=move,
@@ -305,7 +311,7 @@ def complaint_investigate(*, user, complaint, note="", now=None) -> Complaint:
 
 def _rectification(complaint, user, data, now) -> RectificationNotice:
     notice = RectificationNotice(complaint=complaint, issued_by=user, **data)
-    errors = {}
+    errors = unstorable_text(notice, "responsible_department", "required_action")
     if notice.owner_id is None:
         errors["owner"] = [_("A rectification notice needs a responsible person.")]
     else:
