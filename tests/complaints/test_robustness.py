@@ -3,65 +3,19 @@ pages and the services: either a clear validation error, or a record that reads 
 (after the normalisation the model documents) and pages that escape it."""
 
 import itertools
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import escape
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, RectificationNotice
 from tests.complaints.conftest import at, register
+from tests.fuzz import ALWAYS, FUZZ, assert_escaped, assert_refused_clearly, nasty_text
 
-NASTY = [
-    "'; DROP TABLE complaints_complaint; --",
-    '" OR 1=1 --',
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "{{ request }}{% debug %}",
-    "%(ref)s %s {0}",
-    "\u202e\u200f\u200b",  # right-to-left override, RTL mark, zero-width space
-    "مرحبا עברית",
-    "😀🏦👨‍👩‍👧",
-    "e\u0301\u0338\u20dd",  # combining accent, overlay and enclosing circle
-    "\x00",
-    "\x07\x1b[31m\x7f",
-    "\r\n\t",
-    "柜员态度冷淡" * 30,
-]
-nasty_text = st.lists(st.one_of(st.text(max_size=40), st.sampled_from(NASTY)), max_size=6).map(
-    "".join
-)
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-SCRIPT = "<script>alert(1)</script>"
 tokens = (f"00000000-0000-4000-8000-{n:012d}" for n in itertools.count())
-
-
-def assert_refused_clearly(errors):
-    """A refusal (form errors or a service's ValidationError) says something in words."""
-    if isinstance(errors, ValidationError):
-        errors = errors.message_dict if hasattr(errors, "error_dict") else {None: errors.messages}
-    assert errors
-    assert all(str(message).strip() for messages in errors.values() for message in messages)
-
-
-def assert_escaped(page: str, *values: str):
-    """Each value is on the page escaped, line by line (notes are shown with line breaks)."""
-    assert SCRIPT not in page
-    for value in values:
-        for line in re.split(r"\r\n|\r|\n", value):
-            assert escape(line) in page
-        if "<" in value:
-            assert value not in page
 
 
 def assert_fits_its_column(instance, *fields):
@@ -81,6 +35,9 @@ def assert_fits_its_column(instance, *fields):
     request_text=nasty_text,
     about=nasty_text,
 )
+@example(description=ALWAYS[0], name=ALWAYS[1], request_text=ALWAYS[0], about=ALWAYS[2])
+@example(description=ALWAYS[1], name=ALWAYS[1], request_text=ALWAYS[0], about=ALWAYS[2])
+@example(description=ALWAYS[2], name=ALWAYS[1], request_text=ALWAYS[0], about=ALWAYS[2])
 def test_the_add_page_registers_any_text_as_typed_or_refuses_it_clearly(
     frozen, outlet_user, org, login, name, description, request_text, about
 ):
@@ -119,6 +76,11 @@ def test_the_add_page_registers_any_text_as_typed_or_refuses_it_clearly(
 
 @FUZZ
 @given(name=nasty_text, description=nasty_text, about=nasty_text)
+@example(description=ALWAYS[0], name=ALWAYS[1], about="")
+@example(description=ALWAYS[1], name=ALWAYS[1], about="")
+@example(description=ALWAYS[2], name=ALWAYS[1], about="")
+@example(name="张" * 51, description="x", about="")
+@example(name="", description="x", about="柜" * 101)
 def test_registering_through_the_service_keeps_the_text_or_refuses_it(
     frozen, outlet_user, org, name, description, about
 ):
@@ -154,6 +116,9 @@ def open_complaint(complaint_in):
 
 @FUZZ
 @given(note=nasty_text)
+@example(note=ALWAYS[0])
+@example(note=ALWAYS[1])
+@example(note=ALWAYS[2])
 def test_a_note_is_kept_as_written_or_refused(open_complaint, outlet_user, login, note):
     client = login(outlet_user)
     url = reverse("admin:complaints_complaint_move", args=[open_complaint.pk, "note"])
@@ -182,6 +147,10 @@ def test_a_note_is_kept_as_written_or_refused(open_complaint, outlet_user, login
 
 @FUZZ
 @given(department=nasty_text, action=nasty_text)
+@example(action=ALWAYS[0], department="营业部")
+@example(action=ALWAYS[1], department="营业部")
+@example(action=ALWAYS[2], department="营业部")
+@example(department="部" * 101, action="x")
 def test_a_rectification_notice_keeps_its_text_or_is_refused(
     open_complaint, outlet_user, login, department, action
 ):
@@ -211,6 +180,9 @@ def test_a_rectification_notice_keeps_its_text_or_is_refused(
 
 @FUZZ
 @given(action=nasty_text, evidence=nasty_text)
+@example(evidence=ALWAYS[0], action=ALWAYS[1])
+@example(evidence=ALWAYS[1], action=ALWAYS[1])
+@example(evidence=ALWAYS[2], action=ALWAYS[1])
 def test_the_rectification_pages_keep_text_as_typed_or_refuse_it(
     open_complaint, outlet_user, login, action, evidence
 ):
