@@ -422,6 +422,8 @@ def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str
         errors["business_date"] = _("That day is already excused for this outlet.")
     if not reason.strip():
         errors["reason"] = _("Give the reason.")
+    elif "\x00" in reason:
+        errors["reason"] = ProhibitNullCharactersValidator.message
     if errors:
         raise ValidationError(errors)
 
