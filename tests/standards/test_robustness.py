@@ -2,12 +2,23 @@
 services) and a reviewer's reopening reason: either a clear refusal, or a record that reads back
 as sent (the services trim comments and reasons) and pages that escape it."""
 
+import itertools
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import event, example, given
 
-from standards.models import Checklist, ChecklistAnswer, ChecklistEvent
-from standards.services import AnswerInput, checklist_reopen, checklist_save_draft, checklist_submit
+from branchservice.calendar import add_working_days
+from standards.models import Checklist, ChecklistAnswer, ChecklistEvent, MissedChecklistExcuse
+from standards.services import (
+    AnswerInput,
+    checklist_reopen,
+    checklist_save_draft,
+    checklist_sign_off,
+    checklist_start,
+    checklist_submit,
+    missed_checklist_excuse,
+)
 from tests.fuzz import ALWAYS, FUZZ, assert_escaped, assert_refused_clearly, nasty_text
 from tests.standards.conftest import all_pass, form_data, items_of
 
@@ -123,3 +134,46 @@ def test_a_submitted_comment_and_a_reopening_reason_are_kept_and_escaped(
     assert note == reason.strip()
     assert_storable(note)
     assert Checklist.objects.get(pk=checklist.pk).status == Checklist.Status.REOPENED
+
+
+past_days = itertools.count(1)
+
+
+@FUZZ
+@given(note=nasty_text, reason=nasty_text)
+@example(note=ALWAYS[0], reason=ALWAYS[0])
+@example(note=ALWAYS[1], reason=ALWAYS[1])
+@example(note=ALWAYS[2], reason=ALWAYS[2])
+def test_a_sign_off_note_and_an_excuse_reason_are_kept_or_refused(
+    small_template, org, lobby_user, manager, on_workday, note, reason
+):
+    # Each example on earlier working days of its own: one checklist signed off, one excused.
+    signed_day, excused_day = (add_working_days(on_workday, -next(past_days)) for _ in "12")
+    checklist = checklist_start(
+        branch=org.a, template=small_template, business_date=signed_day, by=lobby_user
+    )
+    checklist_submit(checklist=checklist, answers=all_pass(checklist), by=lobby_user, revision=1)
+    try:
+        checklist_sign_off(checklist=checklist, by=manager, note=note)
+    except ValidationError as error:
+        event("sign-off refused")
+        assert_refused_clearly(error)
+        assert Checklist.objects.get(pk=checklist.pk).status == Checklist.Status.SUBMITTED
+    else:
+        event("signed off")
+        saved = Checklist.objects.get(pk=checklist.pk).review_note
+        assert saved == note
+        assert_storable(saved)
+    try:
+        excuse = missed_checklist_excuse(
+            branch=org.a, business_date=excused_day, reason=reason, by=manager
+        )
+    except ValidationError as error:
+        event("excuse refused")
+        assert_refused_clearly(error)
+        assert not MissedChecklistExcuse.objects.filter(business_date=excused_day).exists()
+    else:
+        event("excused")
+        excuse.refresh_from_db()
+        assert excuse.reason == reason.strip()
+        assert_storable(excuse.reason)
