@@ -627,6 +627,11 @@ class ComplaintEvent(models.Model):
     def __str__(self):
         return f"{self.complaint} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def who(self) -> str:
+        """The person who made the move; lines the reminder scan writes have no actor."""
+        return str(self.actor) if self.actor_id else str(_("system"))
+
 
 class RectificationNotice(models.Model):
     """整改通知单: issued when the bank is at fault, tracked until the action is done."""

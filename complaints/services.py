@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
@@ -578,6 +578,22 @@ def complaint_add_note(*, user, complaint, note, now=None) -> ComplaintEvent:
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.NOTE)
         return _event(complaint, user, Move.NOTE, "", "", note, now)
+
+
+def complaint_record_escalation_notice(
+    *, complaint, recipients, breached_at, now=None
+) -> ComplaintEvent:
+    """Write on the timeline that the reminder scan sent an escalation notice for a reply still
+    outstanding after its breach. No user made this move: the line is the system's (no actor,
+    no workflow permission), and it names who was notified."""
+    names = "、".join(sorted({person.get_full_name() for person in recipients})) or "—"
+    # Stored text, written by a background scan: in the bank's language, not a requester's.
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _(
+            "Escalation notice: the reply due by %(due)s is still overdue; notified: %(who)s."
+        ) % {"due": timezone.localdate(breached_at).isoformat(), "who": names}
+    with transaction.atomic():
+        return _event(complaint, None, Move.NOTE, "", "", note, now)
 
 
 def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
