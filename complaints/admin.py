@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from branchservice import pii
+from branchservice.concurrency import VersionedAdminMixin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 from reporting.admin import ExportChangelistMixin
@@ -205,7 +206,9 @@ def received_navigation(cl) -> dict:
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(
+    ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
+):
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
@@ -346,8 +349,9 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     # --- change page ----------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)  # with the version the user saw
         if obj is None or sees_customer_data(request.user):
-            return self.fieldsets
+            return fieldsets
         masked = [
             (
                 name,
@@ -359,7 +363,7 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
                     ],
                 },
             )
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
         return masked
 
@@ -405,7 +409,12 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS}
         if change:
-            saved = services.complaint_update(user=request.user, complaint=obj, data=data)
+            saved = services.complaint_update(
+                user=request.user,
+                complaint=obj,
+                data=data,
+                expected_version=form.cleaned_data["seen_version"],
+            )
         else:
             try:
                 saved = services.complaint_register(

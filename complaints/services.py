@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
+from branchservice.concurrency import save_versioned
 from branchservice.models import Branch
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
@@ -596,8 +597,11 @@ def complaint_record_escalation_notice(
         return _event(complaint, None, Move.NOTE, "", "", note, now)
 
 
-def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
-    """Edit an open entry's details; a change of receipt, kind or complexity moves deadlines."""
+def complaint_update(*, user, complaint, data: dict, expected_version: int, now=None) -> Complaint:
+    """Edit an open entry's details; a change of receipt, kind or complexity moves deadlines.
+
+    `expected_version` is the version the user saw: if someone else saved the details since,
+    nothing is saved and ConcurrentChange says who changed it meanwhile."""
     now = now or timezone.now()
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -614,7 +618,7 @@ def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
         if changed:
             compute_deadlines(complaint, complaint.policy or DeadlinePolicy.current())
-        complaint.save()
+        save_versioned(complaint, expected_version=expected_version)
         if changed:
             _event(
                 complaint,
