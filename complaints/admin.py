@@ -5,6 +5,7 @@ save_model → service, every workflow step is a small page (one form, one servi
 from a button that appears only when `complaints.workflow` allows the move for this user.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from branchservice import pii
+from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
@@ -532,6 +534,15 @@ class ComplaintAdmin(
     def attachment_view(self, request, object_id, attachment_id):
         complaint = self._complaint(request, object_id)
         attachment = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
+        # Stored in the audit log: in the bank's language, whatever the downloader's.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Attachment of complaint %(ref)s") % {"ref": complaint.reference}
+        record_download(
+            request=request,
+            filename=attachment.original_name,
+            branch=complaint.branch,
+            subject=str(subject),
+        )
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

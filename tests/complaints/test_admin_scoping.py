@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from branchservice.models import FileDownload
 from complaints import services
 from complaints.models import Complaint, Move
 from tests.complaints.test_services import _founded
@@ -67,13 +68,26 @@ def test_the_sub_branch_manager_and_head_office_see_it(full_complaint, manager, 
         client.logout()
 
 
-def test_the_attachment_downloads_for_the_outlet(full_complaint, outlet_user, login):
+def test_the_attachment_downloads_for_the_outlet(full_complaint, outlet_user, org, login):
     attachment = full_complaint.attachments.get()
     response = login(outlet_user).get(
         reverse("admin:complaints_complaint_attachment", args=[full_complaint.pk, attachment.pk])
     )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+    # The download is in the audit trail, filed under the complaint's outlet.
+    logged = FileDownload.objects.get()
+    assert (logged.user, logged.branch, logged.filename) == (outlet_user, org.a, "信函.pdf")
+    assert logged.subject == f"投诉 {full_complaint.reference} 的附件"
+
+
+def test_a_refused_attachment_download_is_not_logged(full_complaint, outsider, login):
+    attachment = full_complaint.attachments.get()
+    response = login(outsider).get(
+        reverse("admin:complaints_complaint_attachment", args=[full_complaint.pk, attachment.pk])
+    )
+    assert response.status_code == 404
+    assert not FileDownload.objects.exists()
 
 
 def test_the_changelist_masks_customer_data(full_complaint, outlet_user, login):
