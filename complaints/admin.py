@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
 from branchservice.audit import record_download
@@ -205,6 +206,16 @@ def received_navigation(cl) -> dict:
             for y in range(last, first - 1, -1)
         ],
     }
+
+
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """History deltas with customer personal data masked (for users without full access)."""
+
+    def prepare_delta_change_value(self, change, value):
+        mask = ComplaintAdmin.PII_FIELDS.get(change.field)
+        if mask is not None:
+            return mask[1](value or "")
+        return super().prepare_delta_change_value(change, value)
 
 
 @admin.register(Complaint)
@@ -442,16 +453,13 @@ class ComplaintAdmin(
         }
         return super().change_view(request, object_id, form_url, context)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # History shows old and new values of every field, customer data included.
-        if not sees_customer_data(request.user):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not sees_customer_data(request.user):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    # History is read by everyone who may view the complaint (auditors above all). Its list
+    # shows old and new values of every changed field: customer data there is masked by the
+    # same rule as on the change page; a past version's page uses get_fieldsets above.
+    def get_historical_record_context_helper(self, request, historical_record):
+        if sees_customer_data(request.user):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskedHistoryHelper(self.model, historical_record)
 
     # --- workflow pages -----------------------------------------------------------------------
 
