@@ -1,8 +1,6 @@
 """Two people editing one complaint's details at once: the second save is refused with the
 name of the first, and nothing either of them saved is lost (optimistic version check)."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -10,6 +8,7 @@ from django.urls import reverse
 from branchservice.concurrency import ConcurrentChange
 from complaints import services
 from complaints.models import Complaint
+from tests.complaints.test_concurrency import _race
 
 S = Complaint.Status
 
@@ -77,33 +76,18 @@ def test_of_two_simultaneous_edits_exactly_one_wins_on_postgresql(
     if connection.vendor != "postgresql":
         pytest.skip("row locks under real concurrency need PostgreSQL (DATABASE_URL)")
     complaint = complaint_in(S.ACKNOWLEDGED)
-    barrier = threading.Barrier(2)
-    outcomes = []
+    # Both opened the details at version 1 and press "save" in the same instant.
+    editors = [(outlet_user, "甲的说明"), (manager, "乙的说明")]
 
-    def edit(user, text):
-        try:
-            mine = Complaint.objects.get(pk=complaint.pk)
-            barrier.wait()
-            services.complaint_update(
-                user=user,
-                complaint=mine,
-                data={"description": text},
-                expected_version=mine.version,
-            )
-            outcomes.append(text)
-        except ConcurrentChange:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+    def edit(i):
+        user, text = editors[i]
+        services.complaint_update(
+            user=user, complaint=complaint, data={"description": text}, expected_version=1
+        )
+        return text
 
-    threads = [
-        threading.Thread(target=edit, args=(user, text))
-        for user, text in ((outlet_user, "甲的说明"), (manager, "乙的说明"))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    saved, refused = _race(edit, threads=2)
     complaint.refresh_from_db()
-    assert sorted(outcomes, key=lambda o: o == "refused") == [complaint.description, "refused"]
+    assert saved == [complaint.description]
+    assert [type(e) for e in refused] == [ConcurrentChange]
     assert complaint.version == 2
