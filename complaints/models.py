@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branchservice import pii
+from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
 
 
@@ -224,8 +225,11 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(self._pending(stage), **{f"{due}__lt": moment})
 
 
-class Complaint(models.Model):
-    """One entry of an outlet's complaint register: a complaint, a suggestion or praise."""
+class Complaint(VersionedModel):
+    """One entry of an outlet's complaint register: a complaint, a suggestion or praise.
+
+    Versioned: two people editing the details at once, the second save is refused (see
+    branchservice.concurrency); workflow steps lock the row instead (services._locked)."""
 
     class Kind(models.TextChoices):
         COMPLAINT = "complaint", _("Complaint")
@@ -660,6 +664,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self) -> str:
+        """The person who made the move; lines the reminder scan writes have no actor."""
+        return str(self.actor) if self.actor_id else str(_("system"))
 
 
 class RectificationNotice(models.Model):
