@@ -19,12 +19,12 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
+from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 from reporting.admin import ExportChangelistMixin
@@ -219,9 +219,7 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(
-    ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
-):
+class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixin, HistoryAdmin):
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
@@ -610,7 +608,7 @@ def complaint_page_context(complaint, user) -> dict:
 
 
 @admin.register(RectificationNotice)
-class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class RectificationNoticeAdmin(ScopedAdminMixin, HistoryAdmin):
     """Tracking list of rectification notices; they are issued and completed from the
     complaint page, through the services."""
 
@@ -663,7 +661,7 @@ class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return False
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
+class ReferenceDataAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Past complaints point at these rows: deactivate instead of deleting.
         return False
