@@ -5,17 +5,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_site import warn_missing_calendar_years
 from .concurrency import VersionedAdminMixin
+from .history import HistoryAdmin
 from .models import Branch, CalendarOverride, FileDownload, User
 from .roles import GRANTABLE_ROLES, Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 
 
 @admin.register(Branch)
-class BranchAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class BranchAdmin(ScopedAdminMixin, HistoryAdmin):
     scope_via = ""
     list_display = ["code", "name", "level", "parent", "hotline", "is_active"]
     list_filter = ["level", "is_active"]
@@ -43,7 +43,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "branch", "roles", "is_staff", "is_active"]
     list_filter = [RoleFilter, "branch__level", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "branch__name"]
@@ -110,7 +110,7 @@ def grantable_roles(user) -> list[str]:
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["date", "weekday", "kind", "note", "updated_at"]
     list_filter = ["kind"]
     date_hierarchy = "date"

@@ -7,7 +7,7 @@ transaction as the save, so of two concurrent saves exactly one wins, on SQLite 
 PostgreSQL alike. The loser gets a clear message naming who changed the record meanwhile
 (taken from django-simple-history, when the model has it) instead of silently overwriting.
 
-In the admin: `class XAdmin(ScopedAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin)`.
+In the admin: `class XAdmin(ScopedAdminMixin, VersionedAdminMixin, HistoryAdmin)`.
 In a service: `save_versioned(obj, expected_version=seen_version)` inside its transaction.
 """
 

@@ -5,6 +5,7 @@ save_model → service, every workflow step is a small page (one form, one servi
 from a button that appears only when `complaints.workflow` allows the move for this user.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,14 +14,17 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
+from branchservice.audit import record_download
+from branchservice.concurrency import VersionedAdminMixin
+from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 from reporting.admin import ExportChangelistMixin
@@ -204,8 +208,18 @@ def received_navigation(cl) -> dict:
     }
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """History deltas with customer personal data masked (for users without full access)."""
+
+    def prepare_delta_change_value(self, change, value):
+        mask = ComplaintAdmin.PII_FIELDS.get(change.field)
+        if mask is not None:
+            return mask[1](value or "")
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixin, HistoryAdmin):
     export_kind = "complaints"
     form = forms.ComplaintForm
     paginator = CappedPaginator
@@ -346,8 +360,9 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     # --- change page ----------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)  # with the version the user saw
         if obj is None or sees_customer_data(request.user):
-            return self.fieldsets
+            return fieldsets
         masked = [
             (
                 name,
@@ -359,7 +374,7 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
                     ],
                 },
             )
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
         return masked
 
@@ -405,7 +420,12 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS}
         if change:
-            saved = services.complaint_update(user=request.user, complaint=obj, data=data)
+            saved = services.complaint_update(
+                user=request.user,
+                complaint=obj,
+                data=data,
+                expected_version=form.cleaned_data["seen_version"],
+            )
         else:
             try:
                 saved = services.complaint_register(
@@ -431,16 +451,13 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
         }
         return super().change_view(request, object_id, form_url, context)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # History shows old and new values of every field, customer data included.
-        if not sees_customer_data(request.user):
-            raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not sees_customer_data(request.user):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    # History is read by everyone who may view the complaint (auditors above all). Its list
+    # shows old and new values of every changed field: customer data there is masked by the
+    # same rule as on the change page; a past version's page uses get_fieldsets above.
+    def get_historical_record_context_helper(self, request, historical_record):
+        if sees_customer_data(request.user):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskedHistoryHelper(self.model, historical_record)
 
     # --- workflow pages -----------------------------------------------------------------------
 
@@ -523,6 +540,15 @@ class ComplaintAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin
     def attachment_view(self, request, object_id, attachment_id):
         complaint = self._complaint(request, object_id)
         attachment = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
+        # Stored in the audit log: in the bank's language, whatever the downloader's.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Attachment of complaint %(ref)s") % {"ref": complaint.reference}
+        record_download(
+            request=request,
+            filename=attachment.original_name,
+            branch=complaint.branch,
+            subject=str(subject),
+        )
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
@@ -582,7 +608,7 @@ def complaint_page_context(complaint, user) -> dict:
 
 
 @admin.register(RectificationNotice)
-class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class RectificationNoticeAdmin(ScopedAdminMixin, HistoryAdmin):
     """Tracking list of rectification notices; they are issued and completed from the
     complaint page, through the services."""
 
@@ -635,7 +661,7 @@ class RectificationNoticeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return False
 
 
-class ReferenceDataAdmin(SimpleHistoryAdmin):
+class ReferenceDataAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         # Past complaints point at these rows: deactivate instead of deleting.
         return False

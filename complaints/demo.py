@@ -237,6 +237,7 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
             user=cm,
             complaint=entry,
             data={"complexity": Complaint.Complexity.COMPLEX},
+            expected_version=entry.version,
             now=investigate_at,
         )
         if plan == "escalated":

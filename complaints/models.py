@@ -10,7 +10,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +22,26 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from branchservice import pii
+from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
+
+
+def unstorable_text(instance, *names) -> dict:
+    """By field, text its column cannot hold: longer than its max_length, or with a NUL
+    character (PostgreSQL refuses those). The forms check both, but a service called directly
+    would otherwise fail in the database, or pass on SQLite and fail later on PostgreSQL."""
+    errors = {}
+    for name in names:
+        max_length = instance._meta.get_field(name).max_length
+        validators = [ProhibitNullCharactersValidator()]
+        if max_length is not None:
+            validators.append(MaxLengthValidator(max_length))
+        for validate in validators:
+            try:
+                validate(getattr(instance, name) or "")
+            except ValidationError as exc:
+                errors.setdefault(name, []).extend(exc.messages)
+    return errors
 
 
 class BusinessCategory(models.Model):
@@ -202,8 +225,11 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(self._pending(stage), **{f"{due}__lt": moment})
 
 
-class Complaint(models.Model):
-    """One entry of an outlet's complaint register: a complaint, a suggestion or praise."""
+class Complaint(VersionedModel):
+    """One entry of an outlet's complaint register: a complaint, a suggestion or praise.
+
+    Versioned: two people editing the details at once, the second save is refused (see
+    branchservice.concurrency); workflow steps lock the row instead (services._locked)."""
 
     class Kind(models.TextChoices):
         COMPLAINT = "complaint", _("Complaint")
@@ -221,6 +247,16 @@ class Complaint(models.Model):
 
     # Customers may stay anonymous where they write to us without meeting anyone.
     ANONYMOUS_CHANNELS = frozenset({Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE})
+    # Free text typed at registration (checked by validate_entry to fit its column).
+    TYPED_FIELDS = (
+        "customer_name",
+        "customer_phone",
+        "customer_id_number",
+        "customer_account",
+        "description",
+        "customer_request",
+        "complained_about",
+    )
 
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registered")
@@ -486,6 +522,8 @@ class Complaint(models.Model):
         if not (self.description or "").strip():
             errors["description"] = [_("Write down what the customer says happened.")]
         errors.update(self._customer_errors())
+        # Checked after the normalisation above, on what would be stored.
+        errors = {**unstorable_text(self, *self.TYPED_FIELDS), **errors}
         if errors:
             raise ValidationError(errors)
 
@@ -626,6 +664,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self) -> str:
+        """The person who made the move; lines the reminder scan writes have no actor."""
+        return str(self.actor) if self.actor_id else str(_("system"))
 
 
 class RectificationNotice(models.Model):

@@ -16,11 +16,13 @@ from each complaint's deadline policy; the due dates themselves are stored on th
 """
 
 import datetime as dt
+from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
 
 from branchservice.calendar import working_days_between
+from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.registry import (
     NO_LONGER_DUE_CLOSED,
@@ -32,6 +34,7 @@ from branchservice.notifications.registry import (
 )
 from branchservice.roles import Role
 
+from . import services
 from .models import Complaint, DeadlinePolicy, RectificationNotice, end_of_day
 
 Kind, Stage = Notification.Kind, Notification.Stage
@@ -89,7 +92,7 @@ class _Scan:
             return [complaint.handler_id]
         return self.directory.holders(complaint.branch_id, Role.COMPLAINT_MANAGER)
 
-    def reminder(self, complaint, kind, stage, recipients, due_at):
+    def reminder(self, complaint, kind, stage, recipients, due_at, on_first_creation=None):
         return Reminder(
             target=complaint,
             kind=kind,
@@ -99,6 +102,7 @@ class _Scan:
             occurrence=_day(due_at).isoformat(),
             label=complaint.reference,
             url=admin_url(complaint),
+            on_first_creation=on_first_creation,
         )
 
     def candidates(self):
@@ -153,15 +157,15 @@ class _Scan:
         heads = d.outlet_heads(c.branch_id)
         yield self.reminder(c, Kind.COMPLAINT_REPLY, Stage.OVERDUE, [*self.handler(c), *heads], due)
         if self.working_days_since(_day(due)) >= self.policy(c).escalate_after_breach_working_days:
-            # The escalation also belongs on the complaint's timeline. complaints.services has
-            # no service yet that records a system event without a user allowed to make the
-            # NOTE move; once it has, pass it here as on_first_creation (runs exactly once).
+            recipients = [*d.managers_above(c.branch_id), *d.head_office_service()]
             yield self.reminder(
                 c,
                 Kind.COMPLAINT_REPLY,
                 Stage.ESCALATED,
-                [*d.managers_above(c.branch_id), *d.head_office_service()],
+                recipients,
                 due,
+                # Runs once, when the escalation is first stored: one line on the timeline.
+                on_first_creation=partial(_record_escalation, c.pk, recipients, due),
             )
 
     def rectifications(self):
@@ -194,6 +198,14 @@ class _Scan:
                 label=notice.complaint.reference,
                 url=admin_url(notice),
             )
+
+
+def _record_escalation(complaint_id, recipient_ids, breached_at):
+    services.complaint_record_escalation_notice(
+        complaint=Complaint.objects.get(pk=complaint_id),
+        recipients=User.objects.filter(pk__in=recipient_ids),
+        breached_at=breached_at,
+    )
 
 
 def scan(*, now, directory):

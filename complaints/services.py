@@ -12,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
+from branchservice.concurrency import save_versioned
 from branchservice.models import Branch
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
@@ -29,6 +30,7 @@ from .models import (
     RectificationNotice,
     ReferenceCounter,
     end_of_day,
+    unstorable_text,
 )
 from .workflow import HANDLERS, transition_for
 
@@ -244,6 +246,11 @@ def complaint_register(
 
 
 def _event(complaint, user, move, from_status, to_status, note="", now=None):
+    # Every move's note (and a rectification's evidence) ends up here: refuse what the column
+    # cannot hold; the callers' transaction undoes the move.
+    errors = unstorable_text(ComplaintEvent(note=note), "note")
+    if errors:
+        raise ValidationError(errors)
     return ComplaintEvent.objects.create(
         complaint=complaint,
         action=move,
@@ -305,7 +312,7 @@ def complaint_investigate(*, user, complaint, note="", now=None) -> Complaint:
 
 def _rectification(complaint, user, data, now) -> RectificationNotice:
     notice = RectificationNotice(complaint=complaint, issued_by=user, **data)
-    errors = {}
+    errors = unstorable_text(notice, "responsible_department", "required_action")
     if notice.owner_id is None:
         errors["owner"] = [_("A rectification notice needs a responsible person.")]
     else:
@@ -580,8 +587,27 @@ def complaint_add_note(*, user, complaint, note, now=None) -> ComplaintEvent:
         return _event(complaint, user, Move.NOTE, "", "", note, now)
 
 
-def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
-    """Edit an open entry's details; a change of receipt, kind or complexity moves deadlines."""
+def complaint_record_escalation_notice(
+    *, complaint, recipients, breached_at, now=None
+) -> ComplaintEvent:
+    """Write on the timeline that the reminder scan sent an escalation notice for a reply still
+    outstanding after its breach. No user made this move: the line is the system's (no actor,
+    no workflow permission), and it names who was notified."""
+    names = "、".join(sorted({person.get_full_name() for person in recipients})) or "—"
+    # Stored text, written by a background scan: in the bank's language, not a requester's.
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _(
+            "Escalation notice: the reply due by %(due)s is still overdue; notified: %(who)s."
+        ) % {"due": timezone.localdate(breached_at).isoformat(), "who": names}
+    with transaction.atomic():
+        return _event(complaint, None, Move.NOTE, "", "", note, now)
+
+
+def complaint_update(*, user, complaint, data: dict, expected_version: int, now=None) -> Complaint:
+    """Edit an open entry's details; a change of receipt, kind or complexity moves deadlines.
+
+    `expected_version` is the version the user saw: if someone else saved the details since,
+    nothing is saved and ConcurrentChange says who changed it meanwhile."""
     now = now or timezone.now()
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
@@ -598,7 +624,7 @@ def complaint_update(*, user, complaint, data: dict, now=None) -> Complaint:
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
         if changed:
             compute_deadlines(complaint, complaint.policy or DeadlinePolicy.current())
-        complaint.save()
+        save_versioned(complaint, expected_version=expected_version)
         if changed:
             _event(
                 complaint,

@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
 from reporting.admin import ExportChangelistMixin
@@ -41,13 +41,13 @@ class StandardScenarioInline(admin.StackedInline):
 
 
 @admin.register(ServiceProcess)
-class ServiceProcessAdmin(SimpleHistoryAdmin):
+class ServiceProcessAdmin(HistoryAdmin):
     list_display = ["name", "code", "position"]
     inlines = [StandardScenarioInline]
 
 
 @admin.register(StandardScenario)
-class StandardScenarioAdmin(SimpleHistoryAdmin):
+class StandardScenarioAdmin(HistoryAdmin):
     list_display = ["__str__", "process", "standard_phrase", "is_active"]
     list_filter = ["process", "is_active"]
     list_select_related = ["process"]
@@ -70,7 +70,7 @@ class TemplateSectionInline(admin.TabularInline):
 
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(SimpleHistoryAdmin):
+class ChecklistTemplateAdmin(HistoryAdmin):
     list_display = ["name", "code", "kind", "current_version", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["current_version__template"]
@@ -102,7 +102,7 @@ class TemplateItemInline(admin.StackedInline):
 
 
 @admin.register(TemplateSection)
-class TemplateSectionAdmin(SimpleHistoryAdmin):
+class TemplateSectionAdmin(HistoryAdmin):
     list_display = ["title", "template", "position"]
     list_filter = ["template"]
     list_select_related = ["template"]
@@ -419,7 +419,7 @@ class EvidenceRequiredForm(forms.ModelForm):
 
 
 @admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(ScopedAdminMixin, ExportChangelistMixin, SimpleHistoryAdmin):
+class CorrectiveActionAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
     export_kind = "corrective-actions"
     form = EvidenceRequiredForm
     list_display = ["required_action", "branch", "owner", "due_date", "status", "checklist"]
@@ -474,7 +474,7 @@ class MissedChecklistExcuseForm(forms.ModelForm):
 
 
 @admin.register(MissedChecklistExcuse)
-class MissedChecklistExcuseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MissedChecklistExcuseAdmin(ScopedAdminMixin, HistoryAdmin):
     form = MissedChecklistExcuseForm
     list_display = ["business_date", "branch", "reason", "excused_by", "excused_at"]
     list_filter = [OutletFilter, ("business_date", admin.DateFieldListFilter)]

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -106,6 +107,8 @@ class WeComWebhookAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["branch", "is_active"]
     list_select_related = ["branch"]
     list_filter = ["is_active"]
+    # Group-bot webhooks are served over HTTPS: a pasted address without a scheme means https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(NotificationPreference)

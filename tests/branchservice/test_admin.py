@@ -137,3 +137,20 @@ def test_editing_a_colleague_keeps_the_roles_the_editor_cannot_grant(org, manage
     assert response.status_code == 302
     head = User.objects.get(pk=head.pk)
     assert head.role_names == {Role.BRANCH_MANAGER, Role.LOBBY_MANAGER}
+
+
+def test_a_past_version_cannot_be_saved_back_over_the_present(org, hq, login):
+    # The revert button is hidden, but the past-version page would still save on POST.
+    client = login(hq)
+    org.a.name = "改名后的网点"
+    org.a.save()
+    first = org.a.history.earliest()
+    url = reverse("admin:branchservice_branch_simple_history", args=[org.a.pk, first.history_id])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"code": "A", "name": first.name, "level": 4, "parent": org.s1.pk, "is_active": "on"},
+    )
+    assert response.status_code == 405
+    org.a.refresh_from_db()
+    assert org.a.name == "改名后的网点"

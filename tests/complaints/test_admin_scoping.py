@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from branchservice.models import FileDownload
 from complaints import services
 from complaints.models import Complaint, Move
 from tests.complaints.test_services import _founded
@@ -67,13 +68,26 @@ def test_the_sub_branch_manager_and_head_office_see_it(full_complaint, manager, 
         client.logout()
 
 
-def test_the_attachment_downloads_for_the_outlet(full_complaint, outlet_user, login):
+def test_the_attachment_downloads_for_the_outlet(full_complaint, outlet_user, org, login):
     attachment = full_complaint.attachments.get()
     response = login(outlet_user).get(
         reverse("admin:complaints_complaint_attachment", args=[full_complaint.pk, attachment.pk])
     )
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
+    # The download is in the audit trail, filed under the complaint's outlet.
+    logged = FileDownload.objects.get()
+    assert (logged.user, logged.branch, logged.filename) == (outlet_user, org.a, "信函.pdf")
+    assert logged.subject == f"投诉 {full_complaint.reference} 的附件"
+
+
+def test_a_refused_attachment_download_is_not_logged(full_complaint, outsider, login):
+    attachment = full_complaint.attachments.get()
+    response = login(outsider).get(
+        reverse("admin:complaints_complaint_attachment", args=[full_complaint.pk, attachment.pk])
+    )
+    assert response.status_code == 404
+    assert not FileDownload.objects.exists()
 
 
 def test_the_changelist_masks_customer_data(full_complaint, outlet_user, login):
@@ -93,8 +107,34 @@ def test_handlers_see_full_data_on_the_change_page_auditors_masked(
     html = login(auditor).get(url).content.decode()
     assert "13812345678" not in html and "138****5678" in html
     assert "110105********002X" in html
-    history = reverse("admin:complaints_complaint_history", args=[full_complaint.pk])
-    assert login(auditor).get(history).status_code == 403
+
+
+def test_auditors_read_the_history_with_customer_data_masked(
+    full_complaint, outlet_user, auditor, login
+):
+    # A change of the customer's phone: the history list shows the old and the new number.
+    services.complaint_update(
+        user=outlet_user,
+        complaint=full_complaint,
+        data={"customer_phone": "13987654321"},
+        expected_version=full_complaint.version,
+    )
+    old_version = full_complaint.history.earliest().history_id
+    pages = [
+        reverse("admin:complaints_complaint_history", args=[full_complaint.pk]),
+        reverse("admin:complaints_complaint_simple_history", args=[full_complaint.pk, old_version]),
+    ]
+    history, version = (login(auditor).get(url) for url in pages)
+    assert (history.status_code, version.status_code) == (200, 200)
+    for html in (history.content.decode(), version.content.decode()):
+        assert "13812345678" not in html and "13987654321" not in html
+        assert "11010519491231002X" not in html and "张伟" not in html
+    assert "138****5678" in history.content.decode() and "139****4321" in history.content.decode()
+    assert "138****5678" in version.content.decode()
+    assert "110105********002X" in version.content.decode()
+    # The handler, who needs the full values, sees them.
+    handler_history = login(outlet_user).get(pages[0]).content.decode()
+    assert "13812345678" in handler_history and "13987654321" in handler_history
 
 
 def test_an_auditor_gets_no_workflow_buttons_and_no_edit(full_complaint, auditor, login):

@@ -21,9 +21,9 @@ pytestmark = [
 CLERKS = 6
 
 
-def _race(work):
-    """Run work(i) in CLERKS threads released at the same moment; collect results/errors."""
-    barrier = threading.Barrier(CLERKS)
+def _race(work, threads=CLERKS):
+    """Run work(i) in `threads` threads released at the same moment; collect results/errors."""
+    barrier = threading.Barrier(threads)
     results, errors = [], []
 
     def run(i):
@@ -35,10 +35,10 @@ def _race(work):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(CLERKS)]
-    for thread in threads:
+    started = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join()
     return results, errors
 
@@ -60,6 +60,16 @@ def test_clerks_registering_at_once_get_consecutive_numbers(outlet_user, org):
     results, errors = _race(lambda i: _register(outlet_user, org.a).reference)
     assert errors == []
     assert sorted(results) == [f"TS-A-202609-{n:04d}" for n in range(1, CLERKS + 1)]
+
+
+def test_twenty_registrations_at_one_outlet_at_once_get_distinct_gapless_numbers(outlet_user, org):
+    # The issue's load: 20 clerks at one outlet press "save" in the same instant.
+    results, errors = _race(lambda i: _register(outlet_user, org.a).pk, threads=20)
+    assert errors == []
+    references = sorted(
+        Complaint.objects.filter(pk__in=results).values_list("reference", flat=True)
+    )
+    assert references == [f"TS-A-202609-{n:04d}" for n in range(1, 21)]
 
 
 def test_a_form_submitted_several_times_at_once_registers_once(outlet_user, org):

@@ -369,7 +369,10 @@ def test_a_simple_complaint_cannot_be_extended(complaint_in, manager):
 def test_making_a_complaint_complex_recomputes_its_deadlines(complaint_in, outlet_user):
     complaint = complaint_in(S.ACKNOWLEDGED)
     updated = services.complaint_update(
-        user=outlet_user, complaint=complaint, data={"complexity": Complaint.Complexity.COMPLEX}
+        user=outlet_user,
+        complaint=complaint,
+        data={"complexity": Complaint.Complexity.COMPLEX},
+        expected_version=complaint.version,
     )
     assert local_date(updated.reply_due_at) == dt.date(2026, 10, 13)
     assert updated.events.filter(action="edit").exists()

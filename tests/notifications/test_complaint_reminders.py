@@ -12,6 +12,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
 from branchservice.roles import Role
@@ -233,3 +234,16 @@ def test_a_policy_with_a_negative_offset_is_refused_in_the_admin(hq, login):
     assert {"escalate_after_breach_working_days", "regulatory_warning_days"} <= set(errors)
     policy.refresh_from_db()
     assert policy.escalate_after_breach_working_days == 2
+
+
+def test_the_escalation_is_written_once_on_the_complaints_timeline(complaint, outlet_user, login):
+    scan_at(shanghai(2026, 11, 26, 9, 0))
+    scan_at(shanghai(2026, 11, 26, 9, 15))  # the next scan finds it stored already
+    lines = complaint.events.filter(actor=None)
+    assert lines.count() == 1
+    note = lines.get().note
+    assert "2026-11-24" in note and "超期" in note
+    for person in User.objects.filter(username__in=["mgr_s1", "head_t1", "hq_service"]):
+        assert person.get_full_name() in note
+    page = login(outlet_user).get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+    assert "系统" in page.content.decode() and note in page.content.decode()

@@ -1,0 +1,271 @@
+"""No row of outlet A in what outlet B's people see: lists and their counts, Excel exports, the
+report centre, the dashboard's numbers, reminders and the checklist history; and the converse,
+A's sub-branch manager sees A's rows but none of B's. (The access matrix checks status codes of
+single objects; this checks the lists.)
+
+Data: two complaints at A and one at B registered in October 2026 through the services, a
+submitted checklist at each outlet whose failed critical item raised a corrective action, and a
+reminder scan on Monday 23 November, when all three complaints are overdue.
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from branchservice.notifications.models import Notification
+from branchservice.notifications.services import reminders_scan
+from branchservice.roles import Role
+from complaints.models import Complaint
+from reporting.models import ReportFile
+from standards.models import Checklist, CorrectiveAction
+from tests.complaints.conftest import register
+from tests.factories import UserFactory
+from tests.reporting.helpers import open_workbook
+from tests.standards.factories import submitted_checklist
+
+NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
+OCTOBER = timezone.make_aware(dt.datetime(2026, 10, 20, 10, 0))
+# What only A's rows carry (A2 is A's sibling under S1: also none of B's business).
+OF_A = ["TS-A-", "TS-A2-", "欧阳娜娜", "甲网点专属", "中关村网点", "五道口网点"]
+OF_B = ["TS-B-", "司马光明", "乙网点专属", "国贸网点"]
+
+CHANGELISTS = {
+    "complaints": ("admin:complaints_complaint_changelist", Complaint),
+    "checklists": ("admin:standards_checklist_changelist", Checklist),
+    "corrective-actions": ("admin:standards_correctiveaction_changelist", CorrectiveAction),
+}
+EXPORTS = {
+    "complaints": "admin:complaints_complaint_export",
+    "checklists": "admin:standards_checklist_export",
+    "corrective-actions": "admin:standards_correctiveaction_export",
+}
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def people(org, outlet_user, lobby_user, manager, outsider):
+    head_b = UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
+    lm_b = UserFactory(username="lm_b", branch=org.b, roles=[Role.LOBBY_MANAGER], is_staff=False)
+    return type(
+        "People",
+        (),
+        {
+            "cm_a": outlet_user, "lm_a": lobby_user, "manager_s1": manager,
+            "cm_b": outsider, "head_b": head_b, "lm_b": lm_b,
+        },
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(org, people):
+    with time_machine.travel(NOW):
+        a_complaints = [
+            register(
+                people.cm_a, org.a, received_at=OCTOBER + dt.timedelta(hours=n),
+                customer_name="欧阳娜娜", description=f"甲网点专属：第{n + 1}次反映排队过长。",
+            )
+            for n in range(2)
+        ]  # fmt: skip
+        b_complaints = [
+            register(
+                people.cm_b, org.b, received_at=OCTOBER, customer_name="司马光明",
+                description="乙网点专属：柜员态度冷淡。",
+            )
+        ]  # fmt: skip
+        a_checklist = submitted_checklist(branch=org.a, by=people.lm_a)
+        b_checklist = submitted_checklist(branch=org.b, by=people.lm_b)
+        reminders_scan()
+        yield type(
+            "World",
+            (),
+            {
+                "a": {
+                    "complaints": a_complaints,
+                    "checklists": [a_checklist],
+                    "corrective-actions": list(a_checklist.corrective_actions.all()),
+                },
+                "b": {
+                    "complaints": b_complaints,
+                    "checklists": [b_checklist],
+                    "corrective-actions": list(b_checklist.corrective_actions.all()),
+                },
+            },
+        )
+
+
+def assert_nothing_of(markers, text):
+    leaked = [marker for marker in markers if marker in text]
+    assert not leaked, f"leaked: {leaked}"
+
+
+def workbook_text(response) -> tuple[int, str]:
+    """Data rows of an exported workbook's first sheet, and all its cells as one text."""
+    assert response.status_code == 200, response
+    sheet = open_workbook(b"".join(response.streaming_content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    data = [row for row in rows[1:] if any(value not in (None, "") for value in row)]
+    return len(data), "\n".join(str(v) for row in rows for v in row if v is not None)
+
+
+def test_the_data_is_what_the_tests_below_expect(world):
+    # Both outlets have something in every list, so "nothing of A" below is not vacuous.
+    for side in (world.a, world.b):
+        assert all(side[kind] for kind in CHANGELISTS)
+
+
+@pytest.mark.parametrize("kind", CHANGELISTS)
+@pytest.mark.parametrize(
+    ("who", "mine", "theirs", "markers"),
+    [
+        ("head_b", "b", "a", OF_A),
+        ("manager_s1", "a", "b", OF_B),
+    ],
+)
+def test_an_admin_changelist_shows_own_rows_and_counts_only(
+    world, people, login, kind, who, mine, theirs, markers
+):
+    url_name, _model = CHANGELISTS[kind]
+    response = login(getattr(people, who)).get(reverse(url_name))
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    expected = {row.pk for row in getattr(world, mine)[kind]}
+    assert {row.pk for row in changelist.result_list} == expected
+    assert changelist.result_count == len(expected)
+    # Lists that show "N of M" count M within the user's scope too (the complaint list skips it).
+    assert changelist.full_result_count in (None, len(expected))
+    assert_nothing_of(markers, response.content.decode())
+
+
+def test_b_complaint_manager_sees_only_b_complaints(world, people, login):
+    response = login(people.cm_b).get(reverse("admin:complaints_complaint_changelist"))
+    changelist = response.context["cl"]
+    assert [c.pk for c in changelist.result_list] == [c.pk for c in world.b["complaints"]]
+    assert changelist.result_count == 1
+    assert_nothing_of(OF_A, response.content.decode())
+
+
+@pytest.mark.parametrize("kind", EXPORTS)
+@pytest.mark.parametrize(
+    ("who", "mine", "markers"),
+    [("head_b", "b", OF_A), ("manager_s1", "a", OF_B)],
+)
+def test_an_admin_export_holds_own_rows_only(world, people, login, kind, who, mine, markers):
+    client = login(getattr(people, who))
+    rows, text = workbook_text(client.get(reverse(EXPORTS[kind])))
+    assert rows == len(getattr(world, mine)[kind])
+    assert_nothing_of(markers, text)
+    # Asking the export for the other outlet's rows by filter gets none of them either.
+    other = "a" if mine == "b" else "b"
+    branch_pk = getattr(world, other)[kind][0].branch_id
+    rows, text = workbook_text(client.get(reverse(EXPORTS[kind]), {"branch__id__exact": branch_pk}))
+    assert_nothing_of(markers, text)
+
+
+def test_a_complaint_manager_of_b_exports_only_b(world, people, login):
+    rows, text = workbook_text(
+        login(people.cm_b).get(reverse("reporting:export", args=["complaints"]))
+    )
+    assert rows == 1
+    assert_nothing_of(OF_A, text)
+
+
+@pytest.fixture
+def summaries(world, org, people, login, django_capture_on_commit_callbacks):
+    """October summaries of S1 (by A's sub-branch manager) and of B (by B's outlet head)."""
+    with time_machine.travel(NOW):
+        for user, scope in [(people.manager_s1, org.s1), (people.head_b, org.b)]:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = login(user).post(
+                    reverse("reporting:build"), {"period": "2026-10", "scope": scope.pk}
+                )
+            assert response.status_code == 302
+    assert set(ReportFile.objects.values_list("scope__code", flat=True)) == {"S1", "B"}
+
+
+def test_the_report_centre_lists_own_summaries_only_and_refuses_a_build_for_a(
+    summaries, org, people, login, django_capture_on_commit_callbacks
+):
+    client = login(people.head_b)
+    page = client.get(reverse("reporting:centre"))
+    assert [f.scope.code for f in page.context["summaries"]] == ["B"]
+    assert_nothing_of(["海淀支行", *OF_A], page.content.decode())
+    for scope in (org.a, org.s1):
+        with time_machine.travel(NOW), django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("reporting:build"), {"period": "2026-10", "scope": scope.pk}, follow=True
+            )
+        assert [str(m) for m in response.context["messages"]]  # told why, in words
+    # Nothing was built for A or S1 on B's request: still the two summaries of the fixture.
+    assert sorted(ReportFile.objects.values_list("scope__code", flat=True)) == ["B", "S1"]
+    # And the converse: S1's manager lists S1's summary, not B's.
+    page = login(people.manager_s1).get(reverse("reporting:centre"))
+    assert [f.scope.code for f in page.context["summaries"]] == ["S1"]
+
+
+@pytest.mark.parametrize(
+    ("who", "mine", "markers"),
+    [("head_b", "b", OF_A), ("manager_s1", "a", OF_B)],
+)
+def test_the_dashboard_counts_own_complaints_only(world, org, people, login, who, mine, markers):
+    client = login(getattr(people, who))
+    expected = len(getattr(world, mine)["complaints"])
+    other = org.s1 if mine == "b" else org.b
+    with time_machine.travel(NOW):
+        for query in ({}, {"scope": other.pk}, {"scope": org.a.pk if mine == "b" else org.b.pk}):
+            response = client.get(reverse("reporting:dashboard"), query)
+            assert response.status_code == 200
+            data = response.context["data"]
+            assert data["totals"]["complaints"] == expected
+            october = [p for p in data["trend"] if p["month"] == "2026-10"]
+            assert october and october[0]["complaints"] == expected
+            assert sum(p["complaints"] for p in data["trend"]) == expected
+            assert_nothing_of(markers, response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("who", "markers"),
+    [("cm_b", OF_A), ("head_b", OF_A), ("cm_a", OF_B), ("manager_s1", OF_B)],
+)
+def test_reminders_and_the_bell_are_the_users_own(world, people, login, who, markers):
+    user = getattr(people, who)
+    mine = Notification.objects.filter(recipient=user)
+    assert mine.exists()  # the scan reminded everyone of their own overdue work
+    client = login(user)
+    page = client.get(reverse("notifications:mine"))
+    assert page.status_code == 200
+    assert {n.recipient_id for n in page.context["page"]} == {user.pk}
+    assert_nothing_of(markers, page.content.decode())
+    bell = client.get(reverse("admin:index")).context["unread"]
+    assert bell == mine.filter(read_at__isnull=True).count()
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "other"),
+    [("lm_b", "b", "a"), ("head_b", "b", "a"), ("lm_a", "a", "b"), ("manager_s1", "a", "b")],
+)
+def test_checklist_history_and_outlet_pages_hold_own_checklists_only(
+    world, org, people, login, who, own, other
+):
+    client = login(getattr(people, who))
+    markers = OF_A if own == "b" else OF_B
+    own_branch, other_branch = getattr(org, own), getattr(org, other)
+    history = client.get(reverse("standards:history", args=[own_branch.pk]))
+    assert history.status_code == 200
+    assert [c.pk for c in history.context["page"]] == [
+        c.pk for c in getattr(world, own)["checklists"]
+    ]
+    outlet = client.get(reverse("standards:outlet", args=[own_branch.pk]))
+    assert {a.pk for a in outlet.context["actions"]} == {
+        a.pk for a in getattr(world, own)["corrective-actions"]
+    }
+    for page in (history, outlet):
+        assert_nothing_of(markers, page.content.decode())
+    for name in ("standards:history", "standards:outlet"):
+        assert client.get(reverse(name, args=[other_branch.pk])).status_code == 404
