@@ -430,10 +430,7 @@ class Stack:
             GUNICORN_THREADS=str(threads),
         )
         gunicorn = str(Path(self.python).parent / "gunicorn")
-        # gunicorn 25+ opens a control socket at ~/.gunicorn/gunicorn.ctl by default, shared by
-        # every gunicorn of the same user: ours goes into our own folder.
-        argv = [gunicorn, "-c", "deploy/gunicorn.conf.py", "--control-socket"]
-        argv += [str(self.workdir / "gunicorn.ctl"), "branchservice.wsgi"]
+        argv = [gunicorn, "-c", "deploy/gunicorn.conf.py", "branchservice.wsgi"]
         process = self.spawn(argv, "gunicorn.log", env)
         deadline = time.monotonic() + 60
         while True:

@@ -24,3 +24,7 @@ errorlog = "-"
 # No query strings in the access log: search terms may contain customer data.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn's runtime control socket defaults to one path per OS user, shared by every gunicorn
+# that user runs (a second instance, CI's smoke test). systemd or compose manage the processes
+# here, so the socket is off.
+control_socket_disable = True

@@ -72,12 +72,7 @@ def main():
     call_command("migrate", verbosity=0)
     daily, _mystery = seed_catalogue()
     complaints_data.build_bank(args.outlets)
-    # complaints_data's INSERT predates Complaint.version (a Django default, not a column
-    # default): give the column one while it runs. The real fix belongs in complaints_data.py.
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE complaints_complaint ALTER COLUMN version SET DEFAULT 1")
-        complaints_data.fill(args.complaints, args.outlets, 100_000)
-        cursor.execute("ALTER TABLE complaints_complaint ALTER COLUMN version DROP DEFAULT")
+    complaints_data.fill(args.complaints, args.outlets, 100_000)
     people = add_people(
         outlets=args.outlets,
         managers=args.managers,
