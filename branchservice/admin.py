@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
-from .admin_site import warn_missing_calendar_years
+from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
 from .concurrency import VersionedAdminMixin
 from .history import HistoryAdmin
 from .models import Branch, CalendarOverride, FileDownload, User
@@ -131,32 +131,14 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleGroupAdmin(admin.ModelAdmin):
+class RoleGroupAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAuditAdminMixin:
+class ReadOnlyAuditAdminMixin(ViewOnlyAdminMixin):
     """Audit records are evidence: nobody adds, edits or deletes them through the portal."""
 
     actions = None
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LoginAuditAdminMixin(ReadOnlyAuditAdminMixin):

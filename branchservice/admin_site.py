@@ -19,6 +19,20 @@ def warn_missing_calendar_years(request):
         )
 
 
+class ViewOnlyAdminMixin:
+    """Rows that are looked at in the admin, never added, changed or deleted there: services
+    write them, or they are evidence."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BranchServiceAdminSite(admin.AdminSite):
     site_header = _("Branch Service Management")
     site_title = _("Branch Service Management")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
+from branchservice.admin_site import ViewOnlyAdminMixin
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.history import HistoryAdmin
@@ -608,7 +609,7 @@ def complaint_page_context(complaint, user) -> dict:
 
 
 @admin.register(RectificationNotice)
-class RectificationNoticeAdmin(ScopedAdminMixin, HistoryAdmin):
+class RectificationNoticeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, HistoryAdmin):
     """Tracking list of rectification notices; they are issued and completed from the
     complaint page, through the services."""
 
@@ -650,15 +651,6 @@ class RectificationNoticeAdmin(ScopedAdminMixin, HistoryAdmin):
     def complaint_link(self, obj):
         url = reverse("admin:complaints_complaint_change", args=[obj.complaint_id])
         return format_html('<a href="{}">{}</a>', url, obj.complaint.reference)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReferenceDataAdmin(HistoryAdmin):

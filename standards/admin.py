@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.admin_site import ViewOnlyAdminMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
@@ -124,19 +125,6 @@ class VersionItemInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("standards.view_templateversion")
-
-
-class ViewOnlyAdminMixin:
-    """Records that are looked at in the admin, never added, changed or deleted there."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TemplateVersion)
