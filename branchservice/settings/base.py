@@ -120,6 +120,8 @@ AXES_RESET_ON_SUCCESS = True
 # Thirty minutes from the lockout, as the page says; retrying meanwhile does not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Lockouts are still logged; the version banner on every manage.py command is not.
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "branchservice.lockout.lockout_response"
 # The admin pages for axes' records are ours (branchservice/admin.py): read-only and scoped.
 AXES_ENABLE_ADMIN = False
