@@ -18,8 +18,10 @@ from each complaint's deadline policy; the due dates themselves are stored on th
 import datetime as dt
 from functools import partial
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import working_days_between
 from branchservice.models import User
@@ -37,14 +39,51 @@ from branchservice.roles import Role
 from . import services
 from .models import Complaint, DeadlinePolicy, RectificationNotice, end_of_day
 
-Kind, Stage = Notification.Kind, Notification.Stage
-KINDS = (
-    Kind.COMPLAINT_ACKNOWLEDGE,
-    Kind.COMPLAINT_REPLY,
-    Kind.COMPLAINT_REGULATORY,
-    Kind.COMPLAINT_FOLLOWUP,
-    Kind.RECTIFICATION,
-)
+Stage = Notification.Stage
+
+
+class Kind(models.TextChoices):
+    """The reminders this scan sends (registered in ComplaintsConfig.ready())."""
+
+    COMPLAINT_ACKNOWLEDGE = "complaint_acknowledge", _("Complaint acknowledgement")
+    COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
+    COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
+    COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
+    RECTIFICATION = "rectification", _("Rectification notice")
+
+
+KINDS = Kind.values
+# What each reminder says. "%(object)s" is the complaint's reference, "%(due)s" its deadline.
+HEADLINES = {
+    (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
+        "Complaint %(object)s was not acknowledged to the customer by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.DUE): _(
+        "The reply to complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.OVERDUE): _(
+        "The reply to complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.ESCALATED): _(
+        "Escalation: complaint %(object)s is still unanswered, its reply was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_REGULATORY, Stage.WARNING): _(
+        "Complaint %(object)s approaches the regulatory deadline of %(due)s."
+    ),
+    (Kind.COMPLAINT_REGULATORY, Stage.OVERDUE): _(
+        "Complaint %(object)s has passed the regulatory deadline of %(due)s without a reply."
+    ),
+    (Kind.COMPLAINT_FOLLOWUP, Stage.DUE): _(
+        "The follow-up visit for complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_FOLLOWUP, Stage.OVERDUE): _(
+        "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.RECTIFICATION, Stage.DUE): _("Rectification notice %(object)s is due today."),
+    (Kind.RECTIFICATION, Stage.OVERDUE): _(
+        "Rectification notice %(object)s is overdue: it was due by %(due)s."
+    ),
+}
 
 _FIELDS = (
     "pk",

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
 
+from .registry import headline_template, kind_choices
+
 
 class NotificationQuerySet(models.QuerySet):
     def pending(self):
@@ -39,15 +41,6 @@ class Notification(models.Model):
     deserves a new reminder) or the business day of a checklist.
     """
 
-    class Kind(models.TextChoices):
-        COMPLAINT_ACKNOWLEDGE = "complaint_acknowledge", _("Complaint acknowledgement")
-        COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
-        COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
-        COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
-        RECTIFICATION = "rectification", _("Rectification notice")
-        CORRECTIVE_ACTION = "corrective_action", _("Corrective action")
-        CHECKLIST = "checklist", _("Daily checklist")
-
     class Stage(models.TextChoices):
         DUE = "due", _("Due today")
         WARNING = "warning", _("Deadline approaching")
@@ -60,7 +53,8 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # Declared by the app that owns the scanner (registry.register_kinds), not here.
+    kind = models.CharField(_("kind"), max_length=40, choices=kind_choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -118,7 +112,7 @@ class Notification(models.Model):
     @property
     def headline(self) -> str:
         """One sentence saying what is due, in the active language."""
-        template = HEADLINES.get((self.kind, self.stage), _("%(object)s needs your attention."))
+        template = headline_template(self.kind, self.stage) or _("%(object)s needs your attention.")
         due = (
             formats.date_format(timezone.localtime(self.due_at), "SHORT_DATETIME_FORMAT")
             if self.due_at
@@ -135,53 +129,6 @@ class Notification(models.Model):
         if self.cancelled_at:
             return _("Cancelled")
         return _("Waiting")
-
-
-# What each reminder says. "%(object)s" is the object's label, "%(due)s" its deadline.
-HEADLINES = {
-    (Notification.Kind.COMPLAINT_ACKNOWLEDGE, Notification.Stage.OVERDUE): _(
-        "Complaint %(object)s was not acknowledged to the customer by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.DUE): _(
-        "The reply to complaint %(object)s is due today, by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.OVERDUE): _(
-        "The reply to complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.ESCALATED): _(
-        "Escalation: complaint %(object)s is still unanswered, its reply was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.WARNING): _(
-        "Complaint %(object)s approaches the regulatory deadline of %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.OVERDUE): _(
-        "Complaint %(object)s has passed the regulatory deadline of %(due)s without a reply."
-    ),
-    (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.DUE): _(
-        "The follow-up visit for complaint %(object)s is due today, by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.OVERDUE): _(
-        "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.RECTIFICATION, Notification.Stage.DUE): _(
-        "Rectification notice %(object)s is due today."
-    ),
-    (Notification.Kind.RECTIFICATION, Notification.Stage.OVERDUE): _(
-        "Rectification notice %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.CORRECTIVE_ACTION, Notification.Stage.DUE): _(
-        "Corrective action %(object)s is due today."
-    ),
-    (Notification.Kind.CORRECTIVE_ACTION, Notification.Stage.OVERDUE): _(
-        "Corrective action %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.CHECKLIST, Notification.Stage.OVERDUE): _(
-        "Today's service checklist of %(object)s has not been submitted (due by %(due)s)."
-    ),
-    (Notification.Kind.CHECKLIST, Notification.Stage.ESCALATED): _(
-        "Today's service checklist of %(object)s is still not submitted (due by %(due)s)."
-    ),
-}
 
 
 class NotificationPreference(models.Model):
