@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
 from branchservice.concurrency import save_versioned
+from branchservice.files import content_matches
 from branchservice.models import Branch
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
@@ -680,20 +681,6 @@ ALLOWED_ATTACHMENT_TYPES = {
     "audio/amr": (".amr",),
 }
 
-# The first bytes of each accepted file type: the declared type is not trusted on its own.
-_MAGIC = {
-    ".pdf": [b"%PDF"],
-    ".jpg": [b"\xff\xd8\xff"],
-    ".jpeg": [b"\xff\xd8\xff"],
-    ".png": [b"\x89PNG"],
-    ".gif": [b"GIF8"],
-    ".webp": [b"RIFF"],
-    ".mp3": [b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"],
-    ".m4a": [b"\x00\x00\x00"],
-    ".wav": [b"RIFF"],
-    ".amr": [b"#!AMR"],
-}
-
 
 def _check_file(upload) -> str:
     name = upload.name.lower()
@@ -717,10 +704,8 @@ def _check_file(upload) -> str:
                 % {"mb": settings.COMPLAINT_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
             }
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in _MAGIC[extension]):
+    # The declared type is not trusted on its own: the content must start like it.
+    if not content_matches(upload, extension):
         raise ValidationError({"file": _("The file's content does not match its type.")})
     return content_type
 
