@@ -10,11 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import (
-    MaxLengthValidator,
-    MinValueValidator,
-    ProhibitNullCharactersValidator,
-)
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,24 +20,7 @@ from simple_history.models import HistoricalRecords
 from branchservice import pii
 from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
-
-
-def unstorable_text(instance, *names) -> dict:
-    """By field, text its column cannot hold: longer than its max_length, or with a NUL
-    character (PostgreSQL refuses those). The forms check both, but a service called directly
-    would otherwise fail in the database, or pass on SQLite and fail later on PostgreSQL."""
-    errors = {}
-    for name in names:
-        max_length = instance._meta.get_field(name).max_length
-        validators = [ProhibitNullCharactersValidator()]
-        if max_length is not None:
-            validators.append(MaxLengthValidator(max_length))
-        for validate in validators:
-            try:
-                validate(getattr(instance, name) or "")
-            except ValidationError as exc:
-                errors.setdefault(name, []).extend(exc.messages)
-    return errors
+from branchservice.text import unstorable_text
 
 
 class BusinessCategory(models.Model):
