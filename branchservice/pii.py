@@ -11,6 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.roles import is_complaint_handler
+
 # re.ASCII: in Python \d also matches full-width and other scripts' digits ("１３８…" from a
 # Chinese input method), which would be stored as typed and never found by a search.
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
@@ -20,6 +22,21 @@ RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
+
+
+def sees_unmasked(user) -> bool:
+    """Whether `user` sees customers' personal data in full on screen (admin, history, pages):
+    the people who handle complaints do; auditors and everyone else see it masked."""
+    return is_complaint_handler(user)
+
+
+# Taking it away unmasked in a file is a permission of its own (head office: roles.py).
+UNMASKED_EXPORT_PERMISSION = "exports.export_unmasked_personal_data"
+
+
+def exports_unmasked(user) -> bool:
+    """Whether `user`'s exports hold customers' personal data in full."""
+    return user.has_perm(UNMASKED_EXPORT_PERMISSION)
 
 
 def normalise_phone(value: str) -> str:

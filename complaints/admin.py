@@ -28,6 +28,7 @@ from branchservice.concurrency import VersionedAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
+from branchservice.roles import is_complaint_handler
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 
 from . import forms, services
@@ -40,7 +41,7 @@ from .models import (
     DeadlineStatus,
     RectificationNotice,
 )
-from .workflow import HANDLERS, Move, allowed_moves, may
+from .workflow import Move, allowed_moves, may
 
 # Each move's page: its form and the service it calls with the form's data.
 MOVE_PAGES = {
@@ -67,11 +68,6 @@ STAGE_LABELS = {
     "reply": _("Reply"),
     "followup": _("Follow-up"),
 }
-
-
-def sees_customer_data(user) -> bool:
-    """Full customer data is for the people who handle complaints; auditors see it masked."""
-    return user.is_superuser or user.has_role(*HANDLERS)
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
@@ -349,9 +345,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         return False
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and (
-            request.user.is_superuser or request.user.has_role(*HANDLERS)
-        )
+        return super().has_add_permission(request) and is_complaint_handler(request.user)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -362,7 +356,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)  # with the version the user saw
-        if obj is None or sees_customer_data(request.user):
+        if obj is None or pii.sees_unmasked(request.user):
             return fieldsets
         masked = [
             (
@@ -384,7 +378,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         if obj is not None:
             readonly.append("branch")  # an entry stays in the register it was made in
             readonly.append("handler")  # changed by the hand-over step, which records it
-            if not sees_customer_data(request.user):
+            if not pii.sees_unmasked(request.user):
                 readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
         return readonly
 
@@ -456,7 +450,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     # shows old and new values of every changed field: customer data there is masked by the
     # same rule as on the change page; a past version's page uses get_fieldsets above.
     def get_historical_record_context_helper(self, request, historical_record):
-        if sees_customer_data(request.user):
+        if pii.sees_unmasked(request.user):
             return super().get_historical_record_context_helper(request, historical_record)
         return MaskedHistoryHelper(self.model, historical_record)
 

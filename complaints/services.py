@@ -19,7 +19,7 @@ from branchservice.calendar import add_working_days
 from branchservice.concurrency import save_versioned
 from branchservice.files import content_matches
 from branchservice.models import Branch
-from branchservice.roles import Role
+from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
 from .models import (
@@ -33,7 +33,7 @@ from .models import (
     end_of_day,
     unstorable_text,
 )
-from .workflow import HANDLERS, transition_for
+from .workflow import transition_for
 
 # Fields a handler may edit on the change page while the entry is open.
 EDITABLE_FIELDS = (
@@ -189,7 +189,7 @@ def complaint_register(
     now = now or timezone.now()
     if not can_see_branch(user, branch):
         raise PermissionDenied
-    if not (user.is_superuser or user.has_role(*HANDLERS)):
+    if not is_complaint_handler(user):
         raise ValidationError(_("Your role may not register complaints."), code="role")
     if branch.level != Branch.Level.OUTLET:
         raise ValidationError({"branch": _("Complaints are registered at an outlet.")})

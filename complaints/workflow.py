@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.roles import Role
+from branchservice.roles import COMPLAINT_HANDLERS, Role
 from branchservice.scoping import can_see_branch
 
 from .models import Complaint, Move
@@ -19,9 +19,8 @@ S = Complaint.Status
 K = Complaint.Kind
 
 
-# Who works a complaint at the outlet (and above it: a branch manager of the sub-branch, and
-# head office, may step in anywhere in their scope).
-HANDLERS = frozenset({Role.COMPLAINT_MANAGER, Role.BRANCH_MANAGER, Role.HQ_SERVICE})
+# Who works a complaint: the one statement is branchservice.roles.
+HANDLERS = COMPLAINT_HANDLERS
 # An extension of the regulatory deadline needs approval from a level above the handler.
 APPROVERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
 HEAD_OFFICE = frozenset({Role.HQ_SERVICE})
