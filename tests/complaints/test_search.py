@@ -81,7 +81,8 @@ def _plan(queryset):
     [
         ("13812345678", "complaint_phone_digits_idx"),
         ("TS-A-202609-0001", "complaints_complaint_reference"),
-        ("张伟", "complaint_name_trgm_idx"),
+        # Trigrams need three characters: a two-character name reads the rows in scope.
+        ("王1381", "complaint_name_trgm_idx"),
     ],
 )
 def test_each_kind_of_search_can_use_its_index(hq, login, entries, term, index):
