@@ -533,7 +533,8 @@ def main():
     add_smoke_argument(parser)
     args = parser.parse_args()
     if args.smoke:
-        args.lobby, args.managers, args.auditors, args.complaints = 3, 1, 1, 200
+        # 1,000 complaints: a manager's clicks go to list pages up to 15 (50 rows each).
+        args.lobby, args.managers, args.auditors, args.complaints = 3, 1, 1, 1000
         args.duration, args.workers, args.arrivals = 20, 2, 2
     python = str(ROOT / ".venv" / "bin" / "python")
 
