@@ -87,4 +87,5 @@ def _plan(queryset):
 )
 def test_each_kind_of_search_can_use_its_index(hq, login, entries, term, index):
     cl = search(login(hq), term)
-    assert index in _plan(cl.queryset)
+    # Unordered: on a tiny table the planner would rather walk the date index for the order.
+    assert index in _plan(cl.queryset.order_by())
