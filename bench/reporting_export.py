@@ -8,11 +8,12 @@ Builds (once; reused when the sizes match) a bank of N outlets (10 per sub-branc
 sub-branches per tier-1 branch) and M complaints spread evenly over the last 12 months, written
 by set-based SQL (INSERT ... SELECT over generate_series). Then measures:
 
-1. the complaint export of `--rows` rows (the portal's: export_queryset + write_export) and its
-   bare limit (export_bare below: one hand-written SELECT of the same rows and columns through
-   a server-side cursor, the same conversions, the same SheetWriter), each export in a fresh
-   process, `--runs` (>= 5) times each, alternating: medians, rows/s and their ratio (issue
-   13's target: ours >= 0.9 x bare). First it checks that both write the same cells;
+1. the complaint export of `--rows` rows (the portal's branchservice.exports: export_queryset,
+   write_export) and its bare limit (export_bare below: one hand-written SELECT of the same
+   rows and columns through a server-side cursor, the same conversions, the same SheetWriter),
+   each export in a fresh process, `--runs` (>= 5) times each, alternating: medians, rows/s and
+   their ratio (issue 13's target: ours >= 0.9 x bare). First it checks that both write the
+   same cells;
 2. the peak memory of our export (RSS sampled every 20 ms, above the level at the start of the
    export) for a quarter, half and all of the rows, a fresh process each: flat means
    write-only mode and a streaming query work (target: under 300 MB);
@@ -50,6 +51,9 @@ from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from bench._common import add_smoke_argument, median_seconds, print_load, runs_count  # noqa: E402
+from branchservice.exports.excel import SheetWriter, new_workbook  # noqa: E402
+from branchservice.exports.selectors import export_queryset  # noqa: E402
+from branchservice.exports.writer import UNMASKED_PERMISSION, write_export  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.pii import (  # noqa: E402
     mask_account,
@@ -58,11 +62,9 @@ from branchservice.pii import (  # noqa: E402
     mask_phone,
     mask_text,
 )
+from complaints.exports import COMPLAINTS  # noqa: E402
 from complaints.models import BusinessCategory, Complaint, ComplaintReason  # noqa: E402
-from reporting import exports  # noqa: E402
-from reporting.excel import SheetWriter, new_workbook  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
-from reporting.specs import COMPLAINTS  # noqa: E402
 from reporting.workbooks import build_monthly_summary  # noqa: E402
 
 # Rows per fetch, as the export's iterator(chunk_size=...).
@@ -205,8 +207,8 @@ def fill_complaints(total: int):
 
 def export_ours(user, rows: int, stream) -> int:
     """The portal's complaint export, as the export view and the worker run it."""
-    qs = exports.export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
-    return exports.write_export(
+    qs = export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
+    return write_export(
         spec=COMPLAINTS, rows=qs[:rows].iterator(chunk_size=CHUNK), user=user, stream=stream
     )
 
@@ -234,7 +236,7 @@ LIMIT %s
 
 
 def export_bare(user, rows: int, stream) -> int:
-    unmasked = user.has_perm(exports.UNMASKED_PERMISSION)
+    unmasked = user.has_perm(UNMASKED_PERMISSION)
 
     def labels(field):
         return {k: str(v) for k, v in Complaint._meta.get_field(field).flatchoices}
