@@ -26,6 +26,15 @@ def normalise_phone(value: str) -> str:
     return re.sub(r"[\s()（）]", "", value or "").removeprefix("+86")
 
 
+def phone_digits(value: str) -> str | None:
+    """The digits of a mainland phone number (13812345678, 01062550101), the form the register
+    searches by; None when the value is not a phone number."""
+    phone = normalise_phone(value).strip()
+    if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        return None
+    return phone.replace("-", "")
+
+
 def validate_phone(value: str) -> None:
     """A mainland mobile (13812345678) or landline (010-62550101, 0755-1234567-89)."""
     phone = normalise_phone(value)
