@@ -299,6 +299,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         "customer_id_number": ("masked_id_number", pii.mask_id_number),
         "customer_account": ("masked_account", pii.mask_account),
     }
+    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin); what the
+    # customer said may hold their numbers too.
+    personal_data_fields = (*PII_FIELDS, "description", "customer_request")
+
+    def sees_personal_data(self, request):
+        return sees_customer_data(request.user)
 
     # --- list -------------------------------------------------------------------------------
 
