@@ -81,6 +81,8 @@ class DeclaredFiltersOnlyMixin:
                 if not isinstance(field, Field):
                     path, field = field, get_fields_from_path(self.model, field)[-1]
                 spec = filter_class(field, request, {}, self.model, self, field_path=path)
+                # ?status=x means ?status__exact=x, which the filter itself offers.
+                parameters.add(path or field.name)
             parameters.update(spec.expected_parameters())
         if self.date_hierarchy:
             parameters.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
