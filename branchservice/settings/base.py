@@ -263,6 +263,14 @@ NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("REMINDERS_RETRY_BACKOFF_SECONDS",
 # Longer than a delivery task's time limit: a claim this old belongs to a dead worker.
 NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = 10 * 60
 NOTIFICATIONS_WECOM_TIMEOUT_SECONDS = env.int("REMINDERS_WECOM_TIMEOUT_SECONDS", default=5)
+# The worker posts to WeCom group bots only over https to these hosts ("*.x" admits x's
+# subdomains), and only to public addresses: see branchservice/notifications/wecom.py. A bank
+# running its own WeCom server lists it, allows private addresses and names its CA bundle.
+NOTIFICATIONS_WECOM_HOSTS = env.list("REMINDERS_WECOM_HOSTS", default=["qyapi.weixin.qq.com"])
+NOTIFICATIONS_WECOM_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "REMINDERS_WECOM_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+NOTIFICATIONS_WECOM_CA_FILE = env("REMINDERS_WECOM_CA_FILE", default="")
 # Links in mails point here.
 NOTIFICATIONS_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Today's checklist must be submitted by the first time (lobby managers are reminded), the
