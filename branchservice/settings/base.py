@@ -125,8 +125,11 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "branchservice.lockout.lockout_response"
 # The admin pages for axes' records are ours (branchservice/admin.py): read-only and scoped.
 AXES_ENABLE_ADMIN = False
-# The client address is REMOTE_ADDR; behind a proxy, production.py trusts X-Forwarded-For
-# (a header a client could forge when nothing strips it, which would dodge the lockout).
+# The client address (lockout, login and download logs): REMOTE_ADDR, or behind the proxies
+# listed in TRUSTED_PROXIES (addresses or networks, e.g. 10.0.0.0/8) the right-most
+# X-Forwarded-For address that is not one of them; see branchservice/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "branchservice.client_ip.client_ip"
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Sessions end after SESSION_IDLE_MINUTES without a request and when the browser closes.
 # Activity renews the deadline at most once a minute (branchservice/sessions.py).
