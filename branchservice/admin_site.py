@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Field
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import years_without_official_calendar
@@ -112,6 +113,16 @@ class BranchServiceAdminSite(admin.AdminSite):
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         super().register(model_or_iterable, admin_class, **options)
+
+    def password_change(self, request, extra_context=None):
+        # Django's own view with the old password counted like a login (passwords.py).
+        from .passwords import GuardedPasswordChangeView
+
+        request.current_app = self.name
+        return GuardedPasswordChangeView.as_view(
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
 
     def index(self, request, extra_context=None):
         warn_missing_calendar_years(request)
