@@ -233,6 +233,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django gives the dev server's request lines a handler of its own, without our filter:
+    # they carry query strings (a search for a phone number, say).
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Service-standard checklists (standards app).
