@@ -40,9 +40,11 @@ test-pg: system-packages $(VENV)/.installed var
 	DATABASE_URL="$$(scripts/postgres.sh url)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
 		status=$$?; scripts/postgres.sh stop; exit $$status
 
+# ruff, and the import layers of DESIGN.md (pyproject.toml [tool.importlinter]).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Regenerate and compile the zh-hans catalogues (needs GNU gettext).
 messages: $(VENV)/.installed
