@@ -330,12 +330,23 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             },
         ),
     ]
+    # Customer data and, since customers dictate their numbers into them, the free-text
+    # fields: shown (and in history) masked to those without full access, the free text with
+    # every phone, ID and card number in it masked (pii.mask_text, as in exports and logs).
     PII_FIELDS = {
         "customer_name": ("masked_name", pii.mask_name),
         "customer_phone": ("masked_phone", pii.mask_phone),
         "customer_id_number": ("masked_id_number", pii.mask_id_number),
         "customer_account": ("masked_account", pii.mask_account),
+        "description": ("masked_description", pii.mask_text),
+        "customer_request": ("masked_customer_request", pii.mask_text),
+        "complained_about": ("masked_complained_about", pii.mask_text),
     }
+    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin).
+    personal_data_fields = tuple(PII_FIELDS)
+
+    def sees_personal_data(self, request):
+        return sees_customer_data(request.user)
 
     # --- list -------------------------------------------------------------------------------
 
@@ -462,6 +473,18 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     @admin.display(description=_("customer account"))
     def masked_account(self, obj):
         return pii.mask_account(obj.customer_account)
+
+    @admin.display(description=_("what the customer says happened"))
+    def masked_description(self, obj):
+        return pii.mask_text(obj.description)
+
+    @admin.display(description=_("what the customer asks for"))
+    def masked_customer_request(self, obj):
+        return pii.mask_text(obj.customer_request)
+
+    @admin.display(description=_("staff or department complained about"))
+    def masked_complained_about(self, obj):
+        return pii.mask_text(obj.complained_about)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
