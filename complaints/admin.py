@@ -403,7 +403,8 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         return EMPTY_VALUE
 
     def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
+        personal_data = self.sees_personal_data(request)
+        return queryset.search(search_term, personal_data=personal_data), False
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
