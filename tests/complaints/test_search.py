@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from complaints.models import Complaint
 from tests.complaints.conftest import register
 
 URL = "admin:complaints_complaint_changelist"
@@ -86,6 +87,8 @@ def _plan(queryset):
     ],
 )
 def test_each_kind_of_search_can_use_its_index(hq, login, entries, term, index):
-    cl = search(login(hq), term)
-    # Unordered: on a tiny table the planner would rather walk the date index for the order.
-    assert index in _plan(cl.queryset.order_by())
+    search(login(hq), term)
+    # The search's own predicate, unordered and without the list's joins: statistics that
+    # earlier tests leave behind can make the planner start the list's query from a joined
+    # table, and on a tiny table it would rather walk the date index for the order.
+    assert index in _plan(Complaint.objects.search(term).values("pk").order_by())
