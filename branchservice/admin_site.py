@@ -65,6 +65,8 @@ class ChoicesAutocompleteJsonView(AutocompleteJsonView):
             if field is not None:
                 queryset = queryset.filter(pk__in=field.queryset.values("pk"))
         return queryset
+
+
 class DeclaredFiltersOnlyMixin:
     """An admin list filters by the filters it declares, and by nothing a URL makes up.
 
