@@ -43,6 +43,15 @@ def normalise_phone(value: str) -> str:
     return re.sub(r"[\s()（）]", "", value or "").removeprefix("+86")
 
 
+def phone_digits(value: str) -> str | None:
+    """The digits of a mainland phone number (13812345678, 01062550101), the form the register
+    searches by; None when the value is not a phone number."""
+    phone = normalise_phone(value).strip()
+    if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        return None
+    return phone.replace("-", "")
+
+
 def validate_phone(value: str) -> None:
     """A mainland mobile (13812345678) or landline (010-62550101, 0755-1234567-89)."""
     phone = normalise_phone(value)
@@ -130,10 +139,30 @@ def mask_text(text: str) -> str:
     return text
 
 
+# A query string's values in a logged URL (the dev server's request lines, "Not Found:" and
+# error lines): a search for a customer's name or number must not land in the log.
+_QUERY_VALUE = re.compile(r"([?&][^=&\s\"']+=)[^&\s\"']*")
+
+
+def mask_log_text(text: str) -> str:
+    return mask_text(_QUERY_VALUE.sub(r"\1***", text))
+
+
 class MaskPersonalDataFilter(logging.Filter):
-    """Logging filter: customer numbers never reach a log file in clear."""
+    """Logging filter: customer numbers never reach a log file in clear, neither in the message
+    nor in the traceback of an exception (whose frames show values) nor in query strings."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record):
-        record.msg = mask_text(record.getMessage())
+        record.msg = mask_log_text(record.getMessage())
         record.args = ()
+        if record.exc_info and not record.exc_text:
+            # The handler's formatter prints exc_text when it is set, instead of formatting
+            # exc_info again; so the masked text is what gets written.
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_log_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_log_text(record.stack_info)
         return True

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -160,7 +161,36 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
+# The customer's phone as digits only: stored numbers are normalised (pii.normalise_phone) but
+# a landline may keep its hyphen. Searched through the index of the same expression.
+PHONE_DIGITS = Replace("customer_phone", Value("-"), Value(""))
+# Reference numbers are TS-<outlet>-<yyyymm>-<seq> (services._next_reference).
+REFERENCE_PREFIX = "TS-"
+
+
 class ComplaintQuerySet(models.QuerySet):
+    def search(self, term: str, *, personal_data: bool = True):
+        """The register's search box, each kind of term on an index of its own.
+
+        A phone number finds that number exactly, a reference number that entry; anything
+        else is part of a customer's name (on PostgreSQL a trigram index serves the
+        `LIKE '%…%'`, migration 0006). One term never searches every column at once: an OR
+        over them could use no index and read the whole register.
+        """
+        term = term.strip()
+        if not term:
+            return self
+        if term.upper().startswith(REFERENCE_PREFIX):
+            return self.filter(reference=term.upper())
+        if not personal_data:
+            # A name or a phone number is customer data: a hit would tell a role that sees it
+            # masked that the value is there (an oracle, tests/security/test_unmasking.py).
+            return self.none()
+        digits = pii.phone_digits(term)
+        if digits is not None:
+            return self.alias(phone_digits=PHONE_DIGITS).filter(phone_digits=digits)
+        return self.filter(customer_name__icontains=term)
+
     def open(self):
         return self.filter(status__in=Complaint.OPEN_STATUSES)
 
@@ -471,6 +501,8 @@ class Complaint(VersionedModel):
                 condition=Q(replied_at__isnull=True),
                 name="complaint_reg_due_idx",
             ),
+            # Search by phone number (ComplaintQuerySet.search).
+            models.Index(PHONE_DIGITS, name="complaint_phone_digits_idx"),
             # Reminder scan "follow-up visit overdue" and the deadline-status filter.
             models.Index(
                 fields=["followup_due_at"],

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.models import Branch
 
 from .registry import headline_template, kind_choices
+from .wecom import validate_webhook_url
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -177,3 +179,10 @@ class WeComWebhook(models.Model):
 
     def __str__(self):
         return str(self.branch)
+
+    def clean(self):
+        # Checked again at every send (wecom.post_json); here so that staff hear of it at once.
+        try:
+            validate_webhook_url(self.url)
+        except ValidationError as exc:
+            raise ValidationError({"url": exc}) from exc
