@@ -342,7 +342,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     personal_data_fields = tuple(PII_FIELDS)
 
     def sees_personal_data(self, request):
-        return sees_customer_data(request.user)
+        return pii.sees_unmasked(request.user)
 
     # --- list -------------------------------------------------------------------------------
 
