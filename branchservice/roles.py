@@ -59,6 +59,25 @@ _STANDARDS_READ = [
     "standards.view_checklist",
 ]
 
+# Teller time limits and waiting (servicetimes): the bank-wide standard table, read by all who
+# analyse; the outlet's tellers, queue-log imports, tickets and findings.
+_SERVICETIMES_REFERENCE = ["transactiongroup", "transactiontype", "timestandard"]
+_SERVICETIMES_READ = [
+    *[f"servicetimes.view_{model}" for model in _SERVICETIMES_REFERENCE],
+    "servicetimes.view_teller",
+    "servicetimes.view_ticketimport",
+    "servicetimes.view_ticket",
+    "servicetimes.view_finding",
+]
+# Uploading a queue log, keeping the teller list, timing by hand (add_ticket), findings.
+_SERVICETIMES_WORK = [
+    *_SERVICETIMES_READ,
+    *_crud("servicetimes", "teller", ("add", "change")),
+    "servicetimes.add_ticketimport",
+    "servicetimes.add_ticket",
+    "servicetimes.add_finding",
+]
+
 # The report centre (monthly summaries and their download log); building a summary is
 # add_reportfile. Exporting a list is exports.add_exportjob, unmasked personal data in an
 # export is exports.export_unmasked_personal_data.
@@ -84,6 +103,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_SERVICETIMES_WORK,
+        *[
+            f"servicetimes.{action}_{model}"
+            for model in _SERVICETIMES_REFERENCE
+            for action in ("add", "change")
+        ],
         *_crud("notifications", "notification", ("view", "change")),
         *_crud("notifications", "wecomwebhook"),
         *_crud("notifications", "notificationpreference"),
@@ -103,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.review_checklist",
         *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
+        *_SERVICETIMES_WORK,
         *_crud("notifications", "notification", ("view", "change")),
         *_crud("notifications", "wecomwebhook", ("view", "add", "change")),
         *_crud("notifications", "notificationpreference", ("view", "add", "change")),
@@ -133,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_STANDARDS_READ,
         "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",
+        *_SERVICETIMES_READ,
         "notifications.view_notification",
         *REPORTING_READ,
         "reporting.add_reportfile",

@@ -53,6 +53,8 @@ from complaints.models import (
     RectificationNotice,
 )
 from reporting.models import ReportFile
+from servicetimes import services as servicetimes_services
+from servicetimes.models import TransactionGroup, TransactionType
 from standards.models import (
     MissedChecklistExcuse,
     ServiceProcess,
@@ -60,6 +62,7 @@ from standards.models import (
 )
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import UserFactory
+from tests.servicetimes import factories as servicetimes_factories
 from tests.standards import factories as standards_factories
 
 ROLES = ["hq", "mgr", "cm_a", "lm_a", "aud", "cm_b", "anon", "inact"]
@@ -217,6 +220,42 @@ def standard_scenario(org):
     )
 
 
+def transaction_group(org):
+    return saved_once(TransactionGroup.objects.order_by("pk").first())
+
+
+def transaction_type(org):
+    return saved_once(TransactionType.objects.order_by("pk").first())
+
+
+def time_standard(org):
+    return saved_once(servicetimes_factories.time_standard())
+
+
+def teller_of_a(org):
+    return servicetimes_factories.teller(org.a)
+
+
+def queue_import_of_a(org):
+    """A queue-system file of A, uploaded and waiting for its columns to be mapped."""
+    head = UserFactory(username="head_a_importer", branch=org.a, roles=[Role.BRANCH_MANAGER])
+    return servicetimes_services.ticket_import_upload(
+        branch=org.a, by=head, upload=ContentFile("票号,业务类型\nA1,存款\n".encode(), "q.csv")
+    )
+
+
+def ticket_of_a(org):
+    return servicetimes_factories.ticket(org.a)
+
+
+def time_finding_of_a(org):
+    head = UserFactory(username="head_a_finder", branch=org.a, roles=[Role.BRANCH_MANAGER])
+    return servicetimes_services.finding_record(
+        branch=org.a, period=dt.date(2026, 11, 1), cause="equipment",
+        description="复印机离柜台太远", by=head,
+    )  # fmt: skip
+
+
 # --- the policy table ----------------------------------------------------------------------
 
 # Objects named in the table's last column ("-": the URL takes no object).
@@ -247,12 +286,20 @@ OBJECTS = {
     "webhook_of_a": webhook_of_a,
     "report_of_a": report_of_a,
     "export_of_a": export_of_a,
+    "transaction_group": transaction_group,
+    "transaction_type": transaction_type,
+    "time_standard": time_standard,
+    "teller_of_a": teller_of_a,
+    "queue_import_of_a": queue_import_of_a,
+    "ticket_of_a": ticket_of_a,
+    "time_finding_of_a": time_finding_of_a,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
     "-", "calendar_override", "role_group", "business_category", "complaint_reason",
     "deadline_policy", "checklist_template", "template_section", "template_version",
-    "service_process", "standard_scenario",
+    "service_process", "standard_scenario", "transaction_group", "transaction_type",
+    "time_standard",
 }  # fmt: skip
 
 # URL parameters other than the object's own key; any other parameter is read from the
@@ -491,6 +538,61 @@ admin:notifications_wecomwebhook_history              ok    ok    403   login 40
 notifications:mine                                    ok    ok    ok    ok    ok    ok    login login  -
 notifications:open                                    404   404   redir 404   404   404   login login  notification_of_a
 notifications:read_all                                405   405   405   405   405   405   405   405    -
+
+# Teller time limits (servicetimes). The standard table: bank-wide; head office edits, branch
+# managers and auditors read; nobody deletes (tickets were judged against it).
+admin:servicetimes_transactiongroup_changelist        ok    ok    403   login ok    403   login login  transaction_group
+admin:servicetimes_transactiongroup_add               ok    403   403   login 403   403   login login  -
+admin:servicetimes_transactiongroup_change            ok    ok    403   login ok    403   login login  transaction_group
+admin:servicetimes_transactiongroup_history           ok    ok    403   login ok    403   login login  transaction_group
+admin:servicetimes_transactiongroup_simple_history    ok    ok    403   login ok    403   login login  transaction_group
+admin:servicetimes_transactiongroup_delete            403   403   403   login 403   403   login login  transaction_group
+admin/servicetimes/transactiongroup/<path:object_id>/ redir redir redir login redir redir login login  transaction_group
+admin:servicetimes_transactiontype_changelist         ok    ok    403   login ok    403   login login  transaction_type
+admin:servicetimes_transactiontype_add                ok    403   403   login 403   403   login login  -
+admin:servicetimes_transactiontype_change             ok    ok    403   login ok    403   login login  transaction_type
+admin:servicetimes_transactiontype_history            ok    ok    403   login ok    403   login login  transaction_type
+admin:servicetimes_transactiontype_simple_history     ok    ok    403   login ok    403   login login  transaction_type
+admin:servicetimes_transactiontype_delete             403   403   403   login 403   403   login login  transaction_type
+admin/servicetimes/transactiontype/<path:object_id>/  redir redir redir login redir redir login login  transaction_type
+admin:servicetimes_timestandard_changelist            ok    ok    403   login ok    403   login login  time_standard
+admin:servicetimes_timestandard_add                   ok    403   403   login 403   403   login login  -
+admin:servicetimes_timestandard_change                ok    ok    403   login ok    403   login login  time_standard
+admin:servicetimes_timestandard_history               ok    ok    403   login ok    403   login login  time_standard
+admin:servicetimes_timestandard_simple_history        ok    ok    403   login ok    403   login login  time_standard
+admin:servicetimes_timestandard_delete                403   403   403   login 403   403   login login  time_standard
+admin/servicetimes/timestandard/<path:object_id>/     redir redir redir login redir redir login login  time_standard
+# An outlet's tellers, queue-log imports, tickets and findings: those who see the outlet.
+admin:servicetimes_teller_changelist                  ok    ok    403   login ok    403   login login  teller_of_a
+admin:servicetimes_teller_add                         ok    ok    403   login 403   403   login login  -
+admin:servicetimes_teller_change                      ok    ok    403   login ok    403   login login  teller_of_a
+admin:servicetimes_teller_history                     ok    ok    403   login ok    404   login login  teller_of_a
+admin:servicetimes_teller_simple_history              ok    ok    403   login ok    404   login login  teller_of_a
+admin:servicetimes_teller_delete                      403   403   403   login 403   403   login login  teller_of_a
+admin/servicetimes/teller/<path:object_id>/           redir redir redir login redir redir login login  teller_of_a
+admin:servicetimes_ticketimport_changelist            ok    ok    403   login ok    403   login login  queue_import_of_a
+admin:servicetimes_ticketimport_add                   403   403   403   login 403   403   login login  -
+admin:servicetimes_ticketimport_upload                ok    ok    403   login 403   403   login login  -
+admin:servicetimes_ticketimport_map                   ok    ok    403   login 403   403   login login  queue_import_of_a
+admin:servicetimes_ticketimport_change                ok    ok    403   login ok    403   login login  queue_import_of_a
+admin:servicetimes_ticketimport_history               ok    ok    403   login ok    404   login login  queue_import_of_a
+admin:servicetimes_ticketimport_delete                403   403   403   login 403   403   login login  queue_import_of_a
+admin/servicetimes/ticketimport/<path:object_id>/     redir redir redir login redir redir login login  queue_import_of_a
+admin:servicetimes_ticket_changelist                  ok    ok    403   login ok    403   login login  ticket_of_a
+admin:servicetimes_ticket_add                         403   403   403   login 403   403   login login  -
+admin:servicetimes_ticket_change                      ok    ok    403   login ok    403   login login  ticket_of_a
+admin:servicetimes_ticket_history                     ok    ok    403   login ok    404   login login  ticket_of_a
+admin:servicetimes_ticket_delete                      403   403   403   login 403   403   login login  ticket_of_a
+admin:servicetimes_ticket_export                      ok    ok    403   login ok    403   login login  ticket_of_a
+admin:servicetimes_ticket_results                     ok    ok    403   login ok    403   login login  ticket_of_a
+admin/servicetimes/ticket/<path:object_id>/           redir redir redir login redir redir login login  ticket_of_a
+admin:servicetimes_finding_changelist                 ok    ok    403   login ok    403   login login  time_finding_of_a
+admin:servicetimes_finding_add                        403   403   403   login 403   403   login login  -
+admin:servicetimes_finding_change                     ok    ok    403   login ok    403   login login  time_finding_of_a
+admin:servicetimes_finding_history                    ok    ok    403   login ok    404   login login  time_finding_of_a
+admin:servicetimes_finding_simple_history             ok    ok    403   login ok    404   login login  time_finding_of_a
+admin:servicetimes_finding_delete                     403   403   403   login 403   403   login login  time_finding_of_a
+admin/servicetimes/finding/<path:object_id>/          redir redir redir login redir redir login login  time_finding_of_a
 
 # The report centre (reporting): reports of A for those who see A.
 reporting:build                                       405   405   405   405   405   405   405   405    -

@@ -20,10 +20,12 @@ from branchservice.notifications.services import reminders_scan
 from branchservice.roles import Role
 from complaints.models import Complaint
 from reporting.models import ReportFile
+from servicetimes.models import Ticket
 from standards.models import Checklist, CorrectiveAction
 from tests.complaints.conftest import register
 from tests.exports.helpers import open_workbook
 from tests.factories import UserFactory
+from tests.servicetimes.factories import ticket
 from tests.standards.factories import submitted_checklist
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
@@ -36,11 +38,13 @@ CHANGELISTS = {
     "complaints": ("admin:complaints_complaint_changelist", Complaint),
     "checklists": ("admin:standards_checklist_changelist", Checklist),
     "corrective-actions": ("admin:standards_correctiveaction_changelist", CorrectiveAction),
+    "tickets": ("admin:servicetimes_ticket_changelist", Ticket),
 }
 EXPORTS = {
     "complaints": "admin:complaints_complaint_export",
     "checklists": "admin:standards_checklist_export",
     "corrective-actions": "admin:standards_correctiveaction_export",
+    "tickets": "admin:servicetimes_ticket_export",
 }
 
 
@@ -81,6 +85,8 @@ def world(org, people):
         ]  # fmt: skip
         a_checklist = submitted_checklist(branch=org.a, by=people.lm_a)
         b_checklist = submitted_checklist(branch=org.b, by=people.lm_b)
+        a_ticket = ticket(org.a, day=OCTOBER.date(), teller_code="GA01")
+        b_ticket = ticket(org.b, day=OCTOBER.date(), teller_code="GB01")
         reminders_scan()
         yield type(
             "World",
@@ -90,11 +96,13 @@ def world(org, people):
                     "complaints": a_complaints,
                     "checklists": [a_checklist],
                     "corrective-actions": list(a_checklist.corrective_actions.all()),
+                    "tickets": [a_ticket],
                 },
                 "b": {
                     "complaints": b_complaints,
                     "checklists": [b_checklist],
                     "corrective-actions": list(b_checklist.corrective_actions.all()),
+                    "tickets": [b_ticket],
                 },
             },
         )
@@ -231,6 +239,32 @@ def test_the_dashboard_counts_own_complaints_only(world, org, people, login, who
             assert october and october[0]["complaints"] == expected
             assert sum(p["complaints"] for p in data["trend"]) == expected
             assert_nothing_of(markers, response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("who", "mine", "markers"),
+    [("head_b", "b", OF_A), ("manager_s1", "a", OF_B)],
+)
+def test_the_time_limit_results_show_own_outlets_only(
+    world, org, people, login, who, mine, markers
+):
+    client = login(getattr(people, who))
+    own = getattr(world, mine)["tickets"][0].branch
+    for scope in (org.hq, org.s1, org.a, org.b, own):
+        response = client.get(
+            reverse("admin:servicetimes_ticket_results"), {"scope": scope.pk, "period": "2026-10"}
+        )
+        assert response.status_code == 200
+        # A branch out of scope is no choice of the form: the page shows the user's own.
+        shown = response.context["scope"]
+        assert shown.path.startswith(getattr(people, who).branch.path)
+        assert_nothing_of(markers, response.content.decode())
+    league = client.get(reverse("admin:servicetimes_ticket_results"), {"period": "2026-10"})
+    rows = league.context.get("league")
+    if rows is not None:
+        assert [row.branch for row in rows] == [own]
+    else:
+        assert league.context["results"]["total"].count == 1
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "branchservice",
     "complaints",
     "standards",
+    "servicetimes",
     "reporting",
     "branchservice.notifications",
     "branchservice.exports",
@@ -246,10 +247,18 @@ LOGGING = {
 STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:00")
 # Photos of failed checklist items: JPEG, PNG or WebP up to this size.
 STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+
 # A corrective action raised from a failed item is due this many working days after the check.
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
 )
+
+# Queue-system ticket logs (servicetimes): a file up to the sync size is imported in the
+# request; a larger one runs as a Celery job with progress. A file is at most MAX_ROWS tickets
+# (a big outlet's quarter is about 100,000) and MAX_BYTES.
+SERVICETIMES_IMPORT_SYNC_BYTES = env.int("SERVICETIMES_IMPORT_SYNC_BYTES", default=512 * 1024)
+SERVICETIMES_IMPORT_MAX_ROWS = env.int("SERVICETIMES_IMPORT_MAX_ROWS", default=150_000)
+SERVICETIMES_IMPORT_MAX_BYTES = env.int("SERVICETIMES_IMPORT_MAX_BYTES", default=40 * 1024 * 1024)
 
 # Reminders (branchservice/notifications). Nothing is sent outside these hours or on
 # non-working days: it is held for the next working morning's digest.

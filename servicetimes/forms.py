@@ -1,0 +1,99 @@
+"""Forms of the queue-log upload, its column mapping, the results page and hand timing."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from branchservice.models import Branch
+from branchservice.scoping import visible_branches
+
+from .importing import REQUIRED_FIELDS, TicketField
+from .models import Finding, Teller, TransactionType
+
+
+def visible_outlets(user):
+    return visible_branches(user).filter(level=Branch.Level.OUTLET, is_active=True)
+
+
+class UploadForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("Outlet"), queryset=Branch.objects.none())
+    file = forms.FileField(
+        label=_("Queue system file"),
+        help_text=_(
+            "The ticket log the outlet's queue machine exports, as CSV (UTF-8 or GBK) or .xlsx. "
+            "Its first row names the columns."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = visible_outlets(user)
+
+
+class MappingForm(forms.Form):
+    """One choice of the file's columns per field the portal reads."""
+
+    def __init__(self, *args, headers, initial_columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *[(h, h) for h in headers if h]]
+        for name in TicketField:
+            self.fields[name.value] = forms.ChoiceField(
+                label=name.label,
+                choices=choices,
+                required=name in REQUIRED_FIELDS,
+                initial=initial_columns.get(name.value, ""),
+            )
+
+    def columns(self) -> dict:
+        return {name: header for name, header in self.cleaned_data.items() if header}
+
+
+def month_start(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return default
+
+
+class ResultsForm(forms.Form):
+    scope = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.none(), required=False
+    )
+    period = forms.CharField(label=_("Month"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = visible_branches(user).filter(is_active=True)
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["cause", "transaction_type", "teller", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def __init__(self, *args, outlet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teller"].queryset = Teller.objects.filter(branch=outlet)
+        self.fields["transaction_type"].queryset = TransactionType.objects.filter(is_active=True)
+
+
+class TimingForm(forms.Form):
+    """A transaction timed on the tablet: the page's stopwatch fills start and stop."""
+
+    branch = forms.ModelChoiceField(label=_("Outlet"), queryset=Branch.objects.none())
+    transaction_type = forms.ModelChoiceField(
+        label=_("Transaction type"), queryset=TransactionType.objects.filter(is_active=True)
+    )
+    teller = forms.ModelChoiceField(label=_("Teller"), queryset=Teller.objects.none())
+    started_at = forms.DateTimeField(label=_("Started at"), widget=forms.HiddenInput)
+    finished_at = forms.DateTimeField(label=_("Stopped at"), widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        outlets = visible_outlets(user)
+        self.fields["branch"].queryset = outlets
+        self.fields["teller"].queryset = Teller.objects.filter(
+            branch__in=outlets, is_active=True
+        ).select_related("branch")

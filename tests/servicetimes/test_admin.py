@@ -1,0 +1,95 @@
+"""The outlet head's path in the admin: upload a GBK file with shuffled columns, map them
+(with a preview), import, and read the results; and what others may not do."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from branchservice.roles import Role
+from servicetimes.generate import csv_bytes
+from servicetimes.models import ColumnMapping, Finding, Ticket, TicketImport
+from tests.factories import UserFactory
+
+from .conftest import log_rows, upload
+
+
+def upload_file(client, org, data, name="queue.csv"):
+    return client.post(
+        reverse("admin:servicetimes_ticketimport_upload"),
+        {"branch": org.a.pk, "file": upload(data, name)},
+    )
+
+
+def test_upload_map_preview_import_and_results(org, tellers, head_a, login):
+    client = login(head_a)
+    rows = log_rows()
+    response = upload_file(client, org, csv_bytes(rows, order=[3, 7, 1, 0, 6, 5, 2, 4]))
+    ticket_import = TicketImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:servicetimes_ticketimport_map", args=[ticket_import.pk])
+    page = client.get(response.url)
+    text = page.content.decode()
+    # Guessed from the column names, the customer-name column left out, and a preview.
+    assert page.context["form"]["teller"].initial == "柜员号"
+    assert "客户姓名" in text and "不导入" in text
+    assert len(page.context["preview"]) == 20 and not any(r.errors for r in page.context["preview"])
+    columns = {name: field.initial for name, field in page.context["form"].fields.items()}
+    done = client.post(response.url, {**{k: v or "" for k, v in columns.items()}, "import": "1"})
+    assert done.status_code == 302
+    ticket_import.refresh_from_db()
+    assert ticket_import.status == TicketImport.Status.DONE
+    assert Ticket.objects.filter(branch=org.a).count() == len(rows)
+    assert ColumnMapping.objects.get(branch=org.a).columns["teller"] == "柜员号"
+    results = client.get(
+        reverse("admin:servicetimes_ticket_results"), {"scope": org.a.pk, "period": "2026-11"}
+    )
+    assert results.status_code == 200
+    assert results.context["results"]["total"].count == len(rows)
+    assert "柜员 × 业务类型" in results.content.decode()
+
+
+def test_the_preview_shows_each_rows_errors(org, tellers, head_a, login):
+    client = login(head_a)
+    rows = log_rows()
+    rows[1]["teller"] = "G999"
+    response = upload_file(client, org, csv_bytes(rows))
+    preview = client.get(response.url).context["preview"]
+    assert preview[1].number == 3 and "G999" in preview[1].errors[0]
+    assert not preview[0].errors
+
+
+def test_a_refused_upload_says_why_on_the_page(org, head_a, login):
+    response = upload_file(login(head_a), org, b"\xd0\xcf\x11\xe0" + b"\0" * 50, "old.xls")
+    assert response.status_code == 200
+    assert ".xlsx" in response.content.decode()
+    assert not TicketImport.objects.exists()
+
+
+def test_b_cannot_map_or_read_the_results_of_a(org, tellers, head_a, login):
+    upload_file(login(head_a), org, csv_bytes(log_rows()))
+    ticket_import = TicketImport.objects.get()
+    head_b = UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
+    client = login(head_b)
+    assert (
+        client.get(
+            reverse("admin:servicetimes_ticketimport_map", args=[ticket_import.pk])
+        ).status_code
+        == 404
+    )
+    refused = client.get(reverse("admin:servicetimes_ticket_results"), {"scope": org.a.pk})
+    # A branch outside the user's scope is not even a choice of the form: their own is shown.
+    assert refused.status_code == 200 and refused.context["scope"] == org.b
+
+
+def test_a_finding_is_recorded_on_the_outlet_results(org, tellers, head_a, login):
+    client = login(head_a)
+    url = reverse("admin:servicetimes_ticket_results") + f"?scope={org.a.pk}&period=2026-11"
+    response = client.post(url, {"cause": "equipment", "description": "外汇终端离柜台太远"})
+    assert response.status_code == 302
+    finding = Finding.objects.get()
+    assert (finding.branch, finding.period, finding.cause) == (
+        org.a,
+        dt.date(2026, 11, 1),
+        "equipment",
+    )
+    assert "外汇终端离柜台太远" in client.get(url).content.decode()

@@ -1,0 +1,77 @@
+"""What the results say: medians, percentiles and shares per teller and type, the training-need
+flag, waiting by hour, the league of outlets, and the version of the standard in force."""
+
+import datetime as dt
+
+from servicetimes import selectors, services
+from servicetimes.models import Ticket, TimeStandard
+
+from .factories import ticket
+
+DAY = dt.date(2026, 11, 2)
+
+
+def test_a_slow_teller_on_one_type_is_flagged_for_training(org):
+    standard = TimeStandard.objects.get(transaction_type__code="deposit").handling_seconds
+    for n in range(12):  # G001: 12 deposits, 9 of them over the standard
+        ticket(org.a, number=f"A{n}", handling=standard + (60 if n < 9 else -60))
+    for n in range(12):  # G002: all within
+        ticket(org.a, number=f"B{n}", handling=standard - 30, teller_code="G002")
+    results = selectors.outlet_results(outlet=org.a, date_from=DAY, date_to=DAY)
+    flagged = {(r["teller"].code, r["type"].code): r for r in results["pairs"]}
+    slow = flagged[("G001", "deposit")]
+    assert slow["training_need"] and slow["figures"].share_within == 3 / 12
+    assert not flagged[("G002", "deposit")]["training_need"]
+    assert results["total"].count == 24
+
+
+def test_medians_and_90th_percentiles_are_nearest_rank(org):
+    for n, wait in enumerate([60, 120, 180, 240, 300, 360, 420, 480, 540, 600]):
+        ticket(org.a, number=f"A{n}", wait=wait)
+    total = selectors.outlet_results(outlet=org.a, date_from=DAY, date_to=DAY)["total"]
+    assert (total.wait_median, total.wait_p90) == (300, 540)
+
+
+def test_waiting_by_hour_and_the_peak_hours(org):
+    for n in range(5):
+        ticket(org.a, number=f"A{n}", hour=10, wait=900)
+    ticket(org.a, number="B", hour=15, wait=60)
+    results = selectors.outlet_results(outlet=org.a, date_from=DAY, date_to=DAY)
+    assert results["peak_hours"][0] == 10
+    row = results["heatmap"]["rows"][0]
+    cell = row["cells"][results["heatmap"]["hours"].index(10)]
+    assert cell["minutes"] == 15 and cell["level"] == 4
+
+
+def test_the_league_shows_outlets_with_a_large_gap_first(org):
+    standard = TimeStandard.objects.get(transaction_type__code="deposit").handling_seconds
+    for n in range(10):
+        ticket(org.a, number=f"A{n}", handling=standard + 100, wait=420)
+        ticket(org.b, number=f"B{n}", handling=standard - 100, wait=130)
+    league = selectors.outlet_league(scope=org.hq, date_from=DAY, date_to=DAY)
+    assert [row.branch for row in league] == [org.a, org.b]
+    assert league[0].large_gap and not league[1].large_gap
+    assert (league[0].wait_median_minutes, league[1].wait_median_minutes) == (7, 2)
+    # S1 sees its own outlets only.
+    assert [
+        row.branch for row in selectors.outlet_league(scope=org.s1, date_from=DAY, date_to=DAY)
+    ] == [org.a]
+
+
+def test_a_ticket_is_judged_against_the_version_in_force_on_its_day(org, hq):
+    old = TimeStandard.objects.get(transaction_type__code="deposit")
+    before = ticket(org.a, number="A1", day=dt.date(2026, 10, 30))
+    after = ticket(org.a, number="A2", day=DAY)
+    new = services.time_standard_save(
+        standard=TimeStandard(
+            transaction_type=old.transaction_type, effective_from=dt.date(2026, 11, 1),
+            handling_seconds=150, target_wait_seconds=600,
+        ),
+        by=hq,
+    )  # fmt: skip
+    assert Ticket.objects.get(pk=before.pk).standard == old
+    assert Ticket.objects.get(pk=after.pk).standard == new
+    # Moving the new version's date later hands the day back to the old one.
+    new.effective_from = dt.date(2026, 11, 3)
+    services.time_standard_save(standard=new, by=hq)
+    assert Ticket.objects.get(pk=after.pk).standard == old
