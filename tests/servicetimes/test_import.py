@@ -175,3 +175,21 @@ def test_columns_left_unmapped_or_mapped_twice_are_named(org, tellers, head_a):
 def test_nobody_imports_for_an_outlet_outside_their_branches(org, outsider):
     with pytest.raises(PermissionDenied):
         services.ticket_import_upload(branch=org.a, upload=upload(b"x"), by=outsider)
+
+
+def test_a_large_file_runs_as_a_background_job(
+    org, tellers, head_a, settings, django_capture_on_commit_callbacks
+):
+    settings.SERVICETIMES_IMPORT_SYNC_BYTES = 100
+    ticket_import = services.ticket_import_upload(
+        branch=org.a, upload=upload(csv_bytes(log_rows())), by=head_a
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queued = services.ticket_import_start(
+            ticket_import=ticket_import, columns=COLUMNS, by=head_a
+        )
+    assert queued.status == TicketImport.Status.QUEUED and not Ticket.objects.exists()
+    for callback in callbacks:
+        callback()  # the task, run eagerly in tests, by its registered name
+    queued.refresh_from_db()
+    assert queued.status == TicketImport.Status.DONE and Ticket.objects.count() == 40
