@@ -20,8 +20,9 @@ from functools import partial
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import working_days_between
+from branchservice.calendar import add_working_days
 from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.registry import (
@@ -38,6 +39,7 @@ from . import services
 from .models import Complaint, DeadlinePolicy, RectificationNotice, end_of_day
 
 Kind, Stage = Notification.Kind, Notification.Stage
+NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
 KINDS = (
     Kind.COMPLAINT_ACKNOWLEDGE,
     Kind.COMPLAINT_REPLY,
@@ -74,17 +76,19 @@ class _Scan:
         self.directory = directory
         self.policies = {p.pk: p for p in DeadlinePolicy.objects.all()}
         self.default_policy = DeadlinePolicy.current()
-        self._working_days_since: dict[dt.date, int] = {}
+        self._escalation_from: dict[tuple[dt.date, int], dt.date] = {}
 
     def policy(self, complaint) -> DeadlinePolicy:
         return self.policies.get(complaint.policy_id, self.default_policy)
 
-    def working_days_since(self, day: dt.date) -> int:
-        # Memoised per due date: a batch has few distinct ones, and the calendar walk is the
-        # only per-row cost of the scan.
-        if day not in self._working_days_since:
-            self._working_days_since[day] = working_days_between(day, self.today)
-        return self._working_days_since[day]
+    def escalation_due(self, day: dt.date, after: int) -> bool:
+        """Whether `after` working days have passed since `day`. Counts forward from the
+        breach only as far as `after` working days (not up to today, which for a long-overdue
+        entry would walk years), memoised per due date: a batch has few distinct ones."""
+        key = (day, after)
+        if key not in self._escalation_from:
+            self._escalation_from[key] = add_working_days(day, after)
+        return self._escalation_from[key] <= self.today
 
     def handler(self, complaint) -> list[int]:
         # An entry without a handler falls to the outlet's complaint managers.
@@ -116,7 +120,8 @@ class _Scan:
             | Q(replied_at=None, regulatory_due_at__lte=self.now + dt.timedelta(days=warning))
             | Q(followed_up_at=None, replied_at__isnull=False, followup_due_at__lte=end_today)
         )
-        return Complaint.objects.open().filter(due).only(*_FIELDS).order_by("pk")
+        # Nothing is reminded while the clock is paused (the pause has its own reminder).
+        return Complaint.objects.open().filter(due, paused_since=None).only(*_FIELDS).order_by("pk")
 
     def complaint(self, c):
         d, now = self.directory, self.now
@@ -156,7 +161,7 @@ class _Scan:
             return
         heads = d.outlet_heads(c.branch_id)
         yield self.reminder(c, Kind.COMPLAINT_REPLY, Stage.OVERDUE, [*self.handler(c), *heads], due)
-        if self.working_days_since(_day(due)) >= self.policy(c).escalate_after_breach_working_days:
+        if self.escalation_due(_day(due), self.policy(c).escalate_after_breach_working_days):
             recipients = [*d.managers_above(c.branch_id), *d.head_office_service()]
             yield self.reminder(
                 c,
@@ -223,6 +228,8 @@ def still_due(notification, target) -> str | None:
         return None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if target.paused_since is not None:
+        return str(NO_LONGER_DUE_PAUSED)
     done_field = {
         Kind.COMPLAINT_ACKNOWLEDGE: "acknowledged_at",
         Kind.COMPLAINT_REPLY: "replied_at",

@@ -146,6 +146,8 @@ def _reply(complaint, user, moment):
             reply_content="已向客户致歉并说明改进措施。",
             customer_accepted=True,
             founded=True,
+            reply_facts="核实属实。",
+            reply_grounds="服务规范。",
         )
 
 
