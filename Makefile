@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test test-pg lint messages
+.PHONY: run test test-fast test-pg lint messages system-packages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,18 +21,30 @@ run: $(VENV)/.installed var
 	DJANGO_SETTINGS_MODULE=branchservice.settings.dev $(VENV)/bin/honcho start \
 		$(if $(REDIS_URL),web worker beat,redis web worker beat)
 
-test: $(VENV)/.installed var
+# Chromium + a CJK font, gettext, PostgreSQL server binaries: installed with apt when missing
+# (as root or with sudo -n), otherwise one line says what to install.
+system-packages:
+	scripts/system-packages.sh
+
+test: system-packages $(VENV)/.installed var
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The development lane: no browser, no Redis/Celery/PostgreSQL integration. Not a substitute
+# for `make test` before landing.
+test-fast: $(VENV)/.installed var
+	$(VENV)/bin/pytest -m "not browser and not integration" $(PYTEST_ARGS)
+
 # The same suite on PostgreSQL: a throwaway cluster (scripts/postgres.sh), stopped afterwards.
-test-pg: $(VENV)/.installed var
+test-pg: system-packages $(VENV)/.installed var
 	scripts/postgres.sh start
 	DATABASE_URL="$$(scripts/postgres.sh url)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
 		status=$$?; scripts/postgres.sh stop; exit $$status
 
+# ruff, and the import layers of DESIGN.md (pyproject.toml [tool.importlinter]).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Regenerate and compile the zh-hans catalogues (needs GNU gettext).
 messages: $(VENV)/.installed

@@ -7,7 +7,7 @@ Builds (once; reused when the sizes match) a bank of N outlets (10 per sub-branc
 sub-branches per tier-1 branch) and M complaints spread over the last 12 months, written by
 set-based SQL (INSERT ... SELECT over generate_series). Then measures, in one run:
 
-1. the complaint export (reporting.exports.write_export: ORM iterator, masking, safe cells)
+1. the complaint export (branchservice.exports write_export: ORM iterator, masking, safe cells)
    of `--rows` rows, and a bare openpyxl write-only loop appending the same cell values, already
    in memory, to a sheet: rows per second of each and their ratio (target: ours >= 0.5 x bare);
 2. peak memory (RSS sampled every 20 ms, above the level before the export) for a quarter,
@@ -42,12 +42,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from branchservice.exports.excel import excel_value  # noqa: E402
+from branchservice.exports.selectors import export_queryset  # noqa: E402
+from branchservice.exports.writer import row_values, write_export  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
+from complaints.exports import COMPLAINTS  # noqa: E402
 from complaints.models import BusinessCategory, Complaint, ComplaintReason  # noqa: E402
-from reporting import exports  # noqa: E402
-from reporting.excel import excel_value  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
-from reporting.specs import COMPLAINTS  # noqa: E402
 from reporting.workbooks import build_monthly_summary  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -184,10 +185,10 @@ def fill_complaints(total: int):
 
 
 def export_ours(user, rows: int):
-    qs = exports.export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
+    qs = export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
     with tempfile.TemporaryFile() as stream, PeakMemory() as memory:
         started = time.perf_counter()
-        written = exports.write_export(
+        written = write_export(
             spec=COMPLAINTS, rows=qs[:rows].iterator(chunk_size=2000), user=user, stream=stream
         )
         elapsed = time.perf_counter() - started
@@ -238,11 +239,11 @@ def main():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  process peak RSS so far (Django, ORM, three exports): {peak:.0f} MB")
 
-    qs = exports.export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
+    qs = export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
     # The same cell values, converted as openpyxl needs them (local naive datetimes).
     getters = COMPLAINTS.getters()
     values = [
-        [excel_value(v) for v in exports.row_values(COMPLAINTS, c, unmasked=False, getters=getters)]
+        [excel_value(v) for v in row_values(COMPLAINTS, c, unmasked=False, getters=getters)]
         for c in qs[: args.rows].iterator(chunk_size=2000)
     ]
     bare = export_bare(values)

@@ -20,6 +20,13 @@ class BranchServiceConfig(AppConfig):
         # with the table in roles.py whenever the schema changes.
         post_migrate.connect(sync_role_permissions, dispatch_uid="branchservice.roles")
 
+        # Services queue tasks by name (branchservice.jobs). A worker registers every app's
+        # tasks.py when it starts; web processes (and eager tests) need them registered too,
+        # or a task queued by name would bypass them. All models are loaded by now.
+        from .celery import app as celery_app
+
+        celery_app.autodiscover_tasks(force=True)
+
 
 class BranchServiceAdminConfig(admin_apps.AdminConfig):
     default = False

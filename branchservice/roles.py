@@ -60,8 +60,8 @@ _STANDARDS_READ = [
 ]
 
 # The report centre (monthly summaries and their download log); building a summary is
-# add_reportfile, exporting a list is add_exportjob, unmasked personal data in an export is
-# export_unmasked_personal_data.
+# add_reportfile. Exporting a list is exports.add_exportjob, unmasked personal data in an
+# export is exports.export_unmasked_personal_data.
 REPORTING_READ = ["reporting.view_reportfile", "reporting.view_reportdownload"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -89,8 +89,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("notifications", "notificationpreference"),
         *REPORTING_READ,
         "reporting.add_reportfile",
-        "reporting.add_exportjob",
-        "reporting.export_unmasked_personal_data",
+        "exports.add_exportjob",
+        "exports.export_unmasked_personal_data",
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
@@ -108,14 +108,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("notifications", "notificationpreference", ("view", "add", "change")),
         *REPORTING_READ,
         "reporting.add_reportfile",
-        "reporting.add_exportjob",
+        "exports.add_exportjob",
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
         "notifications.view_notification",
-        "reporting.add_exportjob",
+        "exports.add_exportjob",
     ],
     # Lobby managers work on the checklist pages, not in the admin.
     Role.LOBBY_MANAGER: [
@@ -136,8 +136,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.view_notification",
         *REPORTING_READ,
         "reporting.add_reportfile",
-        "reporting.add_exportjob",
-        # Not reporting.export_unmasked_personal_data: auditors get masked exports by default.
+        "exports.add_exportjob",
+        # Not exports.export_unmasked_personal_data: auditors get masked exports by default.
     ],
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("standards/", include("standards.urls", namespace="standards")),
     path("reminders/", include("branchservice.notifications.urls")),
     path("reports/", include("reporting.urls")),
+    path("reports/", include("branchservice.exports.urls")),
 ]
 
 if settings.DEBUG:

@@ -25,10 +25,10 @@ from branchservice import pii
 from branchservice.admin_site import ViewOnlyAdminMixin
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
+from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
-from reporting.admin import ExportChangelistMixin
 
 from . import forms, services
 from .models import (

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        from branchservice.exports.registry import register
+
+        from .exports import SPECS
+
+        for spec in SPECS:
+            register(spec)

@@ -5,7 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
-
-    def ready(self):
-        # Registers the exportable lists (complaints, checklists, corrective actions).
-        from . import specs  # noqa: F401

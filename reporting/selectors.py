@@ -629,7 +629,7 @@ def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> lis
     )
 
 
-# What the detail sheets' columns read (reporting.specs.COMPLAINT_COLUMNS): no query per row.
+# What the detail sheets' columns read (complaints.exports.COMPLAINT_COLUMNS): no query per row.
 DETAIL_RELATED = ("branch", "category", "category__parent", "reason", "handler")
 
 

@@ -1,9 +1,9 @@
-"""Writes of the reporting app: requesting and building report files, exports, downloads.
+"""Writes of the reporting app: requesting and building report files, downloads.
 
-A build or an export is first a row (queued), then a Celery task claims it with a filtered
-UPDATE (queued → running) so that a duplicated message cannot build twice, and finishes it
-(ready or failed). If the broker cannot take the task, the row is marked failed at once with
-a message saying so: nothing waits in "queued" for a worker that will never hear of it.
+A build is first a row (queued), then a Celery task claims it with a filtered UPDATE (queued →
+running) so that a duplicated message cannot build twice, and finishes it (ready or failed).
+It is queued like an export job (branchservice.exports.services.job_enqueue): if the broker
+cannot take the task, the row is failed at once with a message saying so.
 """
 
 import datetime as dt
@@ -16,18 +16,22 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
 from branchservice.calendar import is_working_day, next_working_day
+from branchservice.exports.services import (
+    WORKER_LOST,
+    exports_fail_stale,
+    exports_purge_expired,
+    job_enqueue,
+)
 from branchservice.models import Branch
 
-from . import exports
-from .models import ExportJob, JobStatus, ReportDownload, ReportFile
+from .models import JobStatus, ReportDownload, ReportFile
 
 logger = logging.getLogger(__name__)
 
-BROKER_DOWN = "broker_unavailable"
+# Queued by name (branchservice.jobs): tasks.py imports this module, not the other way.
+BUILD_REPORT_FILE_TASK = "reporting.tasks.build_report_file"
 # The scopes the schedule builds a monthly summary for; any other branch is built on demand.
 SCHEDULED_SCOPE_LEVELS = (
     Branch.Level.HEAD_OFFICE,
@@ -49,17 +53,6 @@ def first_working_day(month: dt.date) -> dt.date:
     return first if is_working_day(first) else next_working_day(first)
 
 
-def _enqueue(task, obj, model):
-    """Send the task; if the broker is down, fail the row now with a clear reason."""
-    try:
-        task.apply_async((obj.pk,), retry=False)
-    except (OperationalError, OSError) as exc:
-        logger.error("Could not queue %s %s: %s", model.__name__, obj.pk, exc)
-        model.objects.filter(pk=obj.pk, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED, error=BROKER_DOWN
-        )
-
-
 # ---- monthly summaries -------------------------------------------------------------------
 
 
@@ -71,8 +64,6 @@ def report_build_request(
     If a build of the same scope, period and kind is already queued or running, that one is
     returned instead (the partial unique constraint makes this hold under concurrency too).
     """
-    from .tasks import build_report_file
-
     period = month_start(period)
     kind = ReportFile.Kind.MONTHLY_SUMMARY
     pending = ReportFile.objects.pending().filter(scope=scope, period=period, kind=kind)
@@ -90,7 +81,11 @@ def report_build_request(
                 by_schedule=user is None,
                 language=language,
             )
-            transaction.on_commit(lambda: _enqueue(build_report_file, report_file, ReportFile))
+            transaction.on_commit(
+                lambda: job_enqueue(
+                    task_name=BUILD_REPORT_FILE_TASK, obj=report_file, model=ReportFile
+                )
+            )
     except IntegrityError:
         existing = pending.first()
         if existing is None:
@@ -151,12 +146,8 @@ def report_download_record(*, report_file: ReportFile, user) -> ReportDownload:
 def reports_fail_stale(*, now=None) -> int:
     """Pending builds whose worker died: failed, so that the next request can build again."""
     return ReportFile.objects.stale(now).update(
-        status=JobStatus.FAILED, error="worker_lost"
-    ) + ExportJob.objects.filter(
-        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-        created_at__lt=(now or timezone.now())
-        - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
-    ).update(status=JobStatus.FAILED, error="worker_lost")
+        status=JobStatus.FAILED, error=WORKER_LOST
+    ) + exports_fail_stale(now=now)
 
 
 def monthly_summaries_schedule(*, today: dt.date) -> list[ReportFile]:
@@ -184,94 +175,6 @@ def monthly_summaries_schedule(*, today: dt.date) -> list[ReportFile]:
     return requested
 
 
-# ---- exports -----------------------------------------------------------------------------
-
-
-def export_job_create(
-    *, user, spec: exports.ExportSpec, source: str, params: dict, row_count: int, language: str
-) -> ExportJob:
-    from .tasks import run_export_job
-
-    with transaction.atomic():
-        job = ExportJob.objects.create(
-            user=user,
-            kind=spec.kind,
-            source=source,
-            params=params,
-            row_count=row_count,
-            language=language,
-        )
-        transaction.on_commit(lambda: _enqueue(run_export_job, job, ExportJob))
-    return job
-
-
-def export_job_run(*, export_job_id: int) -> ExportJob | None:
-    """Write a queued export to a file, recording progress as it goes (called by the worker)."""
-    claimed = ExportJob.objects.filter(pk=export_job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING
-    )
-    if not claimed:
-        return None
-    job = ExportJob.objects.select_related("user").get(pk=export_job_id)
-    spec = exports.get_spec(job.kind)
-
-    def progress(rows):
-        ExportJob.objects.filter(pk=job.pk).update(progress=rows)
-
-    try:
-        with tempfile.TemporaryFile() as stream, translation.override(job.language):
-            qs = exports.export_queryset(
-                spec=spec, user=job.user, source=job.source, params=job.params
-            )
-            rows = exports.write_export(
-                spec=spec, rows=qs.iterator(chunk_size=2000), user=job.user, stream=stream,
-                progress=progress,
-            )  # fmt: skip
-            stream.seek(0)
-            name = f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-            job.file.save(name, File(stream), save=False)
-        job.progress = job.row_count = rows
-        job.status = JobStatus.READY
-        job.finished_at = timezone.now()
-        job.expires_at = job.finished_at + dt.timedelta(days=settings.REPORTING_EXPORT_EXPIRY_DAYS)
-        job.save(
-            update_fields=["file", "progress", "row_count", "status", "finished_at", "expires_at"]
-        )
-    except Exception as exc:
-        logger.exception("Export %s failed", export_job_id)
-        ExportJob.objects.filter(pk=export_job_id).update(
-            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"
-        )
-        raise
-    _notify_export_ready(job)
-    return job
-
-
-def _notify_export_ready(job: ExportJob) -> None:
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    if not job.user.email:
-        return
-    context = {"job": job, "url": reverse("reporting:centre")}
-    with translation.override(job.language):
-        subject = render_to_string("reporting/email/export_ready_subject.txt", context).strip()
-        text = render_to_string("reporting/email/export_ready.txt", context)
-        html = render_to_string("reporting/email/export_ready.html", context)
-    send_mail(subject, text, None, [job.user.email], html_message=html, fail_silently=True)
-
-
-def exports_purge_expired(*, now=None) -> int:
-    """Delete the files of expired exports; the rows stay as a record of who exported what."""
-    purged = 0
-    for job in ExportJob.objects.expired(now):
-        job.file.delete(save=False)
-        ExportJob.objects.filter(pk=job.pk).update(file="")
-        purged += 1
-    return purged
-
-
 def reporting_daily(*, today: dt.date | None = None) -> dict:
     """The one scheduled job of the app: summaries due, stale builds failed, old exports gone."""
     today = today or timezone.localdate()
@@ -280,10 +183,3 @@ def reporting_daily(*, today: dt.date | None = None) -> dict:
         "requested": len(monthly_summaries_schedule(today=today)),
         "purged": exports_purge_expired(),
     }
-
-
-def broker_down_message() -> str:
-    return _(
-        "The background job service is not reachable, so nothing was started. Please try "
-        "again in a few minutes; if it keeps failing, tell the system administrator."
-    )

@@ -5,16 +5,10 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=services.BUILD_REPORT_FILE_TASK, ignore_result=True)
 def build_report_file(report_file_id: int) -> int | None:
     report_file = services.report_build_run(report_file_id=report_file_id)
     return report_file.pk if report_file else None
-
-
-@shared_task(ignore_result=True)
-def run_export_job(export_job_id: int) -> int | None:
-    job = services.export_job_run(export_job_id=export_job_id)
-    return job.row_count if job else None
 
 
 @shared_task(ignore_result=True)

@@ -1,27 +1,32 @@
-"""Report centre, downloads, exports and the dashboard. Every lookup goes through scoping."""
+"""Report centre (summaries and the user's exports), downloads and the dashboard.
 
-import tempfile
+Every lookup goes through scoping. The export buttons and jobs themselves are
+branchservice.exports; the centre lists a user's export jobs.
+"""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branchservice.audit import record_download
+from branchservice.exports.models import ExportJob
+from branchservice.exports.selectors import can_export
+from branchservice.exports.services import BROKER_DOWN, broker_down_message
 from branchservice.scoping import get_scoped_or_404
 
-from . import exports, selectors, services
+from . import selectors, services
 from .forms import BuildSummaryForm, DashboardForm
-from .models import ExportJob, JobStatus, ReportFile
+from .models import JobStatus, ReportFile
 
 
 def _can_use_centre(user):
-    return user.has_perm("reporting.view_reportfile") or user.has_perm("reporting.add_exportjob")
+    return user.has_perm("reporting.view_reportfile") or can_export(user)
 
 
 @login_required
@@ -57,8 +62,8 @@ def build(request):
         language=translation.get_language(),
     )
     report_file.refresh_from_db()
-    if report_file.status == JobStatus.FAILED and report_file.error == services.BROKER_DOWN:
-        messages.error(request, services.broker_down_message())
+    if report_file.status == JobStatus.FAILED and report_file.error == BROKER_DOWN:
+        messages.error(request, broker_down_message())
     elif not created:
         messages.info(request, _("This summary is already being built; it will appear below."))
     elif report_file.status == JobStatus.READY:
@@ -81,96 +86,6 @@ def download_report(request, pk):
         request=request, filename=name, branch=report_file.scope, subject=str(report_file)
     )
     return FileResponse(report_file.file.open("rb"), as_attachment=True, filename=name)
-
-
-def start_export(request, *, kind, source, params):
-    """The one entry point of every export button: stream now or queue a job."""
-    spec = exports.get_spec(kind)
-    if spec is None:
-        raise Http404
-    try:
-        qs = exports.export_queryset(spec=spec, user=request.user, source=source, params=params)
-        count = qs.count()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(request.META.get("HTTP_REFERER") or "reporting:centre")
-    if count <= settings.REPORTING_EXPORT_SYNC_LIMIT:
-        return _stream_export(request, spec, qs)
-    job = services.export_job_create(
-        user=request.user,
-        spec=spec,
-        source=source,
-        params=params,
-        row_count=count,
-        language=translation.get_language(),
-    )
-    job.refresh_from_db()
-    if job.status == JobStatus.FAILED and job.error == services.BROKER_DOWN:
-        messages.error(request, services.broker_down_message())
-    else:
-        messages.success(
-            request,
-            _(
-                "%(count)s rows are too many to download at once: the export runs in the "
-                "background. Follow its progress here; you will get an e-mail when it is ready."
-            )
-            % {"count": count},
-        )
-    return redirect("reporting:centre")
-
-
-def _stream_export(request, spec, qs):
-    # FileResponse closes the file once sent; a temporary file then disappears by itself.
-    stream = tempfile.TemporaryFile()  # noqa: SIM115
-    exports.write_export(
-        spec=spec, rows=qs.iterator(chunk_size=2000), user=request.user, stream=stream
-    )
-    stream.seek(0)
-    name = f"{spec.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
-    _record_export_download(request, name, spec)
-    return FileResponse(stream, as_attachment=True, filename=name)
-
-
-def _record_export_download(request, name, spec):
-    # An export holds rows of the user's whole scope: the top of it is the user's branch.
-    record_download(
-        request=request, filename=name, branch=request.user.branch, subject=str(spec.title)
-    )
-
-
-@require_GET
-@login_required
-def export(request, kind):
-    return start_export(
-        request, kind=kind, source="filterset", params=exports.querydict_to_params(request.GET)
-    )
-
-
-@require_GET
-@login_required
-def export_status(request, pk):
-    job = get_object_or_404(ExportJob, pk=pk, user=request.user)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "progress": job.progress,
-            "row_count": job.row_count,
-            "percent": job.percent,
-        }
-    )
-
-
-@require_GET
-@login_required
-def download_export(request, pk):
-    # Only the person who asked may fetch it: the rows were chosen with their scope.
-    job = get_object_or_404(ExportJob, pk=pk, user=request.user, status=JobStatus.READY)
-    if job.is_expired() or not job.file:
-        raise Http404(_("This export has expired; please export again."))
-    name = f"{job.kind}-{timezone.localtime(job.finished_at):%Y%m%d-%H%M%S}.xlsx"
-    _record_export_download(request, name, exports.get_spec(job.kind))
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
 @require_GET

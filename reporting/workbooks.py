@@ -13,14 +13,14 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
+from branchservice.exports.excel import PERCENT_FORMAT, SheetWriter, new_workbook
+from branchservice.exports.writer import row_values
 from branchservice.models import Branch
+from complaints.exports import COMPLAINTS
 from complaints.models import BusinessCategory, Complaint, ComplaintReason
 
 from . import selectors
-from .excel import PERCENT_FORMAT, SheetWriter, new_workbook
-from .exports import row_values
 from .selectors import STATISTIC_BY_KEY, Format
-from .specs import COMPLAINTS
 
 RED = PatternFill("solid", fgColor="F4CCCC")
 AMBER = PatternFill("solid", fgColor="FCE5CD")

@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.admin_site import ViewOnlyAdminMixin
+from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
-from reporting.admin import ExportChangelistMixin
 
 from . import services
 from .models import (

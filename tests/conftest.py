@@ -78,3 +78,21 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def broker_down():
+    """The real Celery app pointed at a port where nothing listens: publishing fails.
+
+    Tests using it need `django_db(transaction=True)`, so that on_commit runs when the view's
+    transaction commits, as in production.
+    """
+    from branchservice.celery import app as celery_app
+
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.close()
+    celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
+    yield
+    # Drop the connection pool made for the dead URL, then bring the real settings back.
+    celery_app.close()
+    celery_app.conf.update(saved)

@@ -17,7 +17,7 @@ Roles (columns, in this order), all from tests/conftest.py except `inactive`:
     aud       auditor of S1                        cm_b  complaint manager of outlet B
     anon      anonymous visitor                    inact a deactivated branch manager of S1
 
-Covered today: organisation, audit, complaints, standards, reminders and reporting. Adding an app's
+Covered today: organisation, audit, complaints, standards, reminders, reporting and exports. Adding an app's
 pages means adding lines to POLICY_TABLE. The last column names an entry of
 OBJECTS: a function (org) -> the object of branch A that the URL is tried with (an app keeps
 its builders in tests/<app>/factories.py; import them here). URL arguments follow from the
@@ -41,6 +41,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from branchservice.exports.models import ExportJob
 from branchservice.models import CalendarOverride, FileDownload, User
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
 from branchservice.roles import Role
@@ -51,7 +52,7 @@ from complaints.models import (
     DeadlinePolicy,
     RectificationNotice,
 )
-from reporting.models import ExportJob, ReportFile
+from reporting.models import ReportFile
 from standards.models import (
     MissedChecklistExcuse,
     ServiceProcess,
@@ -491,15 +492,17 @@ notifications:mine                                    ok    ok    ok    ok    ok
 notifications:open                                    404   404   redir 404   404   404   login login  notification_of_a
 notifications:read_all                                405   405   405   405   405   405   405   405    -
 
-# The report centre (reporting): reports of A for those who see A; an export job and its
-# file for the user who made it only.
+# The report centre (reporting): reports of A for those who see A.
 reporting:build                                       405   405   405   405   405   405   405   405    -
 reporting:centre                                      ok    ok    ok    403   ok    ok    login login  -
 reporting:dashboard                                   ok    ok    403   403   ok    403   login login  -
-reporting:download_export                             404   404   ok    404   404   404   login login  export_of_a
 reporting:download_report                             ok    ok    403   403   ok    403   login login  report_of_a
-reporting:export                                      ok    ok    ok    403   ok    ok    login login  export_of_a
-reporting:export_status                               404   404   open  404   404   404   login login  export_of_a
+
+# Exports (branchservice.exports, under /reports/): an export job and its file for the user
+# who made it only.
+exports:download_export                               404   404   ok    404   404   404   login login  export_of_a
+exports:export                                        ok    ok    ok    403   ok    ok    login login  export_of_a
+exports:export_status                                 404   404   open  404   404   404   login login  export_of_a
 """
 
 

@@ -22,8 +22,8 @@ from complaints.models import Complaint
 from reporting.models import ReportFile
 from standards.models import Checklist, CorrectiveAction
 from tests.complaints.conftest import register
+from tests.exports.helpers import open_workbook
 from tests.factories import UserFactory
-from tests.reporting.helpers import open_workbook
 from tests.standards.factories import submitted_checklist
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
@@ -170,7 +170,7 @@ def test_an_admin_export_holds_own_rows_only(world, people, login, kind, who, mi
 
 def test_a_complaint_manager_of_b_exports_only_b(world, people, login):
     rows, text = workbook_text(
-        login(people.cm_b).get(reverse("reporting:export", args=["complaints"]))
+        login(people.cm_b).get(reverse("exports:export", args=["complaints"]))
     )
     assert rows == 1
     assert_nothing_of(OF_A, text)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "standards",
     "reporting",
     "branchservice.notifications",
+    "branchservice.exports",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # background job whose file can be downloaded for this many days.
 REPORTING_EXPORT_SYNC_LIMIT = env.int("REPORTING_EXPORT_SYNC_LIMIT", default=5000)
 REPORTING_EXPORT_EXPIRY_DAYS = env.int("REPORTING_EXPORT_EXPIRY_DAYS", default=7)
+# The page that lists a user's export jobs (where a queued export sends them).
+EXPORTS_LIST_URL_NAME = "reporting:centre"
 
 # The calendar caches a year's holiday overrides; the cache must be shared by web, worker and
 # beat processes so that an override entered in the admin reaches the reminder jobs.

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import branchservice.exports.models
 import reporting.models
 from django.conf import settings
 from django.db import migrations, models
@@ -28,7 +29,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
                 ('progress', models.PositiveIntegerField(default=0, verbose_name='rows written')),
                 ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('file', models.FileField(blank=True, upload_to=reporting.models.export_upload_to, verbose_name='file')),
+                ('file', models.FileField(blank=True, upload_to=branchservice.exports.models.export_upload_to, verbose_name='file')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
                 ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires at')),

@@ -97,7 +97,7 @@ def export_job_of(user):
     """A finished background export of `user`, downloadable for a week."""
     from django.core.files.base import ContentFile
 
-    from reporting.models import ExportJob, JobStatus
+    from branchservice.exports.models import ExportJob, JobStatus
 
     job = ExportJob(
         user=user,

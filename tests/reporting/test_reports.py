@@ -11,8 +11,8 @@ from django.utils import timezone
 from branchservice.models import FileDownload
 from reporting import services
 from reporting.models import JobStatus, ReportDownload, ReportFile
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.reporting.factories import at, complaint, october
-from tests.reporting.helpers import open_workbook, response_bytes, sheet_rows
 
 OCTOBER = dt.date(2026, 10, 1)
 

@@ -5,9 +5,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting.models import ExportJob, JobStatus
+from branchservice.exports.models import ExportJob, JobStatus
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.reporting.factories import october
-from tests.reporting.helpers import open_workbook, response_bytes, sheet_rows
 
 CHANGELIST = "admin:complaints_complaint_changelist"
 EXPORT = "admin:complaints_complaint_export"
@@ -55,7 +55,7 @@ def test_a_large_admin_export_runs_as_a_job_with_the_same_filters(
     assert response.status_code == 302
     job = ExportJob.objects.get()
     assert (job.source, job.status) == ("admin", JobStatus.READY)
-    download = client.get(reverse("reporting:download_export", args=[job.pk]))
+    download = client.get(reverse("exports:download_export", args=[job.pk]))
     expected = sorted(
         data[key].reference for key in ("c1", "c2", "c3", "c4", "void", "late_september")
     )

@@ -1,10 +1,11 @@
 """The export button of admin changelists.
 
 Put `ExportChangelistMixin` before the other bases of a ModelAdmin and set `export_kind` to a
-kind registered in reporting.specs. The changelist gets an "Export to Excel" button that sends
-its own query string (filters, search, date drill-down) to <changelist>/export/, which selects
-the rows with the ModelAdmin's own ChangeList — exactly what the page shows, scoped — and
-streams them, or queues a background export above REPORTING_EXPORT_SYNC_LIMIT rows.
+kind the app registered (branchservice.exports.registry). The changelist gets an "Export to
+Excel" button that sends its own query string (filters, search, date drill-down) to
+<changelist>/export/, which selects the rows with the ModelAdmin's own ChangeList — exactly
+what the page shows, scoped — and streams them, or queues a background export above
+REPORTING_EXPORT_SYNC_LIMIT rows.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -12,9 +13,9 @@ from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .exports import querydict_to_params
+from .selectors import can_export, querydict_to_params
 
-EXPORT_TEMPLATE = "admin/reporting/change_list_export.html"
+EXPORT_TEMPLATE = "admin/exports/change_list_export.html"
 
 
 class ExportChangelistMixin:
@@ -54,7 +55,7 @@ class ExportChangelistMixin:
         extra_context = {
             **(extra_context or {}),
             "export_url": reverse(name) + (f"?{query}" if query else ""),
-            "can_export": request.user.has_perm("reporting.add_exportjob"),
+            "can_export": can_export(request.user),
             "base_change_list": base.template,
         }
         response = super().changelist_view(request, extra_context)

@@ -2,15 +2,15 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from reporting.models import ExportJob, JobStatus
+from branchservice.exports.models import ExportJob, JobStatus
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.factories import UserFactory
-from tests.reporting.helpers import open_workbook, response_bytes, sheet_rows
 
 
 def export_url(kind="test-staff", **params):
     from urllib.parse import urlencode
 
-    return reverse("reporting:export", args=[kind]) + ("?" + urlencode(params) if params else "")
+    return reverse("exports:export", args=[kind]) + ("?" + urlencode(params) if params else "")
 
 
 def exported(response):
@@ -98,9 +98,9 @@ def test_a_large_export_runs_in_the_background_and_reaches_100_percent(
     assert job.status == JobStatus.READY
     assert (job.progress, job.row_count, job.percent) == (3, 3, 100)  # auditor + 2 staff
     assert job.expires_at is not None
-    status = client.get(reverse("reporting:export_status", args=[job.pk])).json()
+    status = client.get(reverse("exports:export_status", args=[job.pk])).json()
     assert status["percent"] == 100
-    rows = exported(client.get(reverse("reporting:download_export", args=[job.pk])))
+    rows = exported(client.get(reverse("exports:download_export", args=[job.pk])))
     assert len(rows) == 4
     assert rows[1:] and all(row[1] != "张伟" for row in rows[1:])
     assert mailoutbox and mailoutbox[0].to == [auditor.email]
@@ -113,21 +113,21 @@ def test_nobody_else_can_see_or_download_someone_elses_export(
         login(auditor).get(export_url())
     job = ExportJob.objects.get(user=auditor)
     client = login(manager)
-    assert client.get(reverse("reporting:download_export", args=[job.pk])).status_code == 404
-    assert client.get(reverse("reporting:export_status", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:download_export", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:export_status", args=[job.pk])).status_code == 404
 
 
 def test_an_expired_export_cannot_be_downloaded_and_its_file_is_purged(
     staff_export, staff, auditor, login, small_limit, django_capture_on_commit_callbacks,
     time_machine,
 ):  # fmt: skip
-    from reporting.services import exports_purge_expired
+    from branchservice.exports.services import exports_purge_expired
 
     with django_capture_on_commit_callbacks(execute=True):
         login(auditor).get(export_url())
     job = ExportJob.objects.get(user=auditor)
     time_machine.move_to(job.expires_at)
-    url = reverse("reporting:download_export", args=[job.pk])
+    url = reverse("exports:download_export", args=[job.pk])
     assert login(auditor).get(url).status_code == 404
     assert exports_purge_expired() == 1
     job.refresh_from_db()

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporting.excel import FORMULA_TRIGGERS, SheetWriter, new_workbook
-from tests.reporting.helpers import open_workbook, sheet_rows
+from branchservice.exports.excel import FORMULA_TRIGGERS, SheetWriter, new_workbook
+from tests.exports.helpers import open_workbook, sheet_rows
 
 
 def write(*rows):
