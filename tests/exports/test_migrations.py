@@ -25,9 +25,7 @@ def test_moving_export_jobs_keeps_their_rows_and_who_may_export_unmasked(org):
     permission = old.get_model("auth", "Permission").objects.get(
         content_type=content_type, codename="export_unmasked_personal_data"
     )
-    old.get_model("branchservice", "User").objects.get(pk=user.pk).user_permissions.add(
-        permission
-    )
+    old.get_model("branchservice", "User").objects.get(pk=user.pk).user_permissions.add(permission)
 
     executor = MigrationExecutor(connection)
     migrate(executor.loader.graph.leaf_nodes())
