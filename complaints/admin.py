@@ -489,6 +489,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 name="complaints_complaint_move",
             ),
             path(
+                "<path:object_id>/print/",
+                wrap(self.print_view),
+                name="complaints_complaint_print",
+            ),
+            path(
                 "<path:object_id>/attachments/<int:attachment_id>/",
                 wrap(self.attachment_view),
                 name="complaints_complaint_attachment",
@@ -556,6 +561,25 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         title = _("Rectification done: %(action)s") % {"action": notice.required_action[:40]}
         return self._render_step(request, complaint, title, form)
 
+    def print_view(self, request, object_id):
+        """客户投诉处理单: the decision to the customer on the bank's form, to print and sign."""
+        complaint = self._complaint(request, object_id)
+        full = sees_customer_data(request.user)
+        customer = {
+            field: getattr(complaint, field) if full else mask(getattr(complaint, field))
+            for field, (_masked, mask) in self.PII_FIELDS.items()
+        }
+        head_office = complaint.branch.ancestors().filter(level=Branch.Level.HEAD_OFFICE).first()
+        context = {
+            "complaint": complaint,
+            "customer": customer,
+            "bank": head_office.name if head_office else "",
+            "events": complaint.events.select_related("actor"),
+            "notices": complaint.notices.select_related("recorded_by"),
+            "printed_at": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/print.html", context)
+
     def attachment_view(self, request, object_id, attachment_id):
         complaint = self._complaint(request, object_id)
         attachment = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
@@ -606,6 +630,7 @@ def complaint_page_context(complaint, user) -> dict:
         for stage, (due, done) in Complaint.STAGES.items()
     ]
     return {
+        "print_url": reverse("admin:complaints_complaint_print", args=[complaint.pk]),
         "workflow_moves": [
             {
                 "label": m.label,

@@ -36,7 +36,14 @@ from branchservice.notifications.registry import (
 from branchservice.roles import Role
 
 from . import services
-from .models import Complaint, DeadlinePolicy, RectificationNotice, end_of_day
+from .models import (
+    Complaint,
+    DeadlinePolicy,
+    Decision,
+    ExtensionRequest,
+    RectificationNotice,
+    end_of_day,
+)
 
 Kind, Stage = Notification.Kind, Notification.Stage
 NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
@@ -45,6 +52,9 @@ KINDS = (
     Kind.COMPLAINT_REPLY,
     Kind.COMPLAINT_REGULATORY,
     Kind.COMPLAINT_FOLLOWUP,
+    Kind.COMPLAINT_EXTENSION_NOTICE,
+    Kind.COMPLAINT_PAUSE,
+    Kind.COMPLAINT_REVIEW,
     Kind.RECTIFICATION,
 )
 
@@ -62,6 +72,9 @@ _FIELDS = (
     "regulatory_due_at",
     "followup_due_at",
     "followed_up_at",
+    "paused_since",
+    "review_due_at",
+    "reviewed_at",
 )
 
 
@@ -173,6 +186,76 @@ class _Scan:
                 on_first_creation=partial(_record_escalation, c.pk, recipients, due),
             )
 
+    def extension_notices(self):
+        """Approved extensions whose notice to the customer is not recorded by the close of
+        the next working day → the handler."""
+        deadline = end_of_day(add_working_days(self.today, -1))
+        requests = (
+            ExtensionRequest.objects.filter(
+                decision=Decision.APPROVED,
+                decided_at__lte=deadline,
+                complaint__status__in=Complaint.OPEN_STATUSES,
+                notices__isnull=True,
+            )
+            .select_related("complaint")
+            .order_by("pk")
+        )
+        for request in batched(requests):
+            c = request.complaint
+            due = end_of_day(add_working_days(_day(request.decided_at), 1))
+            if due > self.now:
+                continue
+            yield Reminder(
+                target=request,
+                kind=Kind.COMPLAINT_EXTENSION_NOTICE,
+                stage=Stage.OVERDUE,
+                recipient_ids=self.handler(c),
+                due_at=due,
+                occurrence=_day(due).isoformat(),
+                label=c.reference,
+                url=admin_url(c),
+            )
+
+    def long_pauses(self):
+        """A clock paused longer than its policy allows → the outlet head."""
+        shortest = min((p.pause_warning_days for p in self.policies.values()), default=30)
+        paused = (
+            Complaint.objects.open()
+            .filter(paused_since__lte=self.now - dt.timedelta(days=shortest))
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+        for c in batched(paused):
+            limit = c.paused_since + dt.timedelta(days=self.policy(c).pause_warning_days)
+            if limit > self.now:
+                continue
+            yield self.reminder(
+                c,
+                Kind.COMPLAINT_PAUSE,
+                Stage.WARNING,
+                self.directory.outlet_heads(c.branch_id),
+                limit,
+            )
+
+    def reviews(self):
+        """A review (核查) due today or overdue → the levels above the outlet."""
+        reviewing = (
+            Complaint.objects.filter(
+                status=Complaint.Status.REVIEWING,
+                reviewed_at=None,
+                review_due_at__lte=end_of_day(self.today),
+            )
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+        for c in batched(reviewing):
+            stage = Stage.OVERDUE if c.review_due_at < self.now else Stage.DUE
+            recipients = [
+                *self.directory.managers_above(c.branch_id),
+                *self.directory.head_office_service(),
+            ]
+            yield self.reminder(c, Kind.COMPLAINT_REVIEW, stage, recipients, c.review_due_at)
+
     def rectifications(self):
         notices = (
             RectificationNotice.objects.exclude(status=RectificationNotice.Status.DONE)
@@ -217,6 +300,9 @@ def scan(*, now, directory):
     run = _Scan(now, directory)
     for complaint in batched(run.candidates()):
         yield from run.complaint(complaint)
+    yield from run.extension_notices()
+    yield from run.long_pauses()
+    yield from run.reviews()
     yield from run.rectifications()
 
 
@@ -226,8 +312,12 @@ def still_due(notification, target) -> str | None:
         if target.status == RectificationNotice.Status.DONE:
             return str(NO_LONGER_DUE_DONE)
         return None
+    if isinstance(target, ExtensionRequest):
+        return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if notification.kind == Kind.COMPLAINT_PAUSE:
+        return None if target.paused_since else str(NO_LONGER_DUE_DONE)
     if target.paused_since is not None:
         return str(NO_LONGER_DUE_PAUSED)
     done_field = {
@@ -235,6 +325,7 @@ def still_due(notification, target) -> str | None:
         Kind.COMPLAINT_REPLY: "replied_at",
         Kind.COMPLAINT_REGULATORY: "replied_at",
         Kind.COMPLAINT_FOLLOWUP: "followed_up_at",
+        Kind.COMPLAINT_REVIEW: "reviewed_at",
     }[notification.kind]
     if getattr(target, done_field) is not None:
         return str(NO_LONGER_DUE_DONE)
@@ -243,6 +334,7 @@ def still_due(notification, target) -> str | None:
         Kind.COMPLAINT_REPLY: "reply_due_at",
         Kind.COMPLAINT_REGULATORY: "regulatory_due_at",
         Kind.COMPLAINT_FOLLOWUP: "followup_due_at",
+        Kind.COMPLAINT_REVIEW: "review_due_at",
     }[notification.kind]
     due = getattr(target, due_field)
     if due is None or _day(due).isoformat() != notification.occurrence:

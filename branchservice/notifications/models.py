@@ -44,6 +44,9 @@ class Notification(models.Model):
         COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
         COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
         COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
+        COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
+        COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
+        COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
         RECTIFICATION = "rectification", _("Rectification notice")
         CORRECTIVE_ACTION = "corrective_action", _("Corrective action")
         CHECKLIST = "checklist", _("Daily checklist")
@@ -162,6 +165,19 @@ HEADLINES = {
     ),
     (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.OVERDUE): _(
         "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Notification.Kind.COMPLAINT_EXTENSION_NOTICE, Notification.Stage.OVERDUE): _(
+        "The customer of complaint %(object)s has not been told of the approved extension; "
+        "the notice was due by %(due)s."
+    ),
+    (Notification.Kind.COMPLAINT_PAUSE, Notification.Stage.WARNING): _(
+        "The clock of complaint %(object)s has been paused beyond the policy's limit (%(due)s)."
+    ),
+    (Notification.Kind.COMPLAINT_REVIEW, Notification.Stage.DUE): _(
+        "The review of complaint %(object)s is due today, by %(due)s."
+    ),
+    (Notification.Kind.COMPLAINT_REVIEW, Notification.Stage.OVERDUE): _(
+        "The review of complaint %(object)s is overdue: it was due by %(due)s."
     ),
     (Notification.Kind.RECTIFICATION, Notification.Stage.DUE): _(
         "Rectification notice %(object)s is due today."

@@ -510,3 +510,20 @@ def test_a_review_request_after_30_days_is_refused(complaint_in, outlet_user):
             request="申请核查",
         )
     assert "30 days" in message
+
+
+# --- the decision to the customer (art. 19) -----------------------------------------------------
+
+
+def test_the_handling_form_prints_the_decision_and_masks_for_auditors(
+    complaint_in, outlet_user, auditor, login
+):
+    from django.urls import reverse
+
+    complaint = complaint_in(S.RESOLVED)
+    url = reverse("admin:complaints_complaint_print", args=[complaint.pk])
+    page = login(outlet_user).get(url).content.decode()
+    assert "客户投诉处理单" in page
+    for text in (complaint.reply_facts, complaint.reply_grounds, "核查", "仲裁", "张伟"):
+        assert text in page
+    assert "张伟" not in login(auditor).get(url).content.decode()
