@@ -186,11 +186,9 @@ class _Scan:
                 on_first_creation=partial(_record_escalation, c.pk, recipients, due),
             )
 
-    def extension_notices(self):
-        """Approved extensions whose notice to the customer is not recorded by the close of
-        the next working day → the handler."""
+    def extension_notice_candidates(self):
         deadline = end_of_day(add_working_days(self.today, -1))
-        requests = (
+        return (
             ExtensionRequest.objects.filter(
                 decision=Decision.APPROVED,
                 decided_at__lte=deadline,
@@ -198,9 +196,43 @@ class _Scan:
                 notices__isnull=True,
             )
             .select_related("complaint")
+            .only("decided_at", "complaint", *(f"complaint__{f}" for f in _FIELDS if f != "pk"))
             .order_by("pk")
         )
-        for request in batched(requests):
+
+    def long_pause_candidates(self):
+        shortest = min((p.pause_warning_days for p in self.policies.values()), default=30)
+        return (
+            Complaint.objects.open()
+            .filter(paused_since__lte=self.now - dt.timedelta(days=shortest))
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+
+    def review_candidates(self):
+        return (
+            Complaint.objects.filter(
+                status=Complaint.Status.REVIEWING,
+                reviewed_at=None,
+                review_due_at__lte=end_of_day(self.today),
+            )
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+
+    def queries(self):
+        """Every query of the scan over complaints (the benchmark runs them bare)."""
+        return [
+            self.candidates(),
+            self.extension_notice_candidates(),
+            self.long_pause_candidates(),
+            self.review_candidates(),
+        ]
+
+    def extension_notices(self):
+        """Approved extensions whose notice to the customer is not recorded by the close of
+        the next working day → the handler."""
+        for request in batched(self.extension_notice_candidates()):
             c = request.complaint
             due = end_of_day(add_working_days(_day(request.decided_at), 1))
             if due > self.now:
@@ -218,14 +250,7 @@ class _Scan:
 
     def long_pauses(self):
         """A clock paused longer than its policy allows → the outlet head."""
-        shortest = min((p.pause_warning_days for p in self.policies.values()), default=30)
-        paused = (
-            Complaint.objects.open()
-            .filter(paused_since__lte=self.now - dt.timedelta(days=shortest))
-            .only(*_FIELDS)
-            .order_by("pk")
-        )
-        for c in batched(paused):
+        for c in batched(self.long_pause_candidates()):
             limit = c.paused_since + dt.timedelta(days=self.policy(c).pause_warning_days)
             if limit > self.now:
                 continue
@@ -239,16 +264,7 @@ class _Scan:
 
     def reviews(self):
         """A review (核查) due today or overdue → the levels above the outlet."""
-        reviewing = (
-            Complaint.objects.filter(
-                status=Complaint.Status.REVIEWING,
-                reviewed_at=None,
-                review_due_at__lte=end_of_day(self.today),
-            )
-            .only(*_FIELDS)
-            .order_by("pk")
-        )
-        for c in batched(reviewing):
+        for c in batched(self.review_candidates()):
             stage = Stage.OVERDUE if c.review_due_at < self.now else Stage.DUE
             recipients = [
                 *self.directory.managers_above(c.branch_id),

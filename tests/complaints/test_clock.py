@@ -79,7 +79,7 @@ def test_the_three_tiers_have_15_30_and_60_natural_days(frozen, outlet_user, org
     ]
     # Not yet extended: 15 natural days from 30 September.
     assert day(complaint.regulatory_due_at) == dt.date(2026, 10, 15)
-    assert C.ESPECIALLY_COMPLEX.label == "Especially complex"
+    assert str(C.ESPECIALLY_COMPLEX.label) == "特别复杂（情况特别复杂）"
 
 
 # --- extensions -----------------------------------------------------------------------------
