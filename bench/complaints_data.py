@@ -15,6 +15,7 @@ are kept; run with --reset to start again.
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._common import add_smoke_argument, print_load  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.roles import Role  # noqa: E402
 from complaints.deadlines import compute_deadlines  # noqa: E402
@@ -37,6 +39,11 @@ from complaints.models import Complaint, DeadlinePolicy  # noqa: E402
 
 DAYS = 730
 OUTLETS_PER_SUB = 10
+# Customer names as varied as a real register's: 30 family names × 38 × 38 given characters
+# (a quarter of the names have one given character), so that a full name matches a few rows
+# in a million and a family name a few per cent, as in life.
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文春晓海燕鹏飞")
 
 
 def build_bank(outlets: int) -> None:
@@ -130,7 +137,10 @@ SELECT
                      'closed'])[1 + g.n %% 6] END,
     %(today)s::timestamptz - make_interval(days => d.day_offset)
         + make_interval(mins => g.n %% 480),
-    (ARRAY['王','李','张','刘','陈','杨'])[1 + g.n %% 6] || '先生',
+    (%(surnames)s::text[])[1 + g.n %% %(n_surnames)s]
+        || (%(given)s::text[])[1 + (g.n / %(n_surnames)s) %% %(n_given)s]
+        || CASE WHEN g.n %% 4 = 0 THEN ''
+                ELSE (%(given)s::text[])[1 + (g.n / %(n_names2)s) %% %(n_given)s] END,
     '13' || lpad((g.n %% 1000000000)::text, 9, '0'), '', '',
     '客户反映排队等候时间过长，柜员态度冷淡。', '', '', o.handler_id, o.handler_id,
     cat.id, rea.id, false, d.complexity, false, '', '', '', %(policy)s,
@@ -151,7 +161,8 @@ JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id FROM complaints_comp
 """
 
 
-def fill(complaints: int, outlets: int, batch: int) -> None:
+def fill(complaints: int, outlets: int, batch: int) -> list[tuple[int, float]]:
+    """Inserts the missing complaints; returns (rows, seconds) of each batch."""
     today = timezone.localdate()
     rows, policy = deadline_table(today)
     existing = Complaint.objects.filter(reference__startswith="TS-BO").count()
@@ -175,6 +186,7 @@ def fill(complaints: int, outlets: int, batch: int) -> None:
         cursor.execute("SELECT count(*) FROM bench_outlet")
         (n_outlets,) = cursor.fetchone()
         midnight = timezone.make_aware(dt.datetime.combine(today, dt.time(8)))
+        batches = []
         for start in range(existing, complaints, batch):
             stop = min(start + batch, complaints) - 1
             began = time.perf_counter()
@@ -188,14 +200,20 @@ def fill(complaints: int, outlets: int, batch: int) -> None:
                         "deadline_rows": len(rows),
                         "policy": policy,
                         "today": midnight,
+                        "surnames": SURNAMES,
+                        "n_surnames": len(SURNAMES),
+                        "given": GIVEN,
+                        "n_given": len(GIVEN),
+                        "n_names2": len(SURNAMES) * len(GIVEN),
                     },
                 )
-            print(
-                f"  rows {start:>9}..{stop:>9} in {time.perf_counter() - began:5.1f}s", flush=True
-            )
+            seconds = time.perf_counter() - began
+            batches.append((stop - start + 1, seconds))
+            print(f"  rows {start:>9}..{stop:>9} in {seconds:5.1f}s", flush=True)
         cursor.execute("DROP TABLE bench_outlet, bench_deadline")
         cursor.execute("VACUUM ANALYZE complaints_complaint")
         cursor.execute("ANALYZE branchservice_branch")
+    return batches
 
 
 def main():
@@ -204,7 +222,10 @@ def main():
     parser.add_argument("--outlets", type=int, default=500)
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--reset", action="store_true", help="delete benchmark complaints first")
+    add_smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.complaints, args.outlets, args.batch = 300, 20, 100
     if connection.vendor != "postgresql":
         sys.exit("The complaint benchmarks run against PostgreSQL: set DATABASE_URL.")
     from django.core.management import call_command
@@ -213,11 +234,16 @@ def main():
     if args.reset:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE complaints_complaint, complaints_historicalcomplaint CASCADE")
+    print_load("start")
     began = time.perf_counter()
     build_bank(args.outlets)
-    fill(args.complaints, args.outlets, args.batch)
+    batches = fill(args.complaints, args.outlets, args.batch)
     total = Complaint.objects.count()
     print(f"{total} complaints over {args.outlets} outlets in {time.perf_counter() - began:.0f}s")
+    if batches:
+        rate = statistics.median(rows / seconds for rows, seconds in batches)
+        print(f"median of {len(batches)} batches: {rate:,.0f} rows/s")
+    print_load("end")
 
 
 if __name__ == "__main__":

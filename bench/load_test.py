@@ -4,11 +4,12 @@
     .venv/bin/python bench/load_test.py --duration 120   # the same people in a 2-minute window
 
 Starts everything itself and stops it again, also on Ctrl-C or failure: a throwaway PostgreSQL
-(`scripts/postgres.sh` on PG_PORT 54342 in a temporary folder), the embedded Redis on a free
-loopback port, the database filled by `bench/load/seed.py` (bank of --lobby outlets, a lobby
-manager each, --managers branch managers, --auditors auditors, --complaints complaints, the
-daily checklist published), collectstatic, and gunicorn with `branchservice.settings.production`
-and `deploy/gunicorn.conf.py` on 127.0.0.1. Then, within the window:
+(`scripts/postgres.sh` on a free loopback port, data in a temporary folder), the embedded Redis
+on another free port, the database filled by `bench/load/seed.py` (bank of --lobby outlets, a
+lobby manager each, --managers branch managers, --auditors auditors, --complaints complaints,
+the daily checklist published), collectstatic, and gunicorn with
+`branchservice.settings.production` and `deploy/gunicorn.conf.py` on 127.0.0.1. Then, within
+the window:
 
 - every lobby manager logs in at /standards/login/, opens the outlet page, starts today's daily
   checklist, takes a while to fill it, submits every item as passed, sees the result and logs
@@ -49,9 +50,9 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import add_smoke_argument  # noqa: E402
 from branchservice.embedded_redis import command as redis_command  # noqa: E402
 
-PG_PORT = "54342"
 REQUEST_TIMEOUT = 60
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -362,7 +363,8 @@ class Stack:
         self.python = python
         self.processes = []
         self.pg_started = False
-        self.pg_env = dict(os.environ, PG_PORT=PG_PORT, PG_ROOT=str(workdir / "pg"))
+        # A free port: another checkout's load test or CI's smoke step may run at the same time.
+        self.pg_env = dict(os.environ, PG_PORT=str(free_port()), PG_ROOT=str(workdir / "pg"))
         self.env = None
 
     def start_postgres(self):
@@ -528,7 +530,12 @@ def main():
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep-logs", action="store_true", help="keep the temporary folder")
+    add_smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        # 1,000 complaints: a manager's clicks go to list pages up to 15 (50 rows each).
+        args.lobby, args.managers, args.auditors, args.complaints = 3, 1, 1, 1000
+        args.duration, args.workers, args.arrivals = 20, 2, 2
     python = str(ROOT / ".venv" / "bin" / "python")
 
     def terminated(signum, frame):

@@ -2,16 +2,19 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
 from .concurrency import VersionedAdminMixin
 from .history import HistoryAdmin
 from .models import Branch, CalendarOverride, FileDownload, User
-from .roles import GRANTABLE_ROLES, Role
+from .roles import Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
+from .staff import grantable_roles, manageable_branches, may_manage, visible_staff
 
 
 @admin.register(Branch)
@@ -42,6 +45,15 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "set password" form. The hash stays out of history, but that someone set
+    another person's password, and who, is in it."""
+
+    def save(self, commit=True):
+        self.user._change_reason = gettext("Password set by an administrator")
+        return super().save(commit)
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     list_display = ["username", "full_name", "branch", "roles", "is_staff", "is_active"]
@@ -70,8 +82,24 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    change_password_form = AuditedPasswordChangeForm
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        queryset = super().get_queryset(request).prefetch_related("groups")
+        return visible_staff(queryset, request.user)
+
+    # Changing an account (its password and active flag included: Django's password page asks
+    # this too) is managing it: branchservice/staff.py says who may.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or may_manage(request.user, obj)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "branch":
+            field.queryset = manageable_branches(request.user)
+        return field
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and request.user.is_superuser:
@@ -87,26 +115,10 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
         labels = dict(Role.choices)
         return "、".join(str(labels.get(g.name, g.name)) for g in obj.groups.all())
 
-    def save_related(self, request, form, formsets, change):
-        # The form offers only the roles the editor may grant; roles beyond that (a colleague's
-        # branch-manager role, say) are not theirs to take away, so they are kept.
-        kept = []
-        if change:
-            kept = list(form.instance.groups.exclude(name__in=grantable_roles(request.user)))
-        super().save_related(request, form, formsets, change)
-        form.instance.groups.add(*kept)
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-def grantable_roles(user) -> list[str]:
-    """Role groups `user` may give to others: never more than their own standing."""
-    if sees_everything(user):
-        return GRANTABLE_ROLES[Role.HQ_SERVICE]
-    return sorted({r for role in user.role_names for r in GRANTABLE_ROLES.get(role, [])})
 
 
 @admin.register(CalendarOverride)

@@ -141,6 +141,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Who works complaints (registers them, makes the workflow's moves): at the outlet, and above
+# it a branch manager of the sub-branch and head office, anywhere in their scope.
+COMPLAINT_HANDLERS = frozenset({Role.COMPLAINT_MANAGER, Role.BRANCH_MANAGER, Role.HQ_SERVICE})
+
+
+def is_complaint_handler(user) -> bool:
+    return user.is_superuser or user.has_role(*COMPLAINT_HANDLERS)
+
+
 # Roles a user may hand out in the admin: head office any, a branch manager only floor roles.
 GRANTABLE_ROLES: dict[str, list[str]] = {
     Role.HQ_SERVICE: list(Role.values),

@@ -10,13 +10,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import (
-    MaxLengthValidator,
-    MinValueValidator,
-    ProhibitNullCharactersValidator,
-)
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,24 +21,7 @@ from simple_history.models import HistoricalRecords
 from branchservice import pii
 from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
-
-
-def unstorable_text(instance, *names) -> dict:
-    """By field, text its column cannot hold: longer than its max_length, or with a NUL
-    character (PostgreSQL refuses those). The forms check both, but a service called directly
-    would otherwise fail in the database, or pass on SQLite and fail later on PostgreSQL."""
-    errors = {}
-    for name in names:
-        max_length = instance._meta.get_field(name).max_length
-        validators = [ProhibitNullCharactersValidator()]
-        if max_length is not None:
-            validators.append(MaxLengthValidator(max_length))
-        for validate in validators:
-            try:
-                validate(getattr(instance, name) or "")
-            except ValidationError as exc:
-                errors.setdefault(name, []).extend(exc.messages)
-    return errors
+from branchservice.text import unstorable_text
 
 
 class BusinessCategory(models.Model):
@@ -218,7 +198,36 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
 
 
+# The customer's phone as digits only: stored numbers are normalised (pii.normalise_phone) but
+# a landline may keep its hyphen. Searched through the index of the same expression.
+PHONE_DIGITS = Replace("customer_phone", Value("-"), Value(""))
+# Reference numbers are TS-<outlet>-<yyyymm>-<seq> (services._next_reference).
+REFERENCE_PREFIX = "TS-"
+
+
 class ComplaintQuerySet(models.QuerySet):
+    def search(self, term: str, *, personal_data: bool = True):
+        """The register's search box, each kind of term on an index of its own.
+
+        A phone number finds that number exactly, a reference number that entry; anything
+        else is part of a customer's name (on PostgreSQL a trigram index serves the
+        `LIKE '%…%'`, migration 0006). One term never searches every column at once: an OR
+        over them could use no index and read the whole register.
+        """
+        term = term.strip()
+        if not term:
+            return self
+        if term.upper().startswith(REFERENCE_PREFIX):
+            return self.filter(reference=term.upper())
+        if not personal_data:
+            # A name or a phone number is customer data: a hit would tell a role that sees it
+            # masked that the value is there (an oracle, tests/security/test_unmasking.py).
+            return self.none()
+        digits = pii.phone_digits(term)
+        if digits is not None:
+            return self.alias(phone_digits=PHONE_DIGITS).filter(phone_digits=digits)
+        return self.filter(customer_name__icontains=term)
+
     def open(self):
         return self.filter(status__in=Complaint.OPEN_STATUSES)
 
@@ -593,6 +602,8 @@ class Complaint(VersionedModel):
                 condition=Q(replied_at__isnull=True),
                 name="complaint_reg_due_idx",
             ),
+            # Search by phone number (ComplaintQuerySet.search).
+            models.Index(PHONE_DIGITS, name="complaint_phone_digits_idx"),
             # Reminder scan "follow-up visit overdue" and the deadline-status filter.
             models.Index(
                 fields=["followup_due_at"],

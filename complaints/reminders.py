@@ -12,12 +12,17 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     regulatory ceiling within the warning days        → outlet head, head office
                        passed                         → outlet head, head office
     follow-up visit due today / overdue               → handler
+    approved extension not told within 1 working day  → handler
+    clock paused longer than the policy's limit       → outlet head
+    review (核查) due today / overdue                  → levels above, head office
+    nothing of a complaint while its clock is paused
     rectification notice due today / overdue          → owner, outlet head
 """
 
 import datetime as dt
 from functools import partial
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,18 +50,68 @@ from .models import (
     end_of_day,
 )
 
-Kind, Stage = Notification.Kind, Notification.Stage
+Stage = Notification.Stage
+
+
+class Kind(models.TextChoices):
+    """The reminders this scan sends (registered in ComplaintsConfig.ready())."""
+
+    COMPLAINT_ACKNOWLEDGE = "complaint_acknowledge", _("Complaint acknowledgement")
+    COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
+    COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
+    COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
+    COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
+    COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
+    COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
+    RECTIFICATION = "rectification", _("Rectification notice")
+
+
+KINDS = Kind.values
 NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
-KINDS = (
-    Kind.COMPLAINT_ACKNOWLEDGE,
-    Kind.COMPLAINT_REPLY,
-    Kind.COMPLAINT_REGULATORY,
-    Kind.COMPLAINT_FOLLOWUP,
-    Kind.COMPLAINT_EXTENSION_NOTICE,
-    Kind.COMPLAINT_PAUSE,
-    Kind.COMPLAINT_REVIEW,
-    Kind.RECTIFICATION,
-)
+# What each reminder says. "%(object)s" is the complaint's reference, "%(due)s" its deadline.
+HEADLINES = {
+    (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
+        "Complaint %(object)s was not acknowledged to the customer by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.DUE): _(
+        "The reply to complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.OVERDUE): _(
+        "The reply to complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_REPLY, Stage.ESCALATED): _(
+        "Escalation: complaint %(object)s is still unanswered, its reply was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_REGULATORY, Stage.WARNING): _(
+        "Complaint %(object)s approaches the regulatory deadline of %(due)s."
+    ),
+    (Kind.COMPLAINT_REGULATORY, Stage.OVERDUE): _(
+        "Complaint %(object)s has passed the regulatory deadline of %(due)s without a reply."
+    ),
+    (Kind.COMPLAINT_FOLLOWUP, Stage.DUE): _(
+        "The follow-up visit for complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_FOLLOWUP, Stage.OVERDUE): _(
+        "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_EXTENSION_NOTICE, Stage.OVERDUE): _(
+        "The customer of complaint %(object)s has not been told of the approved extension; "
+        "the notice was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_PAUSE, Stage.WARNING): _(
+        "The clock of complaint %(object)s has been paused beyond the policy's limit (%(due)s)."
+    ),
+    (Kind.COMPLAINT_REVIEW, Stage.DUE): _(
+        "The review of complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_REVIEW, Stage.OVERDUE): _(
+        "The review of complaint %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.RECTIFICATION, Stage.DUE): _("Rectification notice %(object)s is due today."),
+    (Kind.RECTIFICATION, Stage.OVERDUE): _(
+        "Rectification notice %(object)s is overdue: it was due by %(due)s."
+    ),
+}
 
 _FIELDS = (
     "pk",

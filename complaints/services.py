@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.concurrency import save_versioned
+from branchservice.files import content_matches
 from branchservice.models import Branch
-from branchservice.roles import Role
+from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
 from .deadlines import compute_deadlines, recompute_deadlines
@@ -38,7 +39,6 @@ from .models import (
     unstorable_text,
 )
 from .workflow import (
-    HANDLERS,
     extension_approver_error,
     next_extension_tier,
     review_request_ends,
@@ -150,7 +150,7 @@ def complaint_register(
     now = now or timezone.now()
     if not can_see_branch(user, branch):
         raise PermissionDenied
-    if not (user.is_superuser or user.has_role(*HANDLERS)):
+    if not is_complaint_handler(user):
         raise ValidationError(_("Your role may not register complaints."), code="role")
     if branch.level != Branch.Level.OUTLET:
         raise ValidationError({"branch": _("Complaints are registered at an outlet.")})
@@ -1123,20 +1123,6 @@ ALLOWED_ATTACHMENT_TYPES = {
     "audio/amr": (".amr",),
 }
 
-# The first bytes of each accepted file type: the declared type is not trusted on its own.
-_MAGIC = {
-    ".pdf": [b"%PDF"],
-    ".jpg": [b"\xff\xd8\xff"],
-    ".jpeg": [b"\xff\xd8\xff"],
-    ".png": [b"\x89PNG"],
-    ".gif": [b"GIF8"],
-    ".webp": [b"RIFF"],
-    ".mp3": [b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"],
-    ".m4a": [b"\x00\x00\x00"],
-    ".wav": [b"RIFF"],
-    ".amr": [b"#!AMR"],
-}
-
 
 def _check_file(upload) -> str:
     name = upload.name.lower()
@@ -1160,10 +1146,8 @@ def _check_file(upload) -> str:
                 % {"mb": settings.COMPLAINT_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
             }
         )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in _MAGIC[extension]):
+    # The declared type is not trusted on its own: the content must start like it.
+    if not content_matches(upload, extension):
         raise ValidationError({"file": _("The file's content does not match its type.")})
     return content_type
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
-from branchservice.roles import Role
+from branchservice.roles import COMPLAINT_HANDLERS, Role
 from branchservice.scoping import can_see_branch
 
 from .models import Complaint, Correction, Decision, ExtensionRequest, Move, end_of_day
@@ -23,9 +23,8 @@ S = Complaint.Status
 K = Complaint.Kind
 
 
-# Who works a complaint at the outlet (and above it: a branch manager of the sub-branch, and
-# head office, may step in anywhere in their scope).
-HANDLERS = frozenset({Role.COMPLAINT_MANAGER, Role.BRANCH_MANAGER, Role.HQ_SERVICE})
+# Who works a complaint: the one statement is branchservice.roles.
+HANDLERS = COMPLAINT_HANDLERS
 # Outlet head / branch manager or above: approves extensions to 30 days and corrections.
 APPROVERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
 # An extension to 60 days needs the superior institution: a tier-1 branch or head office.

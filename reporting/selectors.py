@@ -30,6 +30,7 @@ from standards.models import (
     CorrectiveAction,
     MissedChecklistExcuse,
 )
+from standards.selectors import missed_and_pending_checklists
 
 from .models import ReportFile
 
@@ -470,12 +471,19 @@ def collect_checklists(*, scope, period):
     )
     for branch_id, parts in _rows_by_branch(excused, checklists_excused=Count("pk")).items():
         result[branch_id].add(parts)
-    for parts in result.values():
-        parts["checklists_missed"] = max(
-            0,
-            parts["checklists_required"] - parts["checklists_done"] - parts["checklists_excused"],
-        )
+    # What counts as missed is standards' rule, stated once (a due time that has passed).
+    for entry in _missed_checklists(scope, period):
+        result[entry.branch.pk]["checklists_missed"] += 1
     return result
+
+
+def _missed_checklists(scope, period: Period):
+    missing = missed_and_pending_checklists(
+        branches_qs=Branch.objects.filter(path__startswith=scope.path),
+        date_from=period.start,
+        date_to=period.end - dt.timedelta(days=1),
+    )
+    return [entry for entry in missing if entry.is_missed]
 
 
 S = Statistic
@@ -607,8 +615,9 @@ register_source(
             S("checklists_excused", _("Missed days excused"), _("Working days without a daily "
               "checklist that a branch manager excused with a reason."),
               count("checklists_excused")),
-            S("checklists_missed", _("Daily checklists missed"), _("Required − submitted − "
-              "excused."), count("checklists_missed"), alarm=True),
+            S("checklists_missed", _("Daily checklists missed"), _("Required days past their "
+              "checklist's due time with none submitted or excused (today counts from its due "
+              "time on)."), count("checklists_missed"), alarm=True),
             S("checklist_completion_rate", _("Checklist completion %"), _("(Submitted + "
               "excused) ÷ required."),
               lambda p: ((p["checklists_done"] + p["checklists_excused"])
@@ -728,8 +737,8 @@ def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[d
 
 
 def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
-    """Outlets × days of the month: done, excused, missed, not required (non-working day or
-    future). Two queries (checklists, excuses) plus the outlets."""
+    """Outlets × days of the month: done, excused, missed, not required (non-working day,
+    future, or today before its due time). Missed is standards' rule (one home)."""
     today = today or timezone.localdate()
     window = Period(period)
     outlets = list(
@@ -754,8 +763,8 @@ def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None =
             business_date__lt=window.end,
         ).values_list("branch_id", "business_date")
     )
+    missed = {(entry.branch.pk, entry.business_date) for entry in _missed_checklists(scope, window)}
     days = list(window.days())
-    working = {day: is_working_day(day) for day in days}
     rows = []
     for outlet in outlets:
         cells = []
@@ -763,12 +772,12 @@ def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None =
             key = (outlet.pk, day)
             if key in done:
                 cells.append("ok")
-            elif not working[day] or day > today:
-                cells.append("off")
-            elif key in excused:
+            elif key in missed:
+                cells.append("missed")
+            elif key in excused and day <= today:
                 cells.append("excused")
             else:
-                cells.append("missed")
+                cells.append("off")
         rows.append({"outlet": outlet, "cells": cells})
     return {"days": days, "rows": rows}
 

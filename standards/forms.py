@@ -3,25 +3,13 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.files import file_format, read_head
+
 from .models import AnswerType, ChecklistAnswer
 from .services import AnswerInput, answer_problems
 
-# Leading bytes of the photo formats phones and tablets produce, checked on the content rather
-# than trusting the file name or the browser's content type.
-_PHOTO_SIGNATURES = {
-    "jpg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "webp": (b"RIFF",),
-}
-
-
-def photo_kind(head: bytes) -> str | None:
-    for kind, signatures in _PHOTO_SIGNATURES.items():
-        if any(head.startswith(sig) for sig in signatures):
-            if kind == "webp" and head[8:12] != b"WEBP":
-                continue
-            return kind
-    return None
+# The photo formats phones and tablets produce, recognised by their content (branchservice.files).
+PHOTO_FORMATS = ("jpg", "png", "webp")
 
 
 class PhotoField(forms.FileField):
@@ -37,9 +25,7 @@ class PhotoField(forms.FileField):
                 _("The photo is too large (%(size)s); the limit is %(limit)s.")
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
-        upload.seek(0)
-        kind = photo_kind(upload.read(12))
-        upload.seek(0)
+        kind = file_format(read_head(upload), among=PHOTO_FORMATS)
         if kind is None:
             raise forms.ValidationError(
                 _("This file is not a photo. Use a JPEG, PNG or WebP image.")

@@ -10,8 +10,10 @@ Only working days need a checklist (the selector knows the calendar and excused 
 import datetime as dt
 
 from django.conf import settings
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
 from branchservice.notifications.hours import at
@@ -26,8 +28,30 @@ from branchservice.notifications.registry import (
 from .models import CorrectiveAction
 from .selectors import missed_and_pending_checklists
 
-Kind, Stage = Notification.Kind, Notification.Stage
-KINDS = (Kind.CHECKLIST, Kind.CORRECTIVE_ACTION)
+Stage = Notification.Stage
+
+
+class Kind(models.TextChoices):
+    """The reminders this scan sends (registered in StandardsConfig.ready())."""
+
+    CORRECTIVE_ACTION = "corrective_action", _("Corrective action")
+    CHECKLIST = "checklist", _("Daily checklist")
+
+
+KINDS = Kind.values
+# What each reminder says. "%(object)s" is the outlet or the action, "%(due)s" the deadline.
+HEADLINES = {
+    (Kind.CORRECTIVE_ACTION, Stage.DUE): _("Corrective action %(object)s is due today."),
+    (Kind.CORRECTIVE_ACTION, Stage.OVERDUE): _(
+        "Corrective action %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.CHECKLIST, Stage.OVERDUE): _(
+        "Today's service checklist of %(object)s has not been submitted (due by %(due)s)."
+    ),
+    (Kind.CHECKLIST, Stage.ESCALATED): _(
+        "Today's service checklist of %(object)s is still not submitted (due by %(due)s)."
+    ),
+}
 
 
 def _clock(value: str) -> dt.time:

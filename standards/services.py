@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +15,7 @@ from branchservice.calendar import add_working_days, is_working_day
 from branchservice.models import User
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
+from branchservice.text import refuse_unstorable_text, unstorable_text
 
 from .models import (
     AnswerType,
@@ -143,12 +143,6 @@ def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.da
         return Checklist.objects.get(branch=branch, business_date=business_date, template=template)
 
 
-def refuse_nul(text: str) -> None:
-    """PostgreSQL refuses NUL characters in text: a clear ValidationError instead of a crash
-    (the pages' forms already refuse them; this guards services called directly)."""
-    ProhibitNullCharactersValidator()(text)
-
-
 def answer_problems(items, answers: dict[int, AnswerInput]) -> dict[int, list[str]]:
     """What keeps each item from being submitted: unanswered, or a failure without its required
     comment or photo. Shared by the form (to show the messages) and the service (to enforce)."""
@@ -193,7 +187,7 @@ def _write_answers(checklist, items_by_id, answers: dict[int, AnswerInput]):
     if unknown:
         raise ValidationError(_("An answer was given to an item that is not on this checklist."))
     for answer in answers.values():
-        refuse_nul(answer.comment)
+        refuse_unstorable_text(ChecklistAnswer(comment=answer.comment), "comment")
     rows = []
     for item_id, answer in answers.items():
         item = items_by_id[item_id]
@@ -362,7 +356,7 @@ def checklist_sign_off(
 ):
     """The outlet head's sign-off; failures picked by the reviewer get corrective actions."""
     _check_may_review(by, checklist)
-    refuse_nul(note)
+    refuse_unstorable_text(Checklist(review_note=note), "review_note")
     now = now or timezone.now()
     updated = Checklist.objects.filter(pk=checklist.pk, status=Checklist.Status.SUBMITTED).update(
         status=Checklist.Status.REVIEWED, reviewed_at=now, reviewed_by=by, review_note=note
@@ -383,7 +377,7 @@ def checklist_reopen(*, checklist: Checklist, by: User, reason: str, now=None):
     _check_may_review(by, checklist)
     if not reason.strip():
         raise ValidationError(_("Say why the checklist is reopened."))
-    refuse_nul(reason)
+    refuse_unstorable_text(ChecklistEvent(note=reason), "note")
     now = now or timezone.now()
     updated = Checklist.objects.filter(pk=checklist.pk, status__in=Checklist.DONE_STATUSES).update(
         status=Checklist.Status.REOPENED,
@@ -422,8 +416,8 @@ def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str
         errors["business_date"] = _("That day is already excused for this outlet.")
     if not reason.strip():
         errors["reason"] = _("Give the reason.")
-    elif "\x00" in reason:
-        errors["reason"] = ProhibitNullCharactersValidator.message
+    else:
+        errors.update(unstorable_text(MissedChecklistExcuse(reason=reason), "reason"))
     if errors:
         raise ValidationError(errors)
 

@@ -164,8 +164,12 @@ def test_an_admin_export_holds_own_rows_only(world, people, login, kind, who, mi
     # Asking the export for the other outlet's rows by filter gets none of them either.
     other = "a" if mine == "b" else "b"
     branch_pk = getattr(world, other)[kind][0].branch_id
-    rows, text = workbook_text(client.get(reverse(EXPORTS[kind]), {"branch__id__exact": branch_pk}))
-    assert_nothing_of(markers, text)
+    response = client.get(reverse(EXPORTS[kind]), {"branch__id__exact": branch_pk})
+    # A lookup the list does not declare as a filter is refused outright (400); a declared one
+    # still selects inside the user's scope only.
+    if response.status_code != 400:
+        rows, text = workbook_text(response)
+        assert_nothing_of(markers, text)
 
 
 def test_a_complaint_manager_of_b_exports_only_b(world, people, login):

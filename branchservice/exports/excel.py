@@ -24,6 +24,7 @@ PERCENT_FORMAT = "0.0%"
 PLAIN_TYPES = frozenset({int, float, Decimal, bool})
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 SUBTOTAL_FONT = Font(bold=True)
 
 
@@ -63,10 +64,11 @@ class SheetWriter:
         self._filter = None
         self._tz = timezone.get_current_timezone()
 
-    def cell(self, value, *, bold=False, number_format=None, fill=None):
+    def cell(self, value, *, bold=False, number_format=None, fill=None, font=None, alignment=None):
+        """The one way a value becomes a cell: every string cell, header or not, comes here."""
         value = excel_value(value, self._tz)
         text_needs_guard = isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
-        if not (text_needs_guard or bold or number_format or fill):
+        if not (text_needs_guard or bold or number_format or fill or font or alignment):
             return value
         cell = WriteOnlyCell(self.ws, value=value)
         if text_needs_guard:
@@ -78,15 +80,17 @@ class SheetWriter:
             cell.number_format = number_format or DATETIME_FORMAT
         elif number_format:
             cell.number_format = number_format
-        if bold:
-            cell.font = SUBTOTAL_FONT
+        if bold or font:
+            cell.font = font or SUBTOTAL_FONT
         if fill:
             cell.fill = fill
+        if alignment:
+            cell.alignment = alignment
         return cell
 
     def header(self, labels, *, widths=None, freeze=True, autofilter=True):
         """Column headings; on a detail sheet also frozen below and filterable."""
-        labels = [clean_text(label) for label in labels]
+        labels = [str(label) for label in labels]
         for index, width in enumerate(widths or [], start=1):
             if width:
                 self.ws.column_dimensions[get_column_letter(index)].width = width
@@ -95,15 +99,14 @@ class SheetWriter:
         if autofilter:
             # The filter range is written after the rows, so it can cover all of them.
             self._filter = (self.rows + 1, len(labels))
-        row = []
-        for label in labels:
-            cell = WriteOnlyCell(self.ws, value=label)
-            cell.data_type = "s"
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            row.append(cell)
-        self._append(row)
+        # Headings hold names head office typed (categories, reasons, branches): they take the
+        # same formula guard as every other string.
+        self._append(
+            [
+                self.cell(label, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT)
+                for label in labels
+            ]
+        )
 
     def row(self, values, *, bold=False, formats=None):
         if bold or formats:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -35,7 +36,13 @@ def start_export(request, *, kind, source, params):
         count = qs.count()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(request.META.get("HTTP_REFERER") or settings.EXPORTS_LIST_URL_NAME)
+        # Back to the list the button was on; a Referer naming another site is not followed.
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = settings.EXPORTS_LIST_URL_NAME
+        return redirect(back)
     if count <= settings.REPORTING_EXPORT_SYNC_LIMIT:
         return _stream_export(request, spec, qs)
     job = services.export_job_create(

@@ -2,11 +2,11 @@
 
 from collections.abc import Callable, Iterable
 
+from branchservice.pii import exports_unmasked
+
 from .excel import SheetWriter, new_workbook
 from .registry import ExportSpec
 
-# Who may export customers' personal data unmasked (head office; see branchservice.roles).
-UNMASKED_PERMISSION = "exports.export_unmasked_personal_data"
 # How often a background export records its progress (one UPDATE per this many rows).
 PROGRESS_EVERY = 1000
 
@@ -30,7 +30,7 @@ def write_export(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the rows as one sheet to `stream` (a binary file); returns the number of rows."""
-    unmasked = user.has_perm(UNMASKED_PERMISSION)
+    unmasked = exports_unmasked(user)
     workbook = new_workbook()
     sheet = SheetWriter(workbook, str(spec.title))
     sheet.header(spec.headers(), widths=[column.width for column in spec.columns])

@@ -5,15 +5,14 @@ TemporaryFailure for what a later attempt may fix (mail server down, webhook 500
 and PermanentFailure for what it cannot (no e-mail address).
 """
 
-import json
-import urllib.request
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from . import wecom
 
 
 class TemporaryFailure(Exception):
@@ -88,19 +87,14 @@ class WeComChannel:
     def send(self, recipient, notifications, *, language):
         webhook = self._webhook(recipient)
         text = _render("notifications/wecom.txt", recipient, notifications, language).strip()
-        body = json.dumps({"msgtype": "text", "text": {"content": text}}).encode()
-        request = urllib.request.Request(
-            webhook.url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-        )
         try:
-            with urllib.request.urlopen(
-                request, timeout=settings.NOTIFICATIONS_WECOM_TIMEOUT_SECONDS
-            ) as response:
-                answer = json.loads(response.read() or b"{}")
-        except (OSError, ValueError) as exc:  # HTTPError, URLError, timeouts; bad JSON
-            raise TemporaryFailure(_("WeCom group bot: %(error)s") % {"error": exc}) from exc
-        if answer.get("errcode", 0) != 0:
-            raise TemporaryFailure(
-                _("WeCom group bot refused the message: %(error)s")
-                % {"error": answer.get("errmsg", answer.get("errcode"))}
+            answer = wecom.post_json(
+                webhook.url,
+                {"msgtype": "text", "text": {"content": text}},
+                timeout=settings.NOTIFICATIONS_WECOM_TIMEOUT_SECONDS,
             )
+        except wecom.SendFailed as exc:
+            raise TemporaryFailure(_("WeCom group bot: %(error)s") % {"error": exc}) from exc
+        # What the bot says (errmsg) is not repeated: only that it refused.
+        if answer.get("errcode", 0) != 0:
+            raise TemporaryFailure(_("WeCom group bot refused the message."))

@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
+
+from .registry import headline_template, kind_choices
+from .wecom import validate_webhook_url
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -39,18 +43,6 @@ class Notification(models.Model):
     deserves a new reminder) or the business day of a checklist.
     """
 
-    class Kind(models.TextChoices):
-        COMPLAINT_ACKNOWLEDGE = "complaint_acknowledge", _("Complaint acknowledgement")
-        COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
-        COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
-        COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
-        COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
-        COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
-        COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
-        RECTIFICATION = "rectification", _("Rectification notice")
-        CORRECTIVE_ACTION = "corrective_action", _("Corrective action")
-        CHECKLIST = "checklist", _("Daily checklist")
-
     class Stage(models.TextChoices):
         DUE = "due", _("Due today")
         WARNING = "warning", _("Deadline approaching")
@@ -63,7 +55,8 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # Declared by the app that owns the scanner (registry.register_kinds), not here.
+    kind = models.CharField(_("kind"), max_length=40, choices=kind_choices)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -121,7 +114,7 @@ class Notification(models.Model):
     @property
     def headline(self) -> str:
         """One sentence saying what is due, in the active language."""
-        template = HEADLINES.get((self.kind, self.stage), _("%(object)s needs your attention."))
+        template = headline_template(self.kind, self.stage) or _("%(object)s needs your attention.")
         due = (
             formats.date_format(timezone.localtime(self.due_at), "SHORT_DATETIME_FORMAT")
             if self.due_at
@@ -138,66 +131,6 @@ class Notification(models.Model):
         if self.cancelled_at:
             return _("Cancelled")
         return _("Waiting")
-
-
-# What each reminder says. "%(object)s" is the object's label, "%(due)s" its deadline.
-HEADLINES = {
-    (Notification.Kind.COMPLAINT_ACKNOWLEDGE, Notification.Stage.OVERDUE): _(
-        "Complaint %(object)s was not acknowledged to the customer by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.DUE): _(
-        "The reply to complaint %(object)s is due today, by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.OVERDUE): _(
-        "The reply to complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REPLY, Notification.Stage.ESCALATED): _(
-        "Escalation: complaint %(object)s is still unanswered, its reply was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.WARNING): _(
-        "Complaint %(object)s approaches the regulatory deadline of %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REGULATORY, Notification.Stage.OVERDUE): _(
-        "Complaint %(object)s has passed the regulatory deadline of %(due)s without a reply."
-    ),
-    (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.DUE): _(
-        "The follow-up visit for complaint %(object)s is due today, by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_FOLLOWUP, Notification.Stage.OVERDUE): _(
-        "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_EXTENSION_NOTICE, Notification.Stage.OVERDUE): _(
-        "The customer of complaint %(object)s has not been told of the approved extension; "
-        "the notice was due by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_PAUSE, Notification.Stage.WARNING): _(
-        "The clock of complaint %(object)s has been paused beyond the policy's limit (%(due)s)."
-    ),
-    (Notification.Kind.COMPLAINT_REVIEW, Notification.Stage.DUE): _(
-        "The review of complaint %(object)s is due today, by %(due)s."
-    ),
-    (Notification.Kind.COMPLAINT_REVIEW, Notification.Stage.OVERDUE): _(
-        "The review of complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.RECTIFICATION, Notification.Stage.DUE): _(
-        "Rectification notice %(object)s is due today."
-    ),
-    (Notification.Kind.RECTIFICATION, Notification.Stage.OVERDUE): _(
-        "Rectification notice %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.CORRECTIVE_ACTION, Notification.Stage.DUE): _(
-        "Corrective action %(object)s is due today."
-    ),
-    (Notification.Kind.CORRECTIVE_ACTION, Notification.Stage.OVERDUE): _(
-        "Corrective action %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Notification.Kind.CHECKLIST, Notification.Stage.OVERDUE): _(
-        "Today's service checklist of %(object)s has not been submitted (due by %(due)s)."
-    ),
-    (Notification.Kind.CHECKLIST, Notification.Stage.ESCALATED): _(
-        "Today's service checklist of %(object)s is still not submitted (due by %(due)s)."
-    ),
-}
 
 
 class NotificationPreference(models.Model):
@@ -246,3 +179,10 @@ class WeComWebhook(models.Model):
 
     def __str__(self):
         return str(self.branch)
+
+    def clean(self):
+        # Checked again at every send (wecom.post_json); here so that staff hear of it at once.
+        try:
+            validate_webhook_url(self.url)
+        except ValidationError as exc:
+            raise ValidationError({"url": exc}) from exc

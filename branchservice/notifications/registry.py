@@ -1,10 +1,15 @@
-"""What a scan returns, and where the scans are.
+"""What a scan returns, where the scans are, and the kinds of reminder with their wording.
 
 Each module named in settings.NOTIFICATIONS_SCANNERS provides
     scan(*, now, directory) -> Iterable[Reminder]   what is due now, to whom
     still_due(notification, target) -> str | None   None, or why it no longer needs sending
-    KINDS                                           the Notification.Kind values it owns
+    KINDS                                           the kind values it owns
 so that the delivery can drop a reminder whose complaint was answered or voided meanwhile.
+
+The app owning a scanner declares its kinds (a TextChoices) and what each says at each stage,
+and registers them at start-up (`register_kinds` in its AppConfig.ready()). Notification.kind
+takes its choices from this registry through a callable, so a new kind needs no migration
+here; the stored values are plain strings and stay valid.
 """
 
 import datetime as dt
@@ -12,12 +17,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_module
 from django.utils.translation import gettext_lazy as _
+
+_KIND_LABELS: dict[str, Any] = {}
+_HEADLINES: dict[tuple[str, str], Any] = {}
+
+
+def register_kinds(kinds: type[models.TextChoices], headlines: dict[tuple[str, str], Any]):
+    """Declare reminder kinds and their wording: `headlines[(kind, stage)]` is one sentence
+    with "%(object)s" (the object's label) and "%(due)s" (its deadline)."""
+    for value, label in kinds.choices:
+        _KIND_LABELS[value] = label
+    _HEADLINES.update(headlines)
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    """Notification.kind's choices: every registered kind (a callable, so no migration)."""
+    return list(_KIND_LABELS.items())
+
+
+def headline_template(kind: str, stage: str):
+    return _HEADLINES.get((kind, stage))
+
 
 # Rows a scan reads per query: enough to keep the query count low, few enough for memory.
 BATCH_SIZE = 2000

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from branchservice.jobs import queue
 from branchservice.models import User
 
 from .channels import PermanentFailure, TemporaryFailure
@@ -32,6 +33,8 @@ from .registry import Reminder, scanner_for, scanners
 logger = logging.getLogger(__name__)
 # Reminder rows per INSERT statement.
 INSERT_BATCH_SIZE = 1000
+# Queued by name (branchservice.jobs): tasks.py imports this module, not the other way.
+DELIVER_NOTIFICATIONS_TASK = "branchservice.notifications.tasks.deliver_notifications"
 
 
 class DeliveryFailed(Exception):
@@ -135,8 +138,6 @@ def reminders_scan(*, now: dt.datetime | None = None) -> int:
 
 def notifications_dispatch(*, now: dt.datetime | None = None) -> list[int]:
     """Queue one delivery per person who has reminders ready; return their ids."""
-    from .tasks import deliver_notifications
-
     now = now or timezone.now()
     if not in_working_hours(now):
         return []
@@ -147,7 +148,7 @@ def notifications_dispatch(*, now: dt.datetime | None = None) -> list[int]:
         .distinct()
     )
     for recipient_id in recipient_ids:
-        transaction.on_commit(partial(deliver_notifications.delay, recipient_id))
+        transaction.on_commit(partial(queue, DELIVER_NOTIFICATIONS_TASK, recipient_id))
     return recipient_ids
 
 

@@ -11,7 +11,13 @@ from django.utils import timezone
 from branchservice.calendar import is_working_day
 from branchservice.models import JobHeartbeat
 
-from .services import DeliveryFailed, notifications_deliver, notifications_dispatch, reminders_scan
+from .services import (
+    DELIVER_NOTIFICATIONS_TASK,
+    DeliveryFailed,
+    notifications_deliver,
+    notifications_dispatch,
+    reminders_scan,
+)
 
 
 @shared_task(acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
@@ -34,6 +40,7 @@ def morning_digest() -> dict:
 
 
 @shared_task(
+    name=DELIVER_NOTIFICATIONS_TASK,
     bind=True,
     acks_late=True,
     time_limit=2 * 60,

@@ -126,8 +126,11 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "branchservice.lockout.lockout_response"
 # The admin pages for axes' records are ours (branchservice/admin.py): read-only and scoped.
 AXES_ENABLE_ADMIN = False
-# The client address is REMOTE_ADDR; behind a proxy, production.py trusts X-Forwarded-For
-# (a header a client could forge when nothing strips it, which would dodge the lockout).
+# The client address (lockout, login and download logs): REMOTE_ADDR, or behind the proxies
+# listed in TRUSTED_PROXIES (addresses or networks, e.g. 10.0.0.0/8) the right-most
+# X-Forwarded-For address that is not one of them; see branchservice/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "branchservice.client_ip.client_ip"
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Sessions end after SESSION_IDLE_MINUTES without a request and when the browser closes.
 # Activity renews the deadline at most once a minute (branchservice/sessions.py).
@@ -233,6 +236,9 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django gives the dev server's request lines a handler of its own, without our filter:
+    # they carry query strings (a search for a phone number, say).
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Service-standard checklists (standards app).
@@ -266,6 +272,14 @@ NOTIFICATIONS_RETRY_BACKOFF_SECONDS = env.int("REMINDERS_RETRY_BACKOFF_SECONDS",
 # Longer than a delivery task's time limit: a claim this old belongs to a dead worker.
 NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = 10 * 60
 NOTIFICATIONS_WECOM_TIMEOUT_SECONDS = env.int("REMINDERS_WECOM_TIMEOUT_SECONDS", default=5)
+# The worker posts to WeCom group bots only over https to these hosts ("*.x" admits x's
+# subdomains), and only to public addresses: see branchservice/notifications/wecom.py. A bank
+# running its own WeCom server lists it, allows private addresses and names its CA bundle.
+NOTIFICATIONS_WECOM_HOSTS = env.list("REMINDERS_WECOM_HOSTS", default=["qyapi.weixin.qq.com"])
+NOTIFICATIONS_WECOM_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "REMINDERS_WECOM_ALLOW_PRIVATE_ADDRESSES", default=False
+)
+NOTIFICATIONS_WECOM_CA_FILE = env("REMINDERS_WECOM_CA_FILE", default="")
 # Links in mails point here.
 NOTIFICATIONS_SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Today's checklist must be submitted by the first time (lobby managers are reminded), the

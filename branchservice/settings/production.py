@@ -48,11 +48,3 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
-
-# Number of proxies in front of gunicorn: axes then takes the client address from
-# X-Forwarded-For (that many hops from the right), so the lockout counts the real client.
-_proxy_count = env.int("AXES_PROXY_COUNT", default=0)
-if _proxy_count:
-    AXES_IPWARE_PROXY_COUNT = _proxy_count
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

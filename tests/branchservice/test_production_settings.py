@@ -52,9 +52,9 @@ def test_the_proxy_header_comes_from_the_environment():
     result = manage(
         "shell", "-c",
         "from django.conf import settings as s; "
-        "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.AXES_IPWARE_PROXY_COUNT)",
+        "print(s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.TRUSTED_PROXIES)",
         **GOOD, SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
-        SECURE_SSL_REDIRECT="false", AXES_PROXY_COUNT="1",
+        SECURE_SSL_REDIRECT="false", TRUSTED_PROXIES="10.0.0.0/8,192.0.2.7",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "('HTTP_X_FORWARDED_PROTO', 'https') False 1" in result.stdout
+    assert "('HTTP_X_FORWARDED_PROTO', 'https') False ['10.0.0.0/8', '192.0.2.7']" in result.stdout

@@ -174,6 +174,10 @@ def test_a_lobby_manager_has_no_access_to_the_register(full_complaint, lobby_use
         ("photo.png", b"\x89PNG\r\n\x1a\n....", True),
         ("note.exe", b"MZ....", False),
         ("fake.pdf", b"<html>not a pdf</html>", False),
+        # RIFF is a container: a WAV recording (or an AVI) renamed .webp is not an image.
+        ("photo.webp", b"RIFF\x24\x00\x00\x00WAVEfmt ", False),
+        ("photo.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 ", True),
+        ("call.wav", b"RIFF\x24\x00\x00\x00WAVEfmt ", True),
     ],
 )
 def test_attachments_are_checked_by_type(complaint_in, outlet_user, login, name, content, ok):

@@ -32,6 +32,18 @@ def test_it_writes_text_starting_with_a_formula_trigger_as_text(trigger):
     assert cell.quotePrefix
 
 
+@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
+def test_headings_starting_with_a_formula_trigger_are_text_with_the_quote_prefix(trigger):
+    workbook = new_workbook()
+    sheet = SheetWriter(workbook, "data")
+    sheet.header([f"{trigger}1+1", "plain"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    first, plain = next(open_workbook(stream.getvalue())["data"].iter_rows())
+    assert first.data_type == "s" and first.quotePrefix and first.font.bold
+    assert plain.value == "plain" and not plain.quotePrefix and plain.font.bold
+
+
 def test_it_writes_sums_and_negative_numbers_typed_as_text_as_text():
     sheet = write(["=SUM(1,2)", "-5"], ["+86 138", "@cmd"])
     assert sheet_rows(sheet)[1:] == [["=SUM(1,2)", "-5"], ["+86 138", "@cmd"]]

@@ -19,12 +19,13 @@ import time_machine
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
 from complaints.models import Complaint
+from complaints.reminders import Kind as ComplaintKind
 from tests.complaints.conftest import register
 from tests.factories import UserFactory
 from tests.integration.conftest import HERE, LoggedProcess, child_environment
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-K, S = Notification.Kind, Notification.Stage
+K, S = ComplaintKind, Notification.Stage
 WAIT = 90  # seconds: the machine is shared, and each process imports all of Django
 
 

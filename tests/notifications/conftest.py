@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from branchservice.notifications.models import Notification
 from branchservice.notifications.registry import Reminder
+from standards.reminders import Kind as StandardsKind
 from tests.notifications import scanner
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -34,7 +35,7 @@ def remind(test_scanner):
     def _remind(branch, *people, stage=Notification.Stage.OVERDUE, occurrence="2026-11-23"):
         reminder = Reminder(
             target=branch,
-            kind=Notification.Kind.CHECKLIST,
+            kind=StandardsKind.CHECKLIST,
             stage=stage,
             recipient_ids=[p.pk for p in people],
             due_at=timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0)),

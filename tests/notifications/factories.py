@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
 from branchservice.roles import Role
+from standards.reminders import Kind as StandardsKind
 from tests.factories import UserFactory
 
 
@@ -17,7 +18,7 @@ def notification_of_a(org):
     now = timezone.now()
     return Notification.objects.create(
         recipient=cm_of_a(org),
-        kind=Notification.Kind.CHECKLIST,
+        kind=StandardsKind.CHECKLIST,
         stage=Notification.Stage.OVERDUE,
         content_type=ContentType.objects.get_for_model(org.a),
         object_id=org.a.pk,

@@ -2,9 +2,9 @@
 DUE, about branches (a real model; the complaint and checklist scans have their own tests).
 A deactivated branch counts as settled, like an answered complaint."""
 
-from branchservice.notifications.models import Notification
+from standards.reminders import Kind as StandardsKind
 
-KINDS = (Notification.Kind.CHECKLIST,)
+KINDS = (StandardsKind.CHECKLIST,)
 DUE: list = []
 
 

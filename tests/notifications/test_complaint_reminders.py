@@ -18,6 +18,7 @@ from branchservice.notifications.services import notifications_deliver, reminder
 from branchservice.roles import Role
 from complaints import services
 from complaints.models import Complaint, DeadlinePolicy, RectificationNotice
+from complaints.reminders import Kind as ComplaintKind
 from tests.complaints.conftest import register
 from tests.factories import UserFactory
 from tests.notifications.conftest import shanghai
@@ -30,7 +31,7 @@ def _complaints_only(settings):
     settings.NOTIFICATIONS_SCANNERS = ["complaints.reminders"]
 
 
-K, S = Notification.Kind, Notification.Stage
+K, S = ComplaintKind, Notification.Stage
 RECEIVED = shanghai(2026, 11, 23, 10, 0)
 
 

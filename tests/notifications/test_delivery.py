@@ -14,6 +14,7 @@ from branchservice.notifications.services import (
     reminders_scan,
 )
 from branchservice.notifications.tasks import morning_digest
+from standards.reminders import Kind as StandardsKind
 from tests.factories import BranchFactory
 from tests.notifications.conftest import MONDAY_10AM, shanghai
 
@@ -225,7 +226,7 @@ def test_a_reminders_side_effect_runs_once_however_often_it_is_scanned(
     test_scanner.append(
         Reminder(
             target=org.a,
-            kind=Notification.Kind.CHECKLIST,
+            kind=StandardsKind.CHECKLIST,
             stage=Notification.Stage.ESCALATED,
             recipient_ids=[outlet_user.pk, manager.pk],
             label=org.a.name,

@@ -10,6 +10,7 @@ from branchservice.notifications.services import notifications_deliver, reminder
 from branchservice.roles import Role
 from standards.catalogue import seed_catalogue
 from standards.models import CorrectiveAction
+from standards.reminders import Kind as StandardsKind
 from standards.services import checklist_start, checklist_submit
 from tests.factories import UserFactory
 from tests.notifications.conftest import shanghai
@@ -17,7 +18,7 @@ from tests.standards.conftest import all_pass
 
 pytestmark = pytest.mark.django_db
 
-K, S = Notification.Kind, Notification.Stage
+K, S = StandardsKind, Notification.Stage
 MONDAY = dt.date(2026, 11, 23)
 
 

@@ -205,6 +205,28 @@ def test_the_workbook_has_charts_masked_personal_data_and_safe_text(auditor, org
     assert row["受理时间"].is_date
 
 
+def test_names_typed_by_head_office_are_text_in_the_headers_too(auditor, org, build):
+    """Categories and reasons become column headings of the breakdown sheets: a name that
+    starts with a formula character gets the quote prefix there as in any other cell."""
+    from complaints.models import BusinessCategory, ComplaintReason
+
+    october(org)
+    BusinessCategory.objects.create(code="evil-cat", name='=HYPERLINK("http://evil.invalid")')
+    ComplaintReason.objects.create(code="evil-reason", name="-2+3")
+    ComplaintReason.objects.create(code="at-reason", name="@SUM(A1)")
+    build(auditor, org.s1)
+    workbook = open_workbook(ReportFile.objects.get().file.read())
+    typed = {'=HYPERLINK("http://evil.invalid")', "-2+3", "@SUM(A1)"}
+    headers = [
+        cell
+        for sheet in workbook.worksheets
+        for cell in next(sheet.iter_rows(max_row=1), ())
+        if isinstance(cell.value, str) and cell.value.split(" / ")[-1] in typed
+    ]
+    assert {cell.value.split(" / ")[-1] for cell in headers} == typed
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in headers)
+
+
 def test_the_workbook_is_in_english_for_an_english_speaking_user(auditor, org, build):
     build(auditor, org.s1, HTTP_ACCEPT_LANGUAGE="en")
     workbook = open_workbook(ReportFile.objects.get().file.read())

@@ -166,3 +166,17 @@ def test_checklists_required_submitted_missed_and_excused(org, small_template): 
     assert value(november, "actions_opened") == 1
     items = selectors.most_failed_items(scope=org.hq, period=OCTOBER)
     assert [(i["item__text"], i["failures"], i["answers"]) for i in items] == [("叫号机正常", 1, 2)]
+
+
+def test_todays_checklist_is_not_missed_before_its_due_time(org):
+    """The monthly statistics and the dashboard's heat map say "missed" exactly where the
+    outlet page and the reminders do (standards' rule): today only after the due time."""
+    november = dt.date(2026, 11, 1)
+    a = selectors.branch_summary(scope=org.a, period=november)[0]
+    # 5 November, 09:00: 2, 3 and 4 November were missed; today's is due at 18:00.
+    assert [value(a, k) for k in ("checklists_required", "checklists_missed")] == [4, 3]
+    cells = selectors.checklist_heatmap(scope=org.a, period=november)["rows"][0]["cells"]
+    assert cells[1:5] == ["missed", "missed", "missed", "off"]
+    with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 5, 18, 30)), tick=False):
+        a = selectors.branch_summary(scope=org.a, period=november)[0]
+        assert value(a, "checklists_missed") == 4

@@ -1,0 +1,44 @@
+"""What every benchmark in bench/ shares: medians of several runs, the machine's load, --smoke.
+
+Not a benchmark itself (the smoke step, scripts/bench_smoke.py, runs every bench/*.py whose
+name does not start with an underscore).
+"""
+
+import os
+import statistics
+import time
+
+# A median of fewer runs says little on a shared, noisy machine (±30% between runs).
+MIN_RUNS = 5
+
+
+def add_smoke_argument(parser):
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes, a few seconds: CI checks that the benchmark still runs",
+    )
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+def print_load(when: str) -> None:
+    """Printed at the start and end of a run: figures from a busy machine are read as such."""
+    print(f"[{when}] {load_average()}", flush=True)
+
+
+def runs_count(runs: int) -> int:
+    return max(runs, MIN_RUNS)
+
+
+def median_seconds(fn, runs: int) -> float:
+    """The median wall time of `runs` (at least MIN_RUNS) calls of fn()."""
+    times = []
+    for _i in range(runs_count(runs)):
+        began = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)

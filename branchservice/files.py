@@ -1,0 +1,53 @@
+"""What an uploaded file is, by its first bytes: the one signature check of every upload.
+
+Neither the file name nor the browser's content type is trusted: complaint attachments and
+checklist photos are both accepted only when their content starts like the format they claim.
+RIFF is a container (WebP images, WAV recordings, AVI videos, ...): its form type at bytes
+8–12 says which, so a RIFF file is not taken for a WebP image just for being RIFF.
+"""
+
+HEAD_BYTES = 16
+
+
+def _starts(*prefixes):
+    return lambda head: head.startswith(prefixes)
+
+
+def _riff(form):
+    return lambda head: head.startswith(b"RIFF") and head[8:12] == form
+
+
+# Format (as its usual file extension) → test on the first HEAD_BYTES bytes.
+SIGNATURES = {
+    "pdf": _starts(b"%PDF"),
+    "jpg": _starts(b"\xff\xd8\xff"),
+    "png": _starts(b"\x89PNG\r\n\x1a\n"),
+    "gif": _starts(b"GIF87a", b"GIF89a"),
+    "webp": _riff(b"WEBP"),
+    "mp3": _starts(b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
+    # An ISO media file (M4A audio): a box size, then "ftyp".
+    "m4a": lambda head: head[4:8] == b"ftyp",
+    "wav": _riff(b"WAVE"),
+    "amr": _starts(b"#!AMR"),
+}
+ALIASES = {"jpeg": "jpg"}
+
+
+def read_head(upload) -> bytes:
+    """The first bytes of an uploaded file, leaving it ready to be read from the start."""
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    return head
+
+
+def file_format(head: bytes, *, among=SIGNATURES) -> str | None:
+    """The format (of those in `among`) these first bytes are, or None."""
+    return next((fmt for fmt in among if SIGNATURES[fmt](head)), None)
+
+
+def content_matches(upload, extension: str) -> bool:
+    """Whether the file's content is of the format its extension (".webp", "jpeg") claims."""
+    fmt = extension.lower().lstrip(".")
+    fmt = ALIASES.get(fmt, fmt)
+    return fmt in SIGNATURES and SIGNATURES[fmt](read_head(upload))
