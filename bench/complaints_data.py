@@ -34,8 +34,8 @@ from django.utils import timezone  # noqa: E402
 from bench._common import add_smoke_argument, print_load  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.roles import Role  # noqa: E402
+from complaints.deadlines import compute_deadlines  # noqa: E402
 from complaints.models import Complaint, DeadlinePolicy  # noqa: E402
-from complaints.services import compute_deadlines  # noqa: E402
 
 DAYS = 730
 OUTLETS_PER_SUB = 10

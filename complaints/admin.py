@@ -54,9 +54,20 @@ MOVE_PAGES = {
     Move.RESOLVE_ON_SPOT: (forms.ResolveOnSpotForm, services.complaint_resolve_on_spot),
     Move.ESCALATE: (forms.ReasonForm, services.complaint_escalate),
     Move.HAND_BACK: (forms.HandBackForm, services.complaint_hand_back),
+    Move.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.complaint_request_extension),
     Move.EXTEND: (forms.ExtendForm, services.complaint_extend),
+    Move.PAUSE: (forms.PauseForm, services.complaint_pause),
+    Move.RESUME: (forms.ResumeForm, services.complaint_resume),
+    Move.NEW_MATERIALS: (forms.NewMaterialsForm, services.complaint_new_materials),
+    Move.REQUEST_CORRECTION: (forms.CorrectionRequestForm, services.complaint_request_correction),
+    Move.DECIDE_CORRECTION: (forms.CorrectionDecideForm, services.complaint_decide_correction),
+    Move.NOTIFY: (forms.NoticeForm, services.complaint_record_notice),
+    Move.CONTACT_ATTEMPT: (forms.ContactAttemptForm, services.complaint_record_contact_attempt),
     Move.FOLLOW_UP: (forms.FollowUpForm, services.complaint_follow_up),
+    Move.HANDLE_AGAIN: (forms.HandleAgainForm, services.complaint_handle_again),
     Move.CLOSE: (forms.CloseForm, services.complaint_close),
+    Move.REQUEST_REVIEW: (forms.ReviewRequestForm, services.complaint_request_review),
+    Move.DECIDE_REVIEW: (forms.ReviewDecideForm, services.complaint_decide_review),
     Move.WITHDRAW: (forms.WithdrawForm, services.complaint_withdraw),
     Move.MERGE: (forms.MergeForm, services.complaint_merge),
     Move.REASSIGN: (forms.ReassignForm, services.complaint_reassign),
@@ -69,9 +80,10 @@ MOVE_PAGES = {
 EMPTY_VALUE = mark_safe("-")
 
 STAGE_LABELS = {
-    "acknowledge": _("Acknowledge"),
+    "acknowledge": _("Acknowledgement"),
     "reply": _("Reply"),
-    "followup": _("Follow-up"),
+    "followup": _("Follow-up visit"),
+    "review": _("Review"),
 }
 
 
@@ -449,6 +461,9 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         if obj is not None:
             readonly.append("branch")  # an entry stays in the register it was made in
             readonly.append("handler")  # changed by the hand-over step, which records it
+            if obj.status != Complaint.Status.REGISTERED:
+                # Evidence, fixed at acknowledgement: corrected by an approved step only.
+                readonly += list(Complaint.EVIDENCE_FIELDS)
             if not pii.sees_unmasked(request.user):
                 readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
         return readonly
@@ -485,6 +500,9 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         form = super().get_form(request, obj, change, **kwargs)
         if obj is not None:
             form.base_fields.pop("submission_token", None)
+            if obj.status != Complaint.Status.REGISTERED:
+                # Declared on the form, so not dropped with the read-only fields by themselves.
+                form.base_fields.pop("received_at", None)
         return form
 
     def get_changeform_initial_data(self, request):
@@ -546,6 +564,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 "<path:object_id>/move/<str:move>/",
                 wrap(self.move_view),
                 name="complaints_complaint_move",
+            ),
+            path(
+                "<path:object_id>/print/",
+                wrap(self.print_view),
+                name="complaints_complaint_print",
             ),
             path(
                 "<path:object_id>/attachments/<int:attachment_id>/",
@@ -615,6 +638,25 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         title = _("Rectification done: %(action)s") % {"action": notice.required_action[:40]}
         return self._render_step(request, complaint, title, form)
 
+    def print_view(self, request, object_id):
+        """客户投诉处理单: the decision to the customer on the bank's form, to print and sign."""
+        complaint = self._complaint(request, object_id)
+        full = pii.sees_unmasked(request.user)
+        customer = {
+            field: getattr(complaint, field) if full else mask(getattr(complaint, field))
+            for field, (_masked, mask) in self.PII_FIELDS.items()
+        }
+        head_office = complaint.branch.ancestors().filter(level=Branch.Level.HEAD_OFFICE).first()
+        context = {
+            "complaint": complaint,
+            "customer": customer,
+            "bank": head_office.name if head_office else "",
+            "events": complaint.events.select_related("actor"),
+            "notices": complaint.notices.select_related("recorded_by"),
+            "printed_at": timezone.now(),
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/print.html", context)
+
     def attachment_view(self, request, object_id, attachment_id):
         complaint = self._complaint(request, object_id)
         attachment = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
@@ -665,6 +707,7 @@ def complaint_page_context(complaint, user) -> dict:
         for stage, (due, done) in Complaint.STAGES.items()
     ]
     return {
+        "print_url": reverse("admin:complaints_complaint_print", args=[complaint.pk]),
         "workflow_moves": [
             {
                 "label": m.label,
@@ -674,10 +717,17 @@ def complaint_page_context(complaint, user) -> dict:
         ],
         "deadlines": deadlines,
         "ceilings": [
-            (_("Branch ceiling (7 working days)"), complaint.branch_due_at),
+            (_("Branch ceiling, measured at the reply"), complaint.branch_due_at),
             (_("Regulatory ceiling"), complaint.regulatory_due_at),
         ],
         "complaint": complaint,
+        "extension_requests": complaint.extension_requests.select_related(
+            "requested_by", "decided_by"
+        ),
+        "pauses": complaint.pauses.all(),
+        "corrections": complaint.corrections.select_related("requested_by", "decided_by"),
+        "notices": complaint.notices.select_related("recorded_by", "attachment"),
+        "contact_attempts": complaint.contact_attempts.select_related("by"),
         "events": complaint.events.select_related("actor"),
         "attachments": complaint.attachments.select_related("uploaded_by"),
         "rectifications": complaint.rectifications.select_related("owner"),

@@ -18,7 +18,7 @@ from branchservice.models import Branch, User
 from branchservice.pii import resident_id_check_digit
 
 from . import services
-from .models import BusinessCategory, Complaint, ComplaintReason
+from .models import BusinessCategory, Complaint, ComplaintReason, CustomerNotice, Pause
 
 DEMO_NAMESPACE = uuid.UUID("5b7f3a52-6a1e-4f0e-9a55-0c2d7c1e2026")
 ENTRIES_PER_OUTLET = 16
@@ -133,7 +133,20 @@ SHOWCASE = [
     ("followed_up", 12),
     ("withdrawn", 25),
     ("void", 40),
+    # The regulator's clock, one of each (issue 11).
+    ("extended_60", 16),
+    ("mediation", 15),
+    ("restarted", 12),
+    ("corrected", 9),
+    ("unreachable", 20),
+    ("reopened", 14),
+    ("review_upheld", 19),
+    ("reviewing", 13),
 ]
+# Plans that need a complex case, and the especially complex one.
+COMPLEX_PLANS = {"escalated", "extended", "mediation"}
+CLOCK_PLANS = {"extended_60", "mediation", "restarted", "corrected"}
+CLOSING_PLANS = {"unreachable", "reopened", "review_upheld", "reviewing"}
 FAMILY = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧"
 GIVEN = ["秀英", "桂兰", "建华", "志强", "海燕", "丽娟", "国庆", "晓东", "婷婷", "子涵", "浩然"]
 
@@ -176,6 +189,134 @@ def _plan(rng: random.Random, age_days: int) -> str:
         ["registered", "acknowledged", "investigating", "resolved", "on_spot"],
         [25, 25, 20, 15, 15],
     )[0]
+
+
+def _extend(entry, handler, approver, at, reason="需调取异地交易记录，处理时间较长。"):
+    """Extension requested by the handler, approved above, the customer told by phone."""
+    services.complaint_request_extension(user=handler, complaint=entry, reason=reason, now=at)
+    services.complaint_extend(user=approver, complaint=entry, approve=True, now=at)
+    told = at + dt.timedelta(hours=1)
+    services.complaint_record_notice(
+        user=handler,
+        complaint=entry,
+        subject=CustomerNotice.Subject.EXTENSION,
+        told_method=Complaint.ReplyMethod.PHONE,
+        told_at=told,
+        note="电话告知客户延长处理期限的原因和新的答复期限，客户表示理解（录音已存档）。",
+        now=told,
+    )
+
+
+def _clock(entry, plan, people, hq, at):
+    """Extended to 60 days, a finished mediation, a restart, a corrected receipt time."""
+    cm, head = people.manager, people.head or hq
+    day = dt.timedelta(days=1)
+    if plan == "extended_60":
+        _extend(entry, cm, head, at + dt.timedelta(hours=1))
+        # The further 30 days: approved by head office (the superior institution).
+        _extend(entry, cm, hq, at + 3 * day, reason="需第三方司法鉴定，情况特别复杂。")
+    elif plan == "mediation":
+        services.complaint_pause(
+            user=cm,
+            complaint=entry,
+            reason=Pause.Reason.MEDIATION,
+            note="经客户同意，提交银行业纠纷调解中心调解。",
+            started_at=at + day,
+            told_method=Complaint.ReplyMethod.PHONE,
+            told_at=at + day,
+            now=at + day,
+        )
+        services.complaint_resume(
+            user=cm,
+            complaint=entry,
+            ended_at=at + 6 * day,
+            note="调解中心出具调解意见，恢复计时。",
+            now=at + 6 * day,
+        )
+    elif plan == "restarted":
+        services.complaint_new_materials(
+            user=cm,
+            complaint=entry,
+            arrived_at=at + 3 * day,
+            what="客户补充提交了转账回单和通话录音，反映了新的扣费事实。",
+            now=at + 3 * day,
+        )
+    elif plan == "corrected":
+        correction = services.complaint_request_correction(
+            user=cm,
+            complaint=entry,
+            field="received_at",
+            new_value=entry.received_at - dt.timedelta(hours=20),
+            reason="客户信函邮戳为前一日，登记时误填为拆封时间。",
+            now=at,
+        )
+        services.complaint_decide_correction(
+            user=head,
+            complaint=entry,
+            correction=correction,
+            approve=True,
+            note="核对信封邮戳无误。",
+            now=at + dt.timedelta(hours=2),
+        )
+
+
+def _closing(entry, plan, cm, hq, replied_at):
+    """Closed as unreachable after two attempts; dissatisfied and handled again; a review
+    requested by the customer and upheld by head office."""
+    day = dt.timedelta(days=1)
+    if plan == "unreachable":
+        for offset in (1, 2):
+            services.complaint_record_contact_attempt(
+                user=cm,
+                complaint=entry,
+                attempted_at=replied_at + offset * day,
+                method=Complaint.ReplyMethod.PHONE,
+                note="电话无人接听。" if offset == 1 else "电话关机，短信未回复。",
+                now=replied_at + offset * day,
+            )
+        satisfaction = Complaint.Satisfaction.UNREACHABLE
+    else:
+        satisfaction = (
+            Complaint.Satisfaction.DISSATISFIED
+            if plan == "reopened"
+            else Complaint.Satisfaction.BASICALLY
+        )
+    visit_at = replied_at + 3 * day
+    services.complaint_follow_up(
+        user=cm,
+        complaint=entry,
+        followed_up_at=visit_at,
+        satisfaction=satisfaction,
+        comment="回访记录。",
+        now=visit_at,
+    )
+    if plan == "reopened":
+        services.complaint_handle_again(
+            user=cm,
+            complaint=entry,
+            note="客户对赔付金额不满意，重新核实交易记录。",
+            now=visit_at + dt.timedelta(hours=2),
+        )
+        return
+    services.complaint_close(user=cm, complaint=entry, now=visit_at + dt.timedelta(hours=2))
+    if plan in {"review_upheld", "reviewing"}:
+        asked = visit_at + 5 * day
+        services.complaint_request_review(
+            user=cm,
+            complaint=entry,
+            requested_at=asked,
+            request="客户对处理结果有异议，向上级机构申请核查。",
+            now=asked,
+        )
+        if plan == "reviewing":
+            return
+        services.complaint_decide_review(
+            user=hq,
+            complaint=entry,
+            outcome=Complaint.ReviewOutcome.UPHELD,
+            findings="经总行核查，网点认定事实清楚、处理依据充分，维持原处理意见。",
+            now=asked + 4 * day,
+        )
 
 
 def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
@@ -232,14 +373,10 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
     )
     if plan == "investigating":
         return
+    if plan in CLOCK_PLANS:
+        _clock(entry, plan, people, hq, investigate_at)
+        return
     if plan in {"escalated", "extended"}:
-        services.complaint_update(
-            user=cm,
-            complaint=entry,
-            data={"complexity": Complaint.Complexity.COMPLEX},
-            expected_version=entry.version,
-            now=investigate_at,
-        )
         if plan == "escalated":
             services.complaint_escalate(
                 user=cm,
@@ -248,13 +385,7 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
                 now=investigate_at + dt.timedelta(hours=2),
             )
         elif people.head is not None:
-            services.complaint_extend(
-                user=people.head,
-                complaint=entry,
-                reason="需调取异地交易记录，处理时间较长。",
-                customer_told_at=investigate_at + dt.timedelta(hours=1),
-                now=investigate_at + dt.timedelta(hours=1),
-            )
+            _extend(entry, cm, people.head, investigate_at + dt.timedelta(hours=1))
         return
     _category, _reason, _text, _ask, reply, fix = scenario
     # Replies mostly within the deadline, some a day late.
@@ -278,6 +409,8 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         reply_content=reply,
         customer_accepted=rng.random() < 0.85,
         founded=founded,
+        reply_facts="经调阅监控、询问当班员工核实。" if founded else "经核实，员工操作符合规定。",
+        reply_grounds="《网点服务规范》及相关业务制度。",
         bank_at_fault=fix is not None,
         root_cause=rng.choice(["skill", "process"]) if founded else "customer",
         investigation_notes="经核实，情况属实。" if founded else "经核实，员工操作符合规定。",
@@ -295,6 +428,9 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         )
     if plan == "resolved":
         return
+    if plan in CLOSING_PLANS:
+        _closing(entry, plan, cm, hq, replied_at)
+        return
     visit_at = _at(add_working_days(replied_at, rng.choice([1, 2, 3])), 11)
     if visit_at > now:
         return
@@ -307,7 +443,13 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         now=visit_at,
     )
     if plan == "closed":
-        services.complaint_close(user=cm, complaint=entry, now=visit_at + dt.timedelta(hours=2))
+        # A dissatisfied customer is told of the right to a review before 办结.
+        services.complaint_close(
+            user=cm,
+            complaint=entry,
+            review_right_told=True,
+            now=visit_at + dt.timedelta(hours=2),
+        )
 
 
 def seed(stdout):
@@ -327,7 +469,9 @@ def seed(stdout):
         if people.manager is None:
             continue
         earlier_by_phone = {}
-        for n in range(ENTRIES_PER_OUTLET):
+        # The showcase outlet holds one entry of each plan, and its ordinary ones after them.
+        entries = ENTRIES_PER_OUTLET + (len(SHOWCASE) if outlet.code == SHOWCASE_OUTLET else 0)
+        for n in range(entries):
             token = uuid.uuid5(DEMO_NAMESPACE, f"{outlet.code}-{n}")
             # Draw the same numbers whether or not the entry exists, so entries keep their data.
             # A fifth of the entries from the last working week, so that open ones show.
@@ -369,6 +513,13 @@ def seed(stdout):
                 category=categories.get(category) if kind == "complaint" else None,
                 reason=reasons.get(reason) if kind == "complaint" else None,
                 is_quality=kind == "complaint" and scenario[5] is not None,
+                complexity=(
+                    "especially"
+                    if plan == "extended_60"
+                    else "complex"
+                    if plan in COMPLEX_PLANS
+                    else "simple"
+                ),
                 submission_token=token,
                 now=received,
             )

@@ -34,6 +34,13 @@ COMPLAINT_COLUMNS = (
     Column(_("Replied at"), lambda c: c.replied_at, 17),
     Column(_("Satisfaction"), ChoiceLabel("satisfaction"), 10),
     Column(_("Closed at"), lambda c: c.closed_at, 17),
+    # The regulator's clock: what moved the regulatory deadline, and corrected evidence.
+    Column(_("Regulatory ceiling"), lambda c: c.regulatory_due_at, 17),
+    Column(_("Regulatory period extended for"), ChoiceLabel("extension_tier"), 12),
+    Column(_("Regulatory period restarted at"), lambda c: c.period_started_at, 17),
+    Column(_("Clock paused since"), lambda c: c.paused_since, 17),
+    Column(_("Evidence corrected at"), lambda c: c.corrected_at, 17),
+    Column(_("Review outcome"), ChoiceLabel("review_outcome"), 10),
 )
 
 COMPLAINTS = ExportSpec(

@@ -6,18 +6,21 @@ import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.scoping import scope_queryset
 
-from .models import Complaint
+from .models import Complaint, Correction, CustomerNotice, Decision, Pause
+from .services import DEFAULT_REMEDIES
 
 DATETIME = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 }
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+APPROVE = [("yes", _("Approve")), ("no", _("Refuse"))]
 
 
 def _now():
@@ -125,7 +128,10 @@ class ResolveForm(MoveForm):
     apology = _note(_("Apology record (who apologised, when, how)"))
     replied_at = forms.DateTimeField(label=_("Replied at"), initial=_now, **DATETIME)
     reply_method = forms.ChoiceField(label=_("Reply method"), choices=Complaint.ReplyMethod.choices)
+    reply_facts = _note(_("Facts found"), required=True)
+    reply_grounds = _note(_("Grounds of the decision"), required=True)
     reply_content = _note(_("Reply and solution offered"), required=True)
+    reply_remedies = _note(_("Remedies open to the customer"))
     customer_accepted = forms.ChoiceField(
         label=_("Customer accepted the solution"), choices=YES_NO, required=False
     )
@@ -147,6 +153,7 @@ class ResolveForm(MoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _staff(self.user)
+        self.fields["reply_remedies"].initial = DEFAULT_REMEDIES
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)
@@ -176,33 +183,144 @@ class HandBackForm(MoveForm):
     note = _note(_("Instructions for the outlet"), required=True)
 
 
-class ExtendForm(MoveForm):
+class ExtensionRequestForm(MoveForm):
     reason = _note(_("Why more time is needed"), required=True)
-    customer_told_at = forms.DateTimeField(
-        label=_("Customer told of the extension at"), initial=_now, **DATETIME
+
+
+def _approve():
+    return forms.ChoiceField(label=_("Decision"), choices=APPROVE, widget=forms.RadioSelect)
+
+
+class ExtendForm(MoveForm):
+    approve = _approve()
+    note = _note(_("Why (required for a refusal)"))
+
+    def service_kwargs(self):
+        return {**self.cleaned_data, "approve": self.cleaned_data["approve"] == "yes"}
+
+
+def _told_method():
+    return forms.ChoiceField(label=_("Customer told by"), choices=Complaint.ReplyMethod.choices)
+
+
+def _told_at():
+    return forms.DateTimeField(label=_("Customer told at"), initial=_now, **DATETIME)
+
+
+class PauseForm(MoveForm):
+    reason = forms.ChoiceField(label=_("Pause for"), choices=Pause.Reason.choices)
+    note = _note(_("Details (who appraises or mediates, what)"), required=True)
+    started_at = forms.DateTimeField(label=_("Paused from"), initial=_now, **DATETIME)
+    told_method = _told_method()
+    told_at = _told_at()
+
+
+class ResumeForm(MoveForm):
+    ended_at = forms.DateTimeField(label=_("Paused until"), initial=_now, **DATETIME)
+    note = _note()
+
+
+class NewMaterialsForm(MoveForm):
+    arrived_at = forms.DateTimeField(label=_("Arrived at"), initial=_now, **DATETIME)
+    what = _note(_("What arrived"), required=True)
+
+
+class NoticeForm(MoveForm):
+    subject = forms.ChoiceField(label=_("Notice of"), choices=CustomerNotice.Subject.choices)
+    told_method = _told_method()
+    told_at = _told_at()
+    note = _note(_("What was said, call record"))
+    file = forms.FileField(label=_("Proof (letter, SMS screenshot, recording)"), required=False)
+
+
+CORRECTABLE = [
+    (f, capfirst(Complaint._meta.get_field(f).verbose_name)) for f in Complaint.EVIDENCE_FIELDS
+]
+
+
+class CorrectionRequestForm(MoveForm):
+    field = forms.ChoiceField(label=_("Field to correct"), choices=CORRECTABLE)
+    new_value = forms.CharField(
+        label=_("Correct value"),
+        help_text=_(
+            "A time as 2026-09-30 10:00; a kind, channel or complexity by its code "
+            "(complaint, phone, complex …)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reason = _note(_("Why the record is wrong"), required=True)
+
+
+class CorrectionDecideForm(MoveForm):
+    correction = forms.ModelChoiceField(label=_("Correction"), queryset=None)
+    approve = _approve()
+    note = _note(_("Why (required for a refusal)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["correction"].queryset = Correction.objects.filter(
+            complaint=self.complaint, decision=Decision.PENDING
+        ).exclude(requested_by=self.user)
+        self.fields["correction"].label_from_instance = lambda c: (
+            f"{capfirst(Complaint._meta.get_field(c.field).verbose_name)}: "
+            f"“{c.old_value}” → “{c.new_value}”（{c.reason}）"
+        )
+
+    def service_kwargs(self):
+        return {**self.cleaned_data, "approve": self.cleaned_data["approve"] == "yes"}
+
+
+class ContactAttemptForm(MoveForm):
+    attempted_at = forms.DateTimeField(label=_("Tried at"), initial=_now, **DATETIME)
+    method = forms.ChoiceField(label=_("How"), choices=Complaint.ReplyMethod.choices)
+    note = _note(_("What happened"))
 
 
 class FollowUpForm(MoveForm):
     followed_up_at = forms.DateTimeField(label=_("Visit or call at"), initial=_now, **DATETIME)
     satisfaction = forms.ChoiceField(
-        label=_("Satisfaction"), choices=Complaint.Satisfaction.choices, widget=forms.RadioSelect
+        label=_("Outcome"), choices=Complaint.Satisfaction.choices, widget=forms.RadioSelect
     )
     comment = _note(_("Customer's comment"))
 
 
+class HandleAgainForm(MoveForm):
+    note = _note(_("What will be done differently"), required=True)
+
+
+class ReviewRequestForm(MoveForm):
+    requested_at = forms.DateTimeField(label=_("Requested at"), initial=_now, **DATETIME)
+    request = _note(_("What the customer asks to be reviewed"), required=True)
+
+
+class ReviewDecideForm(MoveForm):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Complaint.ReviewOutcome.choices, widget=forms.RadioSelect
+    )
+    findings = _note(_("Findings of the review"), required=True)
+
+
 class MergeForm(MoveForm):
     into = forms.ModelChoiceField(label=_("Earlier entry of the same customer"), queryset=None)
+    new_facts = forms.BooleanField(
+        label=_("This repeat brings new facts or materials (restarts the regulatory period)"),
+        required=False,
+    )
     note = _note()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Candidates: earlier live entries at the same outlet; the service checks the customer.
+        # Candidates: earlier live entries of the same customer at any outlet the user sees.
+        c = self.complaint
+        same = Q(pk__in=[])
+        if c.customer_phone:
+            same |= Q(customer_phone=c.customer_phone)
+        if c.customer_id_number:
+            same |= Q(customer_id_number=c.customer_id_number)
         self.fields["into"].queryset = (
-            Complaint.objects.filter(
-                branch_id=self.complaint.branch_id, received_at__lte=self.complaint.received_at
-            )
-            .exclude(pk=self.complaint.pk)
+            scope_queryset(Complaint.objects.filter(same), self.user)
+            .filter(received_at__lte=c.received_at)
+            .exclude(pk=c.pk)
             .exclude(status__in=[Complaint.Status.MERGED, Complaint.Status.VOID])
             .order_by("-received_at")[:200]
         )
@@ -244,7 +362,16 @@ class AttachForm(MoveForm):
 
 
 class CloseForm(MoveForm):
+    review_right_told = forms.BooleanField(
+        label=_("The customer was told of the right to a review (核查) within 30 days"),
+        required=False,
+    )
     note = _note()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.complaint.satisfaction != Complaint.Satisfaction.DISSATISFIED:
+            del self.fields["review_right_told"]
 
 
 class RectificationCompleteForm(forms.Form):

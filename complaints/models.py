@@ -90,10 +90,27 @@ class DeadlinePolicy(models.Model):
         _("0 means the same working day the complaint is received."),
     )
     reply_working_days_simple = _days(_("reply to a simple complaint within (working days)"), 1)
-    reply_working_days_complex = _days(_("reply to a complex complaint within (working days)"), 5)
-    branch_ceiling_working_days = _days(_("branch-level ceiling (working days)"), 7)
-    regulatory_calendar_days = _days(_("regulatory ceiling (calendar days)"), 15)
-    extension_calendar_days = _days(_("approved extension (calendar days)"), 15)
+    reply_working_days_complex = _days(
+        _("reply to a complex or especially complex complaint within (working days)"), 5
+    )
+    branch_ceiling_working_days = _days(
+        _("branch ceiling, measured at the reply (working days)"), 7
+    )
+    # The regulator's clock (CBIRC Order 2020 No. 3, art. 18): natural days, not working days.
+    regulatory_calendar_days = _days(_("regulatory ceiling (natural days)"), 15)
+    regulatory_complex_days = _days(
+        _("regulatory ceiling extended for a complex case (natural days)"), 30
+    )
+    regulatory_especially_complex_days = _days(
+        _("regulatory ceiling extended for an especially complex case (natural days)"), 60
+    )
+    pause_warning_days = _days(
+        _("remind the outlet head of a pause longer than (natural days)"), 30
+    )
+    review_request_days = _days(
+        _("customer may request a review within (natural days after the reply)"), 30
+    )
+    review_calendar_days = _days(_("review decided within (natural days)"), 30)
     followup_working_days = _days(_("follow-up visit within (working days after the reply)"), 3)
     escalate_after_breach_working_days = _days(
         _("escalate after a missed deadline (working days)"),
@@ -124,7 +141,26 @@ class DeadlinePolicy(models.Model):
     def __str__(self):
         return self.name
 
+    def regulatory_days(self, tier: str) -> int:
+        """The regulatory period of a complaint extended to `tier` ("" for none)."""
+        return {
+            Complaint.Complexity.COMPLEX: self.regulatory_complex_days,
+            Complaint.Complexity.ESPECIALLY_COMPLEX: self.regulatory_especially_complex_days,
+        }.get(tier, self.regulatory_calendar_days)
+
     def clean(self):
+        if not (
+            self.regulatory_calendar_days
+            <= self.regulatory_complex_days
+            <= self.regulatory_especially_complex_days
+        ):
+            raise ValidationError(
+                {
+                    "regulatory_complex_days": _(
+                        "An extended ceiling cannot be shorter than the one before it."
+                    )
+                }
+            )
         if self.branch_ceiling_working_days < max(
             self.reply_working_days_simple, self.reply_working_days_complex
         ):
@@ -154,6 +190,7 @@ class DeadlineStatus(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     MET = "met", _("Done in time")
     MISSED = "missed", _("Done late")
+    PAUSED = "paused", _("Clock paused")
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -196,8 +233,9 @@ class ComplaintQuerySet(models.QuerySet):
 
     def _pending(self, stage):
         due, done = Complaint.STAGES[stage]
+        # While the clock is paused nothing is due (nor overdue, nor reminded).
         return Q(**{f"{done}__isnull": True, f"{due}__isnull": False}) & Q(
-            status__in=Complaint.OPEN_STATUSES
+            status__in=Complaint.OPEN_STATUSES, paused_since__isnull=True
         )
 
     def overdue(self, now=None, stage=None):
@@ -275,6 +313,7 @@ class Complaint(VersionedModel):
         RESOLVED = "resolved", _("Replied")
         FOLLOWED_UP = "followed_up", _("Follow-up visit done")
         CLOSED = "closed", _("Closed")
+        REVIEWING = "reviewing", _("Under review")
         WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
         MERGED = "merged", _("Merged into another entry")
         VOID = "void", _("Void")
@@ -286,11 +325,14 @@ class Complaint(VersionedModel):
         Status.ESCALATED,
         Status.RESOLVED,
         Status.FOLLOWED_UP,
+        Status.REVIEWING,
     )
 
+    # The three tiers of art. 18: the regulatory period is 15, 30 or 60 natural days.
     class Complexity(models.TextChoices):
-        SIMPLE = "simple", _("Simple")
+        SIMPLE = "simple", _("Simple (clear facts, little dispute)")
         COMPLEX = "complex", _("Complex")
+        ESPECIALLY_COMPLEX = "especially", _("Especially complex")
 
     class RootCause(models.TextChoices):
         MARKET = "market", _("Market competition")
@@ -306,15 +348,36 @@ class Complaint(VersionedModel):
         EMAIL = "email", _("E-mail")
 
     class Satisfaction(models.TextChoices):
+        """Outcome of the follow-up visit. Only the first three are ratings (the satisfaction
+        rate); the others close a complaint honestly without one (art. 21)."""
+
         SATISFIED = "satisfied", _("Satisfied")
         BASICALLY = "basically", _("Basically satisfied")
         DISSATISFIED = "dissatisfied", _("Dissatisfied")
+        UNREACHABLE = "unreachable", _("Customer unreachable")
+        REFUSED = "refused", _("Customer refused the visit")
+        ANONYMOUS = "anonymous", _("Anonymous, no reply needed")
+
+    RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY, Satisfaction.DISSATISFIED)
+
+    class ReviewOutcome(models.TextChoices):
+        UPHELD = "upheld", _("Decision upheld")
+        CHANGED = "changed", _("Decision changed")
+
+    # Evidence fixed at acknowledgement: changed afterwards only by an approved correction.
+    EVIDENCE_FIELDS = ("received_at", "kind", "channel", "description", "complexity")
+    # The earliest receipt the PRC calendar data (and the register) covers.
+    EARLIEST_RECEIPT = dt.date(2004, 1, 1)
+    # A receipt more than this before its registration is a typing error, except a regulator's
+    # transfer, which may arrive long after the customer first wrote.
+    MAX_RECEIPT_AGE = dt.timedelta(days=366)
 
     # stage → (due column, done column): the three steps whose deadline status is shown.
     STAGES = {
         "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
         "reply": ("reply_due_at", "replied_at"),
         "followup": ("followup_due_at", "followed_up_at"),
+        "review": ("review_due_at", "reviewed_at"),
     }
 
     reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
@@ -385,7 +448,7 @@ class Complaint(VersionedModel):
     )
     is_quality = models.BooleanField(_("quality complaint"), default=False)
     complexity = models.CharField(
-        _("complexity"), max_length=10, choices=Complexity.choices, default=Complexity.SIMPLE
+        _("complexity"), max_length=12, choices=Complexity.choices, default=Complexity.SIMPLE
     )
 
     # Investigation outcome.
@@ -410,6 +473,24 @@ class Complaint(VersionedModel):
     branch_due_at = models.DateTimeField(_("branch ceiling"), null=True, editable=False)
     regulatory_due_at = models.DateTimeField(_("regulatory ceiling"), null=True, editable=False)
     followup_due_at = models.DateTimeField(_("follow-up visit by"), null=True, editable=False)
+    review_due_at = models.DateTimeField(_("review by"), null=True, editable=False)
+
+    # Facts the deadlines are computed from besides the receipt (complaints.deadlines).
+    extension_tier = models.CharField(
+        _("regulatory period extended for"),
+        max_length=12,
+        choices=Complexity.choices,
+        blank=True,
+        editable=False,
+    )
+    period_started_at = models.DateTimeField(
+        _("regulatory period restarted at"),
+        null=True,
+        editable=False,
+        help_text=_("New facts or materials restart the regulatory period from that day."),
+    )
+    paused_since = models.DateTimeField(_("clock paused since"), null=True, editable=False)
+    corrected_at = models.DateTimeField(_("evidence corrected at"), null=True, editable=False)
 
     # Workflow steps.
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, editable=False)
@@ -418,34 +499,54 @@ class Complaint(VersionedModel):
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, editable=False)
     escalation_reason = models.TextField(_("escalation reason"), blank=True, editable=False)
-    extended_at = models.DateTimeField(_("extension approved at"), null=True, editable=False)
-    extension_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("extension approved by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    extension_reason = models.TextField(_("extension reason"), blank=True, editable=False)
-    customer_told_of_extension_at = models.DateTimeField(
-        _("customer told of the extension at"), null=True, editable=False
-    )
     replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
     reply_method = models.CharField(
         _("reply method"), max_length=12, choices=ReplyMethod.choices, blank=True, editable=False
     )
     reply_content = models.TextField(_("reply and solution offered"), blank=True, editable=False)
+    # The decision to the customer (art. 19): facts found, grounds, remedies open.
+    reply_facts = models.TextField(_("facts found"), blank=True, editable=False)
+    reply_grounds = models.TextField(_("grounds of the decision"), blank=True, editable=False)
+    reply_remedies = models.TextField(
+        _("remedies open to the customer"), blank=True, editable=False
+    )
     customer_accepted = models.BooleanField(
         _("customer accepted the solution"), null=True, editable=False
     )
     resolved_on_spot = models.BooleanField(_("resolved on the spot"), default=False, editable=False)
     followed_up_at = models.DateTimeField(_("follow-up visit at"), null=True, editable=False)
     satisfaction = models.CharField(
-        _("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True, editable=False
+        _("follow-up outcome"),
+        max_length=12,
+        choices=Satisfaction.choices,
+        blank=True,
+        editable=False,
     )
     followup_comment = models.TextField(_("follow-up comment"), blank=True, editable=False)
+    reopened_at = models.DateTimeField(_("handled again from"), null=True, editable=False)
+    review_right_told = models.BooleanField(
+        _("customer told of the right to a review"), default=False, editable=False
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, editable=False)
+    review_requested_at = models.DateTimeField(_("review requested at"), null=True, editable=False)
+    review_request = models.TextField(_("what the review is asked for"), blank=True, editable=False)
+    reviewed_at = models.DateTimeField(_("review decided at"), null=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("review decided by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    review_outcome = models.CharField(
+        _("review outcome"),
+        max_length=10,
+        choices=ReviewOutcome.choices,
+        blank=True,
+        editable=False,
+    )
+    review_findings = models.TextField(_("review findings"), blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -526,10 +627,10 @@ class Complaint(VersionedModel):
         if self.kind not in self.Kind.values:
             errors["kind"] = [_("Choose complaint, suggestion or praise.")]
         if self.complexity not in self.Complexity.values:
-            errors["complexity"] = [_("Choose simple or complex.")]
+            errors["complexity"] = [_("Choose simple, complex or especially complex.")]
         # A missing time of receipt is refused by the form field (and the NOT NULL column).
-        if self.received_at is not None and self.received_at > now:
-            errors["received_at"] = [_("The time of receipt cannot be in the future.")]
+        if self.received_at is not None:
+            errors.update(self._receipt_errors(now))
         if not (self.description or "").strip():
             errors["description"] = [_("Write down what the customer says happened.")]
         errors.update(self._customer_errors())
@@ -537,6 +638,26 @@ class Complaint(VersionedModel):
         errors = {**unstorable_text(self, *self.TYPED_FIELDS), **errors}
         if errors:
             raise ValidationError(errors)
+
+    def _receipt_errors(self, now: dt.datetime) -> dict:
+        """A receipt time the register can hold honestly; also what keeps every deadline
+        computation to a walk of the days it spans."""
+        registered = self.created_at or now
+        received = self.received_at
+        if received > now:
+            message = _("The time of receipt cannot be in the future.")
+        elif timezone.localtime(received).date() < self.EARLIEST_RECEIPT:
+            message = _("The time of receipt cannot be before 1 January 2004.")
+        elif (
+            received < registered - self.MAX_RECEIPT_AGE and self.channel != self.Channel.REGULATOR
+        ):
+            message = _(
+                "The time of receipt cannot be more than 366 days before the registration, "
+                "unless the regulator transferred the complaint."
+            )
+        else:
+            return {}
+        return {"received_at": [message]}
 
     def _customer_errors(self) -> dict:
         errors = {}
@@ -584,6 +705,8 @@ class Complaint(VersionedModel):
             return DeadlineStatus.MET if done <= due else DeadlineStatus.MISSED
         if not self.is_open:
             return DeadlineStatus.NONE
+        if self.paused_since:
+            return DeadlineStatus.PAUSED
         now = now or timezone.now()
         if now > due:
             return DeadlineStatus.OVERDUE
@@ -609,9 +732,20 @@ class Move(models.TextChoices):
     RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
     ESCALATE = "escalate", _("Escalate to head office")
     HAND_BACK = "hand_back", _("Hand back to the outlet")
-    EXTEND = "extend", _("Approve an extension")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    EXTEND = "extend", _("Decide on the extension")
+    PAUSE = "pause", _("Pause the clock")
+    RESUME = "resume", _("End the pause")
+    NEW_MATERIALS = "new_materials", _("New facts or materials received")
+    REQUEST_CORRECTION = "request_correction", _("Request a correction")
+    DECIDE_CORRECTION = "decide_correction", _("Decide on the correction")
+    NOTIFY = "notify", _("Record a notice to the customer")
+    CONTACT_ATTEMPT = "contact_attempt", _("Record a contact attempt")
     FOLLOW_UP = "follow_up", _("Record the follow-up visit")
-    CLOSE = "close", _("Close")
+    HANDLE_AGAIN = "handle_again", _("Handle again")
+    CLOSE = "close", _("Close (办结)")
+    REQUEST_REVIEW = "request_review", _("Review requested by the customer")
+    DECIDE_REVIEW = "decide_review", _("Decide on the review")
     WITHDRAW = "withdraw", _("Withdrawn by the customer")
     MERGE = "merge", _("Merge into an earlier entry")
     REASSIGN = "reassign", _("Hand over to another handler")
@@ -776,3 +910,189 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Awaiting decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class _Requested(models.Model):
+    """A request one person makes and a person of the right level decides."""
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True)
+    decision_note = models.TextField(_("why"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["requested_at", "id"]
+
+
+class ExtensionRequest(_Requested):
+    """A request to extend the regulatory period to the ceiling of a tier (30 or 60 days)."""
+
+    tier = models.CharField(_("extend for"), max_length=12, choices=Complaint.Complexity.choices)
+
+    class Meta(_Requested.Meta):
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        default_related_name = "extension_requests"
+        constraints = [
+            # Two clicks, or two handlers at once: at most one request awaits a decision.
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(decision="pending"),
+                name="complaint_one_pending_extension",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} → {self.get_tier_display()}"
+
+
+class Correction(_Requested):
+    """A correction of fixed evidence (receipt time, kind, channel, facts stated, complexity)
+    with the old and new values, as text for the record and as stored for the row."""
+
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"))
+
+    class Meta(_Requested.Meta):
+        verbose_name = _("evidence correction")
+        verbose_name_plural = _("evidence corrections")
+        default_related_name = "corrections"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "field"],
+                condition=Q(decision="pending"),
+                name="complaint_one_pending_correction",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.field}"
+
+
+class Pause(models.Model):
+    """Time that does not count toward the deadlines (art. 18, 23): an external appraisal,
+    test or valuation, or a mediation."""
+
+    class Reason(models.TextChoices):
+        APPRAISAL = "appraisal", _("Appraisal, testing or valuation")
+        MEDIATION = "mediation", _("Mediation")
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="pauses"
+    )
+    reason = models.CharField(_("pause for"), max_length=12, choices=Reason.choices)
+    note = models.TextField(_("details"))
+    started_at = models.DateTimeField(_("paused from"))
+    ended_at = models.DateTimeField(_("paused until"), null=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pause of the clock")
+        verbose_name_plural = _("pauses of the clock")
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(ended_at__isnull=True),
+                name="complaint_one_open_pause",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.get_reason_display()}"
+
+
+class CustomerNotice(models.Model):
+    """Proof that a notice reached the customer (art. 21): how, when, by whom, the proof."""
+
+    class Subject(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        EXTENSION = "extension", _("Extension")
+        PAUSE = "pause", _("Pause of the clock")
+        DECISION = "decision", _("Decision")
+        REVIEW = "review", _("Review decision")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    subject = models.CharField(_("notice of"), max_length=16, choices=Subject.choices)
+    method = models.CharField(_("method"), max_length=12, choices=Complaint.ReplyMethod.choices)
+    told_at = models.DateTimeField(_("customer told at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    attachment = models.ForeignKey(
+        "Attachment",
+        verbose_name=_("proof (attachment)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("what was said, call record"), blank=True)
+    extension = models.ForeignKey(
+        ExtensionRequest, null=True, on_delete=models.PROTECT, related_name="notices"
+    )
+
+    class Meta:
+        verbose_name = _("notice to the customer")
+        verbose_name_plural = _("notices to the customer")
+        ordering = ["told_at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.get_subject_display()}"
+
+
+class ContactAttempt(models.Model):
+    """A failed attempt to reach the customer for the follow-up visit."""
+
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="contact_attempts",
+    )
+    at = models.DateTimeField(_("attempted at"))
+    method = models.CharField(_("method"), max_length=12, choices=Complaint.ReplyMethod.choices)
+    note = models.TextField(_("what happened"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.at:%Y-%m-%d %H:%M}"

@@ -12,6 +12,10 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     regulatory ceiling within the warning days        → outlet head, head office
                        passed                         → outlet head, head office
     follow-up visit due today / overdue               → handler
+    approved extension not told within 1 working day  → handler
+    clock paused longer than the policy's limit       → outlet head
+    review (核查) due today / overdue                  → levels above, head office
+    nothing of a complaint while its clock is paused
     rectification notice due today / overdue          → owner, outlet head
 """
 
@@ -23,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import working_days_between
+from branchservice.calendar import add_working_days
 from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.registry import (
@@ -37,7 +41,14 @@ from branchservice.notifications.registry import (
 from branchservice.roles import Role
 
 from . import services
-from .models import Complaint, DeadlinePolicy, RectificationNotice, end_of_day
+from .models import (
+    Complaint,
+    DeadlinePolicy,
+    Decision,
+    ExtensionRequest,
+    RectificationNotice,
+    end_of_day,
+)
 
 Stage = Notification.Stage
 
@@ -49,10 +60,14 @@ class Kind(models.TextChoices):
     COMPLAINT_REPLY = "complaint_reply", _("Complaint reply")
     COMPLAINT_REGULATORY = "complaint_regulatory", _("Regulatory deadline")
     COMPLAINT_FOLLOWUP = "complaint_followup", _("Follow-up visit")
+    COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
+    COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
+    COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
     RECTIFICATION = "rectification", _("Rectification notice")
 
 
 KINDS = Kind.values
+NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
 # What each reminder says. "%(object)s" is the complaint's reference, "%(due)s" its deadline.
 HEADLINES = {
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
@@ -79,6 +94,19 @@ HEADLINES = {
     (Kind.COMPLAINT_FOLLOWUP, Stage.OVERDUE): _(
         "The follow-up visit for complaint %(object)s is overdue: it was due by %(due)s."
     ),
+    (Kind.COMPLAINT_EXTENSION_NOTICE, Stage.OVERDUE): _(
+        "The customer of complaint %(object)s has not been told of the approved extension; "
+        "the notice was due by %(due)s."
+    ),
+    (Kind.COMPLAINT_PAUSE, Stage.WARNING): _(
+        "The clock of complaint %(object)s has been paused beyond the policy's limit (%(due)s)."
+    ),
+    (Kind.COMPLAINT_REVIEW, Stage.DUE): _(
+        "The review of complaint %(object)s is due today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_REVIEW, Stage.OVERDUE): _(
+        "The review of complaint %(object)s is overdue: it was due by %(due)s."
+    ),
     (Kind.RECTIFICATION, Stage.DUE): _("Rectification notice %(object)s is due today."),
     (Kind.RECTIFICATION, Stage.OVERDUE): _(
         "Rectification notice %(object)s is overdue: it was due by %(due)s."
@@ -99,6 +127,9 @@ _FIELDS = (
     "regulatory_due_at",
     "followup_due_at",
     "followed_up_at",
+    "paused_since",
+    "review_due_at",
+    "reviewed_at",
 )
 
 
@@ -113,17 +144,19 @@ class _Scan:
         self.directory = directory
         self.policies = {p.pk: p for p in DeadlinePolicy.objects.all()}
         self.default_policy = DeadlinePolicy.current()
-        self._working_days_since: dict[dt.date, int] = {}
+        self._escalation_from: dict[tuple[dt.date, int], dt.date] = {}
 
     def policy(self, complaint) -> DeadlinePolicy:
         return self.policies.get(complaint.policy_id, self.default_policy)
 
-    def working_days_since(self, day: dt.date) -> int:
-        # Memoised per due date: a batch has few distinct ones, and the calendar walk is the
-        # only per-row cost of the scan.
-        if day not in self._working_days_since:
-            self._working_days_since[day] = working_days_between(day, self.today)
-        return self._working_days_since[day]
+    def escalation_due(self, day: dt.date, after: int) -> bool:
+        """Whether `after` working days have passed since `day`. Counts forward from the
+        breach only as far as `after` working days (not up to today, which for a long-overdue
+        entry would walk years), memoised per due date: a batch has few distinct ones."""
+        key = (day, after)
+        if key not in self._escalation_from:
+            self._escalation_from[key] = add_working_days(day, after)
+        return self._escalation_from[key] <= self.today
 
     def handler(self, complaint) -> list[int]:
         # An entry without a handler falls to the outlet's complaint managers.
@@ -155,7 +188,8 @@ class _Scan:
             | Q(replied_at=None, regulatory_due_at__lte=self.now + dt.timedelta(days=warning))
             | Q(followed_up_at=None, replied_at__isnull=False, followup_due_at__lte=end_today)
         )
-        return Complaint.objects.open().filter(due).only(*_FIELDS).order_by("pk")
+        # Nothing is reminded while the clock is paused (the pause has its own reminder).
+        return Complaint.objects.open().filter(due, paused_since=None).only(*_FIELDS).order_by("pk")
 
     def complaint(self, c):
         d, now = self.directory, self.now
@@ -195,7 +229,7 @@ class _Scan:
             return
         heads = d.outlet_heads(c.branch_id)
         yield self.reminder(c, Kind.COMPLAINT_REPLY, Stage.OVERDUE, [*self.handler(c), *heads], due)
-        if self.working_days_since(_day(due)) >= self.policy(c).escalate_after_breach_working_days:
+        if self.escalation_due(_day(due), self.policy(c).escalate_after_breach_working_days):
             recipients = [*d.managers_above(c.branch_id), *d.head_office_service()]
             yield self.reminder(
                 c,
@@ -206,6 +240,92 @@ class _Scan:
                 # Runs once, when the escalation is first stored: one line on the timeline.
                 on_first_creation=partial(_record_escalation, c.pk, recipients, due),
             )
+
+    def extension_notice_candidates(self):
+        deadline = end_of_day(add_working_days(self.today, -1))
+        return (
+            ExtensionRequest.objects.filter(
+                decision=Decision.APPROVED,
+                decided_at__lte=deadline,
+                complaint__status__in=Complaint.OPEN_STATUSES,
+                notices__isnull=True,
+            )
+            .select_related("complaint")
+            .only("decided_at", "complaint", *(f"complaint__{f}" for f in _FIELDS if f != "pk"))
+            .order_by("pk")
+        )
+
+    def long_pause_candidates(self):
+        shortest = min((p.pause_warning_days for p in self.policies.values()), default=30)
+        return (
+            Complaint.objects.open()
+            .filter(paused_since__lte=self.now - dt.timedelta(days=shortest))
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+
+    def review_candidates(self):
+        return (
+            Complaint.objects.filter(
+                status=Complaint.Status.REVIEWING,
+                reviewed_at=None,
+                review_due_at__lte=end_of_day(self.today),
+            )
+            .only(*_FIELDS)
+            .order_by("pk")
+        )
+
+    def queries(self):
+        """Every query of the scan over complaints (the benchmark runs them bare)."""
+        return [
+            self.candidates(),
+            self.extension_notice_candidates(),
+            self.long_pause_candidates(),
+            self.review_candidates(),
+        ]
+
+    def extension_notices(self):
+        """Approved extensions whose notice to the customer is not recorded by the close of
+        the next working day → the handler."""
+        for request in batched(self.extension_notice_candidates()):
+            c = request.complaint
+            due = end_of_day(add_working_days(_day(request.decided_at), 1))
+            if due > self.now:
+                continue
+            yield Reminder(
+                target=request,
+                kind=Kind.COMPLAINT_EXTENSION_NOTICE,
+                stage=Stage.OVERDUE,
+                recipient_ids=self.handler(c),
+                due_at=due,
+                occurrence=_day(due).isoformat(),
+                label=c.reference,
+                url=admin_url(c),
+            )
+
+    def long_pauses(self):
+        """A clock paused longer than its policy allows → the outlet head."""
+        for c in batched(self.long_pause_candidates()):
+            limit = c.paused_since + dt.timedelta(days=self.policy(c).pause_warning_days)
+            if limit > self.now:
+                continue
+            yield self.reminder(
+                c,
+                Kind.COMPLAINT_PAUSE,
+                Stage.WARNING,
+                self.directory.outlet_heads(c.branch_id),
+                limit,
+            )
+
+    def reviews(self):
+        """A review (核查) due today or overdue → the levels above the outlet."""
+        for c in batched(self.review_candidates()):
+            stage = Stage.OVERDUE if c.review_due_at < self.now else Stage.DUE
+            recipients = [
+                *self.directory.managers_above(c.branch_id),
+                *self.directory.head_office_service(),
+            ]
+            yield self.reminder(c, Kind.COMPLAINT_REVIEW, stage, recipients, c.review_due_at)
 
     def rectifications(self):
         notices = (
@@ -251,6 +371,9 @@ def scan(*, now, directory):
     run = _Scan(now, directory)
     for complaint in batched(run.candidates()):
         yield from run.complaint(complaint)
+    yield from run.extension_notices()
+    yield from run.long_pauses()
+    yield from run.reviews()
     yield from run.rectifications()
 
 
@@ -260,13 +383,20 @@ def still_due(notification, target) -> str | None:
         if target.status == RectificationNotice.Status.DONE:
             return str(NO_LONGER_DUE_DONE)
         return None
+    if isinstance(target, ExtensionRequest):
+        return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if notification.kind == Kind.COMPLAINT_PAUSE:
+        return None if target.paused_since else str(NO_LONGER_DUE_DONE)
+    if target.paused_since is not None:
+        return str(NO_LONGER_DUE_PAUSED)
     done_field = {
         Kind.COMPLAINT_ACKNOWLEDGE: "acknowledged_at",
         Kind.COMPLAINT_REPLY: "replied_at",
         Kind.COMPLAINT_REGULATORY: "replied_at",
         Kind.COMPLAINT_FOLLOWUP: "followed_up_at",
+        Kind.COMPLAINT_REVIEW: "reviewed_at",
     }[notification.kind]
     if getattr(target, done_field) is not None:
         return str(NO_LONGER_DUE_DONE)
@@ -275,6 +405,7 @@ def still_due(notification, target) -> str | None:
         Kind.COMPLAINT_REPLY: "reply_due_at",
         Kind.COMPLAINT_REGULATORY: "regulatory_due_at",
         Kind.COMPLAINT_FOLLOWUP: "followup_due_at",
+        Kind.COMPLAINT_REVIEW: "review_due_at",
     }[notification.kind]
     due = getattr(target, due_field)
     if due is None or _day(due).isoformat() != notification.occurrence:

@@ -15,27 +15,38 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import add_working_days
 from branchservice.concurrency import save_versioned
 from branchservice.files import content_matches
 from branchservice.models import Branch
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
+from .deadlines import compute_deadlines, recompute_deadlines
 from .models import (
     Attachment,
     Complaint,
     ComplaintEvent,
+    ContactAttempt,
+    Correction,
+    CustomerNotice,
     DeadlinePolicy,
+    Decision,
+    ExtensionRequest,
     Move,
+    Pause,
     RectificationNotice,
     ReferenceCounter,
-    end_of_day,
     unstorable_text,
 )
-from .workflow import transition_for
+from .workflow import (
+    extension_approver_error,
+    next_extension_tier,
+    review_request_ends,
+    transition_for,
+)
 
-# Fields a handler may edit on the change page while the entry is open.
+# Fields a handler may edit on the change page while the entry is open (the evidence among
+# them only until it is acknowledged: Complaint.EVIDENCE_FIELDS).
 EDITABLE_FIELDS = (
     "kind",
     "channel",
@@ -59,56 +70,6 @@ class DuplicateSubmission(ValidationError):
             code="duplicate_submission",
         )
         self.complaint = complaint
-
-
-# ---------------------------------------------------------------------------------------------
-# Deadlines
-
-
-def compute_deadlines(complaint: Complaint, policy: DeadlinePolicy) -> None:
-    """Set the stored due dates of `complaint` from its receipt, kind, complexity, extension.
-
-    Praise has no deadlines; a suggestion is acknowledged and answered like a simple complaint;
-    only complaints carry the branch and regulatory ceilings. An approved extension moves the
-    reply and both ceilings to the extended regulatory date.
-    """
-    complaint.policy = policy
-    for field in ("acknowledge_due_at", "reply_due_at", "branch_due_at", "regulatory_due_at"):
-        setattr(complaint, field, None)
-    if complaint.kind == Complaint.Kind.PRAISE:
-        return
-    received = timezone.localtime(complaint.received_at).date()
-    complaint.acknowledge_due_at = end_of_day(
-        add_working_days(received, policy.acknowledge_working_days)
-    )
-    if complaint.kind == Complaint.Kind.SUGGESTION:
-        complaint.reply_due_at = end_of_day(
-            add_working_days(received, policy.reply_working_days_simple)
-        )
-        return
-    reply_days = (
-        policy.reply_working_days_complex
-        if complaint.complexity == Complaint.Complexity.COMPLEX
-        else policy.reply_working_days_simple
-    )
-    regulatory_days = policy.regulatory_calendar_days
-    if complaint.extended_at:
-        regulatory_days += policy.extension_calendar_days
-    regulatory = end_of_day(received + dt.timedelta(days=regulatory_days))
-    branch = end_of_day(add_working_days(received, policy.branch_ceiling_working_days))
-    reply = end_of_day(add_working_days(received, reply_days))
-    if complaint.extended_at:
-        reply = branch = regulatory
-    complaint.regulatory_due_at = regulatory
-    complaint.branch_due_at = min(branch, regulatory)
-    complaint.reply_due_at = min(reply, complaint.branch_due_at)
-
-
-def _followup_due(complaint: Complaint) -> dt.datetime | None:
-    if complaint.kind != Complaint.Kind.COMPLAINT:
-        return None
-    policy = complaint.policy or DeadlinePolicy.current()
-    return end_of_day(add_working_days(complaint.replied_at, policy.followup_working_days))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,13 +225,15 @@ def _locked(complaint: Complaint) -> Complaint:
 
 
 def _apply(complaint, user, move, note="", now=None, **changes) -> Complaint:
-    """Check `move` on the locked row, apply `changes`, save, and write the timeline."""
+    """Check `move` on the locked row, apply `changes`, recompute the deadlines from the
+    facts as they now stand, save, and write the timeline."""
     row = transition_for(complaint, user, move)
     from_status = complaint.status
     for field, value in changes.items():
         setattr(complaint, field, value)
     if row.target:
         complaint.status = row.target
+    recompute_deadlines(complaint)
     complaint.save()
     _event(complaint, user, move, from_status, row.target or "", note, now)
     return complaint
@@ -326,6 +289,12 @@ def _rectification(complaint, user, data, now) -> RectificationNotice:
     return notice
 
 
+DEFAULT_REMEDIES = _(
+    "If you do not accept this decision you may, within 30 days, ask our superior institution "
+    "for a review (核查), or turn to mediation, arbitration or litigation."
+)
+
+
 def complaint_resolve(
     *,
     user,
@@ -340,9 +309,13 @@ def complaint_resolve(
     investigation_notes="",
     apology="",
     rectification: dict | None = None,
+    reply_facts="",
+    reply_grounds="",
+    reply_remedies="",
     now=None,
 ) -> Complaint:
-    """Record the investigation outcome and the reply given to the customer.
+    """Record the investigation outcome and the decision given to the customer: the facts
+    found, the grounds, the solution and the remedies open (art. 19).
 
     When the bank is at fault the reply needs an apology record and a rectification notice
     (`rectification`: owner, responsible_department, required_action, due_date).
@@ -359,8 +332,13 @@ def complaint_resolve(
             errors["reply_content"] = [_("Write down the reply and the solution offered.")]
         if root_cause and root_cause not in Complaint.RootCause.values:
             errors["root_cause"] = [_("Choose one of the listed root causes.")]
-        if complaint.kind == Complaint.Kind.COMPLAINT and founded is None:
-            errors["founded"] = [_("Say whether the complaint is founded.")]
+        if complaint.kind == Complaint.Kind.COMPLAINT:
+            if founded is None:
+                errors["founded"] = [_("Say whether the complaint is founded.")]
+            if not reply_facts.strip():
+                errors["reply_facts"] = [_("Write down the facts found.")]
+            if not reply_grounds.strip():
+                errors["reply_grounds"] = [_("Write down the grounds of the decision.")]
         if bank_at_fault and not apology.strip():
             errors["apology"] = [_("When the bank is at fault, record the apology made.")]
         if bank_at_fault and not rectification:
@@ -384,7 +362,9 @@ def complaint_resolve(
             root_cause=root_cause,
             investigation_notes=investigation_notes,
             apology=apology,
-            followup_due_at=_followup_due(complaint),
+            reply_facts=reply_facts,
+            reply_grounds=reply_grounds,
+            reply_remedies=reply_remedies or str(DEFAULT_REMEDIES),
         )
 
 
@@ -412,7 +392,6 @@ def complaint_resolve_on_spot(
             reply_content=reply_content,
             customer_accepted=customer_accepted,
             resolved_on_spot=True,
-            followup_due_at=_followup_due(complaint),
         )
 
 
@@ -443,41 +422,383 @@ def complaint_hand_back(*, user, complaint, note, now=None) -> Complaint:
         return _apply(_locked(complaint), user, Move.HAND_BACK, note, now)
 
 
-def complaint_extend(*, user, complaint, reason, customer_told_at, now=None) -> Complaint:
-    """Approve the one extension of the regulatory deadline, recorded with who, when and why;
-    the customer must have been told."""
+def complaint_request_extension(*, user, complaint, reason, now=None) -> ExtensionRequest:
+    """A handler asks for the regulatory period of the next tier (30, then 60 days)."""
     now = now or timezone.now()
     _required(reason, "reason", _("Give the reason for the extension."))
     with transaction.atomic():
         complaint = _locked(complaint)
+        transition_for(complaint, user, Move.REQUEST_EXTENSION)
+        request = ExtensionRequest.objects.create(
+            complaint=complaint,
+            tier=next_extension_tier(complaint),
+            reason=reason,
+            requested_by=user,
+            requested_at=now,
+        )
+        text = _("Extension to %(days)s days requested: %(reason)s") % {
+            "days": complaint.policy.regulatory_days(request.tier),
+            "reason": reason,
+        }
+        _event(complaint, user, Move.REQUEST_EXTENSION, "", "", text, now)
+        return request
+
+
+def complaint_extend(*, user, complaint, approve: bool, note="", now=None) -> ExtensionRequest:
+    """Decide the pending extension request. Approval moves the regulatory deadline to the
+    tier's ceiling; the customer must then be told (a notice of the extension). A refusal
+    records why."""
+    now = now or timezone.now()
+    if not approve:
+        _required(note, "note", _("Give the reason for refusing the extension."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
         transition_for(complaint, user, Move.EXTEND)
-        if complaint.extended_at:
-            raise ValidationError(
-                _("The deadline was already extended once; it cannot be extended again."),
-                code="already_extended",
-            )
-        if complaint.complexity != Complaint.Complexity.COMPLEX:
-            raise ValidationError(
-                _("Only a complex complaint may have its deadline extended."), code="not_complex"
-            )
-        _not_before_receipt(complaint, customer_told_at, "customer_told_at", now)
-        complaint.extended_at = now
-        compute_deadlines(complaint, complaint.policy or DeadlinePolicy.current())
-        return _apply(
+        request = ExtensionRequest.objects.select_for_update().get(
+            complaint=complaint, decision=Decision.PENDING
+        )
+        refusal = extension_approver_error(user, request)
+        if refusal:
+            raise ValidationError(refusal, code="approver")
+        days = complaint.policy.regulatory_days(request.tier)
+        if approve:
+            text = _("Extension to %(days)s days approved. %(note)s")
+        else:
+            text = _("Extension to %(days)s days refused: %(note)s")
+        changes = {"extension_tier": request.tier} if approve else {}
+        _apply(
             complaint,
             user,
             Move.EXTEND,
-            reason,
+            (text % {"days": days, "note": note}).strip(),
             now,
-            extension_approved_by=user,
-            extension_reason=reason,
-            customer_told_of_extension_at=customer_told_at,
+            **changes,
         )
+        # Decided after the move: the move's own check needs the request still pending.
+        request.decision = Decision.APPROVED if approve else Decision.REFUSED
+        request.decided_by, request.decided_at, request.decision_note = user, now, note
+        request.save()
+        return request
+
+
+def _moment_in_handling(complaint, moment, field, now):
+    if moment is None:
+        raise ValidationError({field: _("Give the date and time.")})
+    _not_before_receipt(complaint, moment, field, now)
+
+
+def complaint_pause(
+    *, user, complaint, reason, note, started_at, told_method, told_at, now=None
+) -> Pause:
+    """Stop the clock for an appraisal/testing/valuation or a mediation, the customer told."""
+    now = now or timezone.now()
+    _required(note, "note", _("Describe the appraisal or mediation."))
+    if reason not in Pause.Reason.values:
+        raise ValidationError({"reason": _("Choose what the clock is paused for.")})
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.PAUSE)
+        _moment_in_handling(complaint, started_at, "started_at", now)
+        last = complaint.pauses.exclude(ended_at=None).order_by("-ended_at").first()
+        if last is not None and started_at < last.ended_at:
+            raise ValidationError(
+                {
+                    "started_at": _(
+                        "This pause would overlap the previous one, which ended at %(end)s."
+                    )
+                    % {"end": _local(last.ended_at)}
+                }
+            )
+        pause = Pause.objects.create(
+            complaint=complaint, reason=reason, note=note, started_at=started_at, started_by=user
+        )
+        _notice(complaint, user, CustomerNotice.Subject.PAUSE, told_method, told_at, note, now)
+        _apply(
+            complaint,
+            user,
+            Move.PAUSE,
+            f"{pause.get_reason_display()}: {note}",
+            now,
+            paused_since=started_at,
+        )
+        return pause
+
+
+def complaint_resume(*, user, complaint, ended_at, note="", now=None) -> Pause:
+    """End the pause: its days are added to the deadlines (natural and working days)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.RESUME)
+        pause = complaint.pauses.select_for_update().get(ended_at=None)
+        if ended_at is None or ended_at > now:
+            raise ValidationError({"ended_at": _("The end of the pause cannot be in the future.")})
+        if ended_at < pause.started_at:
+            raise ValidationError(
+                {
+                    "ended_at": _("The pause cannot end before it started (%(start)s).")
+                    % {"start": _local(pause.started_at)}
+                }
+            )
+        pause.ended_at = ended_at
+        pause.save()
+        days = (timezone.localdate(ended_at) - timezone.localdate(pause.started_at)).days
+        text = _("Pause ended; %(days)s days do not count toward the deadlines. %(note)s") % {
+            "days": days,
+            "note": note,
+        }
+        _apply(complaint, user, Move.RESUME, text.strip(), now, paused_since=None)
+        return pause
+
+
+def complaint_new_materials(*, user, complaint, arrived_at, what, now=None) -> Complaint:
+    """New facts or materials restart the regulatory period from the day they arrived."""
+    now = now or timezone.now()
+    _required(what, "what", _("Describe the new facts or materials."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.NEW_MATERIALS)
+        _moment_in_handling(complaint, arrived_at, "arrived_at", now)
+        text = _(
+            "New facts or materials received on %(day)s; the regulatory period restarts: %(what)s"
+        ) % {"day": timezone.localdate(arrived_at).isoformat(), "what": what}
+        return _apply(complaint, user, Move.NEW_MATERIALS, text, now, period_started_at=arrived_at)
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _notice(complaint, user, subject, method, told_at, note, now, attachment=None, extension=None):
+    if method not in Complaint.ReplyMethod.values:
+        raise ValidationError({"told_method": _("Choose how the customer was told.")})
+    _moment_in_handling(complaint, told_at, "told_at", now)
+    return CustomerNotice.objects.create(
+        complaint=complaint,
+        subject=subject,
+        method=method,
+        told_at=told_at,
+        recorded_by=user,
+        note=note,
+        attachment=attachment,
+        extension=extension,
+    )
+
+
+def complaint_record_notice(
+    *, user, complaint, subject, told_method, told_at, note="", file=None, now=None
+) -> CustomerNotice:
+    """Proof that a notice reached the customer: how, when, who, and an attachment (a letter,
+    a screenshot of the SMS) or the call record in the note."""
+    now = now or timezone.now()
+    if subject not in CustomerNotice.Subject.values:
+        raise ValidationError({"subject": _("Choose what the customer was told of.")})
+    if file is None and not (note or "").strip():
+        raise ValidationError({"note": _("Attach the proof or write down the call record.")})
+    content_type = _check_file(file) if file is not None else None
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.NOTIFY)
+        extension = None
+        if subject == CustomerNotice.Subject.EXTENSION:
+            extension = complaint.extension_requests.filter(decision=Decision.APPROVED).last()
+            if extension is None:
+                raise ValidationError({"subject": _("No extension has been approved.")})
+        attachment = _store_attachment(complaint, user, file, content_type) if file else None
+        notice = _notice(
+            complaint, user, subject, told_method, told_at, note, now, attachment, extension
+        )
+        text = _("Customer told of: %(subject)s (%(method)s, %(at)s).") % {
+            "subject": notice.get_subject_display(),
+            "method": notice.get_method_display(),
+            "at": _local(told_at),
+        }
+        _event(complaint, user, Move.NOTIFY, "", "", text, now)
+        return notice
+
+
+# Evidence corrections
+
+
+def _parse(field: str, value):
+    """The value as the column stores it, or a clear refusal."""
+    model_field = Complaint._meta.get_field(field)
+    if field == "received_at" and isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    value = model_field.to_python(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _as_text(value) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    return "" if value is None else str(value)
+
+
+def _display(field: str, value) -> str:
+    choices = dict(Complaint._meta.get_field(field).flatchoices)
+    if isinstance(value, dt.datetime):
+        return _local(value)
+    return str(choices.get(value, value))
+
+
+def _corrected(complaint, field, value, now) -> Complaint:
+    """The complaint with `field` set to `value`, checked as a whole; refused if the value is
+    the same, impossible, or turns an acknowledged complaint into praise or a suggestion."""
+    if field not in Complaint.EVIDENCE_FIELDS:
+        raise ValidationError(
+            {
+                "field": _(
+                    "Only the time of receipt, kind, channel, the facts stated and the "
+                    "complexity are corrected this way."
+                )
+            },
+            code="not_correctable",
+        )
+    try:
+        value = _parse(field, value)
+    except (ValidationError, ValueError):
+        raise ValidationError({"new_value": _("This value cannot be read.")}) from None
+    if getattr(complaint, field) == value:
+        raise ValidationError({"new_value": _("The new value is the same as the old one.")})
+    if field == "kind" and value != Complaint.Kind.COMPLAINT:
+        raise ValidationError(
+            {"new_value": _("An acknowledged complaint cannot become praise or a suggestion.")}
+        )
+    setattr(complaint, field, value)
+    try:
+        complaint.validate_entry(now)
+    except ValidationError as exc:
+        raise ValidationError({"new_value": exc.messages}) from None
+    return complaint
+
+
+def complaint_request_correction(
+    *, user, complaint, field, new_value, reason, now=None
+) -> Correction:
+    """Ask for a correction of fixed evidence; an outlet head or above approves it."""
+    now = now or timezone.now()
+    _required(reason, "reason", _("Give the reason for the correction."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.REQUEST_CORRECTION)
+        old = getattr(complaint, field, None)
+        corrected = _corrected(Complaint.objects.get(pk=complaint.pk), field, new_value, now)
+        if complaint.corrections.filter(field=field, decision=Decision.PENDING).exists():
+            raise ValidationError(
+                {"field": _("A correction of this field is already awaiting a decision.")}
+            )
+        correction = Correction.objects.create(
+            complaint=complaint,
+            field=field,
+            old_value=_as_text(old),
+            new_value=_as_text(getattr(corrected, field)),
+            reason=reason,
+            requested_by=user,
+            requested_at=now,
+        )
+        text = _("Correction requested: %(field)s from “%(old)s” to “%(new)s”: %(reason)s") % {
+            "field": Complaint._meta.get_field(field).verbose_name,
+            "old": _display(field, old),
+            "new": _display(field, getattr(corrected, field)),
+            "reason": reason,
+        }
+        _event(complaint, user, Move.REQUEST_CORRECTION, "", "", text, now)
+        return correction
+
+
+def complaint_decide_correction(
+    *, user, complaint, correction, approve: bool, note="", now=None
+) -> Correction:
+    """Approve (the value is changed, the deadlines recomputed, the complaint flagged as
+    corrected) or refuse (with why) a pending correction. Not by the person who asked."""
+    now = now or timezone.now()
+    if not approve:
+        _required(note, "note", _("Give the reason for refusing the correction."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.DECIDE_CORRECTION)
+        correction = Correction.objects.select_for_update().get(pk=correction.pk)
+        if correction.complaint_id != complaint.pk or correction.decision != Decision.PENDING:
+            raise ValidationError({"correction": _("This correction is not awaiting a decision.")})
+        if correction.requested_by_id == user.pk:
+            raise ValidationError(
+                {"correction": _("The person who requested a correction cannot approve it.")}
+            )
+        correction.decision = Decision.APPROVED if approve else Decision.REFUSED
+        correction.decided_by, correction.decided_at, correction.decision_note = user, now, note
+        field = correction.field
+        label = Complaint._meta.get_field(field).verbose_name
+        if not approve:
+            text = _("Correction of %(field)s refused: %(note)s") % {"field": label, "note": note}
+            _event(complaint, user, Move.DECIDE_CORRECTION, "", "", text, now)
+            correction.save()
+            return correction
+        old = getattr(complaint, field)
+        _corrected(complaint, field, correction.new_value, now)
+        text = _("Correction approved: %(field)s from “%(old)s” to “%(new)s”. %(note)s") % {
+            "field": label,
+            "old": _display(field, old),
+            "new": _display(field, getattr(complaint, field)),
+            "note": note,
+        }
+        _apply(complaint, user, Move.DECIDE_CORRECTION, text.strip(), now, corrected_at=now)
+        # Decided after the move: the move's own check needs the correction still pending.
+        correction.save()
+        return correction
+
+
+def complaint_record_contact_attempt(
+    *, user, complaint, attempted_at, method, note="", now=None
+) -> ContactAttempt:
+    """A call or visit for the follow-up that did not reach the customer."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.CONTACT_ATTEMPT)
+        _moment_in_handling(complaint, attempted_at, "attempted_at", now)
+        if method not in Complaint.ReplyMethod.values:
+            raise ValidationError({"method": _("Choose how the customer was tried.")})
+        attempt = ContactAttempt.objects.create(
+            complaint=complaint, at=attempted_at, method=method, note=note, by=user
+        )
+        text = _("Customer not reached (%(method)s, %(at)s). %(note)s") % {
+            "method": attempt.get_method_display(),
+            "at": _local(attempted_at),
+            "note": note,
+        }
+        _event(complaint, user, Move.CONTACT_ATTEMPT, "", "", text.strip(), now)
+        return attempt
+
+
+# Unreachable needs at least this many recorded attempts, on as many different days.
+UNREACHABLE_ATTEMPTS = 2
+
+
+def _outcome_errors(complaint, satisfaction) -> dict:
+    S = Complaint.Satisfaction
+    if satisfaction not in S.values:
+        return {"satisfaction": _("Choose the outcome of the follow-up visit.")}
+    if satisfaction == S.UNREACHABLE:
+        days = {timezone.localdate(a.at) for a in complaint.contact_attempts.all()}
+        if len(days) < UNREACHABLE_ATTEMPTS:
+            return {
+                "satisfaction": _(
+                    "Record at least two attempts to reach the customer, on different days, "
+                    "before closing as unreachable."
+                )
+            }
+    if satisfaction == S.ANONYMOUS and (complaint.customer_phone or complaint.customer_name):
+        return {"satisfaction": _("The customer left a name or phone number: not anonymous.")}
+    return {}
 
 
 def complaint_follow_up(
     *, user, complaint, followed_up_at, satisfaction, comment="", now=None
 ) -> Complaint:
+    """The outcome of the follow-up visit: a rating, or why there is none (art. 21)."""
     now = now or timezone.now()
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -487,13 +808,14 @@ def complaint_follow_up(
             raise ValidationError(
                 {"followed_up_at": _("The follow-up visit cannot be before the reply.")}
             )
-        if satisfaction not in Complaint.Satisfaction.values:
-            raise ValidationError({"satisfaction": _("Choose the customer's satisfaction.")})
+        errors = _outcome_errors(complaint, satisfaction)
+        if errors:
+            raise ValidationError(errors)
         return _apply(
             complaint,
             user,
             Move.FOLLOW_UP,
-            comment,
+            f"{Complaint.Satisfaction(satisfaction).label}. {comment}".strip(),
             now,
             followed_up_at=followed_up_at,
             satisfaction=satisfaction,
@@ -501,10 +823,97 @@ def complaint_follow_up(
         )
 
 
-def complaint_close(*, user, complaint, note="", now=None) -> Complaint:
+def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:
+    """The customer is dissatisfied: back to investigating, with a new reply deadline from
+    today. The first reply and visit stay in the timeline and the history."""
+    now = now or timezone.now()
+    _required(note, "note", _("Write down what will be done differently."))
+    with transaction.atomic():
+        return _apply(
+            _locked(complaint),
+            user,
+            Move.HANDLE_AGAIN,
+            note,
+            now,
+            reopened_at=now,
+            replied_at=None,
+            followed_up_at=None,
+            satisfaction="",
+        )
+
+
+def complaint_close(*, user, complaint, note="", review_right_told=False, now=None) -> Complaint:
+    """办结. A dissatisfied customer must first have been told of the right to a review."""
     now = now or timezone.now()
     with transaction.atomic():
-        return _apply(_locked(complaint), user, Move.CLOSE, note, now, closed_at=now)
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.CLOSE)
+        if complaint.satisfaction == Complaint.Satisfaction.DISSATISFIED and not review_right_told:
+            raise ValidationError(
+                {
+                    "review_right_told": _(
+                        "The customer is dissatisfied: tell them of the right "
+                        "to a review (核查) before closing, or handle it again."
+                    )
+                }
+            )
+        return _apply(
+            complaint,
+            user,
+            Move.CLOSE,
+            note,
+            now,
+            closed_at=now,
+            review_right_told=review_right_told,
+        )
+
+
+def complaint_request_review(*, user, complaint, requested_at, request, now=None) -> Complaint:
+    """The customer asks the superior institution to review the decision (核查, art. 20)."""
+    now = now or timezone.now()
+    _required(request, "request", _("Write down what the customer asks to be reviewed."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.REQUEST_REVIEW)
+        _moment_in_handling(complaint, requested_at, "requested_at", now)
+        if requested_at > review_request_ends(complaint):
+            raise ValidationError(
+                {
+                    "requested_at": _(
+                        "A review can be requested only within 30 days of the decision."
+                    )
+                }
+            )
+        return _apply(
+            complaint,
+            user,
+            Move.REQUEST_REVIEW,
+            request,
+            now,
+            review_requested_at=requested_at,
+            review_request=request,
+        )
+
+
+def complaint_decide_review(*, user, complaint, outcome, findings, now=None) -> Complaint:
+    now = now or timezone.now()
+    _required(findings, "findings", _("Write down the findings of the review."))
+    if outcome not in Complaint.ReviewOutcome.values:
+        raise ValidationError({"outcome": _("Choose whether the decision is upheld.")})
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        text = f"{Complaint.ReviewOutcome(outcome).label}: {findings}"
+        return _apply(
+            complaint,
+            user,
+            Move.DECIDE_REVIEW,
+            text,
+            now,
+            reviewed_at=now,
+            reviewed_by=user,
+            review_outcome=outcome,
+            review_findings=findings,
+        )
 
 
 def complaint_withdraw(*, user, complaint, reason, now=None) -> Complaint:
@@ -514,14 +923,26 @@ def complaint_withdraw(*, user, complaint, reason, now=None) -> Complaint:
         return _apply(_locked(complaint), user, Move.WITHDRAW, reason, now, closed_at=now)
 
 
+HANDLING_STATUSES = (
+    Complaint.Status.REGISTERED,
+    Complaint.Status.ACKNOWLEDGED,
+    Complaint.Status.INVESTIGATING,
+    Complaint.Status.ESCALATED,
+)
+
+
 def _same_customer(a: Complaint, b: Complaint) -> bool:
     if a.customer_id_number and a.customer_id_number == b.customer_id_number:
         return True
     return bool(a.customer_phone) and a.customer_phone == b.customer_phone
 
 
-def complaint_merge(*, user, complaint, into: Complaint, note="", now=None) -> Complaint:
-    """Merge a repeat complaint into an earlier one from the same customer on the same matter."""
+def complaint_merge(
+    *, user, complaint, into: Complaint, note="", new_facts=False, now=None
+) -> Complaint:
+    """Merge a repeat complaint into an earlier one of the same customer, at any outlet the
+    user can see. The earlier entry keeps its history and gets a line for the repeat; a repeat
+    that brings new facts restarts its regulatory period from the day the repeat arrived."""
     now = now or timezone.now()
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -532,10 +953,25 @@ def complaint_merge(*, user, complaint, into: Complaint, note="", now=None) -> C
             raise ValidationError({"into": _("Choose an entry received earlier than this one.")})
         if into.status in {Complaint.Status.MERGED, Complaint.Status.VOID}:
             raise ValidationError({"into": _("That entry is itself merged or void.")})
-        if into.branch_id != complaint.branch_id or not _same_customer(complaint, into):
+        if not _same_customer(complaint, into):
+            raise ValidationError({"into": _("Only an entry of the same customer can be chosen.")})
+        into = _locked(into)
+        if new_facts and into.status not in HANDLING_STATUSES:
             raise ValidationError(
-                {"into": _("Only an entry of the same customer at the same outlet can be chosen.")}
+                {
+                    "new_facts": _(
+                        "The earlier entry is no longer being handled: register the new "
+                        "facts as a complaint of their own instead of merging."
+                    )
+                }
             )
+        text = _("Repeat complaint %(ref)s merged into this one.") % {"ref": complaint.reference}
+        if new_facts:
+            text = f"{text} " + str(_("It brings new facts: the regulatory period restarts."))
+            into.period_started_at = complaint.received_at
+            recompute_deadlines(into)
+            into.save()
+        _event(into, user, Move.MERGE, "", "", f"{text} {note}".strip(), now)
         return _apply(
             complaint,
             user,
@@ -610,26 +1046,32 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
     with transaction.atomic():
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.EDIT)
-        # The inputs of compute_deadlines.
-        before = {f: getattr(complaint, f) for f in ("received_at", "kind", "complexity")}
+        fixed = [
+            f for f in Complaint.EVIDENCE_FIELDS if f in data and data[f] != getattr(complaint, f)
+        ]
+        if fixed and complaint.status != Complaint.Status.REGISTERED:
+            raise ValidationError(
+                {
+                    f: _("Fixed once the complaint is acknowledged: request a correction.")
+                    for f in fixed
+                },
+                code="evidence_fixed",
+            )
+        before = {f: getattr(complaint, f) for f in data}
         for field, value in data.items():
             setattr(complaint, field, value)
         complaint.validate_entry(now)
         _check_staff(user, complaint.first_responder, "first_responder")
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
-        if changed:
-            compute_deadlines(complaint, complaint.policy or DeadlinePolicy.current())
+        if fixed:
+            recompute_deadlines(complaint)
         save_versioned(complaint, expected_version=expected_version)
         if changed:
-            _event(
-                complaint,
-                user,
-                Move.EDIT,
-                "",
-                "",
-                _("Details changed; deadlines recomputed."),
-                now,
-            )
+            labels = "、".join(str(Complaint._meta.get_field(f).verbose_name) for f in changed)
+            text = _("Details changed: %(fields)s.") % {"fields": labels}
+            if fixed:
+                text = f"{text} " + str(_("Deadlines recomputed."))
+            _event(complaint, user, Move.EDIT, "", "", text, now)
         return complaint
 
 
@@ -715,15 +1157,20 @@ def attachment_add(*, user, complaint, file, description="", now=None) -> Attach
     with transaction.atomic():
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.ATTACH)
-        attachment = Attachment(
-            complaint=complaint,
-            original_name=file.name[:255],
-            content_type=content_type,
-            size=file.size,
-            description=description,
-            uploaded_by=user,
-        )
-        attachment.file.save(f"{uuid.uuid4().hex}-{file.name[-80:]}", file, save=False)
-        attachment.save()
+        attachment = _store_attachment(complaint, user, file, content_type, description)
         _event(complaint, user, Move.ATTACH, "", "", attachment.original_name, now)
         return attachment
+
+
+def _store_attachment(complaint, user, file, content_type, description="") -> Attachment:
+    attachment = Attachment(
+        complaint=complaint,
+        original_name=file.name[:255],
+        content_type=content_type,
+        size=file.size,
+        description=description,
+        uploaded_by=user,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}-{file.name[-80:]}", file, save=False)
+    attachment.save()
+    return attachment

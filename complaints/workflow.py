@@ -5,15 +5,19 @@ A move whose target is None leaves the status alone (an extension, a hand-over, 
 still a declared, permission-checked action with a line in the timeline.
 """
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.models import Branch
 from branchservice.roles import COMPLAINT_HANDLERS, Role
 from branchservice.scoping import can_see_branch
 
-from .models import Complaint, Move
+from .models import Complaint, Correction, Decision, ExtensionRequest, Move, end_of_day
 
 S = Complaint.Status
 K = Complaint.Kind
@@ -21,8 +25,10 @@ K = Complaint.Kind
 
 # Who works a complaint: the one statement is branchservice.roles.
 HANDLERS = COMPLAINT_HANDLERS
-# An extension of the regulatory deadline needs approval from a level above the handler.
+# Outlet head / branch manager or above: approves extensions to 30 days and corrections.
 APPROVERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
+# An extension to 60 days needs the superior institution: a tier-1 branch or head office.
+SENIOR_LEVELS = frozenset({Branch.Level.HEAD_OFFICE, Branch.Level.TIER1_BRANCH})
 HEAD_OFFICE = frozenset({Role.HQ_SERVICE})
 
 ALL_KINDS = frozenset(K)
@@ -32,6 +38,112 @@ NOT_PRAISE = frozenset({K.COMPLAINT, K.SUGGESTION})
 AT_OUTLET = frozenset({S.REGISTERED, S.ACKNOWLEDGED, S.INVESTIGATING})
 OPEN = frozenset(Complaint.OPEN_STATUSES)
 ALL_BUT_VOID = frozenset(S) - {S.VOID}
+# Being handled, the clock running: extensions, pauses, new materials.
+HANDLING = frozenset({S.ACKNOWLEDGED, S.INVESTIGATING})
+# Acknowledged and not yet finished: the evidence is fixed, corrections are requested.
+FIXED = OPEN - {S.REGISTERED}
+
+
+# --- guards: facts beyond status, role and kind that a move needs. Each returns the reason
+# the move is refused now, or None; the same text refuses the service call and hides the
+# button, so the change page never offers a move that will be refused.
+
+
+def _pending(complaint, model):
+    return model.objects.filter(complaint=complaint, decision=Decision.PENDING).first()
+
+
+def next_extension_tier(complaint) -> str | None:
+    """The tier an extension could be requested for now: 30 days for a complex or especially
+    complex complaint not yet extended, 60 days for an especially complex one at 30."""
+    C = Complaint.Complexity
+    if complaint.complexity == C.SIMPLE:
+        return None
+    if not complaint.extension_tier:
+        return C.COMPLEX
+    if complaint.extension_tier == C.COMPLEX and complaint.complexity == C.ESPECIALLY_COMPLEX:
+        return C.ESPECIALLY_COMPLEX
+    return None
+
+
+def _may_request_extension(complaint, user):
+    if _pending(complaint, ExtensionRequest):
+        return _("An extension request is already awaiting a decision.")
+    if next_extension_tier(complaint) is None:
+        if complaint.complexity == Complaint.Complexity.SIMPLE:
+            return _("A simple complaint cannot be extended.")
+        return _("The regulatory period is already extended as far as this complaint allows.")
+    return None
+
+
+def extension_approver_error(user, request):
+    if request.requested_by_id == user.pk:
+        return _("The person who requested the extension cannot approve it.")
+    if request.tier == Complaint.Complexity.ESPECIALLY_COMPLEX and not (
+        user.is_superuser
+        or user.has_role(Role.HQ_SERVICE)
+        or (user.branch is not None and user.branch.level in SENIOR_LEVELS)
+    ):
+        return _("An extension to 60 days is approved by a tier-1 branch or head office.")
+    return None
+
+
+def _may_decide_extension(complaint, user):
+    request = _pending(complaint, ExtensionRequest)
+    if request is None:
+        return _("No extension request is awaiting a decision.")
+    return extension_approver_error(user, request)
+
+
+def _may_decide_correction(complaint, user):
+    pending = Correction.objects.filter(complaint=complaint, decision=Decision.PENDING)
+    if not pending.exists():
+        return _("No correction is awaiting a decision.")
+    if not pending.exclude(requested_by=user).exists():
+        return _("The person who requested a correction cannot approve it.")
+    return None
+
+
+def _may_pause(complaint, user):
+    if complaint.paused_since:
+        return _("The clock is already paused.")
+    return None
+
+
+def _may_resume(complaint, user):
+    if not complaint.paused_since:
+        return _("The clock is not paused.")
+    return None
+
+
+def _may_handle_again(complaint, user):
+    if complaint.satisfaction != Complaint.Satisfaction.DISSATISFIED:
+        return _("Only a complaint whose customer was dissatisfied is handled again.")
+    return None
+
+
+def review_request_ends(complaint):
+    """The last moment the customer may ask for a review: N natural days after the decision."""
+    policy = complaint.policy
+    days = policy.review_request_days if policy else 30
+    return end_of_day(timezone.localtime(complaint.replied_at).date() + dt.timedelta(days=days))
+
+
+def _may_request_review(complaint, user):
+    if complaint.review_requested_at:
+        return _("A review of this decision was already requested.")
+    if complaint.replied_at is None:
+        return _("There is no decision to review.")
+    if timezone.now() > review_request_ends(complaint):
+        return _("A review can be requested only within 30 days of the decision.")
+    return None
+
+
+def _may_decide_review(complaint, user):
+    # The superior level decides (art. 20): not the outlet that made the decision.
+    if not user.is_superuser and (user.branch is None or user.branch_id == complaint.branch_id):
+        return _("A review is decided by the level above the outlet.")
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,6 +153,7 @@ class Transition:
     target: str | None
     roles: frozenset
     kinds: frozenset = ALL_KINDS
+    guard: Callable | None = None
 
 
 # fmt: off
@@ -54,10 +167,36 @@ TRANSITIONS = [
     Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, HANDLERS, COMPLAINT),
     Transition(Move.ESCALATE, AT_OUTLET, S.ESCALATED, HANDLERS, COMPLAINT),
     Transition(Move.HAND_BACK, frozenset({S.ESCALATED}), S.INVESTIGATING, HEAD_OFFICE, COMPLAINT),
-    Transition(Move.EXTEND, frozenset({S.ACKNOWLEDGED, S.INVESTIGATING, S.ESCALATED}), None,
-               APPROVERS, COMPLAINT),
+    Transition(Move.REQUEST_EXTENSION, HANDLING, None, HANDLERS, COMPLAINT,
+               _may_request_extension),
+    Transition(Move.REQUEST_EXTENSION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT,
+               _may_request_extension),
+    Transition(Move.EXTEND, HANDLING | {S.ESCALATED}, None, APPROVERS, COMPLAINT,
+               _may_decide_extension),
+    Transition(Move.PAUSE, HANDLING, None, HANDLERS, COMPLAINT, _may_pause),
+    Transition(Move.PAUSE, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT, _may_pause),
+    Transition(Move.RESUME, HANDLING, None, HANDLERS, COMPLAINT, _may_resume),
+    Transition(Move.RESUME, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT, _may_resume),
+    Transition(Move.NEW_MATERIALS, AT_OUTLET, None, HANDLERS, COMPLAINT),
+    Transition(Move.NEW_MATERIALS, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
+    # Head office's escalated complaints are changed by head office only.
+    Transition(Move.REQUEST_CORRECTION, FIXED - {S.ESCALATED}, None, HANDLERS, NOT_PRAISE),
+    Transition(Move.REQUEST_CORRECTION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
+    Transition(Move.DECIDE_CORRECTION, FIXED - {S.ESCALATED}, None, APPROVERS, NOT_PRAISE,
+               _may_decide_correction),
+    Transition(Move.DECIDE_CORRECTION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT,
+               _may_decide_correction),
+    Transition(Move.NOTIFY, (FIXED - {S.ESCALATED}) | {S.CLOSED}, None, HANDLERS, COMPLAINT),
+    Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
+    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT),
     Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT),
+    Transition(Move.HANDLE_AGAIN, frozenset({S.FOLLOWED_UP}), S.INVESTIGATING, HANDLERS,
+               COMPLAINT, _may_handle_again),
     Transition(Move.CLOSE, frozenset({S.FOLLOWED_UP}), S.CLOSED, HANDLERS, COMPLAINT),
+    Transition(Move.REQUEST_REVIEW, frozenset({S.CLOSED}), S.REVIEWING, HANDLERS, COMPLAINT,
+               _may_request_review),
+    Transition(Move.DECIDE_REVIEW, frozenset({S.REVIEWING}), S.CLOSED, APPROVERS, COMPLAINT,
+               _may_decide_review),
     # A suggestion is closed after its reply; praise is filed as soon as it is registered.
     Transition(Move.CLOSE, frozenset({S.RESOLVED}), S.CLOSED, HANDLERS, frozenset({K.SUGGESTION})),
     Transition(Move.CLOSE, frozenset({S.REGISTERED}), S.CLOSED, HANDLERS, frozenset({K.PRAISE})),
@@ -70,7 +209,8 @@ TRANSITIONS = [
     Transition(Move.RECTIFY, frozenset({S.INVESTIGATING, S.ESCALATED, S.RESOLVED, S.FOLLOWED_UP,
                                         S.CLOSED}), None, HANDLERS, COMPLAINT),
     Transition(Move.ATTACH, ALL_BUT_VOID, None, HANDLERS),
-    Transition(Move.EDIT, OPEN, None, HANDLERS),
+    Transition(Move.EDIT, OPEN - {S.ESCALATED}, None, HANDLERS),
+    Transition(Move.EDIT, frozenset({S.ESCALATED}), None, HEAD_OFFICE),
     # Nothing is deleted: head office voids an entry made in error, with a reason.
     Transition(Move.VOID, ALL_BUT_VOID, S.VOID, HEAD_OFFICE),
 ]
@@ -82,6 +222,10 @@ BUTTON_MOVES = [m for m in Move if m not in {Move.REGISTER, Move.EDIT, Move.RECT
 
 def _user_may(user, roles) -> bool:
     return user.is_superuser or user.has_role(*roles)
+
+
+def _refusal(row, complaint, user):
+    return row.guard(complaint, user) if row.guard else None
 
 
 def transition_for(complaint: Complaint, user, move: Move) -> Transition:
@@ -106,6 +250,9 @@ def transition_for(complaint: Complaint, user, move: Move) -> Transition:
         )
     for row in from_here:
         if _user_may(user, row.roles):
+            refusal = _refusal(row, complaint, user)
+            if refusal:
+                raise ValidationError(refusal, code="move_refused")
             return row
     raise ValidationError(
         _("Your role may not do “%(move)s” on this entry now.") % {"move": Move(move).label},
@@ -120,7 +267,10 @@ def allowed_moves(complaint: Complaint, user) -> list[Move]:
     allowed = {
         t.move
         for t in TRANSITIONS
-        if complaint.status in t.sources and complaint.kind in t.kinds and _user_may(user, t.roles)
+        if complaint.status in t.sources
+        and complaint.kind in t.kinds
+        and _user_may(user, t.roles)
+        and not _refusal(t, complaint, user)
     }
     return [m for m in BUTTON_MOVES if m in allowed]
 

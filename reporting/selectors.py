@@ -16,14 +16,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
 from branchservice.scoping import scope_queryset, visible_branches
-from complaints.models import Complaint, ComplaintReason, RectificationNotice
+from complaints.models import Complaint, ComplaintReason, Pause, RectificationNotice
 from standards.models import (
     Checklist,
     ChecklistAnswer,
@@ -253,6 +253,9 @@ def _complaints(scope: Branch, period: Period):
     ).exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
 
 
+_paused = Pause.objects.filter(complaint=OuterRef("pk"))
+
+
 def entry_aggregates(period: Period) -> dict:
     """The conditional counts behind the entry statistics, as of the end of the period."""
     end = period.end_at
@@ -260,7 +263,11 @@ def entry_aggregates(period: Period) -> dict:
     ack_counted = complaint & (Q(acknowledge_due_at__lt=end) | Q(acknowledged_at__lt=end))
     reply_counted = complaint & (Q(reply_due_at__lt=end) | Q(replied_at__lt=end))
     followed_up = complaint & Q(followed_up_at__lt=end)
+    # Only a rating counts in the satisfaction rate; unreachable, refused and anonymous are
+    # counted on their own.
+    rated = followed_up & Q(satisfaction__in=Complaint.RATINGS)
     satisfied = [Complaint.Satisfaction.SATISFIED, Complaint.Satisfaction.BASICALLY]
+    unrated = [Complaint.Satisfaction.REFUSED, Complaint.Satisfaction.ANONYMOUS]
     return {
         "entries": Count("pk"),
         "complaints": Count("pk", filter=complaint),
@@ -280,7 +287,17 @@ def entry_aggregates(period: Period) -> dict:
         ),
         "escalated": Count("pk", filter=complaint & Q(escalated_at__lt=end)),
         "followed_up": Count("pk", filter=followed_up),
-        "satisfied": Count("pk", filter=followed_up & Q(satisfaction__in=satisfied)),
+        "rated": Count("pk", filter=rated),
+        "satisfied": Count("pk", filter=rated & Q(satisfaction__in=satisfied)),
+        "unreachable": Count(
+            "pk", filter=followed_up & Q(satisfaction=Complaint.Satisfaction.UNREACHABLE)
+        ),
+        "unrated": Count("pk", filter=followed_up & Q(satisfaction__in=unrated)),
+        # The regulator's clock: the complaint's facts as they stand at the build.
+        "extended": Count("pk", filter=complaint & ~Q(extension_tier="")),
+        "paused": Count("pk", filter=complaint & Q(Exists(_paused))),
+        "corrected": Count("pk", filter=Q(corrected_at__lt=end)),
+        "reviews": Count("pk", filter=complaint & Q(review_requested_at__lt=end)),
     }
 
 
@@ -503,8 +520,23 @@ register_source(
             S("followed_up", _("Follow-up visits"), _("Complaints whose follow-up visit was "
               "done by the end of the month."), count("followed_up")),
             S("satisfaction_rate", _("Satisfaction %"), _("Follow-up visits where the customer "
-              "was satisfied or basically satisfied ÷ follow-up visits done."),
-              ratio("satisfied", "followed_up"), pct, target=0.9),
+              "was satisfied or basically satisfied ÷ follow-up visits with a rating "
+              "(satisfied, basically satisfied, dissatisfied)."),
+              ratio("satisfied", "rated"), pct, target=0.9),
+            S("unreachable", _("Closed as unreachable"), _("Complaints whose customer could "
+              "not be reached for the follow-up after two attempts on different days (no "
+              "rating)."), count("unreachable")),
+            S("unrated", _("Visit refused or anonymous"), _("Follow-ups without a rating: the "
+              "customer refused the visit, or was anonymous."), count("unrated")),
+            S("extended", _("Extensions"), _("Complaints whose regulatory period was extended "
+              "(to 30 or 60 days) with approval."), count("extended")),
+            S("paused", _("Paused clocks"), _("Complaints whose clock was paused for an "
+              "appraisal, test, valuation or mediation."), count("paused")),
+            S("corrected", _("Corrected evidence"), _("Entries whose receipt time, kind, "
+              "channel, stated facts or complexity was corrected by an approved step."),
+              count("corrected"), alarm=True),
+            S("reviews", _("Reviews requested"), _("Complaints whose customer asked for a "
+              "review (核查) of the decision by the end of the month."), count("reviews")),
         ],
     )
 )  # fmt: skip

@@ -410,6 +410,7 @@ admin:complaints_complaint_changelist                 ok    ok    ok    login ok
 admin:complaints_complaint_delete                     403   403   403   login 403   403   login login  complaint_of_a
 admin:complaints_complaint_history                    ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaint_move                       ok    ok    ok    login 403   404   login login  complaint_of_a
+admin:complaints_complaint_print                      ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaint_rectification_complete     403   403   403   login 403   404   login login  complaint_of_a
 admin:complaints_complaint_simple_history             ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaintreason_add                  ok    403   403   login 403   403   login login  -

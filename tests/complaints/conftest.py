@@ -60,6 +60,8 @@ def _resolve(c, u):
         reply_content="向客户解释排队原因并致歉，已增开窗口。",
         customer_accepted=True,
         founded=False,
+        reply_facts="监控显示当日高峰时段仅开两个窗口。",
+        reply_grounds="《网点服务规范》排队管理条款。",
     )
 
 

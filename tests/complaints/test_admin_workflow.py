@@ -76,6 +76,8 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
             "bank_at_fault": "on",
             "root_cause": "skill",
             "investigation_notes": "监控显示柜员未使用礼貌用语。",
+            "reply_facts": "柜员接待时未使用礼貌用语。",
+            "reply_grounds": "《网点服务规范》文明用语要求。",
             "apology": "网点负责人电话致歉。",
             "replied_at": "2026-09-30T15:00",
             "reply_method": "phone",
@@ -121,10 +123,13 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
         "follow_up",
         "close",
     ]
-    assert not page.context["workflow_moves"] or moves_offered(client, complaint) <= {
+    # After 办结: notes, files, proof of notices, and the customer's review request.
+    assert moves_offered(client, complaint) == {
         "note",
         "rectify",
         "attach",
+        "notify",
+        "request_review",
     }
 
 
@@ -138,6 +143,8 @@ def test_a_refused_step_shows_the_reason_and_changes_nothing(complaint_in, outle
             "replied_at": "2026-09-30T15:00",
             "reply_method": "phone",
             "reply_content": "已答复",
+            "reply_facts": "属实。",
+            "reply_grounds": "服务规范。",
         },
     )
     assert response.status_code == 200
@@ -178,7 +185,7 @@ def test_a_future_receipt_is_refused_on_the_add_page(frozen, outlet_user, org, l
 def test_editing_details_recomputes_deadlines_and_leaves_hand_over_to_its_step(
     complaint_in, outlet_user, org, login
 ):
-    complaint = complaint_in(Complaint.Status.ACKNOWLEDGED)
+    complaint = complaint_in(Complaint.Status.REGISTERED)
     client = login(outlet_user)
     page = client.get(change_url(complaint))
     form = page.context["adminform"].form

@@ -31,7 +31,7 @@ def test_the_second_of_two_managers_is_told_who_changed_the_complaint_meanwhile(
     my_page, their_page = mine.get(change_url(complaint)), theirs.get(change_url(complaint))
     # ...the branch manager saves first...
     saved = theirs.post(
-        change_url(complaint), form_data(their_page, description="客户补充：当日叫号机故障。")
+        change_url(complaint), form_data(their_page, complained_about="叫号机值守人员")
     )
     assert saved.status_code == 302
     # ...and the handler's save is refused, naming the branch manager.
@@ -40,7 +40,7 @@ def test_the_second_of_two_managers_is_told_who_changed_the_complaint_meanwhile(
     page = refused.content.decode()
     assert manager.get_full_name() in page and "在您编辑期间修改了" in page
     complaint.refresh_from_db()
-    assert complaint.description == "客户补充：当日叫号机故障。"
+    assert complaint.complained_about == "叫号机值守人员"
     assert complaint.customer_request != "要求赔偿。"
     assert complaint.version == 2
     # Reloaded, the handler sees the manager's text and saves on top of it.
@@ -50,8 +50,8 @@ def test_the_second_of_two_managers_is_told_who_changed_the_complaint_meanwhile(
     )
     assert again.status_code == 302
     complaint.refresh_from_db()
-    assert (complaint.description, complaint.customer_request, complaint.version) == (
-        "客户补充：当日叫号机故障。",
+    assert (complaint.complained_about, complaint.customer_request, complaint.version) == (
+        "叫号机值守人员",
         "要求赔偿。",
         3,
     )
@@ -82,12 +82,12 @@ def test_of_two_simultaneous_edits_exactly_one_wins_on_postgresql(
     def edit(i):
         user, text = editors[i]
         services.complaint_update(
-            user=user, complaint=complaint, data={"description": text}, expected_version=1
+            user=user, complaint=complaint, data={"customer_request": text}, expected_version=1
         )
         return text
 
     saved, refused = _race(edit, threads=2)
     complaint.refresh_from_db()
-    assert saved == [complaint.description]
+    assert saved == [complaint.customer_request]
     assert [type(e) for e in refused] == [ConcurrentChange]
     assert complaint.version == 2

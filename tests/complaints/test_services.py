@@ -211,6 +211,8 @@ def _founded(complaint, user, **overrides):
         "reply_content": "当面致歉，承诺整改排队管理。",
         "customer_accepted": True,
         "founded": True,
+        "reply_facts": "柜员未按规范接待。",
+        "reply_grounds": "《网点服务规范》第三条。",
         "bank_at_fault": True,
         "root_cause": "skill",
         "apology": "网点负责人当面向客户致歉。",
@@ -338,36 +340,10 @@ def test_escalation_needs_a_reason(complaint_in, outlet_user):
         )
 
 
-def test_an_extension_is_approved_above_the_handler_and_moves_the_deadlines(
-    complaint_in, outlet_user, manager
+def test_making_a_complaint_complex_before_acknowledgement_recomputes_its_deadlines(
+    complaint_in, outlet_user
 ):
-    complaint = complaint_in(S.INVESTIGATING, complexity=Complaint.Complexity.COMPLEX)
-    kwargs = {"reason": "需调取异地监控。", "customer_told_at": at(2026, 9, 30, 15)}
-    with pytest.raises(ValidationError) as refused:
-        services.complaint_extend(user=outlet_user, complaint=complaint, **kwargs)
-    assert refused.value.code == "role_not_allowed"
-    extended = services.complaint_extend(user=manager, complaint=complaint, **kwargs)
-    assert extended.extension_approved_by == manager
-    assert local_date(extended.regulatory_due_at) == dt.date(2026, 10, 30)
-    assert extended.reply_due_at == extended.regulatory_due_at
-    with pytest.raises(ValidationError) as again:
-        services.complaint_extend(user=manager, complaint=extended, **kwargs)
-    assert again.value.code == "already_extended"
-
-
-def test_a_simple_complaint_cannot_be_extended(complaint_in, manager):
-    with pytest.raises(ValidationError) as refused:
-        services.complaint_extend(
-            user=manager,
-            complaint=complaint_in(S.INVESTIGATING),
-            reason="x",
-            customer_told_at=at(2026, 9, 30, 15),
-        )
-    assert refused.value.code == "not_complex"
-
-
-def test_making_a_complaint_complex_recomputes_its_deadlines(complaint_in, outlet_user):
-    complaint = complaint_in(S.ACKNOWLEDGED)
+    complaint = complaint_in(S.REGISTERED)
     updated = services.complaint_update(
         user=outlet_user,
         complaint=complaint,

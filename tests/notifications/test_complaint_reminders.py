@@ -147,6 +147,8 @@ def _reply(complaint, user, moment):
             reply_content="已向客户致歉并说明改进措施。",
             customer_accepted=True,
             founded=True,
+            reply_facts="核实属实。",
+            reply_grounds="服务规范。",
         )
 
 
@@ -248,3 +250,73 @@ def test_the_escalation_is_written_once_on_the_complaints_timeline(complaint, ou
         assert person.get_full_name() in note
     page = login(outlet_user).get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
     assert "系统" in page.content.decode() and note in page.content.decode()
+
+
+# --- the regulator's clock ---------------------------------------------------------------------
+
+
+def _acknowledged(complaint, user, moment):
+    with time_machine.travel(moment, tick=False):
+        services.complaint_acknowledge(
+            user=user, complaint=complaint, acknowledged_at=moment, estimated_reply_at=moment
+        )
+        return services.complaint_investigate(user=user, complaint=complaint, note="核实")
+
+
+def test_nothing_is_reminded_while_the_clock_is_paused_but_a_long_pause_tells_the_head(
+    complaint, outlet_user, cast
+):
+    _acknowledged(complaint, outlet_user, shanghai(2026, 11, 23, 11, 0))
+    with time_machine.travel(shanghai(2026, 11, 23, 12, 0), tick=False):
+        services.complaint_pause(
+            user=outlet_user,
+            complaint=complaint,
+            reason="appraisal",
+            note="送司法鉴定。",
+            started_at=shanghai(2026, 11, 23, 12, 0),
+            told_method="phone",
+            told_at=shanghai(2026, 11, 23, 12, 0),
+        )
+    # The reply was due on Tuesday: paused, nothing is reminded.
+    assert scan_at(shanghai(2026, 11, 26, 10, 0)) == set()
+    # Thirty natural days later the outlet head hears of the pause, and only of it.
+    assert scan_at(shanghai(2026, 12, 24, 10, 0)) == {(K.COMPLAINT_PAUSE, S.WARNING, "head_a")}
+
+
+def test_an_approved_extension_not_told_within_a_working_day_reminds_the_handler(
+    cast, outlet_user, org
+):
+    with time_machine.travel(RECEIVED, tick=False):
+        complaint = register(outlet_user, org.a, received_at=RECEIVED, complexity="complex")
+    _acknowledged(complaint, outlet_user, shanghai(2026, 11, 23, 11, 0))
+    with time_machine.travel(shanghai(2026, 11, 23, 15, 0), tick=False):
+        services.complaint_request_extension(user=outlet_user, complaint=complaint, reason="需时")
+        services.complaint_extend(user=cast.head_a, complaint=complaint, approve=True)
+    kinds = {k for k, _s, _r in scan_at(shanghai(2026, 11, 24, 16, 0))}
+    assert K.COMPLAINT_EXTENSION_NOTICE not in kinds  # still within the working day after
+    assert (K.COMPLAINT_EXTENSION_NOTICE, S.OVERDUE, "cm_a") in scan_at(
+        shanghai(2026, 11, 25, 9, 0)
+    )
+
+
+def test_a_review_due_reminds_the_levels_above(complaint, outlet_user, manager, cast):
+    with time_machine.travel(shanghai(2026, 11, 23, 11, 0), tick=False):
+        services.complaint_resolve_on_spot(
+            user=outlet_user, complaint=complaint, reply_content="当场解释。"
+        )
+        services.complaint_follow_up(
+            user=outlet_user,
+            complaint=complaint,
+            followed_up_at=shanghai(2026, 11, 23, 11, 0),
+            satisfaction="dissatisfied",
+        )
+        services.complaint_close(user=outlet_user, complaint=complaint, review_right_told=True)
+        services.complaint_request_review(
+            user=outlet_user,
+            complaint=complaint,
+            requested_at=shanghai(2026, 11, 23, 11, 0),
+            request="申请核查",
+        )
+    found = scan_at(shanghai(2026, 12, 23, 10, 0))
+    assert (K.COMPLAINT_REVIEW, S.DUE, "mgr_s1") in found
+    assert (K.COMPLAINT_REVIEW, S.DUE, "hq_service") in found
