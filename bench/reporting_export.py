@@ -53,9 +53,10 @@ from django.utils.translation import gettext as _  # noqa: E402
 from bench._common import add_smoke_argument, median_seconds, print_load, runs_count  # noqa: E402
 from branchservice.exports.excel import SheetWriter, new_workbook  # noqa: E402
 from branchservice.exports.selectors import export_queryset  # noqa: E402
-from branchservice.exports.writer import UNMASKED_PERMISSION, write_export  # noqa: E402
+from branchservice.exports.writer import write_export  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.pii import (  # noqa: E402
+    exports_unmasked,
     mask_account,
     mask_id_number,
     mask_name,
@@ -223,7 +224,9 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        cat.name, parent.name, r.name, c.complexity, c.founded, c.description,
        h.last_name, h.first_name, h.username,
        c.acknowledge_due_at, c.acknowledged_at, c.reply_due_at, c.replied_at,
-       c.satisfaction, c.closed_at
+       c.satisfaction, c.closed_at,
+       c.regulatory_due_at, c.extension_tier, c.period_started_at, c.paused_since,
+       c.corrected_at, c.review_outcome
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
 LEFT JOIN complaints_businesscategory cat ON cat.id = c.category_id
@@ -236,13 +239,14 @@ LIMIT %s
 
 
 def export_bare(user, rows: int, stream) -> int:
-    unmasked = user.has_perm(UNMASKED_PERMISSION)
+    unmasked = exports_unmasked(user)
 
     def labels(field):
         return {k: str(v) for k, v in Complaint._meta.get_field(field).flatchoices}
 
     kind, channel, status = labels("kind"), labels("channel"), labels("status")
     complexity, satisfaction = labels("complexity"), labels("satisfaction")
+    tier, review = labels("extension_tier"), labels("review_outcome")
     founded = {True: str(_("Yes")), False: str(_("No")), None: ""}
 
     def masked(value, mask):
@@ -269,6 +273,8 @@ def export_bare(user, rows: int, stream) -> int:
                         founded[r[15]], masked(r[16], mask_text), handler,
                         r[20], r[21], r[22], r[23],
                         satisfaction.get(r[24], r[24] or ""), r[25],
+                        r[26], tier.get(r[27], r[27] or ""), r[28], r[29], r[30],
+                        review.get(r[31], r[31] or ""),
                     ]
                 )  # fmt: skip
                 count += 1
