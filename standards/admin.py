@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.admin_site import ViewOnlyAdminMixin
+from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
@@ -140,7 +140,7 @@ class TemplateVersionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 # --- filled checklists --------------------------------------------------------------------------
 
 
-class OutletFilter(admin.SimpleListFilter):
+class OutletFilter(IdListFilter):
     """Outlets the user may see (a plain related filter would list every branch of the bank)."""
 
     title = _("outlet")
