@@ -63,7 +63,8 @@ def test_the_review_page_shows_the_failure_first_with_its_photo(
     expect(first.locator(".review-mark")).to_have_text("✗ 不合格")
     thumb = first.locator(".photo-thumb img")
     expect(thumb).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 160
+    # The photo itself loads (a thumbnail of the 160 px wide test photo), not a broken image.
+    page.wait_for_function("(img) => img.naturalWidth === 160", arg=thumb.element_handle())
     # Passed items are folded away, and marked with a tick when unfolded.
     passed = page.locator("#passed-items")
     expect(passed.locator("tr").first).to_be_hidden()
