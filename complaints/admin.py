@@ -256,6 +256,9 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
         mask = ComplaintAdmin.PII_FIELDS.get(change.field)
         if mask is not None:
             return mask[1](value or "")
+        if isinstance(value, str):
+            # Any other text (investigation notes, the reply) may hold a dictated number.
+            return super().prepare_delta_change_value(change, pii.mask_text(value))
         return super().prepare_delta_change_value(change, value)
 
 
@@ -650,12 +653,14 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             for field, (_masked, mask) in self.PII_FIELDS.items()
         }
         head_office = complaint.branch.ancestors().filter(level=Branch.Level.HEAD_OFFICE).first()
+        user = request.user
         context = {
-            "complaint": complaint,
+            # Free text with the numbers in it masked too, for those without unmasked access.
+            "complaint": pii.free_text_for(user, [complaint])[0],
             "customer": customer,
             "bank": head_office.name if head_office else "",
-            "events": complaint.events.select_related("actor"),
-            "notices": complaint.notices.select_related("recorded_by"),
+            "events": pii.free_text_for(user, complaint.events.select_related("actor")),
+            "notices": pii.free_text_for(user, complaint.notices.select_related("recorded_by")),
             "printed_at": timezone.now(),
         }
         return TemplateResponse(request, "admin/complaints/complaint/print.html", context)
@@ -723,17 +728,23 @@ def complaint_page_context(complaint, user) -> dict:
             (_("Branch ceiling, measured at the reply"), complaint.branch_due_at),
             (_("Regulatory ceiling"), complaint.regulatory_due_at),
         ],
-        "complaint": complaint,
-        "extension_requests": complaint.extension_requests.select_related(
-            "requested_by", "decided_by"
-        ),
-        "pauses": complaint.pauses.all(),
-        "corrections": complaint.corrections.select_related("requested_by", "decided_by"),
-        "notices": complaint.notices.select_related("recorded_by", "attachment"),
-        "contact_attempts": complaint.contact_attempts.select_related("by"),
-        "events": complaint.events.select_related("actor"),
-        "attachments": complaint.attachments.select_related("uploaded_by"),
-        "rectifications": complaint.rectifications.select_related("owner"),
+        # Numbers typed into any of these are masked for those without unmasked access.
+        "complaint": pii.free_text_for(user, [complaint])[0],
+        **{
+            name: pii.free_text_for(user, rows)
+            for name, rows in {
+                "extension_requests": complaint.extension_requests.select_related(
+                    "requested_by", "decided_by"
+                ),
+                "pauses": complaint.pauses.all(),
+                "corrections": complaint.corrections.select_related("requested_by", "decided_by"),
+                "notices": complaint.notices.select_related("recorded_by", "attachment"),
+                "contact_attempts": complaint.contact_attempts.select_related("by"),
+                "events": complaint.events.select_related("actor"),
+                "attachments": complaint.attachments.select_related("uploaded_by"),
+                "rectifications": complaint.rectifications.select_related("owner"),
+            }.items()
+        },
         "may_rectify": Move.RECTIFY in moves,
     }
 
@@ -768,6 +779,17 @@ class RectificationNoticeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, HistoryAdmi
     ]
     fields = readonly_fields
     actions = None
+
+    # The action and its evidence are typed text: masked as on the complaint's page (the
+    # admin is view-only, so the masked copy is never saved).
+    def get_object(self, request, object_id, from_field=None):
+        notice = super().get_object(request, object_id, from_field)
+        return notice and pii.free_text_for(request.user, [notice])[0]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if pii.sees_unmasked(request.user):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskedHistoryHelper(self.model, historical_record)
 
     @admin.display(description=_("outlet"))
     def outlet(self, obj):
