@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reporting",
     "branchservice.notifications",
     "branchservice.exports",
+    "branchservice.rectifications",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,13 @@ STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
 )
 
+# Rectifications (整改): the owner is reminded this many days before the due date; evidence
+# photos and scans are at most this large.
+RECTIFICATION_WARNING_DAYS = env.int("RECTIFICATION_WARNING_DAYS", default=2)
+RECTIFICATION_EVIDENCE_MAX_BYTES = env.int(
+    "RECTIFICATION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024
+)
+
 # Queue-system ticket logs (servicetimes): a file up to the sync size is imported in the
 # request; a larger one runs as a Celery job with progress. A file is at most MAX_ROWS tickets
 # (a big outlet's quarter is about 100,000) and MAX_BYTES.
@@ -270,7 +278,11 @@ NOTIFICATIONS_WORKING_HOURS = (
 NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS = env.bool("REMINDERS_HOLD", default=True)
 NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
 # Modules that say what is due (see branchservice/notifications/registry.py).
-NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]
+NOTIFICATIONS_SCANNERS = [
+    "complaints.reminders",
+    "standards.reminders",
+    "branchservice.rectifications.reminders",
+]
 NOTIFICATIONS_CHANNELS = [
     "branchservice.notifications.channels.EmailChannel",
     "branchservice.notifications.channels.WeComChannel",
