@@ -44,8 +44,8 @@ from django.utils import timezone
 from branchservice.exports.models import ExportJob
 from branchservice.models import CalendarOverride, FileDownload, User
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
-from branchservice.roles import Role
 from branchservice.rectifications.models import EvidenceFile, Rectification
+from branchservice.roles import Role
 from complaints.models import (
     Attachment,
     BusinessCategory,
