@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.concurrency import save_versioned
-from branchservice.files import content_matches
+from branchservice.files import accepted_upload
 from branchservice.models import Branch
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
@@ -1103,47 +1103,30 @@ def rectification_step_recorded(rectification, *, step, user, note, now):
     _event(rectification.source, user, RECTIFICATION_STEP_MOVES[step], "", "", note, now)
 
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-    "audio/mpeg": (".mp3",),
-    "audio/mp4": (".m4a",),
-    "audio/x-m4a": (".m4a",),
-    "audio/wav": (".wav",),
-    "audio/x-wav": (".wav",),
-    "audio/amr": (".amr",),
+# What a complaint's attachment may be: extension → the type it is stored and served as.
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "wav": "audio/wav",
+    "amr": "audio/amr",
 }
 
 
 def _check_file(upload) -> str:
-    name = upload.name.lower()
-    extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    content_type = next(
-        (ct for ct, exts in ALLOWED_ATTACHMENT_TYPES.items() if extension in exts), None
+    return accepted_upload(
+        upload,
+        types=ATTACHMENT_TYPES,
+        max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES,
+        refusal=_(
+            "Attach a PDF, an image (JPG, PNG, GIF, WebP) or a recording (MP3, M4A, WAV, AMR)."
+        ),
     )
-    if content_type is None:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Attach a PDF, an image (JPG, PNG, GIF, WebP) "
-                    "or a recording (MP3, M4A, WAV, AMR)."
-                )
-            }
-        )
-    if upload.size > settings.COMPLAINT_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.COMPLAINT_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    # The declared type is not trusted on its own: the content must start like it.
-    if not content_matches(upload, extension):
-        raise ValidationError({"file": _("The file's content does not match its type.")})
-    return content_type
 
 
 def attachment_add(*, user, complaint, file, description="", now=None) -> Attachment:

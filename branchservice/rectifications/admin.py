@@ -74,11 +74,15 @@ class VerifyForm(forms.Form):
         return {}
 
 
-class ReasonForm(forms.Form):
-    reason = _Notes(_("Reason"))
+class RejectForm(forms.Form):
+    reason = _Notes(_("Reason the verification was rejected"))
 
     def service_kwargs(self):
         return {"reason": self.cleaned_data["reason"]}
+
+
+class CancelForm(RejectForm):
+    reason = _Notes(_("Reason for cancelling"))
 
 
 class ReassignForm(forms.Form):
@@ -104,9 +108,9 @@ class ReassignForm(forms.Form):
 STEP_PAGES = {
     "complete": (CompleteForm, services.rectification_complete),
     "verify": (VerifyForm, services.rectification_verify),
-    "reject": (ReasonForm, services.rectification_reject),
+    "reject": (RejectForm, services.rectification_reject),
     "reassign": (ReassignForm, services.rectification_reassign),
-    "cancel": (ReasonForm, services.rectification_cancel),
+    "cancel": (CancelForm, services.rectification_cancel),
 }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchservice.files import content_matches
+from branchservice.files import accepted_upload
 from branchservice.roles import may_verify_rectifications
 from branchservice.scoping import can_see_branch
 from branchservice.text import unstorable_text
@@ -41,7 +41,12 @@ STEPS = {
         Step("verify", gettext_lazy("Verify (验收)"), frozenset({S.DONE}), "verifier"),
         Step("reject", gettext_lazy("Reject the verification"), frozenset({S.DONE}), "verifier"),
         Step("reassign", gettext_lazy("Reassign"), frozenset({S.OPEN}), "worker"),
-        Step("cancel", gettext_lazy("Cancel"), frozenset({S.OPEN, S.DONE}), "verifier"),
+        Step(
+            "cancel",
+            gettext_lazy("Cancel the rectification"),
+            frozenset({S.OPEN, S.DONE}),
+            "verifier",
+        ),
     )
 }
 
@@ -160,6 +165,7 @@ def rectification_raise(
         return _save(rectification, user, "raise", required_action, now, None)
 
 
+# What evidence may be: photos and scans (extension → the type it is stored and served as).
 EVIDENCE_TYPES = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
@@ -171,20 +177,27 @@ EVIDENCE_TYPES = {
 
 
 def _check_evidence_file(upload) -> str:
-    extension = upload.name.lower().rsplit(".", 1)[-1] if "." in upload.name else ""
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError({"files": _("Attach a PDF or an image (JPG, PNG, GIF, WebP).")})
-    if upload.size > settings.RECTIFICATION_EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "files": _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.RECTIFICATION_EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    # The name is not trusted on its own: the content must start like it (branchservice.files).
-    if not content_matches(upload, extension):
-        raise ValidationError({"files": _("The file's content does not match its type.")})
-    return EVIDENCE_TYPES[extension]
+    return accepted_upload(
+        upload,
+        types=EVIDENCE_TYPES,
+        max_bytes=settings.RECTIFICATION_EVIDENCE_MAX_BYTES,
+        refusal=_("Attach a PDF or an image (JPG, PNG, GIF, WebP)."),
+        field="files",
+    )
+
+
+def _take(step, *, user, rectification, note, now, changes, text=None) -> Rectification:
+    """Lock the row, check `step`, apply `changes`, refuse text its columns cannot hold
+    (`text`: model field → the form field it came from), save and record the step."""
+    rectification = _locked(rectification)
+    _check(rectification, user, step)
+    for field, value in changes.items():
+        setattr(rectification, field, value)
+    text = text or {}
+    errors = unstorable_text(rectification, *text)
+    if errors:
+        raise ValidationError({text[field]: messages for field, messages in errors.items()})
+    return _save(rectification, user, step, note, now, list(changes))
 
 
 def rectification_complete(
@@ -195,15 +208,20 @@ def rectification_complete(
     _required(evidence, "evidence", _("Describe the evidence that the action is done."))
     types = [_check_evidence_file(upload) for upload in files]
     with transaction.atomic():
-        rectification = _locked(rectification)
-        _check(rectification, user, "complete")
-        rectification.status = S.DONE
-        rectification.evidence = evidence
-        rectification.completed_by = user
-        rectification.completed_at = now
-        errors = unstorable_text(rectification, "evidence")
-        if errors:
-            raise ValidationError(errors)
+        rectification = _take(
+            "complete",
+            user=user,
+            rectification=rectification,
+            note=evidence,
+            now=now,
+            changes={
+                "status": S.DONE,
+                "evidence": evidence,
+                "completed_by": user,
+                "completed_at": now,
+            },
+            text={"evidence": "evidence"},
+        )
         for upload, content_type in zip(files, types, strict=True):
             stored = EvidenceFile(
                 rectification=rectification,
@@ -215,27 +233,20 @@ def rectification_complete(
             )
             stored.file.save(f"{uuid.uuid4().hex}-{upload.name[-80:]}", upload, save=False)
             stored.save()
-        return _save(
-            rectification,
-            user,
-            "complete",
-            evidence,
-            now,
-            ["status", "evidence", "completed_by", "completed_at"],
-        )
+        return rectification
 
 
 def rectification_verify(*, user, rectification, now=None) -> Rectification:
     """验收: someone other than who did it, outlet head or above, accepts the evidence."""
     now = now or timezone.now()
     with transaction.atomic():
-        rectification = _locked(rectification)
-        _check(rectification, user, "verify")
-        rectification.status = S.VERIFIED
-        rectification.verified_by = user
-        rectification.verified_at = now
-        return _save(
-            rectification, user, "verify", "", now, ["status", "verified_by", "verified_at"]
+        return _take(
+            "verify",
+            user=user,
+            rectification=rectification,
+            note="",
+            now=now,
+            changes={"status": S.VERIFIED, "verified_by": user, "verified_at": now},
         )
 
 
@@ -244,23 +255,20 @@ def rectification_reject(*, user, rectification, reason: str, now=None) -> Recti
     now = now or timezone.now()
     _required(reason, "reason", _("Say why the verification is rejected."))
     with transaction.atomic():
-        rectification = _locked(rectification)
-        _check(rectification, user, "reject")
-        rectification.status = S.OPEN
-        rectification.rejection_reason = reason
-        rectification.rejected_at = now
-        rectification.completed_by = None
-        rectification.completed_at = None
-        errors = unstorable_text(rectification, "rejection_reason")
-        if errors:
-            raise ValidationError({"reason": errors["rejection_reason"]})
-        return _save(
-            rectification,
-            user,
+        return _take(
             "reject",
-            reason,
-            now,
-            ["status", "rejection_reason", "rejected_at", "completed_by", "completed_at"],
+            user=user,
+            rectification=rectification,
+            note=reason,
+            now=now,
+            changes={
+                "status": S.OPEN,
+                "rejection_reason": reason,
+                "rejected_at": now,
+                "completed_by": None,
+                "completed_at": None,
+            },
+            text={"rejection_reason": "reason"},
         )
 
 
@@ -302,19 +310,12 @@ def rectification_cancel(*, user, rectification, reason: str, now=None) -> Recti
     now = now or timezone.now()
     _required(reason, "reason", _("Say why the rectification is cancelled."))
     with transaction.atomic():
-        rectification = _locked(rectification)
-        _check(rectification, user, "cancel")
-        rectification.status = S.CANCELLED
-        rectification.cancel_reason = reason
-        rectification.cancelled_at = now
-        errors = unstorable_text(rectification, "cancel_reason")
-        if errors:
-            raise ValidationError({"reason": errors["cancel_reason"]})
-        return _save(
-            rectification,
-            user,
+        return _take(
             "cancel",
-            reason,
-            now,
-            ["status", "cancel_reason", "cancelled_at"],
+            user=user,
+            rectification=rectification,
+            note=reason,
+            now=now,
+            changes={"status": S.CANCELLED, "cancel_reason": reason, "cancelled_at": now},
+            text={"cancel_reason": "reason"},
         )

@@ -249,7 +249,7 @@ STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:0
 # Photos of failed checklist items: JPEG, PNG or WebP up to this size.
 STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
-# A corrective action raised from a failed item is due this many working days after the check.
+# A failed item's rectification is due this many working days after the check.
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
 )
