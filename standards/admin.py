@@ -15,7 +15,7 @@ from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin
 
-from . import services
+from . import selectors, services
 from .models import (
     Checklist,
     ChecklistAnswer,
@@ -189,7 +189,7 @@ class ReadOnlyChecklistInline(admin.TabularInline):
 
 class ChecklistAnswerInline(ReadOnlyChecklistInline):
     model = ChecklistAnswer
-    fields = ["item", "result", "score", "failed", "comment", "photo_link"]
+    fields = ["item", "result", "score", "passed_mark", "comment", "photo_link"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -199,6 +199,11 @@ class ChecklistAnswerInline(ReadOnlyChecklistInline):
             .select_related("item__section")
             .order_by("item__section__position", "item__position")
         )
+
+    # The stored flag is "failed": shown as a boolean it put a green tick on every failure.
+    @admin.display(description=_("passed"), boolean=True)
+    def passed_mark(self, answer):
+        return answer.passed
 
     @admin.display(description=_("photo"))
     def photo_link(self, answer):
@@ -249,7 +254,9 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
 
     export_kind = "checklists"
 
+    # The review link leads: at the end of ten columns it sat off screen on a 1366 px laptop.
     list_display = [
+        "review_link",
         "business_date",
         "branch",
         "template",
@@ -259,8 +266,8 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
         "submitted_at",
         "submitted_by",
         "reviewed_by",
-        "review_link",
     ]
+    list_display_links = ["business_date"]
     list_filter = [
         OutletFilter,
         ("business_date", admin.DateFieldListFilter),
@@ -356,6 +363,7 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
             "opts": self.model._meta,
             "title": _("Review %(checklist)s") % {"checklist": checklist},
             "checklist": checklist,
+            "review": selectors.checklist_review(checklist=checklist),
             "form": form,
         }
         return TemplateResponse(request, "admin/standards/checklist/review.html", context)

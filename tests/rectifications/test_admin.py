@@ -65,8 +65,8 @@ def test_the_list_filters_by_source_status_outlet_and_overdue(three, manager, lo
 
 
 def test_the_export_holds_the_rows_the_list_shows(three, manager, login):
-    response = login(manager).get(
-        reverse("admin:rectifications_rectification_export"), {"status__exact": "verified"}
+    response = login(manager).post(
+        reverse("admin:rectifications_rectification_export") + "?status__exact=verified"
     )
     sheet = open_workbook(b"".join(response.streaming_content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
