@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
-from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin, add_service_errors, is_id
+from branchservice.admin_site import IdListFilter, add_service_errors, is_id
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
