@@ -12,7 +12,7 @@ joined on the branch, never a query per tree level.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Branch
+from .models import Branch, User
 from .roles import Role
 
 
@@ -29,7 +29,11 @@ def _scope_path(user) -> str | None:
     if not (user.is_authenticated and user.is_active) or user.branch_id is None:
         return None
     if not hasattr(user, "_scope_path"):
-        user._scope_path = Branch.objects.values_list("path", flat=True).get(pk=user.branch_id)
+        if User.branch.is_cached(user):
+            # The page already read the user's branch: its path is at hand.
+            user._scope_path = user.branch.path
+        else:
+            user._scope_path = Branch.objects.values_list("path", flat=True).get(pk=user.branch_id)
     return user._scope_path
 
 

@@ -18,9 +18,12 @@ from branchservice.audit import record_download
 from branchservice.exports.models import ExportJob
 from branchservice.exports.selectors import can_export
 from branchservice.exports.services import BROKER_DOWN, broker_down_message
+from branchservice.roles import is_complaint_handler
 from branchservice.scoping import get_scoped_or_404
+from complaints.deadlines import URGENT
+from complaints.models import DeadlineStatus
 
-from . import selectors, services
+from . import selectors, services, work_queue
 from .forms import BuildSummaryForm, DashboardForm
 from .models import JobStatus, ReportFile
 
@@ -118,3 +121,20 @@ def dashboard(request):
         "title": _("Dashboard"),
     }
     return render(request, "reporting/dashboard.html", context)
+
+
+def admin_home(site, request):
+    """The admin index of those who handle complaints: their work queue (reporting.work_queue)."""
+    if not is_complaint_handler(request.user):
+        return None
+    queue = work_queue.work_queue(user=request.user, view=request.GET.get("view"))
+    context = {
+        **site.each_context(request),
+        "title": _("My work queue"),
+        "queue": queue,
+        "views": [(view, work_queue.View.LABELS[view]) for view in queue.views],
+        "urgent": [(state, DeadlineStatus(state).label, queue.counts[state]) for state in URGENT],
+        "limit": work_queue.LIMIT,
+    }
+    request.current_app = site.name
+    return render(request, "reporting/work_queue.html", context)
