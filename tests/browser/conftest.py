@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
 ]
 SCREENS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
+    # The laptops of the branches (issue 15): the admin lists must fit without sideways scrolling.
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "tablet": {"viewport": {"width": 768, "height": 1024}, "is_mobile": True, "has_touch": True},
     "phone": {
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 3,
