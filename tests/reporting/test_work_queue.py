@@ -12,9 +12,8 @@ from complaints import services
 from complaints.models import Complaint, DeadlineStatus
 from reporting.work_queue import View, work_queue
 from standards.services import checklist_sign_off, missed_checklist_excuse
-from tests.complaints.conftest import at, frozen, register  # noqa: F401 (fixture)
+from tests.complaints.conftest import at, register
 from tests.complaints.factories import ComplaintFactory
-from tests.standards.conftest import small_template  # noqa: F401 (fixture)
 from tests.standards.factories import submitted_checklist
 
 DS = DeadlineStatus
