@@ -5,7 +5,7 @@ branchservice.exports; the centre lists a user's export jobs.
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -32,6 +32,12 @@ def _can_use_centre(user):
     return user.has_perm("reporting.view_reportfile") or can_export(user)
 
 
+def _page(request, template, context):
+    """A page of the portal in the admin's shell: its header with the user's name, the bell,
+    the language switcher and logout (admin/base_site.html needs the site's context)."""
+    return render(request, template, {**admin.site.each_context(request), **context})
+
+
 @login_required
 def centre(request):
     if not _can_use_centre(request.user):
@@ -45,7 +51,7 @@ def centre(request):
         "export_expiry_days": settings.REPORTING_EXPORT_EXPIRY_DAYS,
         "title": _("Report centre"),
     }
-    return render(request, "reporting/centre.html", context)
+    return _page(request, "reporting/centre.html", context)
 
 
 @require_POST
@@ -120,13 +126,14 @@ def dashboard(request):
         "heatmap": selectors.checklist_heatmap(scope=scope, period=period),
         "title": _("Dashboard"),
     }
-    return render(request, "reporting/dashboard.html", context)
+    return _page(request, "reporting/dashboard.html", context)
 
 
 def admin_home(site, request):
-    """The admin index of those who handle complaints: their work queue (reporting.work_queue)."""
+    """The admin index of those who handle complaints: their work queue (reporting.work_queue);
+    of those who only read the reports (auditors): the report centre."""
     if not is_complaint_handler(request.user):
-        return None
+        return redirect("reporting:centre") if _can_use_centre(request.user) else None
     queue = work_queue.work_queue(user=request.user, view=request.GET.get("view"))
     context = {
         **site.each_context(request),
