@@ -81,3 +81,29 @@ def test_the_complaint_manager_acknowledges_the_top_item_and_it_leaves_the_queue
     expect(page.locator(f'tr[data-key="complaint-{top.pk}-acknowledged"]')).to_have_count(1)
     assert no_sideways_scrolling(page)
     page.screenshot(path=screenshot_dir / f"work-queue-after-{screen}.png", full_page=True)
+
+
+def test_an_auditor_lands_on_the_report_centre_in_the_portals_header(
+    page, live_server, screenshot_dir
+):
+    outlet = Branch.objects.create(code="QA", name="海淀支行", level=Branch.Level.HEAD_OFFICE)
+    auditor = User.objects.create_user(
+        username="zhaomin", password=PASSWORD, branch=outlet, is_staff=True, first_name="敏"
+    )
+    auditor.groups.add(Group.objects.get(name=Role.AUDITOR))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(live_server.url + reverse("admin:login"))
+    page.locator("#id_username").fill("zhaomin")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    expect(page).to_have_url(live_server.url + reverse("reporting:centre"))
+    tools = page.locator("#user-tools")
+    expect(tools.locator("strong")).to_have_text("敏")
+    expect(tools.locator(".reminder-bell")).to_be_visible()
+    expect(tools.locator("#logout-form button")).to_have_text("退出")
+    page.screenshot(path=screenshot_dir / "report-centre-laptop.png", full_page=True)
+    page.locator("#language-select").select_option("en")
+    expect(page.locator("#site-name")).to_have_text("Branch Service Management")
+    expect(tools.locator("#logout-form button")).to_have_text("Log out")
+    assert no_sideways_scrolling(page)
+    page.screenshot(path=screenshot_dir / "report-centre-laptop-en.png", full_page=True)
