@@ -49,7 +49,7 @@ def no_sideways_scrolling(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.mark.parametrize("screen", ["laptop", "tablet"])
+@pytest.mark.parametrize("screen", ["laptop", "tablet-portrait"])
 def test_the_complaint_manager_acknowledges_the_top_item_and_it_leaves_the_queue(
     screen, page, admin_login, live_server, screenshot_dir
 ):
