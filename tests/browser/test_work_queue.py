@@ -46,7 +46,10 @@ def outlet_with_complaints():
 
 
 def no_sideways_scrolling(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth"
+        " && document.querySelector('#content').scrollWidth <= document.querySelector('#content').clientWidth"
+    )
 
 
 @pytest.mark.parametrize("screen", ["laptop", "tablet-portrait"])

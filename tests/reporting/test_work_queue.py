@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from complaints import services
 from complaints.models import Complaint, DeadlineStatus
@@ -17,6 +17,13 @@ from tests.complaints.factories import ComplaintFactory
 from tests.standards.factories import submitted_checklist
 
 DS = DeadlineStatus
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    # The labels are asserted in the portal's default language, whatever a test before set.
+    with translation.override("zh-hans"):
+        yield
 
 
 def keys(queue):
