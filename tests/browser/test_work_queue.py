@@ -46,9 +46,10 @@ def outlet_with_complaints():
 
 
 def no_sideways_scrolling(page):
+    # The page itself, and the content box beside the sidebar (which can overflow inside it).
     return page.evaluate(
-        "document.documentElement.scrollWidth <= window.innerWidth"
-        " && document.querySelector('#content').scrollWidth <= document.querySelector('#content').clientWidth"
+        "document.documentElement.scrollWidth <= window.innerWidth && "
+        "(c => c.scrollWidth <= c.clientWidth)(document.querySelector('#content'))"
     )
 
 
