@@ -192,6 +192,13 @@ class BranchServiceAdminSite(admin.AdminSite):
     site_title = _("Branch Service Management")
     index_title = _("Service quality administration")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The first page after login, by who signs in: an app above the ground adds a
+        # function (site, request) -> response or None (reporting: the work queue, the report
+        # centre); the first answer wins, else the list of models.
+        self.homes = []
+
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every list of the site, third-party admins' included, gets the strict filters.
         admin_class = admin_class or admin.ModelAdmin
@@ -215,6 +222,10 @@ class BranchServiceAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         warn_missing_calendar_years(request)
+        for home in self.homes:
+            response = home(self, request)
+            if response is not None:
+                return response
         return super().index(request, extra_context)
 
     def autocomplete_view(self, request):

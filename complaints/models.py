@@ -188,6 +188,8 @@ class DeadlineStatus(models.TextChoices):
     NONE = "none", _("No deadline")
     ON_TIME = "on_time", _("On time")
     DUE_TODAY = "due_today", _("Due today")
+    # Not yet due today, but within the warning window (complaints.deadlines.watched_states).
+    DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     MET = "met", _("Done in time")
     MISSED = "missed", _("Done late")

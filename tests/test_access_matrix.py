@@ -324,8 +324,8 @@ home                                                redir redir redir redir redi
 healthz                                               open  open  open  open  open  open  open  open   -
 set_language                                          redir redir redir redir redir redir redir redir  -
 
-# The admin site itself
-admin:index                                           ok    ok    ok    login ok    ok    login login  -
+# The admin site itself (its index: the work queue of complaint handlers, auditors to the report centre)
+admin:index                                           ok    ok    ok    login redir ok    login login  -
 admin:login                                           redir redir redir ok    redir redir ok    ok     -
 admin:logout                                          405   405   405   redir 405   405   redir redir  -
 admin:password_change                                 ok    ok    ok    login ok    ok    login login  -

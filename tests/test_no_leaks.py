@@ -325,3 +325,31 @@ def test_checklist_history_and_outlet_pages_hold_own_checklists_only(
         assert_nothing_of(markers, page.content.decode())
     for name in ("standards:history", "standards:outlet"):
         assert client.get(reverse(name, args=[other_branch.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "markers"),
+    [
+        ("cm_b", {"国贸网点"}, OF_A),
+        ("head_b", {"国贸网点"}, OF_A),
+        ("cm_a", {"中关村网点"}, OF_B),
+        ("manager_s1", {"中关村网点", "五道口网点"}, OF_B),
+    ],
+)
+def test_the_work_queue_holds_own_items_and_counts_only(world, people, login, who, own, markers):
+    client = login(getattr(people, who))
+    with time_machine.travel(NOW):
+        first = client.get(reverse("admin:index"))
+        for view in first.context["queue"].views:
+            page = client.get(reverse("admin:index"), {"view": view})
+            assert page.status_code == 200
+            queue = page.context["queue"]
+            assert {item.outlet for item in queue.items} <= own
+            # Every item counted is one shown (fewer than a page): no count of another branch.
+            assert queue.total == len(queue.items)
+            assert sum(queue.counts.values()) <= queue.total
+            assert_nothing_of(markers, page.content.decode())
+        # The scope's complaints are all in the widest view, each by its next step.
+        widest = client.get(reverse("admin:index"), {"view": queue.views[-1]}).context["queue"]
+        references = {i.title for i in widest.items if i.key.startswith("complaint-")}
+        assert len(references) == (1 if "国贸网点" in own else 2)

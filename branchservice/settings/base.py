@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
-    "axes",
+    "branchservice.apps.AxesConfig",
     "csp",
     "branchservice",
     "complaints",
