@@ -2,9 +2,9 @@
 
 Customers dictate their phone, ID and card numbers, and staff type them into what happened,
 what the customer asks for, and who was complained about. The export masked them; the
-admin's change page and history did not, nor the timeline, the print-out or a
-rectification notice: every text field of the rows those pages show is masked now
-(pii.masked_free_text). Mails carry a complaint's reference and dates only, never its text.
+admin's change page and history did not, nor the timeline or the print-out: every text
+field of the rows those pages show is masked now (pii.masked_free_text). Mails carry a
+complaint's reference and dates only, never its text.
 """
 
 import re
@@ -14,7 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.models import Complaint, Move, Pause, RectificationNotice
+from complaints.models import Complaint, Move, Pause
 from tests.complaints.factories import ComplaintFactory
 
 CLEAR = ["13812345678", "11010119900307803X", "6222020200112233445"]
@@ -55,8 +55,8 @@ def test_the_complaint_manager_sees_them_in_clear(complaint, outlet_user, login)
 @pytest.fixture
 def everything_typed(org, outlet_user):
     """A complaint under investigation with a number in every text anyone typed: its own
-    fields, the timeline, notices to the customer, contact attempts, a pause, a rectification
-    (done, with evidence), each edited once so that the history has a change to show."""
+    fields (edited once, so that the history has a change to show), the timeline, notices to
+    the customer, contact attempts and a pause."""
     complaint = ComplaintFactory(branch=org.a, description="等候时间过长。")
     numbers = iter(f"1390000{n:04d}" for n in range(1000))
     for field in Complaint._meta.concrete_fields:
@@ -77,24 +77,14 @@ def everything_typed(org, outlet_user):
         started_at=now,
         started_by=outlet_user,
     )
-    notice = complaint.rectifications.create(
-        owner=outlet_user,
-        responsible_department="柜面",
-        required_action=f"回访 {next(numbers)}",
-        due_date=now.date(),
-    )
-    notice.status, notice.evidence = RectificationNotice.Status.DONE, f"已回访 {next(numbers)}"
-    notice.save()
-    return complaint, notice
+    return complaint
 
 
-def every_page(complaint, notice):
+def every_page(complaint):
     return [
         reverse("admin:complaints_complaint_change", args=[complaint.pk]),
         reverse("admin:complaints_complaint_history", args=[complaint.pk]),
         reverse("admin:complaints_complaint_print", args=[complaint.pk]),
-        reverse("admin:complaints_rectificationnotice_change", args=[notice.pk]),
-        reverse("admin:complaints_rectificationnotice_history", args=[notice.pk]),
     ]
 
 
@@ -103,15 +93,15 @@ TYPED = re.compile(r"1390000\d{4}")
 
 def test_numbers_in_every_typed_text_are_masked_for_the_auditor(everything_typed, auditor, login):
     client = login(auditor)
-    for url in every_page(*everything_typed):
+    for url in every_page(everything_typed):
         response = client.get(url)
         assert response.status_code == 200, url
         assert TYPED.findall(response.content.decode()) == [], url
 
 
 def test_the_handler_still_reads_them_in_clear(everything_typed, outlet_user, login):
-    complaint, _notice = everything_typed
+    complaint = everything_typed
     page = login(outlet_user).get(pages(complaint)[0]).content.decode()
-    assert len(set(TYPED.findall(page))) >= 6  # the timeline, notices, attempts, pause, notice
+    assert len(set(TYPED.findall(page))) >= 4  # the timeline, notices, attempts, pause
     complaint.refresh_from_db()
     assert TYPED.fullmatch(complaint.description.split()[-1])  # nothing was saved masked
