@@ -1,5 +1,18 @@
 from django.http import HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from .pii import mask_text
+
+
+class FreeTextMaskedHistoryHelper(HistoricalRecordContextHelper):
+    """History deltas with the numbers in every text value masked (pii.mask_text), for those
+    who do not see customer data unmasked: a dictated phone number may be in any note."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, str):
+            value = mask_text(value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

@@ -22,14 +22,13 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
 from branchservice.admin_site import IdListFilter, add_service_errors, is_id
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
-from branchservice.history import HistoryAdmin
+from branchservice.history import FreeTextMaskedHistoryHelper, HistoryAdmin
 from branchservice.models import Branch
 from branchservice.roles import is_complaint_handler
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
@@ -239,16 +238,13 @@ class ComplaintChangeList(ChangeList):
         return self._change_url.replace("/0/", f"/{quote(result.pk)}/", 1)
 
 
-class MaskedHistoryHelper(HistoricalRecordContextHelper):
+class MaskedHistoryHelper(FreeTextMaskedHistoryHelper):
     """History deltas with customer personal data masked (for users without full access)."""
 
     def prepare_delta_change_value(self, change, value):
         mask = ComplaintAdmin.PII_FIELDS.get(change.field)
         if mask is not None:
             return mask[1](value or "")
-        if isinstance(value, str):
-            # Any other text (investigation notes, the reply) may hold a dictated number.
-            return super().prepare_delta_change_value(change, pii.mask_text(value))
         return super().prepare_delta_change_value(change, value)
 
 

@@ -14,10 +14,11 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from branchservice import pii
 from branchservice.admin_site import OutletFilter, add_service_errors
 from branchservice.audit import record_download
 from branchservice.exports.admin import ExportChangelistMixin
-from branchservice.history import HistoryAdmin
+from branchservice.history import FreeTextMaskedHistoryHelper, HistoryAdmin
 from branchservice.scoping import ScopedAdminMixin, scope_queryset
 
 from . import services
@@ -156,6 +157,45 @@ class RectificationAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
     ]
     readonly_fields = fields
     actions = None
+    # Staff type what a customer dictated into these too: searched only by those who see
+    # customer data unmasked (DeclaredFiltersOnlyMixin), shown masked to the others.
+    personal_data_fields = ("required_action", "evidence", "rejection_reason", "cancel_reason")
+
+    def sees_personal_data(self, request):
+        return pii.sees_unmasked(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        # The admin saves what this returns on POST: only a viewer's copy is masked, and
+        # those who see data masked (auditors, lobby managers) only view rectifications.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return pii.free_text_for(request.user, [obj])[0]
+        return obj
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # The title and breadcrumbs name the rectification by its required action.
+        obj = context["object"]
+        if not self.has_change_permission(request, obj):
+            masked = pii.free_text_for(request.user, [obj])[0]
+            context = {
+                **context,
+                "object": masked,
+                "title": self.history_view_title(request, masked),
+            }
+            # Each version is named after its own required action too.
+            page = context["page_obj"]
+            page.object_list = pii.free_text_for(request.user, page.object_list)
+        return super().render_history_view(request, template, context, **kwargs)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if pii.sees_unmasked(request.user):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return FreeTextMaskedHistoryHelper(self.model, historical_record)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = pii.free_text_for(request.user, changelist.result_list)
+        return changelist
 
     def get_ordering(self, request):
         return [OPEN_FIRST, "due_date", "pk"]

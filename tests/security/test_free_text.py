@@ -7,6 +7,7 @@ field of the rows those pages show is masked now (pii.masked_free_text). Mails c
 complaint's reference and dates only, never its text.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -105,3 +106,48 @@ def test_the_handler_still_reads_them_in_clear(everything_typed, outlet_user, lo
     assert len(set(TYPED.findall(page))) >= 4  # the timeline, notices, attempts, pause
     complaint.refresh_from_db()
     assert TYPED.fullmatch(complaint.description.split()[-1])  # nothing was saved masked
+
+
+@pytest.fixture
+def rectification(org, outlet_user, complaint):
+    from branchservice.rectifications import services
+
+    raised = services.rectification_raise(
+        user=outlet_user,
+        outlet=org.a,
+        source=complaint,
+        source_kind="complaint",
+        source_label=complaint.reference,
+        owner=outlet_user,
+        required_action="回访客户 13900001111，致歉。",
+        responsible_department="运营部",
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    return services.rectification_complete(
+        user=outlet_user, rectification=raised, evidence="已电话回访 13900002222。"
+    )
+
+
+def test_a_rectification_shows_the_auditor_its_numbers_masked(rectification, auditor, login):
+    client = login(auditor)
+    for url in [
+        reverse("admin:rectifications_rectification_changelist"),
+        reverse("admin:rectifications_rectification_change", args=[rectification.pk]),
+        reverse("admin:rectifications_rectification_history", args=[rectification.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "13900001111" not in page and "13900002222" not in page, url
+    listed = client.get(reverse("admin:rectifications_rectification_changelist"), {"q": "1390000"})
+    assert list(listed.context["cl"].result_list) == []  # no search oracle either
+
+
+def test_the_complaint_manager_reads_and_finds_the_rectification_in_clear(
+    rectification, outlet_user, login
+):
+    client = login(outlet_user)
+    url = reverse("admin:rectifications_rectification_change", args=[rectification.pk])
+    assert "13900001111" in client.get(url).content.decode()
+    listed = client.get(reverse("admin:rectifications_rectification_changelist"), {"q": "1390000"})
+    assert [r.pk for r in listed.context["cl"].result_list] == [rectification.pk]
