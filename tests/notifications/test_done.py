@@ -72,7 +72,7 @@ def test_the_reminder_page_marks_a_handled_reminder_done_and_the_bell_stops_coun
         done = client.get(reverse("notifications:mine"), {"show": "done"})
         assert [n.kind for n in done.context["page"]] == [Kind.COMPLAINT_ACKNOWLEDGE]
         assert 'class="unread done"' in done.content.decode()
-        assert "已办结" in done.content.decode()
+        assert "已完成（" in done.content.decode()
         everything = client.get(reverse("notifications:mine"), {"show": "all"})
         assert len(everything.context["page"]) == 2
     acknowledge = Notification.objects.get(kind=Kind.COMPLAINT_ACKNOWLEDGE)
