@@ -360,7 +360,7 @@ class TicketAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin, a
             period = month_start(form.cleaned_data["period"], period)
         if scope is None or not can_see_branch(request.user, scope):
             raise PermissionDenied
-        date_to = (period + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        date_to = selectors.month_end(period)
         context = self._context_for(request, scope, period)
         if scope.is_outlet:
             finding_form, recorded = self._finding(request, scope, period)

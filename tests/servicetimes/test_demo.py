@@ -1,0 +1,32 @@
+"""The demo's queue logs: two months of every outlet, imported through the real path."""
+
+import datetime as dt
+import io
+
+import time_machine
+from django.utils import timezone
+
+from branchservice import demo as organisation
+from servicetimes import demo, selectors
+from servicetimes.models import Ticket, TicketImport
+
+
+@time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 2, 9)), tick=False)
+def test_the_demo_imports_two_months_of_queue_logs_per_outlet_and_once_only(db):
+    organisation.seed(io.StringIO())
+    demo.seed(io.StringIO())
+    imports = TicketImport.objects.all()
+    assert imports.count() == 12 * 2
+    assert set(imports.values_list("status", flat=True)) == {TicketImport.Status.DONE}
+    months = {(i.date_from.replace(day=1), i.date_to.replace(day=1)) for i in imports}
+    assert months == {(dt.date(2026, 10, 1),) * 2, (dt.date(2026, 11, 1),) * 2}
+    outlet = imports.first().branch
+    results = selectors.outlet_results(
+        outlet=outlet, date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30)
+    )
+    # The slow teller shows as a training need; the peaks are the morning and the lunch hour.
+    assert {pair["teller"].code for pair in results["pairs"] if pair["training_need"]} == {"G004"}
+    assert set(results["peak_hours"][:2]) <= {10, 11, 12, 13}
+    tickets = Ticket.objects.count()
+    demo.seed(io.StringIO())
+    assert Ticket.objects.count() == tickets and TicketImport.objects.count() == 24
