@@ -3,8 +3,10 @@ the one column the portal cannot guess, and reads the outlet's results."""
 
 import datetime as dt
 import io
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -22,7 +24,10 @@ TELLERS = ["G001", "G002", "G003", "G004"]
 @pytest.fixture
 def queue_file(transactional_db, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    sync_role_permissions()  # live_server flushes the database between tests
+    # live_server's flush between tests empties the tables migrations filled: the role
+    # groups and the default standard table go back in.
+    sync_role_permissions()
+    import_module("servicetimes.migrations.0002_default_standards").install(apps, None)
     org_demo.seed(io.StringIO())
     outlet = Branch.objects.get(code=OUTLET)
     for code in TELLERS:

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from branchservice import demo as organisation
+from branchservice.models import Branch
 from servicetimes import demo, selectors
 from servicetimes.models import Ticket, TicketImport
 
