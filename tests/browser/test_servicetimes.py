@@ -81,3 +81,29 @@ def test_a_branch_manager_maps_a_gbk_queue_file_and_sees_the_results(
     # The slow teller is the training need of the month.
     expect(page.locator("body")).to_contain_text("G004")
     page.screenshot(path=screenshot_dir / "servicetimes-results-1366.png", full_page=True)
+
+
+def test_a_transaction_is_timed_with_the_stopwatch_on_a_tablet(
+    page, live_server, admin_login, queue_file, screenshot_dir
+):
+    page.set_viewport_size({"width": 820, "height": 1180})
+    admin_login(page, username="branch_manager", password=org_demo.DEMO_PASSWORD)
+    page.goto(live_server.url + reverse("admin:servicetimes_ticket_changelist"))
+    page.get_by_role("link", name="现场计时").click()
+    outlet = Branch.objects.get(code=OUTLET)
+    page.locator("#id_branch").select_option(str(outlet.pk))
+    page.locator("#id_transaction_type").select_option(label="存款")
+    page.locator("#id_teller").select_option(str(Teller.objects.get(branch=outlet, code="G002").pk))
+    save = page.get_by_role("button", name="保存计时")
+    expect(save).to_be_disabled()
+    page.get_by_role("button", name="开始").click()
+    expect(page.locator("#stopwatch-time")).to_have_text("0:01", timeout=3000)
+    page.get_by_role("button", name="停止").click()
+    expect(save).to_be_enabled()
+    save.click()
+    expect(page.locator(".messagelist")).to_contain_text("已记录")
+    ticket = Ticket.objects.get(source=Ticket.Source.MANUAL)
+    assert ticket.teller.code == "G002" and 1 <= ticket.handling_seconds <= 5
+    # The next timing is one tap: the outlet and the teller stay chosen.
+    expect(page.locator("#id_teller")).to_have_value(str(ticket.teller.pk))
+    page.screenshot(path=screenshot_dir / "servicetimes-timing-tablet.png", full_page=True)
