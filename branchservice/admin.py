@@ -40,7 +40,9 @@ class RoleFilter(admin.SimpleListFilter):
         return Role.choices
 
     def queryset(self, request, queryset):
-        if self.value():
+        # Only a role it offers: anything else (a NUL byte is a database error on PostgreSQL)
+        # is ignored, as by the other choice filters.
+        if self.value() in Role.values:
             return queryset.filter(groups__name=self.value())
         return queryset
 

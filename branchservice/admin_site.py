@@ -1,5 +1,8 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import Field
@@ -22,6 +25,30 @@ def warn_missing_calendar_years(request):
             )
             % {"years": ", ".join(str(y) for y in missing)},
         )
+
+
+# A primary key as a URL or query string may carry it: digits, within the 64-bit range.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def is_id(value: str) -> bool:
+    return bool(_ID.fullmatch(value))
+
+
+class IdListFilter(SimpleListFilter):
+    """A list filter whose value is a primary key (a branch, a category).
+
+    Django applies a SimpleListFilter's queryset outside its own guard against bad lookups, so
+    `?branch=abc` or an id past the integer range was a 500. Here such a value is refused like
+    any bad lookup: the admin goes back to the unfiltered list (`?e=1`) and an export says that
+    the filters are not valid.
+    """
+
+    def value(self):
+        value = super().value()
+        if value and not is_id(value):
+            raise IncorrectLookupParameters(value)
+        return value
 
 
 class ViewOnlyAdminMixin:

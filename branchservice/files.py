@@ -1,4 +1,7 @@
-"""What an uploaded file is, by its first bytes: the one signature check of every upload.
+"""Uploads: the size of a request before it is read, and what a file is by its first bytes.
+
+`RequestSizeLimitMiddleware` refuses a body above UPLOAD_REQUEST_MAX_BYTES from its
+Content-Length, before Django reads any of it.
 
 Neither the file name nor the browser's content type is trusted: complaint attachments and
 checklist photos are both accepted only when their content starts like the format they claim.
@@ -6,7 +9,39 @@ RIFF is a container (WebP images, WAV recordings, AVI videos, ...): its form typ
 8–12 says which, so a RIFF file is not taken for a WebP image just for being RIFF.
 """
 
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
 HEAD_BYTES = 16
+
+
+class RequestSizeLimitMiddleware:
+    """A request body above UPLOAD_REQUEST_MAX_BYTES is refused (413) from its Content-Length.
+
+    Django keeps a form's fields in memory only up to DATA_UPLOAD_MAX_MEMORY_SIZE, but streams
+    an uploaded file of any size to a temporary file before a form can look at its size: a
+    10 GB upload filled the disk and held a worker for minutes before "too large". The proxy
+    should refuse it first (docs/deployment.md); this is the same limit where gunicorn is
+    reached directly. A body without a Content-Length is not read by Django at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body then either
+        limit = settings.UPLOAD_REQUEST_MAX_BYTES
+        if length > limit:
+            message = _(
+                "This upload is too large: a request may carry at most %(mb)s MB. "
+                "Go back and choose a smaller file."
+            ) % {"mb": limit // (1024 * 1024)}
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 def _starts(*prefixes):

@@ -12,6 +12,7 @@ joined on the branch, never a query per tree level.
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .admin_site import is_id
 from .models import Branch
 from .roles import Role
 
@@ -81,7 +82,9 @@ class ScopedAdminMixin:
     def _in_scope_or_404(self, request, object_id):
         from django.contrib.admin.utils import unquote
 
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        object_id = unquote(object_id)
+        # A made-up id (…/abc/history/) is not found either, rather than a 500 from the query.
+        if not is_id(object_id) or not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404
 
     # django-simple-history's history pages look rows up by primary key, past get_queryset

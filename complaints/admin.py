@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
-from branchservice.admin_site import ViewOnlyAdminMixin
+from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin, is_id
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
@@ -96,7 +96,7 @@ def add_service_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class BranchFilter(admin.SimpleListFilter):
+class BranchFilter(IdListFilter):
     """A branch in the user's scope; a branch above outlets shows its whole subtree.
 
     Outlets are offered one by one only when the user's scope has few of them: head office's
@@ -148,7 +148,7 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CategoryFilter(admin.SimpleListFilter):
+class CategoryFilter(IdListFilter):
     title = _("business category")
     parameter_name = "category"
 
@@ -587,6 +587,9 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         """The complaint if the user may see it; 404 otherwise (also for view permission)."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        if not is_id(object_id):
+            # A made-up id in the URL (…/complaint/abc/change/) is not found either, not a 500.
+            raise Http404
         queryset = scope_queryset(
             Complaint.objects.select_related("branch", "handler"), request.user
         )

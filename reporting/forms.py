@@ -15,9 +15,18 @@ class PeriodField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "month"})
     input_formats = ["%Y-%m"]
     default_error_messages = {"invalid": _("Enter a month such as 2026-10.")}
+    # The dashboard reaches twelve months back from the month asked for: year 1 overflowed
+    # the calendar (a 500). No branch has data outside these years.
+    YEARS = range(2000, 2100)
 
     def to_python(self, value):
         value = super().to_python(value)
+        if value and value.year not in self.YEARS:
+            raise forms.ValidationError(
+                _("Enter a month between %(first)s-01 and %(last)s-12.")
+                % {"first": self.YEARS[0], "last": self.YEARS[-1]},
+                code="out_of_range",
+            )
         return month_start(value) if value else value
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.admin_site import ViewOnlyAdminMixin
+from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
@@ -126,7 +126,7 @@ class TimeStandardAdmin(HistoryAdmin):
 # --- outlets' tellers, imports and tickets -------------------------------------------------------
 
 
-class OutletFilter(admin.SimpleListFilter):
+class OutletFilter(IdListFilter):
     """The outlets the user may see (a plain related filter lists every branch of the bank)."""
 
     title = _("outlet")

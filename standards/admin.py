@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.admin_site import ViewOnlyAdminMixin
+from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin, visible_branches
 
-from . import services
+from . import selectors, services
 from .models import (
     Checklist,
     ChecklistAnswer,
@@ -140,7 +140,7 @@ class TemplateVersionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 # --- filled checklists --------------------------------------------------------------------------
 
 
-class OutletFilter(admin.SimpleListFilter):
+class OutletFilter(IdListFilter):
     """Outlets the user may see (a plain related filter would list every branch of the bank)."""
 
     title = _("outlet")
@@ -207,7 +207,7 @@ class ReadOnlyChecklistInline(admin.TabularInline):
 
 class ChecklistAnswerInline(ReadOnlyChecklistInline):
     model = ChecklistAnswer
-    fields = ["item", "result", "score", "failed", "comment", "photo_link"]
+    fields = ["item", "result", "score", "passed_mark", "comment", "photo_link"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -217,6 +217,11 @@ class ChecklistAnswerInline(ReadOnlyChecklistInline):
             .select_related("item__section")
             .order_by("item__section__position", "item__position")
         )
+
+    # The stored flag is "failed": shown as a boolean it put a green tick on every failure.
+    @admin.display(description=_("passed"), boolean=True)
+    def passed_mark(self, answer):
+        return answer.passed
 
     @admin.display(description=_("photo"))
     def photo_link(self, answer):
@@ -267,7 +272,9 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
 
     export_kind = "checklists"
 
+    # The review link leads: at the end of ten columns it sat off screen on a 1366 px laptop.
     list_display = [
+        "review_link",
         "business_date",
         "branch",
         "template",
@@ -277,8 +284,8 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
         "submitted_at",
         "submitted_by",
         "reviewed_by",
-        "review_link",
     ]
+    list_display_links = ["business_date"]
     list_filter = [
         OutletFilter,
         ("business_date", admin.DateFieldListFilter),
@@ -374,6 +381,7 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
             "opts": self.model._meta,
             "title": _("Review %(checklist)s") % {"checklist": checklist},
             "checklist": checklist,
+            "review": selectors.checklist_review(checklist=checklist),
             "form": form,
         }
         return TemplateResponse(request, "admin/standards/checklist/review.html", context)

@@ -461,6 +461,15 @@ class ChecklistAnswer(models.Model):
     def __str__(self):
         return f"{self.item} → {self.get_result_display() or self.score}"
 
+    @property
+    def passed(self) -> bool | None:
+        """True or False for a judged answer; None when not applicable or not answered."""
+        if self.failed:
+            return False
+        if self.result == self.Result.NOT_APPLICABLE or (not self.result and self.score is None):
+            return None
+        return True
+
 
 class ChecklistEvent(models.Model):
     """The record of what happened to a checklist: submitted, signed off, reopened (and why)."""

@@ -110,3 +110,41 @@ def failed_answers(*, checklist: Checklist):
         .prefetch_related(Prefetch("corrective_actions"))
         .order_by("item__section__position", "item__position")
     )
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    section: VersionSection
+    item: object  # VersionItem
+    answer: ChecklistAnswer | None
+
+    @property
+    def passed(self) -> bool | None:
+        return self.answer.passed if self.answer else None
+
+
+@dataclass(frozen=True)
+class ChecklistReview:
+    """A submitted checklist as its reviewer reads it: what needs attention first."""
+
+    failures: list[ReviewRow]  # critical failures first, then in the checklist's order
+    passed: list[ReviewRow]
+    other: list[ReviewRow]  # not applicable, or not answered (a reopened checklist)
+
+
+def checklist_review(*, checklist: Checklist) -> ChecklistReview:
+    """The reviewer's page: three queries, as checklist_for_page."""
+    sections, answers = checklist_for_page(checklist=checklist)
+    rows = [
+        ReviewRow(section, item, answers.get(item.pk))
+        for section in sections
+        for item in section.items.all()
+    ]
+    failures = [row for row in rows if row.passed is False]
+    # The sort is stable: critical and other failures each keep the checklist's order.
+    failures.sort(key=lambda row: not row.item.is_critical)
+    return ChecklistReview(
+        failures=failures,
+        passed=[row for row in rows if row.passed is True],
+        other=[row for row in rows if row.passed is None],
+    )

@@ -513,9 +513,9 @@ admin/standards/standardscenario/<path:object_id>/    redir redir redir login re
 
 # Changelist exports (the complaint, checklist and corrective-action lists' filters).
 # Each exports only what the list shows; the rows inside the files are not checked here.
-admin:complaints_complaint_export                     ok    ok    ok    login ok    ok    login login  complaint_of_a
-admin:standards_checklist_export                      ok    ok    403   login ok    403   login login  checklist_of_a
-admin:standards_correctiveaction_export               ok    ok    403   login ok    403   login login  corrective_action_of_a
+admin:complaints_complaint_export                     405   405   405   login 405   405   login login  complaint_of_a
+admin:standards_checklist_export                      405   405   405   login 405   405   login login  checklist_of_a
+admin:standards_correctiveaction_export               405   405   405   login 405   405   login login  corrective_action_of_a
 
 # Reminders (branchservice/notifications): a reminder opens for its recipient only.
 admin/notifications/notification/<path:object_id>/    redir redir redir login redir redir login login  notification_of_a
@@ -584,7 +584,7 @@ admin:servicetimes_ticket_add                         403   403   403   login 40
 admin:servicetimes_ticket_change                      ok    ok    403   login ok    403   login login  ticket_of_a
 admin:servicetimes_ticket_history                     ok    ok    403   login ok    404   login login  ticket_of_a
 admin:servicetimes_ticket_delete                      403   403   403   login 403   403   login login  ticket_of_a
-admin:servicetimes_ticket_export                      ok    ok    403   login ok    403   login login  ticket_of_a
+admin:servicetimes_ticket_export                      405   405   405   login 405   405   login login  ticket_of_a
 admin:servicetimes_ticket_results                     ok    ok    403   login ok    403   login login  ticket_of_a
 admin:servicetimes_ticket_time                        ok    ok    403   login 403   403   login login  -
 admin/servicetimes/ticket/<path:object_id>/           redir redir redir login redir redir login login  ticket_of_a
@@ -605,7 +605,7 @@ reporting:download_report                             ok    ok    403   403   ok
 # Exports (branchservice.exports, under /reports/): an export job and its file for the user
 # who made it only.
 exports:download_export                               404   404   ok    404   404   404   login login  export_of_a
-exports:export                                        ok    ok    ok    403   ok    ok    login login  export_of_a
+exports:export                                        405   405   405   405   405   405   405   405    export_of_a
 exports:export_status                                 404   404   open  404   404   404   login login  export_of_a
 """
 

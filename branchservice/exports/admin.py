@@ -2,7 +2,7 @@
 
 Put `ExportChangelistMixin` before the other bases of a ModelAdmin and set `export_kind` to a
 kind the app registered (branchservice.exports.registry). The changelist gets an "Export to
-Excel" button that sends its own query string (filters, search, date drill-down) to
+Excel" button (a POST form) that sends its own query string (filters, search, date drill-down) to
 <changelist>/export/, which selects the rows with the ModelAdmin's own ChangeList — exactly
 what the page shows, scoped — and streams them, or queues a background export above
 REPORTING_EXPORT_SYNC_LIMIT rows.
@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.views.decorators.http import require_POST
 
 from .selectors import can_export, querydict_to_params
 
@@ -25,7 +26,8 @@ class ExportChangelistMixin:
         return [
             path(
                 "export/",
-                self.admin_site.admin_view(self.export_view),
+                # POST only, like exports:export (views.py says why).
+                self.admin_site.admin_view(require_POST(self.export_view)),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_export",
             ),
             *super().get_urls(),

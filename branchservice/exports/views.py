@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from branchservice.audit import record_download
 
@@ -85,7 +85,10 @@ def _record_export_download(request, name, spec):
     )
 
 
-@require_GET
+# Exports start on POST (the button is a form with the list's query string in its action): a
+# GET could be set off by a link, an <img> on another site or a browser's prefetch, and each
+# one runs a query over the user's whole scope and records a download in their name.
+@require_POST
 @login_required
 def export(request, kind):
     return start_export(

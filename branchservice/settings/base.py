@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (CSRF reads the form): refuses one that is too large.
+    "branchservice.files.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -259,6 +261,17 @@ STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
 SERVICETIMES_IMPORT_SYNC_BYTES = env.int("SERVICETIMES_IMPORT_SYNC_BYTES", default=512 * 1024)
 SERVICETIMES_IMPORT_MAX_ROWS = env.int("SERVICETIMES_IMPORT_MAX_ROWS", default=150_000)
 SERVICETIMES_IMPORT_MAX_BYTES = env.int("SERVICETIMES_IMPORT_MAX_BYTES", default=40 * 1024 * 1024)
+
+# The largest request body accepted at all, checked from Content-Length before it is read
+# (branchservice/files.py): the largest upload a page takes (the queue file) and 1 MB for the
+# form around it. Each upload then has its own limit above (attachments, photos, queue files).
+UPLOAD_REQUEST_MAX_BYTES = env.int(
+    "UPLOAD_REQUEST_MAX_BYTES",
+    default=max(
+        COMPLAINT_ATTACHMENT_MAX_BYTES, STANDARDS_PHOTO_MAX_BYTES, SERVICETIMES_IMPORT_MAX_BYTES
+    )
+    + 1024 * 1024,
+)
 
 # Reminders (branchservice/notifications). Nothing is sent outside these hours or on
 # non-working days: it is held for the next working morning's digest.

@@ -31,6 +31,20 @@ CHROMIUM_ARGS = [
 ]
 SCREENS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
+    # The smallest laptop screen at a bank's head office, and the lobby manager's tablet.
+    "laptop": {"viewport": {"width": 1366, "height": 768}},
+    "tablet": {
+        "viewport": {"width": 1024, "height": 768},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
+    "tablet-portrait": {
+        "viewport": {"width": 820, "height": 1180},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "phone": {
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 3,
@@ -61,7 +75,8 @@ def browser():
 
 @pytest.fixture
 def screen():
-    """The screen of `page`: "desktop", or "phone" with @pytest.mark.parametrize("screen", ...)."""
+    """The screen of `page`: "desktop", or another of SCREENS with
+    @pytest.mark.parametrize("screen", [...])."""
     return "desktop"
 
 

@@ -31,9 +31,8 @@ def test_login_never_redirects_off_site(outlet_user, client, next_url):
 
 
 def test_a_failed_export_goes_back_only_to_this_site(outlet_user, login):
-    response = login(outlet_user).get(
-        reverse("exports:export", args=["complaints"]),
-        {"received_from": "not-a-date"},
+    response = login(outlet_user).post(
+        reverse("exports:export", args=["complaints"]) + "?received_from=not-a-date",
         HTTP_REFERER="https://evil.example/phish",
     )
     assert response.status_code == 302

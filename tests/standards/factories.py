@@ -78,3 +78,24 @@ def submitted_checklist(*, branch, by, template=None):
     checklist.refresh_from_db()
     checklist.item_id = items[1].pk
     return checklist
+
+
+def png_photo(name="photo.png", *, width=160, height=120, rgb=(200, 60, 40)):
+    """A real PNG (a plain colour) as an upload: browsers render it, the photo check accepts it."""
+    import struct
+    import zlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+    return SimpleUploadedFile(name, png, content_type="image/png")
