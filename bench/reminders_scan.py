@@ -344,7 +344,7 @@ def main():
         print(f"    due complaints {rows_count:,}; reminders {offered:,}")
         print(
             f"    scan queries: {len(queries)} for {batches} batch(es) of ≤{BATCH_SIZE}"
-            f" (+ policies, rectifications)"
+            f" (+ policies)"
         )
         print(f"    ratio scan / bare SQL: {scan_seconds / bare_seconds:.2f}")
 

@@ -5,6 +5,7 @@ from django.contrib.admin.filters import FieldListFilter, SimpleListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,37 @@ class ViewOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form: by field where the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class OutletFilter(IdListFilter):
+    """Outlets the user may see (a plain related filter would list every branch of the bank).
+
+    `field` is the model's foreign key to its outlet."""
+
+    title = _("outlet")
+    parameter_name = "branch"
+    field = "branch"
+
+    def lookups(self, request, model_admin):
+        from .models import Branch
+        from .scoping import visible_branches
+
+        outlets = visible_branches(request.user).filter(level=Branch.Level.OUTLET)
+        return [(str(b.pk), b.name) for b in outlets]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.field}_id": self.value()})
+        return queryset
 
 
 class ChoicesAutocompleteJsonView(AutocompleteJsonView):
@@ -160,6 +192,13 @@ class BranchServiceAdminSite(admin.AdminSite):
     site_title = _("Branch Service Management")
     index_title = _("Service quality administration")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The first page after login, by who signs in: an app above the ground adds a
+        # function (site, request) -> response or None (reporting: the work queue, the report
+        # centre); the first answer wins, else the list of models.
+        self.homes = []
+
     def register(self, model_or_iterable, admin_class=None, **options):
         # Every list of the site, third-party admins' included, gets the strict filters.
         admin_class = admin_class or admin.ModelAdmin
@@ -183,6 +222,10 @@ class BranchServiceAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         warn_missing_calendar_years(request)
+        for home in self.homes:
+            response = home(self, request)
+            if response is not None:
+                return response
         return super().index(request, extra_context)
 
     def autocomplete_view(self, request):

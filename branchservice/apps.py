@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -31,3 +32,10 @@ class BranchServiceConfig(AppConfig):
 class BranchServiceAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "branchservice.admin_site.BranchServiceAdminSite"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes with a name in the admin's list of apps: its own is the bare label "Axes",
+    untranslated, at the top of the auditors' and head office's admin."""
+
+    verbose_name = _("Login records")

@@ -10,6 +10,7 @@ RIFF is a container (WebP images, WAV recordings, AVI videos, ...): its form typ
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
@@ -86,3 +87,22 @@ def content_matches(upload, extension: str) -> bool:
     fmt = extension.lower().lstrip(".")
     fmt = ALIASES.get(fmt, fmt)
     return fmt in SIGNATURES and SIGNATURES[fmt](read_head(upload))
+
+
+def accepted_upload(upload, *, types: dict[str, str], max_bytes: int, refusal, field="file") -> str:
+    """The content type to store `upload` under, if it may be stored: its extension is one of
+    `types` (extension without the dot → content type), it is at most `max_bytes`, and its
+    content starts like that format. Otherwise a ValidationError on `field`; `refusal` names
+    the formats accepted."""
+    name = upload.name.lower()
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension not in types:
+        raise ValidationError({field: refusal})
+    if upload.size > max_bytes:
+        raise ValidationError(
+            {field: _("The file is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}}
+        )
+    # Neither the name nor the browser's type is trusted on its own: the content must match.
+    if not content_matches(upload, extension):
+        raise ValidationError({field: _("The file's content does not match its type.")})
+    return types[extension]

@@ -32,7 +32,6 @@ AUDIT_VIEW = [
 # Complaints are never deleted through the portal (head office voids them with a reason).
 _COMPLAINT_WORK = [
     *_crud("complaints", "complaint", ("view", "add", "change")),
-    *_crud("complaints", "rectificationnotice", ("view", "add", "change")),
     *_crud("complaints", "attachment", ("view", "add")),
     "complaints.view_businesscategory",
     "complaints.view_complaintreason",
@@ -42,13 +41,16 @@ _COMPLAINT_READ = [
     f"complaints.view_{model}"
     for model in (
         "complaint",
-        "rectificationnotice",
         "attachment",
         "businesscategory",
         "complaintreason",
         "deadlinepolicy",
     )
 ]
+
+# Rectifications (整改) of every source: raised through their source's workflow (add), worked
+# and verified in the admin (change; who may verify is RECTIFICATION_VERIFIERS below).
+_RECTIFICATION_WORK = _crud("rectifications", "rectification", ("view", "add", "change"))
 
 # Reading the standards catalogue, templates and filled checklists.
 _STANDARDS_READ = [
@@ -86,6 +88,7 @@ REPORTING_READ = ["reporting.view_reportfile", "reporting.view_reportdownload"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_COMPLAINT_WORK,
+        *_RECTIFICATION_WORK,
         *_crud("complaints", "businesscategory", ("add", "change")),
         *_crud("complaints", "complaintreason", ("add", "change")),
         *_crud("complaints", "deadlinepolicy", ("add", "change")),
@@ -101,7 +104,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.view_templateversion",
         *_crud("standards", "checklist", ("view", "add", "change")),
         "standards.review_checklist",
-        *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
         *_SERVICETIMES_WORK,
         *[
@@ -119,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
+        *_RECTIFICATION_WORK,
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
         "branchservice.view_calendaroverride",
@@ -126,7 +129,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.add_checklist",
         "standards.change_checklist",
         "standards.review_checklist",
-        *_crud("standards", "correctiveaction", ("view", "add", "change")),
         *_crud("standards", "missedchecklistexcuse", ("view", "add")),
         *_SERVICETIMES_WORK,
         *_crud("notifications", "notification", ("view", "change")),
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
+        *_RECTIFICATION_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
         "notifications.view_notification",
@@ -148,16 +151,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "standards.view_checklist",
         "standards.add_checklist",
         "standards.change_checklist",
-        "standards.view_correctiveaction",
+        # A failed critical item raises a rectification when the checklist is submitted.
+        "rectifications.view_rectification",
+        "rectifications.add_rectification",
     ],
     Role.AUDITOR: [
         *_COMPLAINT_READ,
+        "rectifications.view_rectification",
         "branchservice.view_branch",
         "branchservice.view_user",
         "branchservice.view_calendaroverride",
         *AUDIT_VIEW,
         *_STANDARDS_READ,
-        "standards.view_correctiveaction",
         "standards.view_missedchecklistexcuse",
         *_SERVICETIMES_READ,
         "notifications.view_notification",
@@ -175,6 +180,15 @@ COMPLAINT_HANDLERS = frozenset({Role.COMPLAINT_MANAGER, Role.BRANCH_MANAGER, Rol
 
 def is_complaint_handler(user) -> bool:
     return user.is_superuser or user.has_role(*COMPLAINT_HANDLERS)
+
+
+# Who verifies (验收) a rectification, or cancels one: the outlet head or a manager above the
+# outlet (scope decides which outlets), never the person who did it (the services check that).
+RECTIFICATION_VERIFIERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
+
+
+def may_verify_rectifications(user) -> bool:
+    return user.is_superuser or user.has_role(*RECTIFICATION_VERIFIERS)
 
 
 # Roles a user may hand out in the admin: head office any, a branch manager only floor roles.

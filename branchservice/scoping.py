@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .admin_site import is_id
-from .models import Branch
+from .models import Branch, User
 from .roles import Role
 
 
@@ -30,7 +30,11 @@ def _scope_path(user) -> str | None:
     if not (user.is_authenticated and user.is_active) or user.branch_id is None:
         return None
     if not hasattr(user, "_scope_path"):
-        user._scope_path = Branch.objects.values_list("path", flat=True).get(pk=user.branch_id)
+        if User.branch.is_cached(user):
+            # The page already read the user's branch: its path is at hand.
+            user._scope_path = user.branch.path
+        else:
+            user._scope_path = Branch.objects.values_list("path", flat=True).get(pk=user.branch_id)
     return user._scope_path
 
 

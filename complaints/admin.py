@@ -19,13 +19,13 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from branchservice import pii
-from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin, is_id
+from branchservice.admin_site import IdListFilter, add_service_errors, is_id
 from branchservice.audit import record_download
 from branchservice.concurrency import VersionedAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
@@ -42,7 +42,6 @@ from .models import (
     ComplaintReason,
     DeadlinePolicy,
     DeadlineStatus,
-    RectificationNotice,
 )
 from .workflow import Move, allowed_moves, may
 
@@ -85,15 +84,6 @@ STAGE_LABELS = {
     "followup": _("Follow-up visit"),
     "review": _("Review"),
 }
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: by field where the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class BranchFilter(IdListFilter):
@@ -575,11 +565,6 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 wrap(self.attachment_view),
                 name="complaints_complaint_attachment",
             ),
-            path(
-                "<path:object_id>/rectifications/<int:notice_id>/complete/",
-                wrap(self.rectification_complete_view),
-                name="complaints_complaint_rectification_complete",
-            ),
             *super().get_urls(),
         ]
 
@@ -618,28 +603,6 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 )
                 return HttpResponseRedirect(self._change_url(complaint))
         return self._render_step(request, complaint, Move(move).label, form)
-
-    def rectification_complete_view(self, request, object_id, notice_id):
-        complaint = self._complaint(request, object_id)
-        notice = get_object_or_404(complaint.rectifications, pk=notice_id)
-        if notice.status == RectificationNotice.Status.DONE or not (
-            notice.owner_id == request.user.pk
-            or Move.RECTIFY in allowed_moves(complaint, request.user)
-        ):
-            raise PermissionDenied
-        form = forms.RectificationCompleteForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.rectification_complete(
-                    user=request.user, notice=notice, evidence=form.cleaned_data["evidence"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The rectification is recorded as done."))
-                return HttpResponseRedirect(self._change_url(complaint))
-        title = _("Rectification done: %(action)s") % {"action": notice.required_action[:40]}
-        return self._render_step(request, complaint, title, form)
 
     def print_view(self, request, object_id):
         """客户投诉处理单: the decision to the customer on the bank's form, to print and sign."""
@@ -734,53 +697,7 @@ def complaint_page_context(complaint, user) -> dict:
         "events": complaint.events.select_related("actor"),
         "attachments": complaint.attachments.select_related("uploaded_by"),
         "rectifications": complaint.rectifications.select_related("owner"),
-        "may_rectify": Move.RECTIFY in moves,
     }
-
-
-@admin.register(RectificationNotice)
-class RectificationNoticeAdmin(ScopedAdminMixin, ViewOnlyAdminMixin, HistoryAdmin):
-    """Tracking list of rectification notices; they are issued and completed from the
-    complaint page, through the services."""
-
-    scope_via = "complaint__branch"
-    list_display = [
-        "complaint",
-        "outlet",
-        "responsible_department",
-        "owner",
-        "due_date",
-        "status",
-        "overdue",
-    ]
-    list_filter = ["status", "due_date"]
-    list_select_related = ["complaint__branch", "owner"]
-    search_fields = ["=complaint__reference", "responsible_department"]
-    readonly_fields = [
-        "complaint_link",
-        "owner",
-        "responsible_department",
-        "required_action",
-        "due_date",
-        "status",
-        "completed_at",
-        "evidence",
-    ]
-    fields = readonly_fields
-    actions = None
-
-    @admin.display(description=_("outlet"))
-    def outlet(self, obj):
-        return obj.complaint.branch.name
-
-    @admin.display(description=_("past due"), boolean=True)
-    def overdue(self, obj):
-        return obj.is_overdue()
-
-    @admin.display(description=_("complaint"))
-    def complaint_link(self, obj):
-        url = reverse("admin:complaints_complaint_change", args=[obj.complaint_id])
-        return format_html('<a href="{}">{}</a>', url, obj.complaint.reference)
 
 
 class ReferenceDataAdmin(HistoryAdmin):

@@ -7,13 +7,22 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        # The ground's plug-in points: this app's export specs and reminder kinds.
+        # The ground's plug-in points: this app's export specs, reminder kinds and the kind of
+        # finding its rectifications are raised for.
         from branchservice.exports.registry import register
         from branchservice.notifications.registry import register_kinds
+        from branchservice.rectifications.sources import SourceKind, register_source
 
-        from . import reminders
+        from . import reminders, services
         from .exports import SPECS
 
         for spec in SPECS:
             register(spec)
         register_kinds(reminders.Kind, reminders.HEADLINES)
+        register_source(
+            SourceKind(
+                services.RECTIFICATION_SOURCE,
+                _("Complaint"),
+                on_step=services.rectification_step_recorded,
+            )
+        )

@@ -13,12 +13,17 @@ its two ends: the receipt is bounded (Complaint.EARLIEST_RECEIPT, MAX_RECEIPT_AG
 """
 
 import datetime as dt
+import operator
+from functools import reduce
 
+from django.db.models import Case, CharField, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days, working_days_between
 
-from .models import Complaint, DeadlinePolicy, end_of_day
+from .models import Complaint, DeadlinePolicy, DeadlineStatus, end_of_day
 
 DUE_FIELDS = (
     "acknowledge_due_at",
@@ -109,4 +114,96 @@ def recompute_deadlines(complaint: Complaint) -> None:
     after a change of the holiday calendar, or of a fact such as a pause or a correction."""
     compute_deadlines(
         complaint, complaint.policy or DeadlinePolicy.current(), list(complaint.pauses.all())
+    )
+
+
+# --- what is due on open entries, in SQL (the work queue; tests/reporting/test_work_queue.py)
+
+# Every deadline a handler watches on an open entry, with the column that meets it: the steps
+# of Complaint.STAGES and the two ceilings, which the reply meets (as the reminder scan has it).
+WATCHED = {
+    "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
+    "reply": ("reply_due_at", "replied_at"),
+    "branch": ("branch_due_at", "replied_at"),
+    "regulatory": ("regulatory_due_at", "replied_at"),
+    "followup": ("followup_due_at", "followed_up_at"),
+    "review": ("review_due_at", "reviewed_at"),
+}
+WATCHED_LABELS = {
+    "acknowledge": _("Acknowledgement"),
+    "reply": _("Reply"),
+    "branch": _("Branch ceiling"),
+    "regulatory": _("Regulatory ceiling"),
+    "followup": _("Follow-up visit"),
+    "review": _("Review"),
+}
+# "Due soon" for the bank's own limits: by the end of the second working day from today. The
+# regulator's ceiling counts natural days: due soon within its policy's warning days, the
+# window in which the reminder scan warns of it.
+DUE_SOON_WORKING_DAYS = 2
+# Sorts an entry with nothing pending (its clock paused) after every real deadline.
+NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def watched_states(now: dt.datetime, policies, prefix: str = "") -> dict:
+    """Annotations of an open-entry queryset: `dl_<stage>` the DeadlineStatus of each watched
+    deadline at `now` ("" when none is pending), and `next_due`, the earliest pending one.
+
+    `policies` are the DeadlinePolicy rows the entries may use (their warning days); `prefix`
+    reaches the complaint from a related model ("complaint__"). Pure SQL, so the states of
+    every entry of a scope are counted in one query.
+    """
+    today_ends = end_of_day(_date(now))
+    bank_soon = end_of_day(add_working_days(_date(now), DUE_SOON_WORKING_DAYS))
+    regulatory_soon = Q()
+    for policy in policies:
+        regulatory_soon |= Q(
+            **{
+                f"{prefix}policy": policy.pk,
+                f"{prefix}regulatory_due_at__lte": now
+                + dt.timedelta(days=policy.regulatory_warning_days),
+            }
+        )
+    paused = Q(**{f"{prefix}paused_since__isnull": False})
+    states, pending_dues = {}, []
+    for stage, (due, done) in WATCHED.items():
+        due, done = f"{prefix}{due}", f"{prefix}{done}"
+        pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
+        soon = regulatory_soon if stage == "regulatory" else Q(**{f"{due}__lte": bank_soon})
+        states[f"dl_{stage}"] = Case(
+            When(pending & paused, then=Value(DeadlineStatus.PAUSED)),
+            When(pending & Q(**{f"{due}__lt": now}), then=Value(DeadlineStatus.OVERDUE)),
+            When(pending & Q(**{f"{due}__lte": today_ends}), then=Value(DeadlineStatus.DUE_TODAY)),
+            When(pending & soon, then=Value(DeadlineStatus.DUE_SOON)),
+            When(pending, then=Value(DeadlineStatus.ON_TIME)),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        # Coalesce: SQLite's scalar MIN() is NULL as soon as one argument is.
+        pending_dues.append(
+            Coalesce(
+                Case(When(pending & ~paused, then=F(due)), default=None),
+                Value(NEVER),
+                output_field=DateTimeField(),
+            )
+        )
+    return {**states, "next_due": Least(*pending_dues)}
+
+
+# The most urgent state of an entry decides where it is counted at the top of the queue.
+URGENT = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_TODAY, DeadlineStatus.DUE_SOON)
+
+
+def urgency() -> Case:
+    """The most urgent of an entry's `dl_<stage>` annotations (watched_states)."""
+    return Case(
+        *[
+            When(
+                reduce(operator.or_, (Q(**{f"dl_{stage}": state}) for stage in WATCHED)),
+                then=Value(state),
+            )
+            for state in URGENT
+        ],
+        default=Value(""),
+        output_field=CharField(),
     )

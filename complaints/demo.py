@@ -16,6 +16,11 @@ from django.utils import timezone
 from branchservice.calendar import add_working_days
 from branchservice.models import Branch, User
 from branchservice.pii import resident_id_check_digit
+from branchservice.rectifications.services import (
+    rectification_complete,
+    rectification_reject,
+    rectification_verify,
+)
 
 from . import services
 from .models import BusinessCategory, Complaint, ComplaintReason, CustomerNotice, Pause
@@ -319,6 +324,28 @@ def _closing(entry, plan, cm, hq, replied_at):
         )
 
 
+def _rectify(notice, hq, rng, replied_at):
+    """Done by its owner, then mostly verified by head office, sometimes rejected (open again)
+    or left awaiting verification: the demo shows every status of a complaint's notice."""
+    done_at = replied_at + dt.timedelta(days=rng.randint(5, 9))
+    notice = rectification_complete(
+        user=notice.owner,
+        rectification=notice,
+        evidence="整改已完成，培训签到表和现场照片已存档。",
+        now=done_at,
+    )
+    outcome = rng.choice(["verify", "verify", "reject", "wait"])
+    if outcome == "verify":
+        rectification_verify(user=hq, rectification=notice, now=done_at + dt.timedelta(days=1))
+    elif outcome == "reject":
+        rectification_reject(
+            user=hq,
+            rectification=notice,
+            reason="培训签到表缺少当班柜员签字，请补充后重新提交。",
+            now=done_at + dt.timedelta(days=1),
+        )
+
+
 def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
     """Move `entry` through the services towards `plan`, each step at a believable time."""
     received = entry.received_at
@@ -419,13 +446,7 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         now=replied_at,
     )
     if fix is not None and replied_at + dt.timedelta(days=12) < now:
-        notice = entry.rectifications.get()
-        services.rectification_complete(
-            user=notice.owner,
-            notice=notice,
-            evidence="整改已完成，培训签到表和现场照片已存档。",
-            now=replied_at + dt.timedelta(days=rng.randint(5, 12)),
-        )
+        _rectify(entry.rectifications.get(), hq, rng, replied_at)
     if plan == "resolved":
         return
     if plan in CLOSING_PLANS:

@@ -372,7 +372,3 @@ class CloseForm(MoveForm):
         super().__init__(*args, **kwargs)
         if self.complaint.satisfaction != Complaint.Satisfaction.DISSATISFIED:
             del self.fields["review_right_told"]
-
-
-class RectificationCompleteForm(forms.Form):
-    evidence = _note(_("Evidence that the action is done"), required=True)

@@ -9,6 +9,7 @@ the table in `complaints.workflow`.
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -187,6 +188,8 @@ class DeadlineStatus(models.TextChoices):
     NONE = "none", _("No deadline")
     ON_TIME = "on_time", _("On time")
     DUE_TODAY = "due_today", _("Due today")
+    # Not yet due today, but within the warning window (complaints.deadlines.watched_states).
+    DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
     MET = "met", _("Done in time")
     MISSED = "missed", _("Done late")
@@ -565,6 +568,13 @@ class Complaint(VersionedModel):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["submission_token", "updated_at"])
+    # 整改通知单 issued for this entry (branchservice.rectifications; the ground never names us).
+    rectifications = GenericRelation(
+        "rectifications.Rectification",
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="complaint",
+    )
     objects = ComplaintQuerySet.as_manager()
 
     class Meta:
@@ -755,6 +765,10 @@ class Move(models.TextChoices):
     EDIT = "edit", _("Edit details")
     VOID = "void", _("Void")
     RECTIFIED = "rectified", _("Rectification done")
+    RECTIFICATION_VERIFIED = "rectification_verified", _("Rectification verified")
+    RECTIFICATION_REJECTED = "rectification_rejected", _("Rectification verification rejected")
+    RECTIFICATION_REASSIGNED = "rectification_reassigned", _("Rectification reassigned")
+    RECTIFICATION_CANCELLED = "rectification_cancelled", _("Rectification cancelled")
 
 
 class ReferenceCounter(models.Model):
@@ -814,66 +828,6 @@ class ComplaintEvent(models.Model):
     def who(self) -> str:
         """The person who made the move; lines the reminder scan writes have no actor."""
         return str(self.actor) if self.actor_id else str(_("system"))
-
-
-class RectificationNotice(models.Model):
-    """整改通知单: issued when the bank is at fault, tracked until the action is done."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-
-    complaint = models.ForeignKey(
-        Complaint,
-        verbose_name=_("complaint"),
-        on_delete=models.PROTECT,
-        related_name="rectifications",
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible person"),
-        on_delete=models.PROTECT,
-        related_name="rectifications",
-    )
-    responsible_department = models.CharField(_("responsible department"), max_length=100)
-    required_action = models.TextField(_("required action"))
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
-    )
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    evidence = models.TextField(_("completion evidence"), blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("rectification notice")
-        verbose_name_plural = _("rectification notices")
-        ordering = ["due_date", "id"]
-        indexes = [
-            # Reminder scan "rectification past its due date and not done".
-            models.Index(
-                fields=["due_date"],
-                condition=~Q(status="done"),
-                name="rectification_open_due_idx",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.complaint} · {self.responsible_department}"
-
-    def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.status != self.Status.DONE and self.due_date < today
 
 
 def attachment_path(instance, filename):

@@ -1,4 +1,4 @@
-"""What is due on complaints and rectification notices, and to whom (the reminder scan).
+"""What is due on complaints, and to whom (the reminder scan).
 
 Called by branchservice.notifications every scan with the time and a Directory of who holds
 which role where. Reads open complaints in primary-key batches: per batch one query for the
@@ -16,7 +16,8 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     clock paused longer than the policy's limit       → outlet head
     review (核查) due today / overdue                  → levels above, head office
     nothing of a complaint while its clock is paused
-    rectification notice due today / overdue          → owner, outlet head
+
+A complaint's rectification notices are reminded by branchservice.rectifications' scan.
 """
 
 import datetime as dt
@@ -46,7 +47,6 @@ from .models import (
     DeadlinePolicy,
     Decision,
     ExtensionRequest,
-    RectificationNotice,
     end_of_day,
 )
 
@@ -63,7 +63,6 @@ class Kind(models.TextChoices):
     COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
     COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
     COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
-    RECTIFICATION = "rectification", _("Rectification notice")
 
 
 KINDS = Kind.values
@@ -106,10 +105,6 @@ HEADLINES = {
     ),
     (Kind.COMPLAINT_REVIEW, Stage.OVERDUE): _(
         "The review of complaint %(object)s is overdue: it was due by %(due)s."
-    ),
-    (Kind.RECTIFICATION, Stage.DUE): _("Rectification notice %(object)s is due today."),
-    (Kind.RECTIFICATION, Stage.OVERDUE): _(
-        "Rectification notice %(object)s is overdue: it was due by %(due)s."
     ),
 }
 
@@ -327,37 +322,6 @@ class _Scan:
             ]
             yield self.reminder(c, Kind.COMPLAINT_REVIEW, stage, recipients, c.review_due_at)
 
-    def rectifications(self):
-        notices = (
-            RectificationNotice.objects.exclude(status=RectificationNotice.Status.DONE)
-            .filter(due_date__lte=self.today)
-            .select_related("complaint")
-            .only(
-                "pk",
-                "owner_id",
-                "due_date",
-                "status",
-                "complaint__reference",
-                "complaint__branch_id",
-            )
-            .order_by("pk")
-        )
-        for notice in batched(notices):
-            stage = Stage.DUE if notice.due_date == self.today else Stage.OVERDUE
-            yield Reminder(
-                target=notice,
-                kind=Kind.RECTIFICATION,
-                stage=stage,
-                recipient_ids=[
-                    notice.owner_id,
-                    *self.directory.outlet_heads(notice.complaint.branch_id),
-                ],
-                due_at=end_of_day(notice.due_date),
-                occurrence=notice.due_date.isoformat(),
-                label=notice.complaint.reference,
-                url=admin_url(notice),
-            )
-
 
 def _record_escalation(complaint_id, recipient_ids, breached_at):
     services.complaint_record_escalation_notice(
@@ -374,15 +338,10 @@ def scan(*, now, directory):
     yield from run.extension_notices()
     yield from run.long_pauses()
     yield from run.reviews()
-    yield from run.rectifications()
 
 
 def still_due(notification, target) -> str | None:
     """Why a stored reminder need not be sent any more, or None."""
-    if isinstance(target, RectificationNotice):
-        if target.status == RectificationNotice.Status.DONE:
-            return str(NO_LONGER_DUE_DONE)
-        return None
     if isinstance(target, ExtensionRequest):
         return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:

@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.concurrency import save_versioned
-from branchservice.files import content_matches
+from branchservice.files import accepted_upload
 from branchservice.models import Branch
+from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
@@ -34,7 +35,6 @@ from .models import (
     ExtensionRequest,
     Move,
     Pause,
-    RectificationNotice,
     ReferenceCounter,
     unstorable_text,
 )
@@ -268,25 +268,24 @@ def complaint_investigate(*, user, complaint, note="", now=None) -> Complaint:
         return _apply(_locked(complaint), user, Move.INVESTIGATE, note, now)
 
 
-def _rectification(complaint, user, data, now) -> RectificationNotice:
-    notice = RectificationNotice(complaint=complaint, issued_by=user, **data)
-    errors = unstorable_text(notice, "responsible_department", "required_action")
-    if notice.owner_id is None:
-        errors["owner"] = [_("A rectification notice needs a responsible person.")]
-    else:
-        _check_staff(user, notice.owner, "owner")
-    if not (notice.responsible_department or "").strip():
-        errors["responsible_department"] = [_("Name the responsible department.")]
-    if not (notice.required_action or "").strip():
-        errors["required_action"] = [_("Describe the action required.")]
-    if notice.due_date is None:
-        errors["due_date"] = [_("Give the date the action is due.")]
-    elif notice.due_date < timezone.localdate(now):
-        errors["due_date"] = [_("The due date cannot be in the past.")]
-    if errors:
-        raise ValidationError(errors)
-    notice.save()
-    return notice
+# The kind of finding a complaint is for branchservice.rectifications (see ComplaintsConfig).
+RECTIFICATION_SOURCE = "complaint"
+
+
+def _rectification(complaint, user, data, now):
+    """The 整改通知单 of `complaint` (`data`: owner, responsible_department, required_action,
+    due_date), raised through the one rectification service; a notice names a department."""
+    if not (data.get("responsible_department") or "").strip():
+        raise ValidationError({"responsible_department": [_("Name the responsible department.")]})
+    return rectification_raise(
+        user=user,
+        outlet=complaint.branch,
+        source=complaint,
+        source_kind=RECTIFICATION_SOURCE,
+        source_label=complaint.reference,
+        now=now,
+        **data,
+    )
 
 
 DEFAULT_REMEDIES = _(
@@ -1079,77 +1078,55 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
 # Rectification notices and attachments
 
 
-def rectification_issue(*, user, complaint, data: dict, now=None) -> RectificationNotice:
+def rectification_issue(*, user, complaint, data: dict, now=None):
+    """A further 整改通知单 for a complaint, where the workflow allows one."""
     with transaction.atomic():
         complaint = _locked(complaint)
         transition_for(complaint, user, Move.RECTIFY)
-        notice = _rectification(complaint, user, data, now or timezone.now())
-        _event(complaint, user, Move.RECTIFY, "", "", notice.required_action, now)
-        return notice
+        return _rectification(complaint, user, data, now or timezone.now())
 
 
-def rectification_complete(*, user, notice, evidence, now=None) -> RectificationNotice:
-    """The owner (or a handler in scope) records the action done, with evidence."""
-    now = now or timezone.now()
-    _required(evidence, "evidence", _("Describe the evidence that the action is done."))
-    with transaction.atomic():
-        notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
-        complaint = notice.complaint
-        if not can_see_branch(user, complaint.branch):
-            raise PermissionDenied
-        if notice.owner_id != user.pk:
-            transition_for(complaint, user, Move.RECTIFY)
-        if notice.status == RectificationNotice.Status.DONE:
-            raise ValidationError(_("This rectification is already done."), code="done")
-        notice.status = RectificationNotice.Status.DONE
-        notice.completed_at = now
-        notice.evidence = evidence
-        notice.save()
-        _event(complaint, user, Move.RECTIFIED, "", "", evidence, now)
-        return notice
+# Each step of a complaint's rectification, as the line it writes on the complaint's timeline.
+RECTIFICATION_STEP_MOVES = {
+    "raise": Move.RECTIFY,
+    "complete": Move.RECTIFIED,
+    "verify": Move.RECTIFICATION_VERIFIED,
+    "reject": Move.RECTIFICATION_REJECTED,
+    "reassign": Move.RECTIFICATION_REASSIGNED,
+    "cancel": Move.RECTIFICATION_CANCELLED,
+}
 
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/gif": (".gif",),
-    "image/webp": (".webp",),
-    "audio/mpeg": (".mp3",),
-    "audio/mp4": (".m4a",),
-    "audio/x-m4a": (".m4a",),
-    "audio/wav": (".wav",),
-    "audio/x-wav": (".wav",),
-    "audio/amr": (".amr",),
+def rectification_step_recorded(rectification, *, step, user, note, now):
+    """Called by branchservice.rectifications after every step of a complaint's rectification
+    (wherever it was taken), in its transaction: the complaint keeps its whole history."""
+    _event(rectification.source, user, RECTIFICATION_STEP_MOVES[step], "", "", note, now)
+
+
+# What a complaint's attachment may be: extension → the type it is stored and served as.
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "wav": "audio/wav",
+    "amr": "audio/amr",
 }
 
 
 def _check_file(upload) -> str:
-    name = upload.name.lower()
-    extension = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-    content_type = next(
-        (ct for ct, exts in ALLOWED_ATTACHMENT_TYPES.items() if extension in exts), None
+    return accepted_upload(
+        upload,
+        types=ATTACHMENT_TYPES,
+        max_bytes=settings.COMPLAINT_ATTACHMENT_MAX_BYTES,
+        refusal=_(
+            "Attach a PDF, an image (JPG, PNG, GIF, WebP) or a recording (MP3, M4A, WAV, AMR)."
+        ),
     )
-    if content_type is None:
-        raise ValidationError(
-            {
-                "file": _(
-                    "Attach a PDF, an image (JPG, PNG, GIF, WebP) "
-                    "or a recording (MP3, M4A, WAV, AMR)."
-                )
-            }
-        )
-    if upload.size > settings.COMPLAINT_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.COMPLAINT_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    # The declared type is not trusted on its own: the content must start like it.
-    if not content_matches(upload, extension):
-        raise ValidationError({"file": _("The file's content does not match its type.")})
-    return content_type
 
 
 def attachment_add(*, user, complaint, file, description="", now=None) -> Attachment:

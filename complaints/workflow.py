@@ -216,8 +216,19 @@ TRANSITIONS = [
 ]
 # fmt: on
 
-# Moves that get their own button on the change page (EDIT is the page itself).
-BUTTON_MOVES = [m for m in Move if m not in {Move.REGISTER, Move.EDIT, Move.RECTIFIED}]
+# Lines of the timeline that no button of the change page makes: registration, edits (the
+# page itself), and the steps of a rectification (taken on the rectification's own page,
+# branchservice.rectifications).
+TIMELINE_ONLY = {
+    Move.REGISTER,
+    Move.EDIT,
+    Move.RECTIFIED,
+    Move.RECTIFICATION_VERIFIED,
+    Move.RECTIFICATION_REJECTED,
+    Move.RECTIFICATION_REASSIGNED,
+    Move.RECTIFICATION_CANCELLED,
+}
+BUTTON_MOVES = [m for m in Move if m not in TIMELINE_ONLY]
 
 
 def _user_may(user, roles) -> bool:

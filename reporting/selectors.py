@@ -16,18 +16,28 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
+from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
-from complaints.models import Complaint, ComplaintReason, Pause, RectificationNotice
+from complaints.models import Complaint, ComplaintReason, Pause
 from standards.models import (
     Checklist,
     ChecklistAnswer,
-    CorrectiveAction,
     MissedChecklistExcuse,
 )
 from standards.selectors import missed_and_pending_checklists
@@ -383,59 +393,52 @@ def collect_handling_times(*, scope, period):
     return result
 
 
-def _actions(queryset, *, branch_field, period: Period, opened_key, closed_key, overdue_key):
-    """Opened, closed and overdue-at-end counts of rectification-like rows, by outlet."""
-    end_day = period.end
+# Rectifications by the source they were raised for (complaints' and standards' source kinds).
+RECTIFICATION_SOURCE_GROUPS = {
+    "rectifications_from_complaints": ("complaint",),
+    "rectifications_from_checklists": ("checklist", "inspection"),
+}
+
+
+def rectification_overdue_at_end_q(period: Period) -> Q:
+    """Past its due date at the end of the period and neither done nor cancelled by then."""
+    return (
+        Q(created_at__lt=period.end_at, due_date__lt=period.end)
+        & (Q(completed_at__isnull=True) | Q(completed_at__gte=period.end_at))
+        & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=period.end_at))
+    )
+
+
+def collect_rectifications(*, scope, period):
+    """Raised (in all and by source), done, verified and overdue-at-end counts, by outlet."""
+
+    def within(field):
+        return Q(**{f"{field}__gte": period.start_at, f"{field}__lt": period.end_at})
+
+    by_source = {
+        key: Count("pk", filter=within("created_at") & Q(source_kind__in=kinds))
+        for key, kinds in RECTIFICATION_SOURCE_GROUPS.items()
+    }
     rows = (
-        queryset.filter(created_at__lt=period.end_at)
-        .values(outlet_id=F(branch_field))
+        Rectification.objects.filter(
+            outlet__path__startswith=scope.path, created_at__lt=period.end_at
+        )
+        .values("outlet_id")
         .annotate(
-            **{
-                opened_key: Count(
-                    "pk", filter=Q(created_at__gte=period.start_at, created_at__lt=period.end_at)
-                ),
-                closed_key: Count(
-                    "pk",
-                    filter=Q(completed_at__gte=period.start_at, completed_at__lt=period.end_at),
-                ),
-                overdue_key: Count(
-                    "pk",
-                    filter=Q(due_date__lt=end_day)
-                    & (Q(completed_at__isnull=True) | Q(completed_at__gte=period.end_at)),
-                ),
-            }
+            rectifications_opened=Count("pk", filter=within("created_at")),
+            **by_source,
+            rectifications_done=Count("pk", filter=within("completed_at")),
+            rectifications_verified=Count("pk", filter=within("verified_at")),
+            rectifications_overdue=Count("pk", filter=rectification_overdue_at_end_q(period)),
         )
         .order_by()
     )
     result = {}
     for row in rows:
         parts = Parts()
-        for key in (opened_key, closed_key, overdue_key):
-            parts[key] = row[key]
+        parts.update((key, value) for key, value in row.items() if key != "outlet_id")
         result[row["outlet_id"]] = parts
     return result
-
-
-def collect_rectifications(*, scope, period):
-    return _actions(
-        RectificationNotice.objects.filter(complaint__branch__path__startswith=scope.path),
-        branch_field="complaint__branch_id",
-        period=period,
-        opened_key="rectifications_opened",
-        closed_key="rectifications_closed",
-        overdue_key="rectifications_overdue",
-    )
-
-
-def collect_corrective_actions(*, scope, period):
-    return _actions(
-        CorrectiveAction.objects.filter(branch__path__startswith=scope.path),
-        branch_field="branch_id",
-        period=period,
-        opened_key="actions_opened",
-        closed_key="actions_closed",
-        overdue_key="actions_overdue",
-    )
 
 
 def required_checklist_days(period: Period, today: dt.date | None = None) -> list[dt.date]:
@@ -576,29 +579,24 @@ register_source(
         "rectifications",
         collect_rectifications,
         [
-            S("rectifications_opened", _("Rectification notices issued"), _("Rectification "
-              "notices issued in the month for complaints of the outlet."),
-              count("rectifications_opened")),
-            S("rectifications_closed", _("Rectification notices done"), _("Rectification "
-              "notices completed in the month."), count("rectifications_closed")),
-            S("rectifications_overdue", _("Rectification notices overdue"), _("Rectification "
-              "notices past their due date and not done at the end of the month."),
+            S("rectifications_opened", _("Rectifications raised"), _("Rectifications (整改) "
+              "raised in the month for findings at the outlet: complaints where the bank was at "
+              "fault, failed checklist and inspection items."), count("rectifications_opened")),
+            S("rectifications_from_complaints", _("… from complaints"), _("Rectification "
+              "notices raised in the month for complaints."),
+              count("rectifications_from_complaints")),
+            S("rectifications_from_checklists", _("… from checklists and inspections"),
+              _("Rectifications raised in the month for failed checklist or inspection items."),
+              count("rectifications_from_checklists")),
+            S("rectifications_done", _("Rectifications done"), _("Rectifications recorded as "
+              "done, with evidence, in the month (a rejected verification undoes it)."),
+              count("rectifications_done")),
+            S("rectifications_verified", _("Rectifications verified"), _("Rectifications "
+              "whose evidence the outlet head or a manager above verified (验收) in the month."),
+              count("rectifications_verified")),
+            S("rectifications_overdue", _("Rectifications overdue"), _("Rectifications past "
+              "their due date and neither done nor cancelled at the end of the month."),
               count("rectifications_overdue"), alarm=True),
-        ],
-    )
-)  # fmt: skip
-register_source(
-    Source(
-        "corrective_actions",
-        collect_corrective_actions,
-        [
-            S("actions_opened", _("Corrective actions raised"), _("Corrective actions raised "
-              "from failed checklist items in the month."), count("actions_opened")),
-            S("actions_closed", _("Corrective actions done"), _("Corrective actions completed "
-              "in the month."), count("actions_closed")),
-            S("actions_overdue", _("Corrective actions overdue"), _("Corrective actions past "
-              "their due date and not done at the end of the month."),
-              count("actions_overdue"), alarm=True),
         ],
     )
 )  # fmt: skip
@@ -692,22 +690,23 @@ def overdue_details(*, scope: Branch, period: dt.date):
 
 
 def rectification_details(*, scope: Branch, period: dt.date):
-    """Rectification notices and corrective actions issued in or still open at the period."""
+    """Rectifications of every source raised by the end of the period and not verified or
+    cancelled before it began, open ones first; `overdue_at_end` as the statistics count it."""
     window = Period(period)
-    alive = Q(created_at__lt=window.end_at) & (
-        Q(completed_at__isnull=True) | Q(completed_at__gte=window.start_at)
+    return (
+        Rectification.objects.filter(
+            outlet__path__startswith=scope.path, created_at__lt=window.end_at
+        )
+        .exclude(verified_at__lt=window.start_at)
+        .exclude(cancelled_at__lt=window.start_at)
+        .annotate(
+            overdue_at_end=ExpressionWrapper(
+                rectification_overdue_at_end_q(window), output_field=BooleanField()
+            )
+        )
+        .select_related("outlet", "owner")
+        .order_by(OPEN_FIRST, "outlet__path", "due_date", "pk")
     )
-    notices = (
-        RectificationNotice.objects.filter(alive, complaint__branch__path__startswith=scope.path)
-        .select_related("complaint__branch", "owner")
-        .order_by("complaint__branch__path", "due_date", "pk")
-    )
-    actions = (
-        CorrectiveAction.objects.filter(alive, branch__path__startswith=scope.path)
-        .select_related("branch", "owner", "answer__item")
-        .order_by("branch__path", "due_date", "pk")
-    )
-    return notices, actions
 
 
 def months_back(period: dt.date, n: int) -> list[dt.date]:

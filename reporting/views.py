@@ -5,7 +5,7 @@ branchservice.exports; the centre lists a user's export jobs.
 """
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
@@ -18,15 +18,24 @@ from branchservice.audit import record_download
 from branchservice.exports.models import ExportJob
 from branchservice.exports.selectors import can_export
 from branchservice.exports.services import BROKER_DOWN, broker_down_message
+from branchservice.roles import is_complaint_handler
 from branchservice.scoping import get_scoped_or_404
+from complaints.deadlines import URGENT
+from complaints.models import DeadlineStatus
 
-from . import selectors, services
+from . import selectors, services, work_queue
 from .forms import BuildSummaryForm, DashboardForm
 from .models import JobStatus, ReportFile
 
 
 def _can_use_centre(user):
     return user.has_perm("reporting.view_reportfile") or can_export(user)
+
+
+def _page(request, template, context):
+    """A page of the portal in the admin's shell: its header with the user's name, the bell,
+    the language switcher and logout (admin/base_site.html needs the site's context)."""
+    return render(request, template, {**admin.site.each_context(request), **context})
 
 
 @login_required
@@ -42,7 +51,7 @@ def centre(request):
         "export_expiry_days": settings.REPORTING_EXPORT_EXPIRY_DAYS,
         "title": _("Report centre"),
     }
-    return render(request, "reporting/centre.html", context)
+    return _page(request, "reporting/centre.html", context)
 
 
 @require_POST
@@ -117,4 +126,22 @@ def dashboard(request):
         "heatmap": selectors.checklist_heatmap(scope=scope, period=period),
         "title": _("Dashboard"),
     }
-    return render(request, "reporting/dashboard.html", context)
+    return _page(request, "reporting/dashboard.html", context)
+
+
+def admin_home(site, request):
+    """The admin index of those who handle complaints: their work queue (reporting.work_queue);
+    of those who only read the reports (auditors): the report centre."""
+    if not is_complaint_handler(request.user):
+        return redirect("reporting:centre") if _can_use_centre(request.user) else None
+    queue = work_queue.work_queue(user=request.user, view=request.GET.get("view"))
+    context = {
+        **site.each_context(request),
+        "title": _("My work queue"),
+        "queue": queue,
+        "views": [(view, work_queue.View.LABELS[view]) for view in queue.views],
+        "urgent": [(state, DeadlineStatus(state).label, queue.counts[state]) for state in URGENT],
+        "limit": work_queue.LIMIT,
+    }
+    request.current_app = site.name
+    return render(request, "reporting/work_queue.html", context)

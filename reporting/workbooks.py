@@ -202,56 +202,38 @@ def _service_times(workbook, scope, period):
 
 
 def _rectifications(workbook, scope, period):
-    notices, actions = selectors.rectification_details(scope=scope, period=period)
+    """One sheet for the rectifications of every source (complaints, checklists, inspections)."""
     sheet = SheetWriter(workbook, _("Rectifications"))
     headers = [
-        _("Type"),
+        _("Source"),
         _("Outlet code"),
         _("Outlet"),
-        _("Source"),
+        _("Finding"),
         _("Required action"),
+        _("Responsible department"),
         _("Owner"),
         _("Due date"),
         _("Status"),
         _("Completed at"),
+        _("Verified at"),
         _("Overdue at month end"),
     ]
-    sheet.header(headers, widths=[14, 10, 18, 24, 40, 10, 12, 10, 17, 10])
-    end = selectors.Period(period).end_at
-    end_day = selectors.Period(period).end
-
-    def overdue(row):
-        late = row.due_date < end_day and (row.completed_at is None or row.completed_at >= end)
-        return _("Yes") if late else ""
-
-    for notice in notices:
+    sheet.header(headers, widths=[12, 10, 18, 24, 40, 14, 10, 12, 12, 17, 17, 10])
+    for row in selectors.rectification_details(scope=scope, period=period):
         sheet.row(
             [
-                _("Rectification notice"),
-                notice.complaint.branch.code,
-                notice.complaint.branch.name,
-                notice.complaint.reference,
-                notice.required_action,
-                notice.owner.get_full_name(),
-                notice.due_date,
-                notice.get_status_display(),
-                notice.completed_at,
-                overdue(notice),
-            ]
-        )
-    for action in actions:
-        sheet.row(
-            [
-                _("Corrective action"),
-                action.branch.code,
-                action.branch.name,
-                action.answer.item.text,
-                action.required_action,
-                action.owner.get_full_name(),
-                action.due_date,
-                action.get_status_display(),
-                action.completed_at,
-                overdue(action),
+                row.get_source_kind_display(),
+                row.outlet.code,
+                row.outlet.name,
+                row.source_label,
+                row.required_action,
+                row.responsible_department,
+                row.owner.get_full_name(),
+                row.due_date,
+                row.get_status_display(),
+                row.completed_at,
+                row.verified_at,
+                _("Yes") if row.overdue_at_end else "",
             ]
         )
 

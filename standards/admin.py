@@ -6,15 +6,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.admin_site import IdListFilter, ViewOnlyAdminMixin
+from branchservice.admin_site import OutletFilter, ViewOnlyAdminMixin
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
-from branchservice.scoping import ScopedAdminMixin, visible_branches
+from branchservice.scoping import ScopedAdminMixin
 
 from . import selectors, services
 from .models import (
@@ -22,7 +21,6 @@ from .models import (
     ChecklistAnswer,
     ChecklistEvent,
     ChecklistTemplate,
-    CorrectiveAction,
     MissedChecklistExcuse,
     ServiceProcess,
     StandardScenario,
@@ -140,22 +138,6 @@ class TemplateVersionAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 # --- filled checklists --------------------------------------------------------------------------
 
 
-class OutletFilter(IdListFilter):
-    """Outlets the user may see (a plain related filter would list every branch of the bank)."""
-
-    title = _("outlet")
-    parameter_name = "branch"
-
-    def lookups(self, request, model_admin):
-        outlets = visible_branches(request.user).filter(level=Branch.Level.OUTLET)
-        return [(str(b.pk), b.name) for b in outlets]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(branch_id=self.value())
-        return queryset
-
-
 class ScoreBandFilter(admin.SimpleListFilter):
     title = _("score band")
     parameter_name = "score_band"
@@ -248,7 +230,7 @@ class ReviewForm(forms.Form):
         help_text=_("A reason is required to reopen."),
     )
     raise_actions_for = forms.ModelMultipleChoiceField(
-        label=_("Raise corrective actions for these failures"),
+        label=_("Raise rectifications for these failures"),
         queryset=ChecklistAnswer.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -259,7 +241,7 @@ class ReviewForm(forms.Form):
         field = self.fields["raise_actions_for"]
         field.queryset = (
             ChecklistAnswer.objects.filter(checklist=checklist, failed=True)
-            .exclude(corrective_actions__isnull=False)
+            .exclude(rectifications__isnull=False)
             .select_related("item")
         )
         field.label_from_instance = lambda a: f"{a.item.text}　{a.comment}"
@@ -358,12 +340,12 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
                     services.checklist_reopen(checklist=checklist, by=request.user, reason=note)
                     self.message_user(request, _("The checklist was reopened."))
                 elif checklist.status == Checklist.Status.REVIEWED:
-                    services.corrective_action_raise(
+                    services.checklist_rectifications_raise(
                         checklist=checklist,
                         answers=form.cleaned_data["raise_actions_for"],
                         by=request.user,
                     )
-                    self.message_user(request, _("Corrective actions raised."))
+                    self.message_user(request, _("Rectifications raised."))
                 else:
                     services.checklist_sign_off(
                         checklist=checklist,
@@ -387,65 +369,7 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
         return TemplateResponse(request, "admin/standards/checklist/review.html", context)
 
 
-# --- corrective actions and excuses -------------------------------------------------------------
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.open().filter(due_date__lt=timezone.localdate())
-        return queryset
-
-
-class EvidenceRequiredForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("status") == CorrectiveAction.Status.DONE
-            and not (cleaned.get("evidence") or "").strip()
-        ):
-            self.add_error("evidence", _("Describe the evidence that the action was completed."))
-        return cleaned
-
-
-@admin.register(CorrectiveAction)
-class CorrectiveActionAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
-    export_kind = "corrective-actions"
-    form = EvidenceRequiredForm
-    list_display = ["required_action", "branch", "owner", "due_date", "status", "checklist"]
-    list_filter = ["status", OverdueFilter, OutletFilter]
-    list_select_related = ["branch", "owner", "checklist__branch", "checklist__template"]
-    search_fields = ["required_action", "branch__name", "branch__code"]
-    fields = [
-        "branch",
-        "checklist",
-        "answer",
-        "required_action",
-        "owner",
-        "due_date",
-        "status",
-        "evidence",
-        "completed_at",
-        "created_by",
-        "created_at",
-    ]
-    readonly_fields = ["branch", "checklist", "answer", "completed_at", "created_by", "created_at"]
-
-    def has_add_permission(self, request):
-        # Raised from checklists (on submit, or by the reviewer), never from nothing.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        services.corrective_action_update(action=obj, by=request.user)
+# --- excused missed days ---------------------------------------------------------------------
 
 
 class MissedChecklistExcuseForm(forms.ModelForm):

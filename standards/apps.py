@@ -7,13 +7,18 @@ class StandardsConfig(AppConfig):
     verbose_name = _("Service standards")
 
     def ready(self):
-        # The ground's plug-in points: this app's export specs and reminder kinds.
+        # The ground's plug-in points: this app's export specs, reminder kinds and the kinds of
+        # finding its rectifications are raised for.
         from branchservice.exports.registry import register
         from branchservice.notifications.registry import register_kinds
+        from branchservice.rectifications.sources import SourceKind, register_source
 
         from . import reminders
         from .exports import SPECS
+        from .services import RECTIFICATION_SOURCES
 
         for spec in SPECS:
             register(spec)
         register_kinds(reminders.Kind, reminders.HEADLINES)
+        for value, label in RECTIFICATION_SOURCES.items():
+            register_source(SourceKind(value, label))

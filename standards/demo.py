@@ -13,8 +13,14 @@ import random
 
 from django.utils import timezone
 
-from branchservice.calendar import add_working_days, is_working_day
+from branchservice.calendar import is_working_day
 from branchservice.models import Branch, User
+from branchservice.rectifications.services import (
+    rectification_cancel,
+    rectification_complete,
+    rectification_reject,
+    rectification_verify,
+)
 
 from .catalogue import seed_catalogue
 from .models import (
@@ -22,10 +28,10 @@ from .models import (
     Checklist,
     ChecklistAnswer,
     ChecklistEvent,
-    CorrectiveAction,
     MissedChecklistExcuse,
     compute_score,
 )
+from .services import checklist_rectifications_raise
 
 DAYS = 182
 BATCH = 2000
@@ -50,8 +56,10 @@ def _comment(item, rng):
 class _Plan:
     """Builds checklists, answers and events in memory; written by `save()`."""
 
-    def __init__(self, heads):
+    def __init__(self, heads, verifier):
         self.heads = heads
+        # Head office verifies (验收) the demo's rectifications: never their owner.
+        self.verifier = verifier
         self.checklists = []
         self.answers = {}  # checklist index -> [(item, result, score, comment)]
         self.excuses = []
@@ -129,35 +137,57 @@ class _Plan:
                 )
         ChecklistAnswer.objects.bulk_create(answers, batch_size=BATCH)
         ChecklistEvent.objects.bulk_create(events, batch_size=BATCH)
-        actions = CorrectiveAction.objects.bulk_create(
-            list(self._actions(answers, today)), batch_size=BATCH
-        )
-        CorrectiveAction.history.bulk_history_create(actions, batch_size=BATCH)
+        self._rectify(answers, today)
         MissedChecklistExcuse.objects.bulk_create(self.excuses, batch_size=BATCH)
         return len(created), len(answers)
 
-    def _actions(self, answers, today):
+    def _rectify(self, answers, today):
+        """A rectification for each failed critical item, raised as a submit raises it (the
+        services), then taken through the steps: most are done and verified by head office,
+        some rejected and open again, some awaiting verification, one in a while cancelled;
+        the recent ones still open."""
         for answer in answers:
             if not (answer.failed and answer.item.is_critical):
                 continue
             checklist = answer.checklist
-            due = add_working_days(checklist.business_date, 5)
-            done = due < today - dt.timedelta(days=(answer.item_id + checklist.branch_id) % 10)
-            owner = self.heads.get(checklist.branch_id) or checklist.submitted_by
-            yield CorrectiveAction(
-                branch=checklist.branch,
-                checklist=checklist,
-                answer=answer,
-                owner=owner,
-                required_action=f"整改：{answer.item.text}。问题：{answer.comment}",
-                due_date=due,
-                status=CorrectiveAction.Status.DONE if done else CorrectiveAction.Status.OPEN,
-                evidence="已整改完毕，现场复查合格" if done else "",
-                completed_at=timezone.make_aware(dt.datetime.combine(due, dt.time(16)))
-                if done
-                else None,
-                created_by=checklist.submitted_by,
+            by = checklist.submitted_by
+            checklist_rectifications_raise(
+                checklist=checklist, answers=[answer], by=by, now=checklist.submitted_at
             )
+            rectification = answer.rectifications.get()
+            done_at = timezone.make_aware(dt.datetime.combine(rectification.due_date, dt.time(16)))
+            roll = (answer.item_id + checklist.branch_id + checklist.business_date.day) % 10
+            recent = done_at.date() >= today - dt.timedelta(days=roll)
+            if recent or self.verifier in (None, rectification.owner):
+                continue
+            if roll == 9:
+                rectification_cancel(
+                    user=self.verifier,
+                    rectification=rectification,
+                    reason="与前一日问题重复登记",
+                    now=done_at,
+                )
+                continue
+            rectification = rectification_complete(
+                user=rectification.owner,
+                rectification=rectification,
+                evidence="已整改完毕，现场复查合格",
+                now=done_at,
+            )
+            if roll in (7, 8):
+                continue  # awaiting verification
+            checked_at = done_at + dt.timedelta(days=1)
+            if roll == 6:
+                rectification_reject(
+                    user=self.verifier,
+                    rectification=rectification,
+                    reason="整改照片不清晰，请重新拍照上传",
+                    now=checked_at,
+                )
+            else:
+                rectification_verify(
+                    user=self.verifier, rectification=rectification, now=checked_at
+                )
 
 
 def _staff(outlets):
@@ -203,7 +233,7 @@ def seed(stdout):
             .objects.prefetch_related("items")
             .get(pk=template.current_version_id)
         )
-    plan = _Plan(heads)
+    plan = _Plan(heads, inspector)
     for outlet in outlets:
         filler = lobby.get(outlet.pk)
         if filler is None:

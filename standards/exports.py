@@ -1,4 +1,5 @@
-"""Daily checklists and corrective actions as exports (registered in StandardsConfig.ready())."""
+"""Daily checklists as an export (registered in StandardsConfig.ready()); their failures'
+rectifications are exported with every other source's (branchservice.rectifications)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -29,27 +30,4 @@ CHECKLISTS = ExportSpec(
     ordering=("branch__path", "-business_date", "pk"),
 )
 
-CORRECTIVE_ACTIONS = ExportSpec(
-    kind="corrective-actions",
-    title=_("Corrective actions"),
-    model="standards.CorrectiveAction",
-    filterset="standards.filters.CorrectiveActionFilter",
-    scope_via="branch",
-    permission="standards.view_correctiveaction",
-    columns=(
-        Column(_("Outlet code"), lambda a: a.branch.code, 10),
-        Column(_("Outlet"), lambda a: a.branch.name, 18),
-        Column(_("Business date"), lambda a: a.checklist.business_date, 12),
-        Column(_("Failed item"), lambda a: a.answer.item.text, 30),
-        Column(_("Required action"), lambda a: a.required_action, 30),
-        Column(_("Owner"), full_name(lambda a: a.owner), 10),
-        Column(_("Due date"), lambda a: a.due_date, 12),
-        Column(_("Status"), ChoiceLabel("status"), 10),
-        Column(_("Completed at"), lambda a: a.completed_at, 17),
-        Column(_("Evidence of completion"), lambda a: a.evidence, 30),
-    ),
-    select_related=("branch", "checklist", "answer__item", "owner"),
-    ordering=("branch__path", "due_date", "pk"),
-)
-
-SPECS = (CHECKLISTS, CORRECTIVE_ACTIONS)
+SPECS = (CHECKLISTS,)

@@ -1,5 +1,5 @@
-"""Service standards: the catalogue, versioned checklist templates, filled checklists,
-corrective actions and excused missed days.
+"""Service standards: the catalogue, versioned checklist templates, filled checklists and
+excused missed days (a failure's rectification is branchservice.rectifications').
 
 A template is edited as a draft (TemplateSection/TemplateItem rows hanging off the template)
 and published as an immutable TemplateVersion whose VersionSection/VersionItem rows are copies.
@@ -10,9 +10,9 @@ edit of the template never changes what a past checklist asked.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -108,7 +108,7 @@ class ItemRules(models.Model):
     is_critical = models.BooleanField(
         _("critical"),
         default=False,
-        help_text=_("A failure creates a corrective action."),
+        help_text=_("A failure raises a rectification."),
     )
     failure_needs_comment = models.BooleanField(_("failure needs a comment"), default=True)
     failure_needs_photo = models.BooleanField(_("failure needs a photo"), default=False)
@@ -448,6 +448,14 @@ class ChecklistAnswer(models.Model):
     failed = models.BooleanField(_("failed"), default=False)
     comment = models.TextField(_("comment"), blank=True)
     photo = models.FileField(_("photo"), upload_to=answer_photo_path, blank=True, max_length=200)
+    # The rectification raised for this failure (branchservice.rectifications; at most one, the
+    # services see to it).
+    rectifications = GenericRelation(
+        "rectifications.Rectification",
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="checklist_answer",
+    )
 
     class Meta:
         verbose_name = _("answer")
@@ -496,79 +504,6 @@ class ChecklistEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-class CorrectiveActionQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(status=CorrectiveAction.Status.DONE)
-
-
-class CorrectiveAction(models.Model):
-    """A rectification with an owner and a due date, raised from a failed checklist item."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-
-    branch = models.ForeignKey(
-        Branch,
-        verbose_name=_("outlet"),
-        on_delete=models.PROTECT,
-        related_name="corrective_actions",
-    )
-    checklist = models.ForeignKey(
-        Checklist,
-        verbose_name=_("checklist"),
-        on_delete=models.PROTECT,
-        related_name="corrective_actions",
-    )
-    answer = models.ForeignKey(
-        ChecklistAnswer,
-        verbose_name=_("failed item"),
-        on_delete=models.PROTECT,
-        related_name="corrective_actions",
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="corrective_actions",
-    )
-    required_action = models.TextField(_("required action"))
-    due_date = models.DateField(_("due date"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
-    )
-    evidence = models.TextField(_("evidence of completion"), blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("raised by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    objects = CorrectiveActionQuerySet.as_manager()
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("corrective action")
-        verbose_name_plural = _("corrective actions")
-        ordering = ["status", "due_date"]
-        constraints = [
-            # Raising the same failure twice (a double submit, a reviewer re-picking it) is a
-            # no-op, not a duplicate.
-            models.UniqueConstraint(fields=["answer"], name="standards_action_one_per_answer"),
-            models.CheckConstraint(
-                condition=~Q(status="done") | ~Q(evidence=""),
-                name="standards_action_done_has_evidence",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.branch.name}: {self.required_action[:40]}"
 
 
 class MissedChecklistExcuse(models.Model):

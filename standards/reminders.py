@@ -1,10 +1,10 @@
-"""What is due on daily checklists and corrective actions, and to whom (the reminder scan).
+"""What is due on daily checklists, and to whom (the reminder scan).
 
     today's daily checklist not submitted by CHECKLIST_REMINDER_AT  → the outlet's lobby managers
     ... and still not by CHECKLIST_ESCALATION_AT                      → the outlet head
-    corrective action due today / overdue                           → owner, outlet head
 
-Only working days need a checklist (the selector knows the calendar and excused days).
+Only working days need a checklist (the selector knows the calendar and excused days). The
+rectifications of failed items are reminded by branchservice.rectifications' scan.
 """
 
 import datetime as dt
@@ -21,11 +21,8 @@ from branchservice.notifications.models import Notification
 from branchservice.notifications.registry import (
     NO_LONGER_DUE_DONE,
     Reminder,
-    admin_url,
-    batched,
 )
 
-from .models import CorrectiveAction
 from .selectors import missed_and_pending_checklists
 
 Stage = Notification.Stage
@@ -34,17 +31,12 @@ Stage = Notification.Stage
 class Kind(models.TextChoices):
     """The reminders this scan sends (registered in StandardsConfig.ready())."""
 
-    CORRECTIVE_ACTION = "corrective_action", _("Corrective action")
     CHECKLIST = "checklist", _("Daily checklist")
 
 
 KINDS = Kind.values
-# What each reminder says. "%(object)s" is the outlet or the action, "%(due)s" the deadline.
+# What each reminder says. "%(object)s" is the outlet, "%(due)s" the deadline.
 HEADLINES = {
-    (Kind.CORRECTIVE_ACTION, Stage.DUE): _("Corrective action %(object)s is due today."),
-    (Kind.CORRECTIVE_ACTION, Stage.OVERDUE): _(
-        "Corrective action %(object)s is overdue: it was due by %(due)s."
-    ),
     (Kind.CHECKLIST, Stage.OVERDUE): _(
         "Today's service checklist of %(object)s has not been submitted (due by %(due)s)."
     ),
@@ -86,38 +78,11 @@ def _missing_checklists(now, directory):
             )
 
 
-def _corrective_actions(now, directory):
-    today = timezone.localdate(now)
-    actions = (
-        CorrectiveAction.objects.open()
-        .filter(due_date__lte=today)
-        .only("pk", "branch_id", "owner_id", "due_date", "status", "required_action")
-        .order_by("pk")
-    )
-    for action in batched(actions):
-        yield Reminder(
-            target=action,
-            kind=Kind.CORRECTIVE_ACTION,
-            stage=Stage.DUE if action.due_date == today else Stage.OVERDUE,
-            recipient_ids=[action.owner_id, *directory.outlet_heads(action.branch_id)],
-            # Due "on" a date: by the close of that day.
-            due_at=at(action.due_date, dt.time(23, 59, 59)),
-            occurrence=action.due_date.isoformat(),
-            label=action.required_action[:60],
-            url=admin_url(action),
-        )
-
-
 def scan(*, now, directory):
     yield from _missing_checklists(now, directory)
-    yield from _corrective_actions(now, directory)
 
 
 def still_due(notification, target) -> str | None:
-    if isinstance(target, CorrectiveAction):
-        if target.status == CorrectiveAction.Status.DONE:
-            return str(NO_LONGER_DUE_DONE)
-        return None
     day = dt.date.fromisoformat(notification.occurrence)
     still_missing = missed_and_pending_checklists(
         branches_qs=Branch.objects.filter(pk=target.pk), date_from=day, date_to=day

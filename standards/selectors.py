@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from branchservice.calendar import is_working_day
@@ -100,15 +99,6 @@ def outlet_checklists(*, branch):
         Checklist.objects.filter(branch=branch)
         .select_related("template", "submitted_by")
         .order_by("-business_date", "template__kind")
-    )
-
-
-def failed_answers(*, checklist: Checklist):
-    return (
-        ChecklistAnswer.objects.filter(checklist=checklist, failed=True)
-        .select_related("item", "item__section")
-        .prefetch_related(Prefetch("corrective_actions"))
-        .order_by("item__section__position", "item__position")
     )
 
 

@@ -10,9 +10,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from branchservice.calendar import add_working_days, is_working_day
 from branchservice.models import User
+from branchservice.rectifications.models import Rectification
+from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role
 from branchservice.scoping import can_see_branch
 from branchservice.text import refuse_unstorable_text, unstorable_text
@@ -23,8 +26,8 @@ from .models import (
     ChecklistAnswer,
     ChecklistEvent,
     ChecklistTemplate,
-    CorrectiveAction,
     MissedChecklistExcuse,
+    TemplateKind,
     TemplateVersion,
     VersionItem,
     VersionSection,
@@ -234,7 +237,7 @@ def checklist_submit(
     *, checklist: Checklist, answers: dict[int, AnswerInput], by: User, revision: int, now=None
 ):
     """Validate every answer, store them in bulk, score and lock the checklist, and raise a
-    corrective action for each failed critical item."""
+    rectification for each failed critical item."""
     _check_may_fill(by, checklist.branch)
     now = now or timezone.now()
     if checklist.business_date > timezone.localdate(now):
@@ -263,14 +266,27 @@ def checklist_submit(
     critical_rows = [row for row in rows if row.failed and items[row.item_id].is_critical]
     if critical_rows:
         # Only a reopened checklist can already have actions for its failures.
-        _raise_actions(checklist, critical_rows, by=by, check_existing=not first_submit)
+        _raise_rectifications(
+            checklist, critical_rows, by=by, now=now, check_existing=not first_submit
+        )
     ChecklistEvent.objects.create(
         checklist=checklist, action=ChecklistEvent.Action.SUBMITTED, at=now, by=by
     )
     return checklist
 
 
-# --- corrective actions ----------------------------------------------------------------------
+# --- rectifications of failed items ---------------------------------------------------------
+
+# The kinds of finding this app raises rectifications for (registered in StandardsConfig):
+# a daily self-check's failed item, or a mystery-shopper visit's or inspection's.
+RECTIFICATION_SOURCES = {
+    "checklist": _lazy("Daily checklist"),
+    "inspection": _lazy("Inspection"),
+}
+
+
+def rectification_source(checklist) -> str:
+    return "checklist" if checklist.template.kind == TemplateKind.DAILY else "inspection"
 
 
 def _outlet_head(branch, fallback: User) -> User:
@@ -282,64 +298,51 @@ def _outlet_head(branch, fallback: User) -> User:
     return head or fallback
 
 
-def _raise_actions(checklist, answers, *, by, owner=None, check_existing=True):
-    """One corrective action per failed answer that has none yet, with its first history row.
+def _raise_rectifications(checklist, answers, *, by, now=None, check_existing=True):
+    """One rectification per failed answer that has none yet.
 
     `check_existing=False` skips the lookup when none can exist (a first submit)."""
+    now = now or timezone.now()
     if check_existing:
+        # The checklist's row lock queues a second reviewer's click behind the first.
+        Checklist.objects.select_for_update().filter(pk=checklist.pk).first()
         raised = set(
-            CorrectiveAction.objects.filter(answer__in=answers).values_list("answer_id", flat=True)
+            Rectification.objects.filter(checklist_answer__in=answers).values_list(
+                "source_id", flat=True
+            )
         )
         answers = [answer for answer in answers if answer.pk not in raised]
-        if not answers:
-            return
-    owner = owner or _outlet_head(checklist.branch, by)
-    due = add_working_days(
-        checklist.business_date, settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS
+    owner = _outlet_head(checklist.branch, by)
+    # Due some working days after the check, and never before today (a late submit).
+    due = max(
+        add_working_days(
+            checklist.business_date, settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS
+        ),
+        timezone.localdate(now),
     )
-    actions = []
     for answer in answers:
         text = _("Put right: %(item)s.") % {"item": answer.item.text}
         if answer.comment:
             text += " " + _("Found: %(comment)s") % {"comment": answer.comment}
-        actions.append(
-            CorrectiveAction(
-                branch_id=checklist.branch_id,
-                checklist=checklist,
-                answer=answer,
-                owner=owner,
-                required_action=text,
-                due_date=due,
-                created_by=by,
-            )
+        rectification_raise(
+            user=by,
+            outlet=checklist.branch,
+            source=answer,
+            source_kind=rectification_source(checklist),
+            source_label=f"{checklist.business_date:%Y-%m-%d} · {answer.item.text}",
+            owner=owner,
+            required_action=text,
+            due_date=due,
+            now=now,
         )
-    # The unique constraint on the answer still refuses a duplicate raised concurrently.
-    created = CorrectiveAction.objects.bulk_create(actions)
-    CorrectiveAction.history.bulk_history_create(created, default_user=by)
 
 
 @transaction.atomic
-def corrective_action_raise(*, checklist: Checklist, answers, by: User, owner: User | None = None):
-    """Raise corrective actions for failures a reviewer picked (failed answers only)."""
+def checklist_rectifications_raise(*, checklist: Checklist, answers, by: User, now=None):
+    """Raise rectifications for failures a reviewer picked (failed answers only)."""
     answers = [a for a in answers if a.failed and a.checklist_id == checklist.pk]
     if answers:
-        _raise_actions(checklist, answers, by=by, owner=owner)
-
-
-@transaction.atomic
-def corrective_action_update(*, action: CorrectiveAction, by: User, now=None):
-    """Record progress on an action; completing it needs evidence and stamps the time."""
-    if action.status == CorrectiveAction.Status.DONE:
-        if not action.evidence.strip():
-            raise ValidationError(
-                {"evidence": _("Describe the evidence that the action was completed.")}
-            )
-        action.completed_at = action.completed_at or now or timezone.now()
-    else:
-        action.completed_at = None
-    action._change_reason = _("Updated by %(user)s") % {"user": by}
-    action.save()
-    return action
+        _raise_rectifications(checklist, answers, by=by, now=now)
 
 
 # --- review ----------------------------------------------------------------------------------
@@ -354,7 +357,7 @@ def _check_may_review(user, checklist):
 def checklist_sign_off(
     *, checklist: Checklist, by: User, note: str = "", raise_actions_for=(), now=None
 ):
-    """The outlet head's sign-off; failures picked by the reviewer get corrective actions."""
+    """The outlet head's sign-off; failures picked by the reviewer get rectifications."""
     _check_may_review(by, checklist)
     refuse_unstorable_text(Checklist(review_note=note), "review_note")
     now = now or timezone.now()
@@ -364,7 +367,7 @@ def checklist_sign_off(
     if not updated:
         raise ValidationError(_("Only a submitted checklist can be signed off."))
     checklist.refresh_from_db()
-    corrective_action_raise(checklist=checklist, answers=raise_actions_for, by=by)
+    checklist_rectifications_raise(checklist=checklist, answers=raise_actions_for, by=by, now=now)
     ChecklistEvent.objects.create(
         checklist=checklist, action=ChecklistEvent.Action.SIGNED_OFF, at=now, by=by, note=note
     )

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branchservice.models import Branch
+from branchservice.rectifications.models import Rectification
 from branchservice.scoping import get_scoped_or_404, visible_branches
 
 from . import selectors, services
 from .forms import ChecklistForm
-from .models import Checklist, ChecklistAnswer, ChecklistTemplate, CorrectiveAction
+from .models import Checklist, ChecklistAnswer, ChecklistTemplate
 
 HISTORY_PAGE_SIZE = 30
 
@@ -92,9 +93,9 @@ def outlet(request, branch_id):
         "may_fill": request.user.has_perm("standards.change_checklist"),
         "may_excuse": request.user.has_perm("standards.add_missedchecklistexcuse"),
         "recent": selectors.outlet_checklists(branch=branch)[:7],
-        "actions": CorrectiveAction.objects.open()
-        .filter(branch=branch)
-        .select_related("owner", "answer__item", "checklist"),
+        "actions": Rectification.objects.open()
+        .filter(outlet=branch, source_kind__in=services.RECTIFICATION_SOURCES)
+        .select_related("owner"),
         "missed": [m for m in missing if m.is_missed],
     }
     return render(request, "standards/outlet.html", context)
@@ -239,7 +240,9 @@ def _result(request, checklist):
             for item in section.items.all()
             if item.is_critical and item.pk in answers and answers[item.pk].failed
         ],
-        "actions": checklist.corrective_actions.select_related("owner", "answer__item"),
+        "actions": Rectification.objects.filter(checklist_answer__checklist=checklist)
+        .select_related("owner")
+        .order_by("pk"),
         "events": checklist.events.select_related("by"),
     }
     return render(request, "standards/checklist_result.html", context)

@@ -44,13 +44,13 @@ from django.utils import timezone
 from branchservice.exports.models import ExportJob
 from branchservice.models import CalendarOverride, FileDownload, User
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
+from branchservice.rectifications.models import EvidenceFile, Rectification
 from branchservice.roles import Role
 from complaints.models import (
     Attachment,
     BusinessCategory,
     ComplaintReason,
     DeadlinePolicy,
-    RectificationNotice,
 )
 from reporting.models import ReportFile
 from servicetimes import services as servicetimes_services
@@ -107,21 +107,28 @@ def download_of_a(org):
 
 
 def complaint_of_a(org):
-    """A complaint of outlet A with an attachment and an open rectification notice."""
+    """A complaint of outlet A with an attachment and a rectification notice done with an
+    evidence file, awaiting verification."""
     complaint = ComplaintFactory(branch=org.a)
     clerk = UserFactory(username="clerk_a", branch=org.a, is_staff=False)
     Attachment.objects.create(
         complaint=complaint, file=ContentFile(b"%PDF-1.4 test", name="letter.pdf"),
         original_name="letter.pdf", content_type="application/pdf", size=13, uploaded_by=clerk,
     )  # fmt: skip
-    RectificationNotice.objects.create(
-        complaint=complaint, owner=clerk, responsible_department="营业部",
-        required_action="增开窗口", due_date=dt.date(2030, 1, 1), issued_by=clerk,
+    notice = Rectification.objects.create(
+        outlet=org.a, source=complaint, source_kind="complaint", source_label=complaint.reference,
+        owner=clerk, responsible_department="营业部", required_action="增开窗口",
+        due_date=dt.date(2030, 1, 1), raised_by=clerk, status=Rectification.Status.DONE,
+        evidence="已增开", completed_by=clerk, completed_at=timezone.now(),
+    )  # fmt: skip
+    EvidenceFile.objects.create(
+        rectification=notice, file=ContentFile(b"%PDF-1.4 proof", name="proof.pdf"),
+        original_name="proof.pdf", content_type="application/pdf", size=14, uploaded_by=clerk,
     )  # fmt: skip
     return complaint
 
 
-def notice_of_a(org):
+def rectification_of_a(org):
     return complaint_of_a(org).rectifications.get()
 
 
@@ -181,10 +188,6 @@ def export_of_a(org):
 def checklist_of_a(org):
     lobby = UserFactory(username="lm_a_filler", branch=org.a, roles=[Role.LOBBY_MANAGER])
     return standards_factories.submitted_checklist(branch=org.a, by=lobby)
-
-
-def corrective_action_of_a(org):
-    return checklist_of_a(org).corrective_actions.get()
 
 
 def missed_day_excuse_of_a(org):
@@ -269,7 +272,7 @@ OBJECTS = {
     "lockout_of_a": lockout_of_a,
     "download_of_a": download_of_a,
     "complaint_of_a": complaint_of_a,
-    "notice_of_a": notice_of_a,
+    "rectification_of_a": rectification_of_a,
     "business_category": business_category,
     "complaint_reason": complaint_reason,
     "deadline_policy": deadline_policy,
@@ -279,7 +282,6 @@ OBJECTS = {
     "service_process": service_process,
     "standard_scenario": standard_scenario,
     "checklist_of_a": checklist_of_a,
-    "corrective_action_of_a": corrective_action_of_a,
     "missed_day_excuse_of_a": missed_day_excuse_of_a,
     "notification_of_a": notification_of_a,
     "preference_of_a": preference_of_a,
@@ -306,7 +308,9 @@ BANK_WIDE = {
 # object's attribute of that name (branch_id, template_id, item_id...).
 PARAMS = {
     "attachment_id": lambda obj: obj.attachments.get().pk,
-    "notice_id": lambda obj: obj.rectifications.get().pk,
+    "file_id": lambda obj: obj.files.get().pk,
+    # Verifying: the step head office and the sub-branch manager may take on A's notice.
+    "step": lambda obj: "verify",
     "move": lambda obj: "acknowledge",
     "kind": lambda obj: obj.kind,
     "app_label": lambda obj: "branchservice",
@@ -320,8 +324,8 @@ home                                                redir redir redir redir redi
 healthz                                               open  open  open  open  open  open  open  open   -
 set_language                                          redir redir redir redir redir redir redir redir  -
 
-# The admin site itself
-admin:index                                           ok    ok    ok    login ok    ok    login login  -
+# The admin site itself (its index: the work queue of complaint handlers, auditors to the report centre)
+admin:index                                           ok    ok    ok    login redir ok    login login  -
 admin:login                                           redir redir redir ok    redir redir ok    ok     -
 admin:logout                                          405   405   405   redir 405   405   redir redir  -
 admin:password_change                                 ok    ok    ok    login ok    ok    login login  -
@@ -411,7 +415,6 @@ admin:complaints_complaint_delete                     403   403   403   login 40
 admin:complaints_complaint_history                    ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaint_move                       ok    ok    ok    login 403   404   login login  complaint_of_a
 admin:complaints_complaint_print                      ok    ok    ok    login ok    404   login login  complaint_of_a
-admin:complaints_complaint_rectification_complete     403   403   403   login 403   404   login login  complaint_of_a
 admin:complaints_complaint_simple_history             ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaintreason_add                  ok    403   403   login 403   403   login login  -
 admin:complaints_complaintreason_change               ok    ok    ok    login ok    ok    login login  complaint_reason
@@ -425,14 +428,7 @@ admin:complaints_deadlinepolicy_changelist            ok    ok    ok    login ok
 admin:complaints_deadlinepolicy_delete                403   403   403   login 403   403   login login  deadline_policy
 admin:complaints_deadlinepolicy_history               ok    ok    ok    login ok    ok    login login  deadline_policy
 admin:complaints_deadlinepolicy_simple_history        ok    ok    ok    login ok    ok    login login  deadline_policy
-admin:complaints_rectificationnotice_add              403   403   403   login 403   403   login login  -
-admin:complaints_rectificationnotice_change           ok    ok    ok    login ok    404   login login  notice_of_a
-admin:complaints_rectificationnotice_changelist       ok    ok    ok    login ok    ok    login login  notice_of_a
-admin:complaints_rectificationnotice_delete           403   403   403   login 403   403   login login  notice_of_a
-admin:complaints_rectificationnotice_history          ok    ok    ok    login ok    404   login login  notice_of_a
-admin:complaints_rectificationnotice_simple_history   ok    ok    ok    login ok    404   login login  notice_of_a
 admin/complaints/complaint/<path:object_id>/          redir redir redir login redir redir login login  complaint_of_a
-admin/complaints/rectificationnotice/<path:object_id>/ redir redir redir login redir redir login login  notice_of_a
 admin/complaints/businesscategory/<path:object_id>/   redir redir redir login redir redir login login  business_category
 admin/complaints/complaintreason/<path:object_id>/    redir redir redir login redir redir login login  complaint_reason
 admin/complaints/deadlinepolicy/<path:object_id>/     redir redir redir login redir redir login login  deadline_policy
@@ -459,13 +455,6 @@ admin:standards_checklist_history                     ok    ok    403   login ok
 admin:standards_checklist_delete                      403   403   403   login 403   403   login login  checklist_of_a
 admin:standards_checklist_review                      ok    ok    403   login 403   403   login login  checklist_of_a
 admin/standards/checklist/<path:object_id>/           redir redir redir login redir redir login login  checklist_of_a
-admin:standards_correctiveaction_changelist           ok    ok    403   login ok    403   login login  corrective_action_of_a
-admin:standards_correctiveaction_add                  403   403   403   login 403   403   login login  -
-admin:standards_correctiveaction_change               ok    ok    403   login ok    403   login login  corrective_action_of_a
-admin:standards_correctiveaction_history              ok    ok    403   login ok    404   login login  corrective_action_of_a
-admin:standards_correctiveaction_simple_history       ok    ok    403   login ok    404   login login  corrective_action_of_a
-admin:standards_correctiveaction_delete               403   403   403   login 403   403   login login  corrective_action_of_a
-admin/standards/correctiveaction/<path:object_id>/    redir redir redir login redir redir login login  corrective_action_of_a
 admin:standards_missedchecklistexcuse_changelist      ok    ok    403   login ok    403   login login  missed_day_excuse_of_a
 admin:standards_missedchecklistexcuse_add             ok    ok    403   login 403   403   login login  -
 admin:standards_missedchecklistexcuse_change          ok    ok    403   login ok    403   login login  missed_day_excuse_of_a
@@ -511,11 +500,23 @@ admin:standards_standardscenario_delete               ok    403   403   login 40
 admin/standards/standardscenario/<path:object_id>/    redir redir redir login redir redir login login  standard_scenario
 
 
-# Changelist exports (the complaint, checklist and corrective-action lists' filters).
+# Rectifications (branchservice/rectifications), every source: worked in scope by whoever may
+# change them; each step page only for who may take that step (verify: outlet head or above).
+admin:rectifications_rectification_add                403   403   403   login 403   403   login login  -
+admin:rectifications_rectification_change             ok    ok    ok    login ok    404   login login  rectification_of_a
+admin:rectifications_rectification_changelist         ok    ok    ok    login ok    ok    login login  rectification_of_a
+admin:rectifications_rectification_delete             403   403   403   login 403   403   login login  rectification_of_a
+admin:rectifications_rectification_history            ok    ok    ok    login ok    404   login login  rectification_of_a
+admin:rectifications_rectification_simple_history     ok    ok    ok    login ok    404   login login  rectification_of_a
+admin:rectifications_rectification_step               ok    ok    403   login 403   404   login login  rectification_of_a
+admin:rectifications_rectification_file               ok    ok    ok    login ok    404   login login  rectification_of_a
+admin/rectifications/rectification/<path:object_id>/  redir redir redir login redir redir login login  rectification_of_a
+
+# Changelist exports (the complaint, checklist and rectification lists' filters).
 # Each exports only what the list shows; the rows inside the files are not checked here.
 admin:complaints_complaint_export                     405   405   405   login 405   405   login login  complaint_of_a
 admin:standards_checklist_export                      405   405   405   login 405   405   login login  checklist_of_a
-admin:standards_correctiveaction_export               405   405   405   login 405   405   login login  corrective_action_of_a
+admin:rectifications_rectification_export             405   405   405   login 405   405   login login  rectification_of_a
 
 # Reminders (branchservice/notifications): a reminder opens for its recipient only.
 admin/notifications/notification/<path:object_id>/    redir redir redir login redir redir login login  notification_of_a

@@ -4,8 +4,9 @@ A's sub-branch manager sees A's rows but none of B's. (The access matrix checks 
 single objects; this checks the lists.)
 
 Data: two complaints at A and one at B registered in October 2026 through the services, a
-submitted checklist at each outlet whose failed critical item raised a corrective action, and a
-reminder scan on Monday 23 November, when all three complaints are overdue.
+submitted checklist at each outlet whose failed critical item raised a rectification, a
+rectification notice for one complaint at each outlet, and a reminder scan on Monday 23
+November, when all three complaints are overdue.
 """
 
 import datetime as dt
@@ -17,11 +18,13 @@ from django.utils import timezone
 
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import reminders_scan
+from branchservice.rectifications.models import Rectification
+from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role
 from complaints.models import Complaint
 from reporting.models import ReportFile
 from servicetimes.models import Ticket
-from standards.models import Checklist, CorrectiveAction
+from standards.models import Checklist
 from tests.complaints.conftest import register
 from tests.exports.helpers import open_workbook
 from tests.factories import UserFactory
@@ -37,13 +40,13 @@ OF_B = ["TS-B-", "司马光明", "乙网点专属", "国贸网点"]
 CHANGELISTS = {
     "complaints": ("admin:complaints_complaint_changelist", Complaint),
     "checklists": ("admin:standards_checklist_changelist", Checklist),
-    "corrective-actions": ("admin:standards_correctiveaction_changelist", CorrectiveAction),
+    "rectifications": ("admin:rectifications_rectification_changelist", Rectification),
     "tickets": ("admin:servicetimes_ticket_changelist", Ticket),
 }
 EXPORTS = {
     "complaints": "admin:complaints_complaint_export",
     "checklists": "admin:standards_checklist_export",
-    "corrective-actions": "admin:standards_correctiveaction_export",
+    "rectifications": "admin:rectifications_rectification_export",
     "tickets": "admin:servicetimes_ticket_export",
 }
 
@@ -85,6 +88,14 @@ def world(org, people):
         ]  # fmt: skip
         a_checklist = submitted_checklist(branch=org.a, by=people.lm_a)
         b_checklist = submitted_checklist(branch=org.b, by=people.lm_b)
+        notices = [
+            rectification_raise(
+                user=user, outlet=complaint.branch, source=complaint, source_kind="complaint",
+                source_label=complaint.reference, owner=user, due_date=NOW.date(),
+                required_action=f"{complaint.description[:5]}整改", responsible_department="柜面",
+            )
+            for user, complaint in [(people.cm_a, a_complaints[0]), (people.cm_b, b_complaints[0])]
+        ]  # fmt: skip
         a_ticket = ticket(org.a, day=OCTOBER.date(), teller_code="GA01")
         b_ticket = ticket(org.b, day=OCTOBER.date(), teller_code="GB01")
         reminders_scan()
@@ -95,17 +106,23 @@ def world(org, people):
                 "a": {
                     "complaints": a_complaints,
                     "checklists": [a_checklist],
-                    "corrective-actions": list(a_checklist.corrective_actions.all()),
+                    "checklist-rectifications": _raised_for(a_checklist),
+                    "rectifications": [*_raised_for(a_checklist), notices[0]],
                     "tickets": [a_ticket],
                 },
                 "b": {
                     "complaints": b_complaints,
                     "checklists": [b_checklist],
-                    "corrective-actions": list(b_checklist.corrective_actions.all()),
+                    "checklist-rectifications": _raised_for(b_checklist),
+                    "rectifications": [*_raised_for(b_checklist), notices[1]],
                     "tickets": [b_ticket],
                 },
             },
         )
+
+
+def _raised_for(checklist):
+    return list(Rectification.objects.filter(checklist_answer__checklist=checklist))
 
 
 def assert_nothing_of(markers, text):
@@ -171,7 +188,8 @@ def test_an_admin_export_holds_own_rows_only(world, people, login, kind, who, mi
     assert_nothing_of(markers, text)
     # Asking the export for the other outlet's rows by filter gets none of them either.
     other = "a" if mine == "b" else "b"
-    branch_pk = getattr(world, other)[kind][0].branch_id
+    row = getattr(world, other)[kind][0]
+    branch_pk = row.outlet_id if kind == "rectifications" else row.branch_id
     response = client.post(f"{reverse(EXPORTS[kind])}?branch__id__exact={branch_pk}")
     # A lookup the list does not declare as a filter is refused outright (400); a declared one
     # still selects inside the user's scope only.
@@ -301,9 +319,37 @@ def test_checklist_history_and_outlet_pages_hold_own_checklists_only(
     ]
     outlet = client.get(reverse("standards:outlet", args=[own_branch.pk]))
     assert {a.pk for a in outlet.context["actions"]} == {
-        a.pk for a in getattr(world, own)["corrective-actions"]
+        a.pk for a in getattr(world, own)["checklist-rectifications"]
     }
     for page in (history, outlet):
         assert_nothing_of(markers, page.content.decode())
     for name in ("standards:history", "standards:outlet"):
         assert client.get(reverse(name, args=[other_branch.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "own", "markers"),
+    [
+        ("cm_b", {"国贸网点"}, OF_A),
+        ("head_b", {"国贸网点"}, OF_A),
+        ("cm_a", {"中关村网点"}, OF_B),
+        ("manager_s1", {"中关村网点", "五道口网点"}, OF_B),
+    ],
+)
+def test_the_work_queue_holds_own_items_and_counts_only(world, people, login, who, own, markers):
+    client = login(getattr(people, who))
+    with time_machine.travel(NOW):
+        first = client.get(reverse("admin:index"))
+        for view in first.context["queue"].views:
+            page = client.get(reverse("admin:index"), {"view": view})
+            assert page.status_code == 200
+            queue = page.context["queue"]
+            assert {item.outlet for item in queue.items} <= own
+            # Every item counted is one shown (fewer than a page): no count of another branch.
+            assert queue.total == len(queue.items)
+            assert sum(queue.counts.values()) <= queue.total
+            assert_nothing_of(markers, page.content.decode())
+        # The scope's complaints are all in the widest view, each by its next step.
+        widest = client.get(reverse("admin:index"), {"view": queue.views[-1]}).context["queue"]
+        references = {i.title for i in widest.items if i.key.startswith("complaint-")}
+        assert len(references) == (1 if "国贸网点" in own else 2)

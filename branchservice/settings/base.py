@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
-    "axes",
+    "branchservice.apps.AxesConfig",
     "csp",
     "branchservice",
     "complaints",
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "reporting",
     "branchservice.notifications",
     "branchservice.exports",
+    "branchservice.rectifications",
 ]
 
 MIDDLEWARE = [
@@ -250,9 +251,16 @@ STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:0
 # Photos of failed checklist items: JPEG, PNG or WebP up to this size.
 STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
-# A corrective action raised from a failed item is due this many working days after the check.
+# A failed item's rectification is due this many working days after the check.
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
     "STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS", default=5
+)
+
+# Rectifications (整改): the owner is reminded this many days before the due date; evidence
+# photos and scans are at most this large.
+RECTIFICATION_WARNING_DAYS = env.int("RECTIFICATION_WARNING_DAYS", default=2)
+RECTIFICATION_EVIDENCE_MAX_BYTES = env.int(
+    "RECTIFICATION_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024
 )
 
 # Queue-system ticket logs (servicetimes): a file up to the sync size is imported in the
@@ -283,7 +291,11 @@ NOTIFICATIONS_WORKING_HOURS = (
 NOTIFICATIONS_HOLD_OUTSIDE_WORKING_HOURS = env.bool("REMINDERS_HOLD", default=True)
 NOTIFICATIONS_SCAN_MINUTES = env.int("REMINDERS_SCAN_MINUTES", default=15)
 # Modules that say what is due (see branchservice/notifications/registry.py).
-NOTIFICATIONS_SCANNERS = ["complaints.reminders", "standards.reminders"]
+NOTIFICATIONS_SCANNERS = [
+    "complaints.reminders",
+    "standards.reminders",
+    "branchservice.rectifications.reminders",
+]
 NOTIFICATIONS_CHANNELS = [
     "branchservice.notifications.channels.EmailChannel",
     "branchservice.notifications.channels.WeComChannel",

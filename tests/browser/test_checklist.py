@@ -7,9 +7,10 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from branchservice import demo as org_demo
+from branchservice.rectifications.models import Rectification
 from branchservice.roles import sync_role_permissions
 from standards.catalogue import seed_catalogue
-from standards.models import Checklist, CorrectiveAction
+from standards.models import Checklist
 
 # A non-critical item that needs a comment (and no photo) when it fails.
 FAILING_ITEM = "照明、空调、电子显示屏工作正常"
@@ -75,4 +76,4 @@ def test_a_lobby_manager_fills_and_submits_todays_checklist_on_a_phone(
     assert checklist.status == Checklist.Status.SUBMITTED
     assert checklist.failed_items == 1
     assert checklist.critical_failures == 0
-    assert not CorrectiveAction.objects.exists()
+    assert not Rectification.objects.exists()

@@ -5,7 +5,8 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintReason, RectificationNotice
+from branchservice.rectifications.models import Rectification
+from complaints.models import Complaint, ComplaintReason
 
 
 def move_url(complaint, move):
@@ -96,14 +97,12 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
     assert timezone.localtime(complaint.followup_due_at).date() == dt.date(2026, 10, 10)
 
     response = client.post(
-        reverse(
-            "admin:complaints_complaint_rectification_complete", args=[complaint.pk, notice.pk]
-        ),
+        reverse("admin:rectifications_rectification_step", args=[notice.pk, "complete"]),
         {"evidence": "10 月 9 日完成培训，签到表已存档。"},
     )
     assert response.status_code == 302
     notice.refresh_from_db()
-    assert notice.status == RectificationNotice.Status.DONE
+    assert notice.status == Rectification.Status.DONE
 
     client.post(
         move_url(complaint, "follow_up"),
@@ -118,6 +117,7 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
         "register",
         "acknowledge",
         "investigate",
+        "rectify",
         "resolve",
         "rectified",
         "follow_up",

@@ -2,14 +2,15 @@ import io
 
 from django.core.management import call_command
 
-from complaints.models import Complaint, ComplaintEvent, RectificationNotice
+from branchservice.rectifications.models import Rectification
+from complaints.models import Complaint, ComplaintEvent
 
 
 def _snapshot():
     return (
         sorted(Complaint.objects.values_list("reference", "status", "reply_due_at")),
         ComplaintEvent.objects.count(),
-        RectificationNotice.objects.count(),
+        Rectification.objects.count(),
     )
 
 
@@ -19,7 +20,7 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert statuses >= set(Complaint.Status.values) - {Complaint.Status.MERGED}
     assert set(Complaint.objects.values_list("kind", flat=True)) == set(Complaint.Kind.values)
     assert Complaint.objects.overdue().exists()
-    assert RectificationNotice.objects.filter(complaint__founded=True).exists()
+    assert Rectification.objects.filter(complaint__founded=True).exists()
     mine = Complaint.objects.filter(branch__code="BJ0101")
     assert mine.exists() and mine.filter(handler__username="complaint_manager").exists()
     first = _snapshot()

@@ -10,8 +10,9 @@ from django.urls import reverse
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
+from branchservice.rectifications.models import Rectification
 from complaints import services
-from complaints.models import Complaint, ComplaintEvent, RectificationNotice
+from complaints.models import Complaint, ComplaintEvent
 from tests.complaints.conftest import at, register
 from tests.fuzz import ALWAYS, FUZZ, assert_escaped, assert_refused_clearly, nasty_text
 
@@ -160,13 +161,13 @@ def test_a_rectification_notice_keeps_its_text_or_is_refused(
         "required_action": action,
         "due_date": at(2026, 10, 30).date(),
     }
-    before = RectificationNotice.objects.count()
+    before = Rectification.objects.count()
     try:
         notice = services.rectification_issue(user=outlet_user, complaint=open_complaint, data=data)
     except ValidationError as error:
         event("refused")
         assert_refused_clearly(error)
-        assert RectificationNotice.objects.count() == before
+        assert Rectification.objects.count() == before
         return
     event("saved")
     notice.refresh_from_db()
@@ -201,19 +202,16 @@ def test_the_rectification_pages_keep_text_as_typed_or_refuse_it(
         assert_refused_clearly(response.context["form"].errors)
         return
     assert response.status_code == 302
-    notice = RectificationNotice.objects.latest("pk")
+    notice = Rectification.objects.latest("pk")
     assert notice.required_action == action.strip()
     response = client.post(
-        reverse(
-            "admin:complaints_complaint_rectification_complete",
-            args=[open_complaint.pk, notice.pk],
-        ),
+        reverse("admin:rectifications_rectification_step", args=[notice.pk, "complete"]),
         {"evidence": evidence},
     )
     notice.refresh_from_db()
     if response.status_code == 200:
         event("completion refused")
-        assert notice.status == RectificationNotice.Status.OPEN
+        assert notice.status == Rectification.Status.OPEN
         assert_refused_clearly(response.context["form"].errors)
     else:
         event("completed")

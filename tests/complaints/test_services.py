@@ -5,9 +5,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from branchservice.models import CalendarOverride
+from branchservice.rectifications import services as rectifications
+from branchservice.rectifications.models import Rectification
 from branchservice.roles import Role
 from complaints import services
-from complaints.models import Complaint, ComplaintEvent, RectificationNotice
+from complaints.models import Complaint, ComplaintEvent
 from tests.complaints.conftest import RECEIVED, at, register
 from tests.factories import UserFactory
 
@@ -232,7 +234,7 @@ def test_a_founded_complaint_with_the_bank_at_fault_gets_a_rectification_notice(
 ):
     complaint = _founded(complaint_in(S.INVESTIGATING), outlet_user)
     notice = complaint.rectifications.get()
-    assert (notice.owner, notice.status) == (outlet_user, RectificationNotice.Status.OPEN)
+    assert (notice.owner, notice.status) == (outlet_user, Rectification.Status.OPEN)
     assert complaint.bank_at_fault and complaint.founded
 
 
@@ -265,17 +267,46 @@ def test_an_incomplete_outcome_is_refused_and_nothing_half_saved(
     assert field in refused.value.message_dict
     complaint.refresh_from_db()
     assert complaint.status == S.INVESTIGATING
-    assert not RectificationNotice.objects.exists()
+    assert not Rectification.objects.exists()
 
 
 def test_a_rectification_is_completed_with_evidence(complaint_in, outlet_user):
     complaint = _founded(complaint_in(S.INVESTIGATING), outlet_user)
-    notice = services.rectification_complete(
-        user=outlet_user, notice=complaint.rectifications.get(), evidence="已增开 2 个窗口。"
+    notice = rectifications.rectification_complete(
+        user=outlet_user, rectification=complaint.rectifications.get(), evidence="已增开 2 个窗口。"
     )
-    assert notice.status == RectificationNotice.Status.DONE
+    assert notice.status == Rectification.Status.DONE
     with pytest.raises(ValidationError):
-        services.rectification_complete(user=outlet_user, notice=notice, evidence="再次")
+        rectifications.rectification_complete(
+            user=outlet_user, rectification=notice, evidence="再次"
+        )
+
+
+def test_every_step_of_a_complaints_rectification_is_on_the_complaints_timeline(
+    complaint_in, outlet_user, manager
+):
+    """Wherever the step is taken (the rectification's own admin page calls the ground's
+    services), the complaint keeps its whole history."""
+    complaint = _founded(complaint_in(S.INVESTIGATING), outlet_user)
+    notice = complaint.rectifications.get()
+    notice = rectifications.rectification_complete(
+        user=outlet_user, rectification=notice, evidence="已增开 2 个窗口。"
+    )
+    notice = rectifications.rectification_reject(
+        user=manager, rectification=notice, reason="缺少排班表。"
+    )
+    notice = rectifications.rectification_complete(
+        user=outlet_user, rectification=notice, evidence="排班表已补。"
+    )
+    rectifications.rectification_verify(user=manager, rectification=notice)
+    steps = list(complaint.events.filter(action__startswith="rectif").values_list("action", "note"))
+    assert steps == [
+        ("rectify", "高峰时段增开窗口，大堂经理主动分流。"),
+        ("rectified", "已增开 2 个窗口。"),
+        ("rectification_rejected", "缺少排班表。"),
+        ("rectified", "排班表已补。"),
+        ("rectification_verified", ""),
+    ]
 
 
 def test_resolve_on_the_spot_in_one_step(complaint_in, outlet_user):

@@ -5,8 +5,6 @@ policy: acknowledge by Monday's close, reply by Tuesday's close (1 working day),
 working days after a breach, warn 3 days before the 15-day regulatory ceiling (8 Dec).
 """
 
-import datetime as dt
-
 import pytest
 import time_machine
 from django.core import mail
@@ -17,7 +15,7 @@ from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
 from branchservice.roles import Role
 from complaints import services
-from complaints.models import Complaint, DeadlinePolicy, RectificationNotice
+from complaints.models import Complaint, DeadlinePolicy
 from complaints.reminders import Kind as ComplaintKind
 from tests.complaints.conftest import register
 from tests.factories import UserFactory
@@ -158,26 +156,6 @@ def test_the_follow_up_visit_is_reminded_on_its_day_and_when_overdue(complaint, 
     assert scan_at(shanghai(2026, 11, 25, 9, 0)) == set()  # a reply answers every reply stage
     assert scan_at(shanghai(2026, 11, 26, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.DUE, "cm_a")}
     assert scan_at(shanghai(2026, 11, 27, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.OVERDUE, "cm_a")}
-
-
-def test_a_rectification_notice_reminds_its_owner_and_the_outlet_head(complaint, outlet_user, cast):
-    complaint = _reply(complaint, outlet_user, shanghai(2026, 11, 23, 15, 0))
-    RectificationNotice.objects.create(
-        complaint=complaint,
-        owner=cast.head_b,  # someone elsewhere, to tell owner and outlet head apart
-        responsible_department="对公柜台",
-        required_action="增开高峰时段窗口。",
-        due_date=dt.date(2026, 11, 30),
-    )
-    assert scan_at(shanghai(2026, 11, 27, 9, 0)) == {(K.COMPLAINT_FOLLOWUP, S.OVERDUE, "cm_a")}
-    assert scan_at(shanghai(2026, 11, 30, 9, 0)) == {
-        (K.RECTIFICATION, S.DUE, "head_b"),
-        (K.RECTIFICATION, S.DUE, "head_a"),
-    }
-    assert scan_at(shanghai(2026, 12, 1, 9, 0)) == {
-        (K.RECTIFICATION, S.OVERDUE, "head_b"),
-        (K.RECTIFICATION, S.OVERDUE, "head_a"),
-    }
 
 
 def test_an_entry_without_a_handler_reminds_the_outlets_complaint_managers(complaint):

@@ -1,4 +1,4 @@
-"""The standards scan: today's missing daily checklist, and corrective actions."""
+"""The standards scan: today's missing daily checklist."""
 
 import datetime as dt
 
@@ -9,7 +9,6 @@ from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
 from branchservice.roles import Role
 from standards.catalogue import seed_catalogue
-from standards.models import CorrectiveAction
 from standards.reminders import Kind as StandardsKind
 from standards.services import checklist_start, checklist_submit
 from tests.factories import UserFactory
@@ -98,27 +97,3 @@ def test_a_checklist_submitted_after_the_scan_cancels_the_waiting_reminder(
     with time_machine.travel(shanghai(2026, 11, 23, 10, 30), tick=False):
         assert notifications_deliver(recipient_id=lobby_user.pk) == 0
     assert Notification.objects.get().cancelled_at == shanghai(2026, 11, 23, 10, 30)
-
-
-def test_a_corrective_action_reminds_its_owner_and_the_outlet_head(
-    org, lobby_user, head_a, daily, outlet_user
-):
-    checklist = _submit(org, daily, lobby_user, shanghai(2026, 11, 23, 9, 30))
-    CorrectiveAction.objects.create(
-        branch=org.a,
-        checklist=checklist,
-        answer=checklist.answers.first(),
-        owner=outlet_user,
-        required_action="更换叫号机打印纸",
-        due_date=dt.date(2026, 11, 25),
-        created_by=head_a,
-    )
-    assert scan_at(shanghai(2026, 11, 24, 12, 0), K.CORRECTIVE_ACTION) == set()
-    assert scan_at(shanghai(2026, 11, 25, 12, 0), K.CORRECTIVE_ACTION) == {
-        (K.CORRECTIVE_ACTION, S.DUE, "cm_a", "更换叫号机打印纸"),
-        (K.CORRECTIVE_ACTION, S.DUE, "head_a", "更换叫号机打印纸"),
-    }
-    assert scan_at(shanghai(2026, 11, 26, 12, 0), K.CORRECTIVE_ACTION) == {
-        (K.CORRECTIVE_ACTION, S.OVERDUE, "cm_a", "更换叫号机打印纸"),
-        (K.CORRECTIVE_ACTION, S.OVERDUE, "head_a", "更换叫号机打印纸"),
-    }

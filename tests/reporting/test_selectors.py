@@ -160,10 +160,10 @@ def test_checklists_required_submitted_missed_and_excused(org, small_template): 
     assert value(a, "checklist_completion_rate") == pytest.approx(2 / 18)
     assert value(a, "checklist_score_avg") == 100
     assert value(s1, "critical_failures") == 1
-    # The failed critical item raised a corrective action when it was submitted, in November.
-    assert value(s1, "actions_opened") == 0
+    # The failed critical item raised a rectification when it was submitted, in November.
+    assert value(s1, "rectifications_from_checklists") == 0
     november = selectors.branch_summary(scope=org.s1, period=dt.date(2026, 11, 1))[0]
-    assert value(november, "actions_opened") == 1
+    assert value(november, "rectifications_from_checklists") == 1
     items = selectors.most_failed_items(scope=org.hq, period=OCTOBER)
     assert [(i["item__text"], i["failures"], i["answers"]) for i in items] == [("叫号机正常", 1, 2)]
 

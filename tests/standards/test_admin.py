@@ -3,8 +3,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from branchservice.rectifications.models import Rectification
 from branchservice.roles import Role
-from standards.models import Checklist, ChecklistAnswer, CorrectiveAction, MissedChecklistExcuse
+from standards.models import Checklist, ChecklistAnswer, MissedChecklistExcuse
 from standards.services import AnswerInput, checklist_submit
 from tests.factories import UserFactory
 from tests.standards.conftest import all_pass, items_of
@@ -32,13 +33,14 @@ def review_url(checklist):
     return reverse("admin:standards_checklist_review", args=[checklist.pk])
 
 
-def test_the_outlet_head_sees_the_corrective_action_of_a_critical_failure(
+def test_the_outlet_head_sees_the_rectification_of_a_critical_failure(
     submitted, outlet_head, login
 ):
     client = login(outlet_head)
-    response = client.get(reverse("admin:standards_correctiveaction_changelist"))
+    response = client.get(reverse("admin:rectifications_rectification_changelist"))
     actions = list(response.context["cl"].result_list)
-    assert [a.answer.item.text for a in actions] == ["叫号机正常"]
+    assert [a.source.item.text for a in actions] == ["叫号机正常"]
+    assert actions[0].source_kind == "checklist"
     assert actions[0].owner == outlet_head
 
 
@@ -67,7 +69,7 @@ def test_a_reviewer_signs_off_and_picks_another_failure_for_action(submitted, ma
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Checklist.Status.REVIEWED
-    assert CorrectiveAction.objects.count() == 2
+    assert Rectification.objects.count() == 2
 
 
 def test_reopening_without_a_reason_is_refused_with_a_message(submitted, manager, login):
@@ -103,45 +105,31 @@ def test_a_branch_manager_of_another_branch_is_refused_on_every_admin_page(
         not client.get(reverse("admin:standards_checklist_changelist")).context["cl"].result_count
     )
     assert (
-        not client.get(reverse("admin:standards_correctiveaction_changelist"))
+        not client.get(reverse("admin:rectifications_rectification_changelist"))
         .context["cl"]
         .result_count
     )
-    action = CorrectiveAction.objects.get()
+    action = Rectification.objects.get()
     assert (
         client.get(reverse("admin:standards_checklist_change", args=[submitted.pk])).status_code
         == 302
     )
     assert client.get(review_url(submitted)).status_code == 404
     assert client.post(review_url(submitted), {"sign_off": "1"}).status_code == 404
-    assert (
-        client.get(reverse("admin:standards_correctiveaction_change", args=[action.pk])).status_code
-        == 302
-    )
-    assert (
-        client.get(
-            reverse("admin:standards_correctiveaction_history", args=[action.pk])
-        ).status_code
-        == 404
-    )
+    for name in ("change", "history"):
+        url = reverse(f"admin:rectifications_rectification_{name}", args=[action.pk])
+        assert client.get(url).status_code == 404
 
 
-def test_completing_an_action_needs_evidence(submitted, outlet_head, login):
-    action = CorrectiveAction.objects.get()
+def test_completing_a_rectification_needs_evidence(submitted, outlet_head, login):
+    action = Rectification.objects.get()
     client = login(outlet_head)
-    change = reverse("admin:standards_correctiveaction_change", args=[action.pk])
-    data = {
-        "required_action": action.required_action,
-        "owner": outlet_head.pk,
-        "due_date": action.due_date.isoformat(),
-        "status": "done",
-        "evidence": "",
-    }
-    assert client.post(change, data).status_code == 200
-    client.post(change, {**data, "evidence": "已报修，叫号机恢复正常"})
+    complete = reverse("admin:rectifications_rectification_step", args=[action.pk, "complete"])
+    assert client.post(complete, {"evidence": " "}).status_code == 200
+    client.post(complete, {"evidence": "已报修，叫号机恢复正常"})
     action.refresh_from_db()
     assert action.status == "done"
-    assert action.completed_at is not None
+    assert (action.completed_by, action.completed_at is not None) == (outlet_head, True)
 
 
 def test_a_branch_manager_excuses_a_missed_day_with_a_reason(org, manager, stranger, login):

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from branchservice import demo as org_demo
 from branchservice.models import Branch
+from branchservice.rectifications.models import Rectification
 from standards import demo
 from standards.models import (
     Checklist,
     ChecklistAnswer,
-    CorrectiveAction,
     MissedChecklistExcuse,
     TemplateKind,
 )
@@ -19,7 +19,7 @@ from standards.selectors import missed_and_pending_checklists
 def _counts():
     return [
         m.objects.count()
-        for m in (Checklist, ChecklistAnswer, CorrectiveAction, MissedChecklistExcuse)
+        for m in (Checklist, ChecklistAnswer, Rectification, MissedChecklistExcuse)
     ]
 
 
@@ -37,8 +37,10 @@ def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_chang
     assert median >= 95, "mostly good days"
     assert scores[0] < 80, "and some poor ones"
     assert Checklist.objects.filter(template__kind=TemplateKind.MYSTERY_SHOPPER).count() >= 12
-    assert CorrectiveAction.objects.open().exists()
-    assert CorrectiveAction.objects.filter(status="done").exists()
+    # Rectifications of failed items in every status, some rejected and open again.
+    raised = Rectification.objects.filter(source_kind__in=["checklist", "inspection"])
+    assert set(raised.values_list("status", flat=True)) == set(Rectification.Status.values)
+    assert raised.open().exclude(rejection_reason="").exists()
     # Today is left for the demo lobby manager to fill.
     today = timezone.localdate()
     assert not Checklist.objects.filter(business_date=today, branch__code="BJ0101").exists()

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from branchservice.calendar import add_working_days
-from standards.models import Checklist, ChecklistAnswer, ChecklistEvent, CorrectiveAction
+from branchservice.rectifications.models import Rectification
+from standards.models import Checklist, ChecklistAnswer, ChecklistEvent
 from standards.services import (
     AnswerInput,
     ChecklistLocked,
@@ -108,9 +110,10 @@ def test_submit_scores_weighted_and_locks(checklist, lobby_user, outlet_head):
     # (1*1 + 0*3 + 0.5*2) / 6 = 33.3 %
     assert checklist.score == Decimal("33.3")
     assert checklist.critical_failures == 1
-    action = CorrectiveAction.objects.get()
+    action = Rectification.objects.get()
     assert action.owner == outlet_head
-    assert action.answer.item == items[1]
+    assert action.source.item == items[1]
+    assert (action.outlet, action.source_kind) == (checklist.branch, "checklist")
     assert action.due_date > checklist.business_date
     with pytest.raises(ChecklistLocked):
         checklist_submit(checklist=checklist, answers=answers, by=lobby_user, revision=2)
@@ -138,7 +141,7 @@ def test_a_reviewer_signs_off_and_raises_an_action_for_a_chosen_failure(
     assert checklist.status == Checklist.Status.REVIEWED
     assert checklist.reviewed_by == manager
     # No outlet head at A in this test: the reviewer who raised it owns it.
-    assert CorrectiveAction.objects.get().owner == manager
+    assert Rectification.objects.get().owner == manager
 
 
 def test_reopen_needs_a_reason_and_records_it(checklist, lobby_user, manager):
@@ -181,9 +184,12 @@ def test_submit_costs_under_ten_queries_for_sixty_items(
     from branchservice.scoping import can_see_branch
 
     can_see_branch(lobby_user, org.a)
-    # The calendar's overrides are read once per year and then cached across requests.
+    # The calendar's overrides are read once per year and then cached across requests, as
+    # are content types.
     add_working_days(on_workday, 1)
-    with django_assert_max_num_queries(9):
+    ContentType.objects.get_for_model(ChecklistAnswer)
+    # 9, and the failure's rectification reads its template's kind (daily or inspection).
+    with django_assert_max_num_queries(10):
         checklist_submit(checklist=checklist, answers=answers, by=lobby_user, revision=1)
     assert ChecklistAnswer.objects.filter(checklist=checklist).count() == len(answers)
-    assert CorrectiveAction.objects.count() == 1
+    assert Rectification.objects.count() == 1

@@ -2,7 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from standards.models import Checklist, ChecklistAnswer, CorrectiveAction
+from branchservice.rectifications.models import Rectification
+from standards.models import Checklist, ChecklistAnswer
 from standards.services import AnswerInput, checklist_start, checklist_submit
 from tests.standards.conftest import all_pass, form_data, items_of
 
@@ -91,13 +92,13 @@ def test_submit_shows_the_score_and_failed_critical_items(checklist, lobby_user,
     body = response.content.decode()
     assert "50.0%" in body  # (1 + 0×3 + 2) / 6
     assert "叫号机黑屏" in body
-    assert CorrectiveAction.objects.filter(answer__item=critical).exists()
+    assert Rectification.objects.filter(checklist_answer__item=critical).exists()
     photo = client.get(reverse("standards:photo", args=[checklist.pk, critical.pk]))
     assert b"".join(photo.streaming_content) == JPEG
     # A double submit changes nothing.
     again = client.post(url(checklist), form_data(checklist, answers, action="submit", revision=1))
     assert again.status_code == 200
-    assert CorrectiveAction.objects.count() == 1
+    assert Rectification.objects.count() == 1
     checklist.refresh_from_db()
     assert checklist.status == Checklist.Status.SUBMITTED
 
@@ -240,7 +241,7 @@ def test_the_outlet_page_lists_open_actions_and_lets_the_head_excuse_missed_days
     outlet_page = reverse("standards:outlet", args=[org.a.pk])
     with time_machine.travel(dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.UTC)):
         lobby_view = login(lobby_user).get(outlet_page)
-        assert [a.answer.item.text for a in lobby_view.context["actions"]] == ["叫号机正常"]
+        assert [a.source.item.text for a in lobby_view.context["actions"]] == ["叫号机正常"]
         assert dt.date(2026, 11, 16) in [m.business_date for m in lobby_view.context["missed"]]
         assert "admin/standards/missedchecklistexcuse/add" not in lobby_view.content.decode()
         head_view = login(outlet_head).get(outlet_page)

@@ -1,0 +1,124 @@
+"""What is due on rectifications, and to whom (the one reminder scan for every source).
+
+open, due within RECTIFICATION_WARNING_DAYS      → owner
+open, due today / overdue                         → owner, outlet head
+done, awaiting verification (验收)                → outlet head (else the managers above)
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branchservice.notifications.hours import at
+from branchservice.notifications.models import Notification
+from branchservice.notifications.registry import (
+    NO_LONGER_DUE_DONE,
+    NO_LONGER_DUE_MOVED,
+    Reminder,
+    admin_url,
+    batched,
+)
+
+from .models import Rectification
+
+Stage = Notification.Stage
+S = Rectification.Status
+
+
+class Kind(models.TextChoices):
+    """The reminders this scan sends (registered in RectificationsConfig.ready())."""
+
+    RECTIFICATION = "rectification", _("Rectification")
+    RECTIFICATION_VERIFY = "rectification_verify", _("Rectification to verify")
+
+
+KINDS = Kind.values
+# "%(object)s" is the rectification (its finding and action), "%(due)s" its deadline.
+HEADLINES = {
+    (Kind.RECTIFICATION, Stage.WARNING): _("Rectification %(object)s is due by %(due)s."),
+    (Kind.RECTIFICATION, Stage.DUE): _("Rectification %(object)s is due today."),
+    (Kind.RECTIFICATION, Stage.OVERDUE): _(
+        "Rectification %(object)s is overdue: it was due by %(due)s."
+    ),
+    (Kind.RECTIFICATION_VERIFY, Stage.DUE): _(
+        "Rectification %(object)s is done and awaits your verification (验收)."
+    ),
+}
+
+_FIELDS = ("pk", "outlet_id", "owner_id", "completed_by_id", "due_date", "status")
+
+
+def _label(rectification) -> str:
+    return str(rectification)[:200]
+
+
+def _due(now, directory):
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=settings.RECTIFICATION_WARNING_DAYS)
+    rows = (
+        Rectification.objects.open()
+        .filter(due_date__lte=horizon)
+        .only(*_FIELDS, "source_label", "required_action")
+        .order_by("pk")
+    )
+    for row in batched(rows):
+        if row.due_date > today:
+            stage, recipients = Stage.WARNING, [row.owner_id]
+        else:
+            stage = Stage.DUE if row.due_date == today else Stage.OVERDUE
+            recipients = [row.owner_id, *directory.outlet_heads(row.outlet_id)]
+        yield Reminder(
+            target=row,
+            kind=Kind.RECTIFICATION,
+            stage=stage,
+            recipient_ids=recipients,
+            # Due "on" a date: by the close of that day.
+            due_at=at(row.due_date, dt.time(23, 59, 59)),
+            occurrence=row.due_date.isoformat(),
+            label=_label(row),
+            url=admin_url(row),
+        )
+
+
+def _to_verify(now, directory):
+    rows = (
+        Rectification.objects.awaiting_verification()
+        .only(*_FIELDS, "completed_at", "source_label", "required_action")
+        .order_by("pk")
+    )
+    for row in batched(rows):
+        doers = {row.owner_id, row.completed_by_id}
+        verifiers = [pk for pk in directory.outlet_heads(row.outlet_id) if pk not in doers] or [
+            pk for pk in directory.managers_above(row.outlet_id) if pk not in doers
+        ]
+        yield Reminder(
+            target=row,
+            kind=Kind.RECTIFICATION_VERIFY,
+            stage=Stage.DUE,
+            recipient_ids=verifiers,
+            # Each completion (again after a rejection) deserves its own reminder.
+            occurrence=timezone.localtime(row.completed_at).isoformat(timespec="seconds"),
+            label=_label(row),
+            url=admin_url(row),
+        )
+
+
+def scan(*, now, directory):
+    yield from _due(now, directory)
+    yield from _to_verify(now, directory)
+
+
+def still_due(notification, target) -> str | None:
+    if notification.kind == Kind.RECTIFICATION_VERIFY:
+        if target.status != S.DONE:
+            return str(NO_LONGER_DUE_DONE)
+        done_at = timezone.localtime(target.completed_at).isoformat(timespec="seconds")
+        return None if done_at == notification.occurrence else str(NO_LONGER_DUE_MOVED)
+    if target.status != S.OPEN:
+        return str(NO_LONGER_DUE_DONE)
+    if target.due_date.isoformat() != notification.occurrence:
+        return str(NO_LONGER_DUE_MOVED)
+    return None

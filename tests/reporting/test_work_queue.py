@@ -1,0 +1,208 @@
+"""The work queue, the admin home of complaint handlers (reporting.work_queue): what is in
+it for whom, its deadline badges and counts, that a handled item leaves it, and its cost."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from complaints import services
+from complaints.models import Complaint, DeadlineStatus
+from reporting.work_queue import View, work_queue
+from standards.services import checklist_sign_off, missed_checklist_excuse
+from tests.complaints.conftest import at, register
+from tests.complaints.factories import ComplaintFactory
+from tests.standards.factories import submitted_checklist
+
+DS = DeadlineStatus
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    # The labels are asserted in the portal's default language, whatever a test before set.
+    with translation.override("zh-hans"):
+        yield
+
+
+def keys(queue):
+    return [item.key for item in queue.items]
+
+
+def badges(queue, key):
+    item = next(i for i in queue.items if i.key == key)
+    return {b.label: b.state for b in item.badges}
+
+
+@pytest.fixture
+def registered(frozen, outlet_user, org):
+    return register(outlet_user, org.a)
+
+
+def _acknowledge(complaint, user):
+    return services.complaint_acknowledge(
+        user=user,
+        complaint=complaint,
+        acknowledged_at=at(2026, 9, 30, 11),
+        estimated_reply_at=at(2026, 10, 9),
+    )
+
+
+def test_a_registered_complaint_waits_for_its_acknowledgement_with_every_deadline(
+    registered, outlet_user
+):
+    queue = work_queue(user=outlet_user)
+    key = f"complaint-{registered.pk}-registered"
+    assert keys(queue) == [key]
+    assert queue.items[0].what == "受理确认"
+    # 30 Sep 16:00: acknowledge today; reply on 8 Oct, the 2nd working day after the National
+    # Day holiday (soon); the 7-working-day branch ceiling and the 15-day regulatory one later.
+    assert badges(queue, key) == {
+        "受理确认": DS.DUE_TODAY,
+        "答复": DS.DUE_SOON,
+        "网点办结上限": DS.ON_TIME,
+        "监管时限": DS.ON_TIME,
+    }
+    assert +queue.counts == {DS.DUE_TODAY: 1}
+    assert queue.total == 1
+
+
+def test_an_acknowledged_complaint_leaves_as_the_acknowledgement_and_waits_for_its_reply(
+    registered, outlet_user
+):
+    _acknowledge(registered, outlet_user)
+    queue = work_queue(user=outlet_user)
+    assert keys(queue) == [f"complaint-{registered.pk}-acknowledged"]
+    assert queue.items[0].what == "答复客户"
+    assert "受理确认" not in badges(queue, queue.items[0].key)
+    assert +queue.counts == {DS.DUE_SOON: 1}
+
+
+def test_the_ceilings_are_overdue_once_passed(registered, outlet_user):
+    _acknowledge(registered, outlet_user)
+    # 16 Oct: the reply (8 Oct), the branch ceiling and the regulatory ceiling (15 Oct) passed.
+    queue = work_queue(user=outlet_user, now=at(2026, 10, 16, 9))
+    assert badges(queue, queue.items[0].key) == {
+        "答复": DS.OVERDUE,
+        "网点办结上限": DS.OVERDUE,
+        "监管时限": DS.OVERDUE,
+    }
+    assert +queue.counts == {DS.OVERDUE: 1}
+
+
+def test_the_regulatory_ceiling_is_due_soon_within_the_policys_warning_days(
+    registered, outlet_user
+):
+    _acknowledge(registered, outlet_user)
+    # 13 Oct: the regulatory ceiling (15 Oct) is within the 3 warning days; reply overdue.
+    queue = work_queue(user=outlet_user, now=at(2026, 10, 13, 9))
+    assert badges(queue, queue.items[0].key)["监管时限"] == DS.DUE_SOON
+
+
+def test_items_are_sorted_by_their_next_deadline(frozen, outlet_user, org):
+    later = register(outlet_user, org.a, received_at=at(2026, 9, 30, 9))
+    _acknowledge(later, outlet_user)
+    sooner = register(outlet_user, org.a)
+    queue = work_queue(user=outlet_user)
+    # The acknowledgement due today comes before the reply due on 8 October.
+    assert keys(queue) == [
+        f"complaint-{sooner.pk}-registered",
+        f"complaint-{later.pk}-acknowledged",
+    ]
+    assert queue.items[0].next_due < queue.items[1].next_due
+
+
+def test_closed_and_escalated_entries_are_not_the_outlets_work(frozen, outlet_user, org, hq):
+    escalated = register(outlet_user, org.a)
+    services.complaint_escalate(user=outlet_user, complaint=escalated, reason="客户要求总行处理。")
+    assert work_queue(user=outlet_user).items == []
+    # Head office replies to an escalated complaint: it is in head office's scope.
+    queue = work_queue(user=hq, view=View.SCOPE)
+    complaints = [key for key in keys(queue) if key.startswith("complaint-")]
+    assert complaints == [f"complaint-{escalated.pk}-escalated"]
+
+
+def test_mine_is_what_i_handle(frozen, outlet_user, org):
+    colleague = type(outlet_user).objects.create_user("cm_a2", branch=org.a, is_staff=True)
+    colleague.groups.add(*outlet_user.groups.all())
+    mine = register(outlet_user, org.a)
+    theirs = register(outlet_user, org.a, handler=colleague)
+    assert {i.key for i in work_queue(user=outlet_user, view=View.OUTLET).items} == {
+        f"complaint-{mine.pk}-registered",
+        f"complaint-{theirs.pk}-registered",
+    }
+    assert keys(work_queue(user=outlet_user, view=View.MINE)) == [f"complaint-{mine.pk}-registered"]
+    assert keys(work_queue(user=colleague, view=View.MINE)) == [f"complaint-{theirs.pk}-registered"]
+
+
+def test_an_extension_request_waits_for_an_approver_not_for_its_requester(
+    registered, outlet_user, manager
+):
+    complaint = _acknowledge(registered, outlet_user)
+    complaint.complexity = Complaint.Complexity.COMPLEX
+    complaint.save(update_fields=["complexity"])
+    request = services.complaint_request_extension(
+        user=outlet_user, complaint=complaint, reason="需调取多方材料。"
+    )
+    key = f"extension-{request.pk}"
+    assert key not in keys(work_queue(user=outlet_user))
+    queue = work_queue(user=manager, view=View.MINE)
+    assert key in keys(queue)
+    assert next(i for i in queue.items if i.key == key).what == "审批延期"
+    services.complaint_extend(user=manager, complaint=complaint, approve=True, note="同意。")
+    assert key not in keys(work_queue(user=manager))
+
+
+def test_a_submitted_checklist_waits_for_its_sign_off(db, org, manager, lobby_user, small_template):
+    checklist = submitted_checklist(branch=org.a, by=lobby_user, template=small_template)
+    key = f"checklist-{checklist.pk}"
+    queue = work_queue(user=manager, view=View.SCOPE)
+    assert key in keys(queue)
+    assert next(i for i in queue.items if i.key == key).url == reverse(
+        "admin:standards_checklist_review", args=[checklist.pk]
+    )
+    checklist_sign_off(checklist=checklist, by=manager)
+    assert key not in keys(work_queue(user=manager, view=View.SCOPE))
+
+
+def test_a_missed_checklist_waits_for_an_excuse(db, org, manager, small_template):
+    # Tuesday 24 November 2026 passed without a checklist at any outlet.
+    with time_machine.travel(at(2026, 11, 25, 9), tick=False):
+        queue = work_queue(user=manager, view=View.SCOPE)
+        key = f"missed-{org.a.pk}-20261124"
+        assert key in keys(queue)
+        missed_checklist_excuse(
+            branch=org.a, business_date=dt.date(2026, 11, 24), reason="停电闭店。", by=manager
+        )
+        assert key not in keys(work_queue(user=manager, view=View.SCOPE))
+
+
+def test_the_admin_home_of_a_handler_is_the_queue(registered, login, outlet_user):
+    page = login(outlet_user).get(reverse("admin:index"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "我的待办" in html
+    assert f'data-key="complaint-{registered.pk}-registered"' in html
+    assert reverse("admin:complaints_complaint_change", args=[registered.pk]) in html
+
+
+def _many(org, user, n):
+    for branch in (org.a, org.a2, org.b):
+        for _ in range(n):
+            ComplaintFactory(branch=branch, registered_by=user, received_at=timezone.now())
+
+
+@pytest.mark.parametrize("who", ["outlet_user", "manager", "hq"])
+def test_the_queue_page_costs_a_fixed_number_of_queries(
+    request, frozen, org, login, small_template, lobby_user, django_assert_max_num_queries, who
+):
+    user = request.getfixturevalue(who)
+    client = login(user)
+    _many(org, user, 2)
+    submitted_checklist(branch=org.a, by=lobby_user, template=small_template)
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(reverse("admin:index")).status_code == 200
+    _many(org, user, 20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("admin:index")).status_code == 200
