@@ -174,8 +174,14 @@ class RectificationAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
 
     def render_history_view(self, request, template, context, **kwargs):
         # The title and breadcrumbs name the rectification by its required action.
-        obj = context["object"]
-        if not self.has_change_permission(request, obj):
+        version = context.get("original")  # a past version's page (history_form_view)
+        if version is not None and not pii.sees_unmasked(request.user):
+            # A throwaway instance built from the history row (the page answers GET only):
+            # masked in place, since the form and its read-only fields show this very object.
+            version.__dict__.update(pii.masked_free_text(version).__dict__)
+            context = {**context, "title": self.history_form_view_title(request, version)}
+        obj = context.get("object")
+        if obj is not None and not self.has_change_permission(request, obj):
             masked = pii.free_text_for(request.user, [obj])[0]
             context = {
                 **context,

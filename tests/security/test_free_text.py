@@ -134,6 +134,10 @@ def test_a_rectification_shows_the_auditor_its_numbers_masked(rectification, aud
         reverse("admin:rectifications_rectification_changelist"),
         reverse("admin:rectifications_rectification_change", args=[rectification.pk]),
         reverse("admin:rectifications_rectification_history", args=[rectification.pk]),
+        reverse(
+            "admin:rectifications_rectification_simple_history",
+            args=[rectification.pk, rectification.history.latest().history_id],
+        ),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
