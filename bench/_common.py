@@ -6,6 +6,7 @@ name does not start with an underscore).
 
 import os
 import statistics
+import threading
 import time
 
 # A median of fewer runs says little on a shared, noisy machine (±30% between runs).
@@ -42,3 +43,36 @@ def median_seconds(fn, runs: int) -> float:
         fn()
         times.append(time.perf_counter() - began)
     return statistics.median(times)
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
+
+
+class PeakMemory:
+    """Highest resident set size seen while the block runs, above the level at its start."""
+
+    def __enter__(self):
+        self.start = rss()
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss())
+
+    @property
+    def mb(self):
+        return (self.peak - self.start) / 2**20

@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -50,7 +49,13 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
-from bench._common import add_smoke_argument, median_seconds, print_load, runs_count  # noqa: E402
+from bench._common import (  # noqa: E402
+    PeakMemory,
+    add_smoke_argument,
+    median_seconds,
+    print_load,
+    runs_count,
+)
 from branchservice.exports.excel import SheetWriter, new_workbook  # noqa: E402
 from branchservice.exports.selectors import export_queryset  # noqa: E402
 from branchservice.exports.writer import write_export  # noqa: E402
@@ -70,37 +75,6 @@ from reporting.workbooks import build_monthly_summary  # noqa: E402
 
 # Rows per fetch, as the export's iterator(chunk_size=...).
 CHUNK = 2000
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def rss() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * PAGE
-
-
-class PeakMemory:
-    """Highest resident set size seen while the block runs, above the level at its start."""
-
-    def __enter__(self):
-        self.start = rss()
-        self.peak = self.start
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, rss())
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss())
-
-    @property
-    def mb(self):
-        return (self.peak - self.start) / 2**20
 
 
 def build_bank(outlets: int):

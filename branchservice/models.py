@@ -161,6 +161,27 @@ class User(AbstractUser):
         return any(role in self.role_names for role in roles)
 
 
+class PasswordHistory(models.Model):
+    """The hashes of a person's recent passwords, so that an old one is not set again
+    (passwords.PasswordReuseValidator). Never shown anywhere; the newest also dates the
+    password for PASSWORD_MAX_AGE_DAYS."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="+"
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at"], name="password_history_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
 class CalendarOverride(VersionedModel):
     """A date that head office declares a holiday or a working day, beating the package.
 

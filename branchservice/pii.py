@@ -4,11 +4,13 @@ Admin lists, pages, exports and logs all mask through these functions, so a chan
 phone number is shown is made here once. Full values appear only where a role needs them.
 """
 
+import copy
 import datetime as dt
 import logging
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.roles import is_complaint_handler
@@ -137,6 +139,33 @@ def mask_text(text: str) -> str:
     for pattern, replacement in _LOG_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def masked_free_text(obj):
+    """A copy of the row `obj` with the numbers in every free-text field masked (mask_text),
+    for a page shown to someone who does not see customer data unmasked.
+
+    Customers dictate their phone, ID and card numbers, and staff type them into whatever
+    field is at hand: a timeline note, a reply, a rectification's evidence. Masking every text
+    field of the rows a page shows, rather than the fields someone remembered, keeps a new
+    field from leaking. Choice fields hold codes, not typed text, and are left alone; the row
+    itself is never changed (it is a copy, never saved).
+    """
+    masked = copy.copy(obj)
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+            value = getattr(obj, field.attname)
+            if value:
+                setattr(masked, field.attname, mask_text(value))
+    return masked
+
+
+def free_text_for(user, rows):
+    """`rows` as `user` may see them: as they are, or (without unmasked access) as masked
+    copies, in a list."""
+    if sees_unmasked(user):
+        return rows
+    return [masked_free_text(row) for row in rows]
 
 
 # A query string's values in a logged URL (the dev server's request lines, "Not Found:" and

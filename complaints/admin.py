@@ -246,6 +246,9 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
         mask = ComplaintAdmin.PII_FIELDS.get(change.field)
         if mask is not None:
             return mask[1](value or "")
+        if isinstance(value, str):
+            # Any other text (investigation notes, the reply) may hold a dictated number.
+            return super().prepare_delta_change_value(change, pii.mask_text(value))
         return super().prepare_delta_change_value(change, value)
 
 
@@ -613,12 +616,14 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             for field, (_masked, mask) in self.PII_FIELDS.items()
         }
         head_office = complaint.branch.ancestors().filter(level=Branch.Level.HEAD_OFFICE).first()
+        user = request.user
         context = {
-            "complaint": complaint,
+            # Free text with the numbers in it masked too, for those without unmasked access.
+            "complaint": pii.free_text_for(user, [complaint])[0],
             "customer": customer,
             "bank": head_office.name if head_office else "",
-            "events": complaint.events.select_related("actor"),
-            "notices": complaint.notices.select_related("recorded_by"),
+            "events": pii.free_text_for(user, complaint.events.select_related("actor")),
+            "notices": pii.free_text_for(user, complaint.notices.select_related("recorded_by")),
             "printed_at": timezone.now(),
         }
         return TemplateResponse(request, "admin/complaints/complaint/print.html", context)
@@ -686,17 +691,23 @@ def complaint_page_context(complaint, user) -> dict:
             (_("Branch ceiling, measured at the reply"), complaint.branch_due_at),
             (_("Regulatory ceiling"), complaint.regulatory_due_at),
         ],
-        "complaint": complaint,
-        "extension_requests": complaint.extension_requests.select_related(
-            "requested_by", "decided_by"
-        ),
-        "pauses": complaint.pauses.all(),
-        "corrections": complaint.corrections.select_related("requested_by", "decided_by"),
-        "notices": complaint.notices.select_related("recorded_by", "attachment"),
-        "contact_attempts": complaint.contact_attempts.select_related("by"),
-        "events": complaint.events.select_related("actor"),
-        "attachments": complaint.attachments.select_related("uploaded_by"),
-        "rectifications": complaint.rectifications.select_related("owner"),
+        # Numbers typed into any of these are masked for those without unmasked access.
+        "complaint": pii.free_text_for(user, [complaint])[0],
+        **{
+            name: pii.free_text_for(user, rows)
+            for name, rows in {
+                "extension_requests": complaint.extension_requests.select_related(
+                    "requested_by", "decided_by"
+                ),
+                "pauses": complaint.pauses.all(),
+                "corrections": complaint.corrections.select_related("requested_by", "decided_by"),
+                "notices": complaint.notices.select_related("recorded_by", "attachment"),
+                "contact_attempts": complaint.contact_attempts.select_related("by"),
+                "events": complaint.events.select_related("actor"),
+                "attachments": complaint.attachments.select_related("uploaded_by"),
+                "rectifications": complaint.rectifications.select_related("owner"),
+            }.items()
+        },
     }
 
 

@@ -18,6 +18,7 @@ from branchservice.exports.writer import row_values
 from branchservice.models import Branch
 from complaints.exports import COMPLAINTS
 from complaints.models import BusinessCategory, Complaint, ComplaintReason
+from servicetimes import selectors as servicetimes
 
 from . import selectors
 from .selectors import STATISTIC_BY_KEY, Format
@@ -62,6 +63,7 @@ def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_a
     _stat_table(workbook, _("Checklist results"), rows, checklist_stats)
     _most_failed(workbook, scope, period)
     _rectifications(workbook, scope, period)
+    _service_times(workbook, scope, period)
     workbook.save(stream)
 
 
@@ -168,6 +170,34 @@ def _most_failed(workbook, scope, period):
                 item["failures"] / item["answers"],
             ],
             formats={5: PERCENT_FORMAT},
+        )
+
+
+def _service_times(workbook, scope, period):
+    """Teller time limits and waiting, one row per outlet with tickets, worst first."""
+    sheet = SheetWriter(workbook, _("Time limits and waiting"))
+    headers = [
+        _("Outlet code"), _("Outlet"), _("Tickets"), _("Median wait (min)"),
+        _("Waited within target"), _("Median handling (min)"), _("Within standard"),
+        _("Large gap"),
+    ]  # fmt: skip
+    sheet.header(headers, widths=[12, 30, 10, 14, 14, 16, 14, 10])
+    league = servicetimes.outlet_league(
+        scope=scope, date_from=period, date_to=servicetimes.month_end(period)
+    )
+    for row in league:
+        sheet.row(
+            [
+                row.branch.code,
+                row.branch.name,
+                row.counts["tickets"],
+                row.wait_median_minutes,
+                row.share_waits_within,
+                row.handling_median_minutes,
+                row.share_within,
+                _("Yes") if row.large_gap else "",
+            ],
+            formats={4: PERCENT_FORMAT, 6: PERCENT_FORMAT},
         )
 
 

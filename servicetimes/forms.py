@@ -97,3 +97,8 @@ class TimingForm(forms.Form):
         self.fields["teller"].queryset = Teller.objects.filter(
             branch__in=outlets, is_active=True
         ).select_related("branch")
+        if len(outlets[:2]) == 1:
+            self.fields["branch"].initial = outlets[0].pk
+        else:
+            # Tellers of several outlets share numbers: say whose each one is.
+            self.fields["teller"].label_from_instance = lambda t: f"{t.branch.name} · {t}"

@@ -2,9 +2,9 @@
 
 A day of an outlet: customers arrive from 9:00 to 17:00 with a morning peak (around 10:00)
 and a lunch-hour peak (12:00–13:30, when half the counters are at lunch); each transaction's
-handling time scatters around its type's standard, slower for "slow" tellers; the wait is
-what a single queue over the open counters gives. Seeded per outlet and day: the same call
-gives the same rows.
+handling time scatters below its type's standard (about 93% within it), a "slow" teller's
+about 1.6 times as long (mostly over it); the wait is what a single queue over the open
+counters gives. Seeded per outlet and day: the same call gives the same rows.
 """
 
 import csv
@@ -52,7 +52,7 @@ def day_tickets(*, outlet_code, day, types, tellers, slow=(), customers=120, see
         teller = min(open_tellers, key=lambda code: free_at[code])
         name, standard = rng.choices(types, weights=[5, 5, 4, 1, 1, 1, 1, 1][: len(types)])[0]
         pace = 1.6 if teller in slow else 1.0
-        handling = max(40, int(rng.gauss(standard * 0.8 * pace, standard * 0.25)))
+        handling = max(40, int(rng.gauss(standard * 0.7 * pace, standard * 0.2)))
         called = max(issued + dt.timedelta(seconds=rng.randint(5, 40)), free_at[teller])
         finished = called + dt.timedelta(seconds=handling)
         free_at[teller] = finished + dt.timedelta(seconds=rng.randint(10, 60))
@@ -78,14 +78,16 @@ def csv_bytes(rows, *, headers=CSV_HEADERS, encoding="gbk", order=None) -> bytes
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow([headers[i] for i in order])
+    tz = timezone.get_current_timezone()
     for row in rows:
-        writer.writerow([_cells(row)[i] for i in order])
+        cells = _cells(row, tz)
+        writer.writerow([cells[i] for i in order])
     return stream.getvalue().encode(encoding)
 
 
-def _cells(row):
+def _cells(row, tz):
     def local(moment):
-        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+        return f"{moment.astimezone(tz):%Y-%m-%d %H:%M:%S}"
 
     return [
         row["ticket"], row["type"], local(row["issued"]), local(row["called"]),

@@ -27,6 +27,11 @@ LARGE_GAP_SHARE = 0.7
 BUSINESS_HOURS = range(8, 19)
 
 
+def month_end(period: dt.date) -> dt.date:
+    """The last day of the month that starts on `period`."""
+    return (period + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
 def nearest_rank(values: list, q: float):
     """Nearest-rank percentile of a sorted list, the definition auditors check by hand."""
     if not values:

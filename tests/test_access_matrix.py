@@ -587,6 +587,7 @@ admin:servicetimes_ticket_history                     ok    ok    403   login ok
 admin:servicetimes_ticket_delete                      403   403   403   login 403   403   login login  ticket_of_a
 admin:servicetimes_ticket_export                      405   405   405   login 405   405   login login  ticket_of_a
 admin:servicetimes_ticket_results                     ok    ok    403   login ok    403   login login  ticket_of_a
+admin:servicetimes_ticket_time                        ok    ok    403   login 403   403   login login  -
 admin/servicetimes/ticket/<path:object_id>/           redir redir redir login redir redir login login  ticket_of_a
 admin:servicetimes_finding_changelist                 ok    ok    403   login ok    403   login login  time_finding_of_a
 admin:servicetimes_finding_add                        403   403   403   login 403   403   login login  -

@@ -263,3 +263,28 @@ def test_a_month_before_the_first_data_is_refused_with_a_message(auditor, org, b
     assert not ReportFile.objects.exists()
     build(auditor, org.s1, period="2026-09")
     assert ReportFile.objects.count() == 1
+
+
+def test_the_workbook_has_the_teller_time_limits_of_the_scopes_outlets(auditor, org, build):
+    """One row per outlet with queue tickets in the month, the worst share within the
+    standard first; outlets outside the scope are not in it."""
+    from servicetimes.models import TimeStandard
+    from tests.servicetimes.factories import ticket
+
+    standard = TimeStandard.objects.get(transaction_type__code="deposit").handling_seconds
+    day = dt.date(2026, 10, 12)
+    for n in range(4):
+        ticket(org.a, day=day, number=f"A{n}", handling=standard + (60 if n else -60), wait=420)
+        ticket(org.a2, day=day, number=f"A2{n}", handling=standard - 60, wait=120)
+        ticket(org.b, day=day, number=f"B{n}", handling=standard - 60, wait=120)
+    ticket(org.a, day=dt.date(2026, 11, 2), number="NOV", handling=standard - 60)
+    build(auditor, org.s1)
+    workbook = open_workbook(ReportFile.objects.get().file.read())
+    sheet = workbook["限时服务与等候"]
+    rows = sheet_rows(sheet)
+    assert rows[0][:3] == ["网点代码", "营业网点", "笔数"]
+    assert [row[0] for row in rows[1:]] == ["A", "A2"]
+    # tickets, median wait and handling in whole minutes, waits within the target (15 min),
+    # share within the standard, the large-gap flag
+    assert rows[1][2:] == [4, 7, 1, (standard + 60) // 60, 0.25, "是"]
+    assert rows[2][2:] == [4, 2, 1, (standard - 60) // 60, 1, None]

@@ -93,3 +93,64 @@ def test_a_finding_is_recorded_on_the_outlet_results(org, tellers, head_a, login
         "equipment",
     )
     assert "外汇终端离柜台太远" in client.get(url).content.decode()
+
+
+# ---- timing by hand on the tablet -----------------------------------------------------------
+
+
+def timing(org, teller, *, start="2026-11-02T02:00:00Z", stop="2026-11-02T02:03:30Z", **extra):
+    from servicetimes.models import TransactionType
+
+    return {
+        "branch": org.a.pk,
+        "transaction_type": TransactionType.objects.get(code="deposit").pk,
+        "teller": teller.pk,
+        "started_at": start,
+        "finished_at": stop,
+        **extra,
+    }
+
+
+def test_a_transaction_timed_on_the_tablet_is_kept_and_the_next_timing_is_one_tap(
+    org, tellers, head_a, login
+):
+    client = login(head_a)
+    url = reverse("admin:servicetimes_ticket_time")
+    page = client.get(url)
+    assert page.status_code == 200 and "开始" in page.content.decode()
+    assert page.context["form"]["branch"].initial == org.a.pk  # the head's only outlet
+    response = client.post(url, timing(org, tellers[0]), follow=True)
+    ticket = Ticket.objects.get(source=Ticket.Source.MANUAL)
+    assert (ticket.handling_seconds, ticket.teller, ticket.recorded_by) == (210, tellers[0], head_a)
+    assert ticket.business_date == dt.date(2026, 11, 2) and ticket.hour == 10  # Beijing time
+    assert ticket.wait_seconds is None and ticket.standard is not None
+    # Back on the page, the outlet and teller chosen again; the timing is listed and judged.
+    assert response.redirect_chain[-1][0] == f"{url}?branch={org.a.pk}&teller={tellers[0].pk}"
+    text = response.content.decode()
+    assert "3:30" in text and "标准 3:00" in text
+    assert response.context["form"]["teller"].initial == str(tellers[0].pk)
+
+
+def test_a_timing_that_stops_before_it_starts_or_of_another_outlets_teller_is_refused(
+    org, tellers, head_a, login
+):
+    from servicetimes.models import Teller
+
+    client = login(head_a)
+    url = reverse("admin:servicetimes_ticket_time")
+    backwards = client.post(url, timing(org, tellers[0], stop="2026-11-02T01:59:00Z"))
+    assert "结束早于开始" in backwards.content.decode()
+    foreign = Teller.objects.create(branch=org.b, code="X9", name="外网点柜员")
+    refused = client.post(url, timing(org, foreign))
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert not Ticket.objects.exists()
+
+
+def test_lobby_staff_and_other_outlets_cannot_time(org, tellers, login):
+    outsider = UserFactory(username="cm_b", branch=org.b, roles=[Role.COMPLAINT_MANAGER])
+    url = reverse("admin:servicetimes_ticket_time")
+    assert login(outsider).get(url).status_code == 403
+    head_b = UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
+    refused = login(head_b).post(url, timing(org, tellers[0]))
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert not Ticket.objects.exists()
