@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.concurrency import save_versioned
-from branchservice.files import accepted_upload
+from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.models import Branch
+from branchservice.notifications.services import notifications_settle_for
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
@@ -236,6 +237,8 @@ def _apply(complaint, user, move, note="", now=None, **changes) -> Complaint:
     recompute_deadlines(complaint)
     complaint.save()
     _event(complaint, user, move, from_status, row.target or "", note, now)
+    # The reminders this move answered are done now, not at the next scan.
+    notifications_settle_for(target=complaint, now=now)
     return complaint
 
 
@@ -1105,12 +1108,7 @@ def rectification_step_recorded(rectification, *, step, user, note, now):
 
 # What a complaint's attachment may be: extension → the type it is stored and served as.
 ATTACHMENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
+    **DOCUMENT_TYPES,
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
     "wav": "audio/wav",

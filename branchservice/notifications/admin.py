@@ -19,6 +19,7 @@ class StatusFilter(admin.SimpleListFilter):
             ("sent", _("Sent")),
             ("failed", _("Failed")),
             ("cancelled", _("Cancelled")),
+            ("done", _("Done")),
         ]
 
     def queryset(self, request, queryset):
@@ -31,6 +32,8 @@ class StatusFilter(admin.SimpleListFilter):
                 return queryset.exclude(failed_at=None)
             case "cancelled":
                 return queryset.exclude(cancelled_at=None)
+            case "done":
+                return queryset.exclude(done_at=None)
         return queryset
 
 
@@ -70,6 +73,7 @@ class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "read_at",
         "failed_at",
         "cancelled_at",
+        "done_at",
         "attempts",
         "last_error",
     ]

@@ -33,6 +33,14 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at=None)
 
+    def still_to_do(self):
+        """What the bell counts and the reminder page shows first: not yet done."""
+        return self.filter(done_at=None)
+
+    def unsettled(self):
+        """Not yet found done nor cancelled: what notifications_settle looks at."""
+        return self.filter(done_at=None, cancelled_at=None)
+
 
 class Notification(models.Model):
     """One reminder to one person about one object, created once and delivered once.
@@ -77,6 +85,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # The object was handled after the reminder went out: kept in the person's log, greyed,
+    # no longer counted by the bell (services.notifications_settle).
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     # Channels that already carried this reminder, so a retry after a half-failed delivery
@@ -124,6 +135,8 @@ class Notification(models.Model):
 
     @property
     def status(self) -> str:
+        if self.done_at:
+            return _("Done")
         if self.sent_at:
             return _("Sent")
         if self.failed_at:

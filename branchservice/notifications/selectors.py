@@ -11,4 +11,4 @@ def reminders_of(user):
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return reminders_of(user).unread().count()
+    return reminders_of(user).unread().still_to_do().count()

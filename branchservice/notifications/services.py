@@ -12,6 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import partial
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -28,7 +29,7 @@ from .channels import PermanentFailure, TemporaryFailure
 from .hours import in_working_hours, next_send_time
 from .models import Notification, NotificationPreference
 from .recipients import Directory
-from .registry import Reminder, scanner_for, scanners
+from .registry import BATCH_SIZE, Reminder, batched, scanner_for, scanners
 
 logger = logging.getLogger(__name__)
 # Reminder rows per INSERT statement.
@@ -133,6 +134,10 @@ def reminders_scan(*, now: dt.datetime | None = None) -> int:
             )
         except Exception:
             logger.exception("Reminder scan %s failed", module.__name__)
+    try:
+        _settle_all(now)
+    except Exception:
+        logger.exception("Settling the reminders that are done failed")
     return created
 
 
@@ -173,13 +178,14 @@ def _claim(recipient_id: int, now: dt.datetime) -> list[Notification]:
     )
 
 
-def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notification]:
-    """Cancel reminders whose object was deleted or settled since the scan; keep the rest."""
+def _no_longer_due(notifications) -> tuple[list[Notification], dict[str, list[Notification]]]:
+    """(still due, {why not: reminders}): each scanner's still_due() on the reminder's object,
+    the objects read in one query per kind of object."""
     by_type: dict[ContentType, list[Notification]] = defaultdict(list)
     for n in notifications:
         by_type[n.content_type].append(n)
     keep: list[Notification] = []
-    cancelled: dict[str, list[int]] = defaultdict(list)
+    settled: dict[str, list[Notification]] = defaultdict(list)
     for content_type, group in by_type.items():
         targets = content_type.model_class()._base_manager.in_bulk([n.object_id for n in group])
         for n in group:
@@ -190,12 +196,63 @@ def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notifica
             else:
                 reason = module.still_due(n, target) if module else None
             if reason:
-                cancelled[str(reason)].append(n.pk)
+                settled[str(reason)].append(n)
             else:
                 keep.append(n)
-    for reason, ids in cancelled.items():
-        Notification.objects.filter(pk__in=ids).update(cancelled_at=now, last_error=reason)
+    return keep, settled
+
+
+def _record_settled(settled: dict[str, list[Notification]], now) -> int:
+    """A settled reminder not sent yet is cancelled (never sent, left out of the person's
+    page); one already sent is marked done (kept in their log, greyed). Returns the done."""
+    done: list[int] = []
+    for reason, group in settled.items():
+        unsent = [n.pk for n in group if n.sent_at is None]
+        Notification.objects.filter(pk__in=unsent, sent_at=None).update(
+            cancelled_at=now, last_error=reason
+        )
+        done += [n.pk for n in group if n.sent_at is not None]
+    Notification.objects.filter(pk__in=done).update(done_at=now)
+    return len(done)
+
+
+def _drop_no_longer_due(notifications: list[Notification], now) -> list[Notification]:
+    """Cancel claimed reminders whose object was deleted or settled since the scan; keep the
+    rest."""
+    keep, settled = _no_longer_due(notifications)
+    _record_settled(settled, now)
     return keep
+
+
+def notifications_settle(*, notifications, now: dt.datetime | None = None) -> int:
+    """Settle `notifications` whose object no longer needs what they asked for; return how
+    many were marked done. Run by every scan, by the reminder page for its reader and when a
+    reminder is opened, so that the bell counts only what still needs doing."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # the reasons recorded on cancelled rows
+        _keep, settled = _no_longer_due(notifications)
+    return _record_settled(settled, now)
+
+
+def notifications_settle_for(*, target, now: dt.datetime | None = None) -> int:
+    """Settle the reminders about `target`: called by the service that just handled it, so
+    the bell is right at once rather than after the next scan."""
+    about = Notification.objects.unsettled().filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    )
+    return notifications_settle(notifications=list(about), now=now)
+
+
+def _settle_all(now) -> None:
+    """Every reminder sent and not found done yet, BATCH_SIZE rows at a time."""
+    rows = batched(
+        Notification.objects.unsettled()
+        .exclude(sent_at=None)
+        .select_related("content_type")
+        .order_by("pk")
+    )
+    while chunk := list(islice(rows, BATCH_SIZE)):
+        notifications_settle(notifications=chunk, now=now)
 
 
 def _language(recipient: User) -> str:

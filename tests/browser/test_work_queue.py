@@ -111,3 +111,37 @@ def test_an_auditor_lands_on_the_report_centre_in_the_portals_header(
     expect(tools.locator("#logout-form button")).to_have_text("Log out")
     assert no_sideways_scrolling(page)
     page.screenshot(path=screenshot_dir / "report-centre-laptop-en.png", full_page=True)
+
+
+def test_a_handled_reminder_is_greyed_under_done_and_the_bell_counts_the_rest(
+    page, admin_login, live_server, screenshot_dir
+):
+    from branchservice.notifications.models import Notification
+    from complaints.reminders import Kind
+
+    user, top = outlet_with_complaints()
+    now = timezone.now()
+    # As the scan makes them (one per deadline day), already sent.
+    for kind, stage, due in [
+        (Kind.COMPLAINT_ACKNOWLEDGE, Notification.Stage.OVERDUE, top.acknowledge_due_at),
+        (Kind.COMPLAINT_REPLY, Notification.Stage.DUE, top.reply_due_at),
+    ]:
+        Notification.objects.create(
+            recipient=user, kind=kind, stage=stage, target=top,
+            occurrence=timezone.localtime(due).date().isoformat(), object_label=top.reference,
+            url=reverse("admin:complaints_complaint_change", args=[top.pk]), due_at=due,
+            scheduled_for=now, sent_at=now,
+        )  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 768})
+    admin_login(page, username="sunli", password=PASSWORD)
+    expect(page.locator(".reminder-count")).to_have_text("2")
+    services.complaint_acknowledge(
+        user=user, complaint=top, acknowledged_at=now, estimated_reply_at=top.reply_due_at
+    )
+    page.goto(live_server.url + reverse("notifications:mine"))
+    expect(page.locator("#reminders tbody tr")).to_have_count(1)
+    expect(page.locator(".reminder-count")).to_have_text("1")
+    page.locator(".reminder-filter", has_text="全部").click()
+    expect(page.locator("#reminders tbody tr.done")).to_have_count(1)
+    assert no_sideways_scrolling(page)
+    page.screenshot(path=screenshot_dir / "reminders-all-laptop.png", full_page=True)
