@@ -249,12 +249,17 @@ def lobby_manager(port, stats, username, password, start_at, fill_seconds, templ
             stats.error("lobby page content", str(exc))
 
 
-def admin_user(port, stats, username, password, start_at, stop_at, rng, pages, think):
+def admin_user(port, stats, username, password, start_at, stop_at, rng, pages, think, landing):
     time.sleep(max(0.0, start_at - time.monotonic()))
     browser = Browser(port, stats)
     try:
         home = login(browser, "admin", "/admin/login/", username, password, next_path="/admin/")
-        browser.get("admin index", home)
+        # Managers land on their work queue (the admin index); the index sends auditors on to
+        # the report centre, where they land.
+        kind, expect = landing
+        location, _ct, _page = browser.get(kind, home, expect=expect)
+        if location:
+            browser.get("auditor report centre", local_path(location))
         while time.monotonic() + think[0] < stop_at:
             time.sleep(min(rng.uniform(*think), stop_at - time.monotonic()))
             if time.monotonic() >= stop_at:
@@ -307,8 +312,14 @@ def export(browser, rng):
     query = f"?received_at__year={year}&received_at__month={month}"
     if rng.random() < 0.5:
         query += "&status=closed"
-    browser.get("auditor complaint list", "/admin/complaints/complaint/" + query)
-    _loc, ctype, data = browser.get("auditor export", "/admin/complaints/complaint/export/" + query)
+    _loc, _ct, page = browser.get("auditor complaint list", "/admin/complaints/complaint/" + query)
+    # The list's "export to Excel" button: a POST with the list's own query string.
+    _loc, ctype, data = browser.post_form(
+        "auditor export",
+        "/admin/complaints/complaint/export/" + query,
+        {"csrfmiddlewaretoken": csrf_token(page)},
+        expect=200,
+    )
     if not ctype.startswith(XLSX) or not data.startswith(b"PK"):
         browser.stats.error("auditor export", f"export answered {ctype}, not a workbook")
 
@@ -489,14 +500,23 @@ def run_load(args, port, people, password, template_id):
                 daemon=True,
             )
         )
-    for key, pages, think in (("managers", browse, (3, 10)), ("auditors", export, (20, 40))):
+    people_kinds = (
+        ("managers", browse, (3, 10), ("admin index", 200)),
+        ("auditors", export, (20, 40), ("auditor admin index", 302)),
+    )
+    for key, pages, think, landing in people_kinds:
         for username in people[key]:
             arrive = began + rng.uniform(0, arrivals)
             threads.append(
                 threading.Thread(
                     target=admin_user,
                     args=(port, stats, username, password, arrive, stop_at),
-                    kwargs={"rng": random.Random(rng.random()), "pages": pages, "think": think},
+                    kwargs={
+                        "rng": random.Random(rng.random()),
+                        "pages": pages,
+                        "think": think,
+                        "landing": landing,
+                    },
                     daemon=True,
                 )
             )

@@ -89,6 +89,18 @@ def content_matches(upload, extension: str) -> bool:
     return fmt in SIGNATURES and SIGNATURES[fmt](read_head(upload))
 
 
+# Scans and photos (extension → the type a file is stored and served as): what every upload
+# of evidence may be; complaints add recordings.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+
 def accepted_upload(upload, *, types: dict[str, str], max_bytes: int, refusal, field="file") -> str:
     """The content type to store `upload` under, if it may be stored: its extension is one of
     `types` (extension without the dot → content type), it is at most `max_bytes`, and its

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.concurrency import save_versioned
-from branchservice.files import accepted_upload
+from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.models import Branch
 from branchservice.notifications.services import notifications_settle_for
 from branchservice.rectifications.services import rectification_raise
@@ -1108,12 +1108,7 @@ def rectification_step_recorded(rectification, *, step, user, note, now):
 
 # What a complaint's attachment may be: extension → the type it is stored and served as.
 ATTACHMENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
+    **DOCUMENT_TYPES,
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
     "wav": "audio/wav",

@@ -441,6 +441,95 @@ def collect_rectifications(*, scope, period):
     return result
 
 
+# 溯源整改: a verified rectification "recurred" when its finding comes back at the same outlet
+# within this many days after the verification.
+RECURRENCE_DAYS = 90
+
+
+def rectification_recurrences(rectifications, *, until: dt.datetime) -> dict[int, dt.datetime]:
+    """For each verified rectification of `rectifications` whose finding recurred at its
+    outlet within RECURRENCE_DAYS after the verification and before `until`, the moment it
+    first came back: a complaint (not void, not merged) with the same reason, or the same
+    item of the same checklist template failing again. Three queries however many rows."""
+    rows = list(
+        rectifications.filter(status=Rectification.Status.VERIFIED)
+        .annotate(
+            reason_id=F("complaint__reason_id"),
+            template_id=F("checklist_answer__checklist__template_id"),
+            item_text=F("checklist_answer__item__text"),
+        )
+        .values("pk", "outlet_id", "source_id", "verified_at", "reason_id", "template_id",
+                "item_text")
+    )  # fmt: skip
+    if not rows:
+        return {}
+    since = min(row["verified_at"] for row in rows)
+    outlets = {row["outlet_id"] for row in rows}
+    complaints = defaultdict(list)
+    for pk, outlet_id, reason_id, received_at in (
+        Complaint.objects.exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+        .filter(
+            branch_id__in=outlets,
+            reason_id__in={row["reason_id"] for row in rows if row["reason_id"]},
+            received_at__gt=since,
+            received_at__lt=until,
+        )
+        .values_list("pk", "branch_id", "reason_id", "received_at")
+    ):
+        complaints[(outlet_id, reason_id)].append((received_at, pk))
+    failures = defaultdict(list)
+    for outlet_id, template_id, text, day in ChecklistAnswer.objects.filter(
+        failed=True,
+        checklist__branch_id__in=outlets,
+        checklist__template_id__in={row["template_id"] for row in rows if row["template_id"]},
+        item__text__in={row["item_text"] for row in rows if row["item_text"]},
+        checklist__business_date__gt=timezone.localdate(since),
+        checklist__business_date__lt=timezone.localdate(until),
+    ).values_list("checklist__branch_id", "checklist__template_id", "item__text",
+                  "checklist__business_date"):  # fmt: skip
+        # A checklist's finding counts from the start of its business day.
+        start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        failures[(outlet_id, template_id, text)].append((start, day))
+    result = {}
+    for row in rows:
+        verified, horizon = (
+            row["verified_at"],
+            row["verified_at"] + dt.timedelta(days=RECURRENCE_DAYS),
+        )
+        if row["reason_id"]:
+            events = [
+                at for at, pk in complaints[(row["outlet_id"], row["reason_id"])]
+                if pk != row["source_id"] and verified < at <= horizon
+            ]  # fmt: skip
+        else:
+            day = timezone.localdate(verified)
+            events = [
+                at for at, business_day in
+                failures[(row["outlet_id"], row["template_id"], row["item_text"])]
+                if business_day > day and at <= horizon
+            ]  # fmt: skip
+        if events:
+            result[row["pk"]] = min(events)
+    return result
+
+
+def collect_recurrences(*, scope, period):
+    """Verified rectifications whose finding recurred in the month, within RECURRENCE_DAYS of
+    the verification, by outlet (each counted in the month it first came back)."""
+    window_start = period.start_at - dt.timedelta(days=RECURRENCE_DAYS)
+    verified = Rectification.objects.filter(
+        outlet__path__startswith=scope.path,
+        verified_at__gte=window_start,
+        verified_at__lt=period.end_at,
+    )
+    outlet_of = dict(verified.values_list("pk", "outlet_id"))
+    result: dict[int, Parts] = defaultdict(Parts)
+    for pk, first in rectification_recurrences(verified, until=period.end_at).items():
+        if first >= period.start_at:
+            result[outlet_of[pk]]["rectifications_recurred"] += 1
+    return result
+
+
 def required_checklist_days(period: Period, today: dt.date | None = None) -> list[dt.date]:
     """Working days of the period up to today: each needs one daily checklist per outlet."""
     today = today or timezone.localdate()
@@ -597,6 +686,19 @@ register_source(
             S("rectifications_overdue", _("Rectifications overdue"), _("Rectifications past "
               "their due date and neither done nor cancelled at the end of the month."),
               count("rectifications_overdue"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "recurrences",
+        collect_recurrences,
+        [
+            S("rectifications_recurred", _("Recurred after verification (溯源整改)"),
+              _("Verified rectifications whose finding came back at the outlet in the month, "
+                "within 90 days after the verification: a complaint with the same reason, or "
+                "the same checklist item failing again."),
+              count("rectifications_recurred"), alarm=True),
         ],
     )
 )  # fmt: skip

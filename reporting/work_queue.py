@@ -15,13 +15,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Case, Count, Q, Sum, When, Window
+from django.conf import settings
+from django.db.models import Case, Count, Q, Sum, Value, When, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.roles import is_complaint_handler
+from branchservice.rectifications.models import OPEN_FIRST, Rectification
+from branchservice.rectifications.services import STEPS as STEPS_OF_RECTIFICATION
+from branchservice.roles import is_complaint_handler, may_verify_rectifications
 from branchservice.scoping import scope_queryset, sees_everything, visible_branches
 from complaints import workflow
 from complaints.deadlines import (
@@ -40,6 +43,7 @@ from complaints.models import (
     Decision,
     ExtensionRequest,
     Move,
+    end_of_day,
 )
 from standards.models import Checklist
 from standards.selectors import missed_and_pending_checklists
@@ -378,14 +382,78 @@ def missed_checklists_to_excuse(request: QueueRequest) -> Part:
     return Part(items, Counter({DeadlineStatus.OVERDUE: len(missed)}), len(missed))
 
 
-# Each source reads one kind of item. Rectifications join when they have one model
-# (branchservice.rectifications): one more function here.
+def rectifications_to_do(request: QueueRequest) -> Part:
+    """Rectifications of every source: open ones to record as done (the owner's; in "my
+    outlet" and "my scope" all those the user may work on), and done ones to verify (验收)
+    for the outlet head and the managers above, never by whoever did them. One query."""
+    user, today = request.user, timezone.localdate(request.now)
+    S = Rectification.Status
+    to_do = Q(status=S.OPEN, owner=user)
+    if request.view != View.MINE and request.may("rectifications.change_rectification"):
+        to_do = Q(status=S.OPEN)
+    which = to_do
+    if may_verify_rectifications(user):
+        to_verify = Q(status=S.DONE) & ~Q(owner=user) & ~Q(completed_by=user)
+        if request.view == View.MINE:
+            to_verify &= Q(outlet=user.branch_id)
+        which |= to_verify
+    soon = today + dt.timedelta(days=settings.RECTIFICATION_WARNING_DAYS)
+    urgency_of = {
+        DeadlineStatus.OVERDUE: Q(status=S.OPEN, due_date__lt=today),
+        DeadlineStatus.DUE_TODAY: Q(status=S.OPEN, due_date=today),
+        DeadlineStatus.DUE_SOON: Q(status=S.OPEN, due_date__gt=today, due_date__lte=soon),
+    }
+    counted = {
+        f"n_{state}": Window(Sum(Case(When(urgency=state, then=1), default=0)))
+        for state in urgency_of
+    }
+    rows = list(
+        request.scoped(Rectification.objects.filter(which), via="outlet")
+        .annotate(
+            urgency=Case(
+                *[When(q, then=Value(state)) for state, q in urgency_of.items()],
+                default=Value(DeadlineStatus.ON_TIME),
+            )
+        )
+        .annotate(n_all=Window(Count("pk")), **counted)
+        .order_by(OPEN_FIRST, "due_date", "pk")
+        .values("pk", "status", "source_label", "outlet__name", "due_date", "completed_at",
+                "urgency", "n_all", *counted)[:LIMIT]
+    )  # fmt: skip
+    counts = Counter({state: rows[0][f"n_{state}"] for state in urgency_of} if rows else {})
+    labels = request.labels
+    due_label, done_label = str(_("Due date")), str(_("Completed at"))
+    steps = {S.OPEN: STEPS_OF_RECTIFICATION["complete"], S.DONE: STEPS_OF_RECTIFICATION["verify"]}
+    change = reverse("admin:rectifications_rectification_change", args=[0])
+    items = []
+    for row in rows:
+        if row["status"] == S.OPEN:
+            due = end_of_day(row["due_date"])
+            badges = [Badge(due_label, row["urgency"], due, labels[row["urgency"]])]
+        else:
+            due, badges = None, [Badge(done_label, "", row["completed_at"])]
+        items.append(
+            Item(
+                key=f"rectification-{row['pk']}-{row['status']}",
+                what=steps[row["status"]].label,
+                title=row["source_label"],
+                outlet=row["outlet__name"],
+                url=change.replace("/0/", f"/{row['pk']}/", 1),
+                next_due=due,
+                badges=badges,
+            )
+        )
+    return Part(items, counts, rows[0]["n_all"] if rows else 0)
+
+
+# Each source reads one kind of item.
 SOURCES = [
     complaints_to_handle,
     extensions_to_decide,
     corrections_to_decide,
     checklists_to_sign_off,
     missed_checklists_to_excuse,
+    rectifications_to_do,
 ]
 
 

@@ -217,9 +217,18 @@ def _rectifications(workbook, scope, period):
         _("Completed at"),
         _("Verified at"),
         _("Overdue at month end"),
+        _("Recurred within 90 days of verification"),
     ]
-    sheet.header(headers, widths=[12, 10, 18, 24, 40, 14, 10, 12, 12, 17, 17, 10])
-    for row in selectors.rectification_details(scope=scope, period=period):
+    sheet.header(headers, widths=[12, 10, 18, 24, 40, 14, 10, 12, 12, 17, 17, 10, 17])
+    rows = selectors.rectification_details(scope=scope, period=period)
+    recurred = selectors.rectification_recurrences(rows, until=selectors.Period(period).end_at)
+
+    def recurrence(row):
+        if row.status != row.Status.VERIFIED:
+            return ""
+        return recurred.get(row.pk) or _("No")
+
+    for row in rows:
         sheet.row(
             [
                 row.get_source_kind_display(),
@@ -234,6 +243,7 @@ def _rectifications(workbook, scope, period):
                 row.completed_at,
                 row.verified_at,
                 _("Yes") if row.overdue_at_end else "",
+                recurrence(row),
             ]
         )
 

@@ -428,9 +428,9 @@ class TicketAdmin(
             context.update(
                 results=selectors.outlet_results(outlet=scope, date_from=period, date_to=date_to),
                 finding_form=finding_form,
-                findings=Finding.objects.filter(branch=scope, period=period).select_related(
-                    "transaction_type", "teller", "recorded_by"
-                ),
+                findings=Finding.objects.filter(branch=scope, period=period)
+                .select_related("transaction_type", "teller", "recorded_by")
+                .prefetch_related("rectifications"),
             )
         else:
             context["league"] = selectors.outlet_league(

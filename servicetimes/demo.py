@@ -13,14 +13,14 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from branchservice.calendar import is_working_day
+from branchservice.calendar import add_working_days, is_working_day
 from branchservice.models import Branch, User
 from branchservice.roles import Role
 
 from . import services
 from .generate import CSV_HEADERS, csv_bytes, day_tickets
 from .importing import guess_columns
-from .models import Teller, Ticket, TransactionType
+from .models import Finding, Teller, Ticket, TransactionType
 from .selectors import month_end
 
 TELLERS = [("G001", "陈晓"), ("G002", "林芳"), ("G003", "王磊"), ("G004", "赵静")]
@@ -93,5 +93,24 @@ def seed(stdout):
                 ticket_import=ticket_import, columns=guess_columns(CSV_HEADERS), by=by
             )
             imported += 1
+    _finding(outlets[0], months[-1])
     tickets = Ticket.objects.count()
     stdout.write(f"Teller time limits: {imported} queue logs imported, {tickets} tickets.")
+
+
+def _finding(outlet: Branch, month: dt.date) -> None:
+    """The slow teller's month, analysed by the outlet head, with the rectification it raised."""
+    by = _uploader(outlet)
+    if by is None or Finding.objects.filter(branch=outlet, period=month).exists():
+        return
+    services.finding_record(
+        branch=outlet,
+        period=month,
+        cause=Finding.Cause.SKILLS,
+        teller=Teller.objects.get(branch=outlet, code=SLOW[0]),
+        description="柜员G004 存取款办理时间约为标准的 1.6 倍：点钞和假币识别不熟练。",
+        required_action="安排G004 参加点钞与反假币培训，两周后复测办理时间。",
+        owner=by,
+        due_date=add_working_days(timezone.localdate(), 10),
+        by=by,
+    )

@@ -3,13 +3,19 @@
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.models import Branch
+from branchservice.calendar import add_working_days
+from branchservice.models import Branch, User
+from branchservice.roles import Role
 from branchservice.scoping import visible_branches
 
 from .importing import REQUIRED_FIELDS, TicketField
 from .models import Finding, Teller, TransactionType
+
+# A rectification raised from a finding is due this many working days later, unless changed.
+RECTIFICATION_WORKING_DAYS = 10
 
 
 def visible_outlets(user):
@@ -68,6 +74,21 @@ class ResultsForm(forms.Form):
 
 
 class FindingForm(forms.ModelForm):
+    """Why the outlet misses the standard and, optionally, the rectification that fixes it."""
+
+    required_action = forms.CharField(
+        label=_("Rectification required"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Filled in, it raises a rectification (整改) with its owner and due date."),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=User.objects.none(), required=False
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
     class Meta:
         model = Finding
         fields = ["cause", "transaction_type", "teller", "description"]
@@ -77,6 +98,21 @@ class FindingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["teller"].queryset = Teller.objects.filter(branch=outlet)
         self.fields["transaction_type"].queryset = TransactionType.objects.filter(is_active=True)
+        staff = User.objects.filter(branch=outlet, is_active=True).order_by("username")
+        self.fields["owner"].queryset = staff
+        head = staff.filter(groups__name=Role.BRANCH_MANAGER).first()
+        self.fields["owner"].initial = head.pk if head else None
+        self.fields["due_date"].initial = add_working_days(
+            timezone.localdate(), RECTIFICATION_WORKING_DAYS
+        )
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("required_action") or "").strip():
+            for name in ("owner", "due_date"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed for the rectification."))
+        return data
 
 
 class TimingForm(forms.Form):

@@ -14,6 +14,7 @@ columns the portal needs are read; customer names a queue system may export are 
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -383,6 +384,13 @@ class Finding(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # What the finding makes the outlet put right (branchservice.rectifications points here).
+    rectifications = GenericRelation(
+        "rectifications.Rectification",
+        content_type_field="source_type",
+        object_id_field="source_id",
+        related_query_name="time_finding",
+    )
 
     history = HistoricalRecords()
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from branchservice.jobs import queue
 from branchservice.models import Branch
+from branchservice.rectifications.services import rectification_raise
 from branchservice.scoping import can_see_branch
 from branchservice.text import refuse_unstorable_text
 
@@ -412,10 +413,26 @@ def ticket_time(*, branch, transaction_type, teller, started_at, finished_at, by
 # ---- findings -------------------------------------------------------------------------------
 
 
+# The kind of finding rectifications are raised for (registered in ServiceTimesConfig.ready()).
+RECTIFICATION_SOURCE = "time_finding"
+
+
+@transaction.atomic
 def finding_record(
-    *, branch, period: dt.date, cause, description, by, transaction_type=None, teller=None
+    *,
+    branch,
+    period: dt.date,
+    cause,
+    description,
+    by,
+    transaction_type=None,
+    teller=None,
+    required_action="",
+    owner=None,
+    due_date=None,
 ) -> Finding:
-    """Record why an outlet misses the standard (the causes the notice names)."""
+    """Record why an outlet misses the standard (the causes the notice names) and, with a
+    required action, raise the rectification that puts it right, in the same transaction."""
     _check_outlet(branch, by)
     finding = Finding(
         branch=branch,
@@ -433,4 +450,15 @@ def finding_record(
     refuse_unstorable_text(finding, "description")
     finding._history_user = by
     finding.save()
+    if (required_action or "").strip():
+        rectification_raise(
+            user=by,
+            outlet=branch,
+            source=finding,
+            source_kind=RECTIFICATION_SOURCE,
+            source_label=f"{finding.period:%Y-%m} · {finding.get_cause_display()}",
+            owner=owner,
+            required_action=required_action.strip(),
+            due_date=due_date,
+        )
     return finding

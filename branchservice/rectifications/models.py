@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branchservice.models import Branch
@@ -34,7 +35,8 @@ class Rectification(models.Model):
         OPEN = "open", _("Open")
         DONE = "done", _("Done, awaiting verification")
         VERIFIED = "verified", _("Verified")
-        CANCELLED = "cancelled", _("Cancelled")
+        # Its own context: "cancelled" elsewhere (取消) is not a rectification's 撤销.
+        CANCELLED = "cancelled", pgettext_lazy("rectification", "Cancelled")
 
     outlet = models.ForeignKey(
         Branch, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="rectifications"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchservice.files import accepted_upload
+from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.roles import may_verify_rectifications
 from branchservice.scoping import can_see_branch
 from branchservice.text import unstorable_text
@@ -165,21 +165,10 @@ def rectification_raise(
         return _save(rectification, user, "raise", required_action, now, None)
 
 
-# What evidence may be: photos and scans (extension → the type it is stored and served as).
-EVIDENCE_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-}
-
-
 def _check_evidence_file(upload) -> str:
     return accepted_upload(
         upload,
-        types=EVIDENCE_TYPES,
+        types=DOCUMENT_TYPES,
         max_bytes=settings.RECTIFICATION_EVIDENCE_MAX_BYTES,
         refusal=_("Attach a PDF or an image (JPG, PNG, GIF, WebP)."),
         field="files",

@@ -39,6 +39,8 @@
         button.classList.remove("running");
       }
     });
+    // Tells a waiting test (and styles) that the button works now.
+    button.dataset.ready = "true";
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);

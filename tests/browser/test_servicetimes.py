@@ -96,8 +96,10 @@ def test_a_transaction_is_timed_with_the_stopwatch_on_a_tablet(
     page.locator("#id_teller").select_option(str(Teller.objects.get(branch=outlet, code="G002").pk))
     save = page.get_by_role("button", name="保存计时")
     expect(save).to_be_disabled()
+    # The deferred script must have wired the button before the first tap (it raced under load).
+    expect(page.locator("#stopwatch-button[data-ready=true]")).to_be_attached()
     page.get_by_role("button", name="开始").click()
-    expect(page.locator("#stopwatch-time")).to_have_text("0:01", timeout=3000)
+    expect(page.locator("#stopwatch-time")).to_have_text("0:01", timeout=5000)
     page.get_by_role("button", name="停止").click()
     expect(save).to_be_enabled()
     save.click()

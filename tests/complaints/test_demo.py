@@ -20,7 +20,10 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert statuses >= set(Complaint.Status.values) - {Complaint.Status.MERGED}
     assert set(Complaint.objects.values_list("kind", flat=True)) == set(Complaint.Kind.values)
     assert Complaint.objects.overdue().exists()
-    assert Rectification.objects.filter(complaint__founded=True).exists()
+    notices = Rectification.objects.filter(complaint__founded=True)
+    # Done, verified, and rejected (open again with the reason) among the complaints' notices.
+    assert {"open", "done", "verified"} <= set(notices.values_list("status", flat=True))
+    assert notices.open().exclude(rejection_reason="").exists()
     mine = Complaint.objects.filter(branch__code="BJ0101")
     assert mine.exists() and mine.filter(handler__username="complaint_manager").exists()
     first = _snapshot()

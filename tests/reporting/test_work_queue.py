@@ -201,8 +201,36 @@ def test_the_queue_page_costs_a_fixed_number_of_queries(
     client = login(user)
     _many(org, user, 2)
     submitted_checklist(branch=org.a, by=lobby_user, template=small_template)
-    with django_assert_max_num_queries(15) as few:
+    # 16: the page, the shell, and one query per source (rectifications are the sixth).
+    with django_assert_max_num_queries(16) as few:
         assert client.get(reverse("admin:index")).status_code == 200
     _many(org, user, 20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_rectification_waits_for_its_owner_then_for_its_verification(
+    frozen, org, outlet_user, manager
+):
+    from branchservice.rectifications import services as rectifications
+
+    complaint = ComplaintFactory(branch=org.a, reference="TS-A-202609-0009")
+    notice = rectifications.rectification_raise(
+        user=outlet_user, outlet=org.a, source=complaint, source_kind="complaint",
+        source_label=complaint.reference, owner=outlet_user, required_action="增开窗口",
+        due_date=timezone.localdate(),
+    )  # fmt: skip
+    open_key = f"rectification-{notice.pk}-open"
+    queue = work_queue(user=outlet_user, view=View.MINE)
+    assert open_key in keys(queue)
+    item = next(i for i in queue.items if i.key == open_key)
+    assert (item.what, item.title) == ("登记整改完成", "TS-A-202609-0009")
+    assert badges(queue, open_key) == {"整改期限": DS.DUE_TODAY}
+    assert queue.counts[DS.DUE_TODAY] >= 1
+    rectifications.rectification_complete(user=outlet_user, rectification=notice, evidence="好")
+    done_key = f"rectification-{notice.pk}-done"
+    assert not {open_key, done_key} & set(keys(work_queue(user=outlet_user, view=View.OUTLET)))
+    queue = work_queue(user=manager, view=View.SCOPE)
+    assert next(i for i in queue.items if i.key == done_key).what == "验收通过"
+    rectifications.rectification_verify(user=manager, rectification=notice)
+    assert done_key not in keys(work_queue(user=manager, view=View.SCOPE))

@@ -95,6 +95,51 @@ def test_a_finding_is_recorded_on_the_outlet_results(org, tellers, head_a, login
     assert "外汇终端离柜台太远" in client.get(url).content.decode()
 
 
+def test_a_finding_with_a_required_action_raises_a_rectification_for_the_outlet(
+    org, tellers, head_a, login
+):
+    from branchservice.rectifications.models import Rectification
+
+    client = login(head_a)
+    url = reverse("admin:servicetimes_ticket_results") + f"?scope={org.a.pk}&period=2026-11"
+    form = client.get(url).context["finding_form"]
+    assert form["owner"].initial == head_a.pk  # the outlet head, by default
+    response = client.post(
+        url,
+        {
+            "cause": "equipment",
+            "description": "外汇终端离柜台太远，柜员离岗取单",
+            "required_action": "把外汇终端移到 3 号窗口旁",
+            "owner": head_a.pk,
+            "due_date": "2026-12-31",
+        },
+    )
+    assert response.status_code == 302
+    rectification = Rectification.objects.get()
+    finding = Finding.objects.get()
+    assert rectification.source == finding and rectification.source_kind == "time_finding"
+    assert (rectification.outlet, rectification.owner) == (org.a, head_a)
+    assert rectification.due_date == dt.date(2026, 12, 31)
+    page = client.get(url).content.decode()
+    assert "把外汇终端移到 3 号窗口旁" in page
+    assert reverse("admin:rectifications_rectification_change", args=[rectification.pk]) in page
+
+
+def test_a_required_action_without_owner_or_due_date_records_nothing(org, tellers, head_a, login):
+    from branchservice.rectifications.models import Rectification
+
+    client = login(head_a)
+    url = reverse("admin:servicetimes_ticket_results") + f"?scope={org.a.pk}&period=2026-11"
+    data = {"cause": "process", "description": "流程繁琐", "required_action": "简化流程"}
+    refused = client.post(url, {**data, "due_date": ""})
+    assert refused.status_code == 200
+    assert refused.context["finding_form"].errors["due_date"]
+    # A due date in the past is the rectification service's refusal: the finding goes too.
+    past = client.post(url, {**data, "owner": head_a.pk, "due_date": "2020-01-01"})
+    assert past.status_code == 200 and past.context["finding_form"].errors
+    assert not Finding.objects.exists() and not Rectification.objects.exists()
+
+
 # ---- timing by hand on the tablet -----------------------------------------------------------
 
 

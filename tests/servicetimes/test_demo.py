@@ -9,7 +9,7 @@ from django.utils import timezone
 from branchservice import demo as organisation
 from branchservice.models import Branch
 from servicetimes import demo, selectors
-from servicetimes.models import Ticket, TicketImport
+from servicetimes.models import Finding, Ticket, TicketImport
 
 
 @time_machine.travel(timezone.make_aware(dt.datetime(2026, 12, 2, 9)), tick=False)
@@ -33,6 +33,9 @@ def test_the_demo_imports_two_months_of_queue_logs_per_outlet_and_once_only(db):
     assert "G004" in {pair["teller"].code for pair in results["pairs"] if pair["training_need"]}
     # The waits peak in the morning and at lunch, when half the counters are closed.
     assert set(results["peak_hours"][:2]) <= {10, 11, 12, 13}
+    # The outlet head analysed the slow teller's month and raised a rectification.
+    finding = Finding.objects.get()
+    assert finding.teller.code == "G004" and finding.rectifications.get().status == "open"
     tickets = Ticket.objects.count()
     demo.seed(io.StringIO())
     assert Ticket.objects.count() == tickets and TicketImport.objects.count() == 24
