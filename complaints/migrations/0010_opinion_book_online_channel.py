@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0008_rectifications_moved_to_one_model'),
+        ('complaints', '0009_complaint_list_open_first'),
     ]
 
     operations = [
