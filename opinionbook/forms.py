@@ -106,3 +106,22 @@ def refusal_errors(form: OpinionForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class LookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=40, help_text=_("For example TS-BJ0101-202612-0001.")
+    )
+    code = forms.CharField(label=_("Lookup code"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.update(
+                {
+                    "class": "form-control font-monospace",
+                    "autocomplete": "off",
+                    "autocapitalize": "characters",
+                    "spellcheck": "false",
+                }
+            )

@@ -18,3 +18,8 @@ def submission_wait(request, book) -> int | None:
     if wait is None:
         wait = _limit("book-outlet", "per_outlet").hit(str(book.outlet_id))
     return wait
+
+
+def lookup_wait(request) -> int | None:
+    """Count this lookup; the seconds to wait if its address is over the limit."""
+    return _limit("lookup-address", "lookup_per_address").hit(client_ip(request) or "-")

@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -41,11 +42,6 @@ def code_hash(reference: str, code: str) -> str:
     ).hexdigest()
 
 
-def code_matches(lookup: LookupCode, typed: str) -> bool:
-    expected = code_hash(lookup.complaint.reference, normalise_code(typed))
-    return constant_time_compare(expected, lookup.code_hash)
-
-
 def opinion_submit(
     *,
     book: OpinionBook,
@@ -79,3 +75,37 @@ def opinion_submit(
             complaint=complaint, code_hash=code_hash(complaint.reference, code)
         )
     return complaint, code
+
+
+def lookup_find(*, reference: str, code: str, now: dt.datetime | None = None):
+    """The entry with this reference if `code` is its lookup code, else None. None too while
+    the reference is locked: a wrong reference, a wrong code and a lock answer alike, so the
+    page tells nobody which references exist. The fifth wrong code locks the reference for
+    OPINION_LOOKUP_LOCK_MINUTES, however many addresses the guesses come from."""
+    now = now or timezone.now()
+    reference = (reference or "").strip().upper()
+    typed = code_hash(reference, normalise_code(code))
+    lookup = (
+        LookupCode.objects.select_related("complaint__branch", "complaint__policy")
+        .filter(complaint__reference=reference)
+        .first()
+    )
+    if lookup is None or (lookup.locked_until and lookup.locked_until > now):
+        return None
+    if constant_time_compare(typed, lookup.code_hash):
+        if lookup.failures:
+            LookupCode.objects.filter(pk=lookup.pk).update(failures=0)
+        return lookup.complaint
+    _count_failure(lookup, now)
+    return None
+
+
+def _count_failure(lookup: LookupCode, now: dt.datetime) -> None:
+    # Under the row's lock: two wrong guesses at once are both counted.
+    with transaction.atomic():
+        row = LookupCode.objects.select_for_update().get(pk=lookup.pk)
+        row.failures += 1
+        if row.failures >= settings.OPINION_LOOKUP_MAX_FAILURES:
+            row.failures = 0
+            row.locked_until = now + dt.timedelta(minutes=settings.OPINION_LOOKUP_LOCK_MINUTES)
+        row.save(update_fields=["failures", "locked_until"])

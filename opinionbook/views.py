@@ -14,7 +14,8 @@ from branchservice.files import max_request_bytes
 from complaints.services import DuplicateSubmission
 
 from . import limits, selectors, services
-from .forms import OpinionForm, refusal_errors
+from .forms import LookupForm, OpinionForm, refusal_errors
+from .progress import progress_of
 
 # Nothing but our own style sheet, script and the page's own forms: no inline code, no style
 # attributes, no frames, no other origin.
@@ -76,3 +77,24 @@ def book(request, code):
             context.update(entry=entry, code=services.display_code(lookup))
             return render(request, "opinionbook/thanks.html", context)
     return render(request, "opinionbook/book.html", {**context, "form": form})
+
+
+@public_page
+def lookup(request):
+    """Reference and code → where the entry stands. Rate-limited per address; a wrong
+    reference, a wrong code and a locked reference get the same answer."""
+    if request.method == "GET":
+        return render(request, "opinionbook/lookup.html", {"form": LookupForm()})
+    form = LookupForm(request.POST)
+    wait = limits.lookup_wait(request)
+    if wait is not None:
+        context = {"form": form, "wait_minutes": _minutes(wait)}
+        return render(request, "opinionbook/lookup.html", context, status=429)
+    if form.is_valid():
+        entry = services.lookup_find(**form.cleaned_data)
+        if entry is not None:
+            return render(request, "opinionbook/progress.html", {"progress": progress_of(entry)})
+        # The code is not shown again: the same page whatever was wrong.
+        form = LookupForm(initial={"reference": form.cleaned_data["reference"]})
+        return render(request, "opinionbook/lookup.html", {"form": form, "not_found": True})
+    return render(request, "opinionbook/lookup.html", {"form": form})

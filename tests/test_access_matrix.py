@@ -616,6 +616,7 @@ exports:export_status                                 404   404   open  404   40
 # The customer's side (opinionbook). PUBLIC: the pages a customer opens from the poster, for
 # anyone, signed in or not. The switch of each outlet's book: its outlet head and head office.
 opinionbook:book                                      ok    ok    ok    ok    ok    ok    ok    ok     opinion_book_of_a
+opinionbook:lookup                                    ok    ok    ok    ok    ok    ok    ok    ok     -
 admin:opinionbook_opinionbook_changelist              ok    ok    ok    login ok    ok    login login  opinion_book_of_a
 admin:opinionbook_opinionbook_add                     ok    ok    403   login 403   403   login login  -
 admin:opinionbook_opinionbook_change                  ok    ok    ok    login ok    404   login login  opinion_book_of_a

@@ -131,6 +131,7 @@ def small_limits(settings):
     settings.OPINION_BOOK_RATE_LIMITS = {
         "per_address": (3, 10),
         "per_outlet": (5, 60),
+        "lookup_per_address": (20, 10),
     }
 
 
