@@ -78,10 +78,23 @@ class _Days:
         override = self._years[day.year].get(day)
         if override is not None:
             return override
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        return package_working_day(day)
+
+
+def working_day_with(kind: str | None, day: dt.date) -> bool:
+    """Whether `day` is a working day under an override of `kind` (None: no override)."""
+    if kind is None:
+        return package_working_day(day)
+    return kind == CalendarOverride.Kind.WORKDAY
+
+
+def package_working_day(day: dt.date) -> bool:
+    """Whether `day` is a working day before any override: the package's answer, or Monday to
+    Friday for a year it has no data for."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def is_working_day(day) -> bool:

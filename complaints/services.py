@@ -11,19 +11,27 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
+from branchservice.jobs import queue
 from branchservice.models import Branch
 from branchservice.notifications.services import notifications_settle_for
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
-from .deadlines import compute_deadlines, recompute_deadlines
+from .deadlines import (
+    DUE_FIELDS,
+    WATCHED,
+    WATCHED_LABELS,
+    compute_deadlines,
+    recompute_deadlines,
+)
 from .models import (
     Attachment,
     Complaint,
@@ -37,6 +45,7 @@ from .models import (
     Move,
     Pause,
     ReferenceCounter,
+    end_of_day,
     unstorable_text,
 )
 from .workflow import (
@@ -1149,3 +1158,111 @@ def _store_attachment(complaint, user, file, content_type, description="") -> At
     attachment.file.save(f"{uuid.uuid4().hex}-{file.name[-80:]}", file, save=False)
     attachment.save()
     return attachment
+
+
+# ---------------------------------------------------------------------------------------------
+# The calendar changed: the stored deadlines follow it
+
+RECOUNT_DEADLINES_TASK = "complaints.tasks.recount_deadlines"
+RECOUNT_BATCH_SIZE = 500
+# The deadlines counted in working days: only these can span a day that changed. The
+# regulatory ceiling and the review count natural days.
+WORKING_DAY_DUES = ("acknowledge_due_at", "reply_due_at", "branch_due_at", "followup_due_at")
+_DUE_LABELS = {due: WATCHED_LABELS[stage] for stage, (due, _done) in WATCHED.items()}
+
+
+def calendar_changed(flips: dict[dt.date, bool]) -> None:
+    """Registered with branchservice.calendar_changes: called after the commit of a change
+    to the calendar, it leaves the recount to a background job."""
+    queue(RECOUNT_DEADLINES_TASK, [[day.isoformat(), working] for day, working in flips.items()])
+
+
+def complaints_follow_calendar(
+    *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
+) -> int:
+    """Recount the stored deadlines of every open entry whose working-day count may span a
+    day of `flips` (date → is now a working day), and write each moved deadline on the
+    entry's timeline and in its history. Returns how many entries had a deadline moved.
+
+    A batch is one transaction over rows locked in primary-key order (a workflow move on
+    one of them waits, then counts on the new calendar), and costs the same few queries
+    however many rows move: the rows with their policy, their pauses, one update, one
+    history insert, one timeline insert.
+    """
+    now = now or timezone.now()
+    first, last = min(flips), max(flips)
+    # A count spans a day when it starts on or before it and its due date is not before it.
+    spans = Q()
+    for due in WORKING_DAY_DUES:
+        spans |= Q(**{f"{due}__gt": end_of_day(first - dt.timedelta(days=1))})
+    candidates = (
+        Complaint.objects.open()
+        .filter(spans, received_at__lte=end_of_day(last))
+        .select_related("policy")
+        .prefetch_related("pauses")
+        .order_by("pk")
+    )
+    moved, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                candidates.select_for_update(of=("self",)).filter(pk__gt=after)[:batch_size]
+            )
+            moved += _follow(batch, flips, now)
+        if len(batch) < batch_size:
+            return moved
+        after = batch[-1].pk
+
+
+def _follow(batch, flips, now) -> int:
+    changed, events = [], []
+    # Stored text written by a background job: in the bank's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        for complaint in batch:
+            before = {due: getattr(complaint, due) for due in DUE_FIELDS}
+            recompute_deadlines(complaint)
+            lines = [
+                _moved_line(complaint, due, before[due], flips)
+                for due in DUE_FIELDS
+                if getattr(complaint, due) != before[due]
+            ]
+            if lines:
+                changed.append(complaint)
+                events += [
+                    ComplaintEvent(complaint=complaint, action=Move.DEADLINE_MOVED, note=n, at=now)
+                    for n in lines
+                ]
+        if changed:
+            bulk_update_with_history(
+                changed,
+                Complaint,
+                [*DUE_FIELDS, "policy"],
+                default_date=now,
+                default_change_reason=str(_("Deadlines recounted after a calendar change.")),
+            )
+            ComplaintEvent.objects.bulk_create(events)
+    return len(changed)
+
+
+def _day(moment) -> str:
+    return timezone.localdate(moment).isoformat() if moment else "—"
+
+
+def _moved_line(complaint, due, old, flips) -> str:
+    """ "Reply: deadline moved from 2027-01-04 to 2027-01-05 because 2027-01-01 became a
+    holiday." naming the changed days between the receipt and the later of the two dates."""
+    new = getattr(complaint, due)
+    start = timezone.localdate(complaint.received_at)
+    end = max(timezone.localdate(m) for m in (old, new) if m)
+    reasons = [
+        (_("%(day)s became a working day") if working else _("%(day)s became a holiday"))
+        % {"day": day.isoformat()}
+        for day, working in sorted(flips.items())
+        if start <= day <= end
+    ]
+    return _("%(deadline)s: deadline moved from %(old)s to %(new)s because %(why)s.") % {
+        "deadline": _DUE_LABELS[due],
+        "old": _day(old),
+        "new": _day(new),
+        "why": "; ".join(str(r) for r in reasons) or _("the calendar changed"),
+    }
