@@ -14,8 +14,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar_notices
-from .calendar_changes import overrides_changed
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
+from .calendar_changes import overrides_changed
 from .concurrency import VersionedAdminMixin
 from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin

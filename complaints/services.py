@@ -10,12 +10,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_update_with_history
 
+from branchservice.calendar import one_reading
 from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.jobs import queue
@@ -1217,7 +1217,7 @@ def complaints_follow_calendar(
 def _follow(batch, flips, now) -> int:
     changed, events = [], []
     # Stored text written by a background job: in the bank's language.
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), one_reading():
         for complaint in batch:
             before = {due: getattr(complaint, due) for due in DUE_FIELDS}
             recompute_deadlines(complaint)
@@ -1232,16 +1232,47 @@ def _follow(batch, flips, now) -> int:
                     ComplaintEvent(complaint=complaint, action=Move.DEADLINE_MOVED, note=n, at=now)
                     for n in lines
                 ]
-        if changed:
-            bulk_update_with_history(
-                changed,
-                Complaint,
-                [*DUE_FIELDS, "policy"],
-                default_date=now,
-                default_change_reason=str(_("Deadlines recounted after a calendar change.")),
-            )
-            ComplaintEvent.objects.bulk_create(events)
+        reason = str(_("Deadlines recounted after a calendar change."))
+    if changed:
+        _store(changed, [*DUE_FIELDS, "policy"])
+        Complaint.history.bulk_history_create(
+            changed, update=True, default_date=now, default_change_reason=reason
+        )
+        ComplaintEvent.objects.bulk_create(events)
     return len(changed)
+
+
+def _store(complaints, fields) -> None:
+    """Write `fields` of `complaints` in one UPDATE … FROM (VALUES …).
+
+    Django's bulk_update builds a CASE WHEN per row and field: at 500 rows that cost more
+    than the recount itself (bench/calendar_recount.py). The VALUES columns are column1…N
+    on PostgreSQL and SQLite alike; PostgreSQL needs their types (a column of NULLs alone
+    would be text)."""
+    qn = connection.ops.quote_name
+    table = qn(Complaint._meta.db_table)
+    columns = [Complaint._meta.pk, *(Complaint._meta.get_field(f) for f in fields)]
+
+    def value(n, column):
+        if connection.vendor == "postgresql":
+            return f"CAST(v.column{n} AS {column.db_type(connection)})"
+        return f"v.column{n}"
+
+    sets = ", ".join(
+        f"{qn(column.column)} = {value(n, column)}" for n, column in enumerate(columns[1:], start=2)
+    )
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params = [
+        column.get_db_prep_save(getattr(complaint, column.attname), connection)
+        for complaint in complaints
+        for column in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(complaints))}) AS v"
+            f" WHERE {table}.{qn(columns[0].column)} = {value(1, columns[0])}",
+            params,
+        )
 
 
 def _day(moment) -> str:
