@@ -87,6 +87,11 @@ def test_a_notice_making_a_day_a_holiday_moves_an_open_complaints_deadlines(
     history = complaint.history.latest()
     assert day(history.reply_due_at) == D(2027, 1, 5)
     assert history.history_change_reason == "日历调整后重新计算期限。"
+    assert (history.history_type, history.reference, history.history_user) == (
+        "~",
+        complaint.reference,
+        None,
+    )
 
 
 def test_closed_entries_and_natural_day_ceilings_are_left_alone(
