@@ -185,3 +185,30 @@ def test_the_download_has_every_row_and_keeps_typed_names_as_text(org, hq, login
     assert names[:2] == ["中关村网点", "五道口网点"]
     cell = sheet.cell(row=5, column=2)
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def test_the_at_fault_share_is_of_the_complaints_whose_investigation_has_a_result(org):
+    complaint(org.b, at(10, 5), founded=True, bank_at_fault=True)
+    complaint(org.b, at(10, 6), founded=True, bank_at_fault=False)
+    complaint(org.b, at(10, 7), founded=False)
+    complaint(org.b, at(10, 8))  # investigation still open: not counted either way
+    complaint(org.b, at(10, 9), kind="suggestion", founded=True, bank_at_fault=True)
+    league = table(org.hq, sort="at_fault_rate")
+    assert column(league, "at_fault_rate") == {"B": 1 / 3, "A": None, "A2": None}
+    assert [row.branch.code for row in league.table] == ["B", "A", "A2"]
+
+
+def test_pages_of_fifty_rows_in_the_one_order_and_the_download_has_them_all(org, hq, login):
+    _many_outlets(org, 60)  # one October complaint each, A, A2 and B none
+    client = login(hq)
+    outlets = {"period": "2026-10", "level": Branch.Level.OUTLET, "sort": "entries"}
+    first = client.get(URL, outlets).context["league"]
+    second = client.get(URL, {**outlets, "page": 2}).context["league"]
+    assert (first.page.paginator.count, len(first.table), len(second.table)) == (63, 50, 13)
+    codes = [row.branch.code for row in first.table + second.table]
+    assert len(set(codes)) == 63
+    assert codes[-3:] == ["A", "A2", "B"]  # no complaint: the best, last
+    assert "page=2" in client.get(URL, outlets).content.decode()
+    response = client.get(URL, {**outlets, "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == codes
