@@ -138,11 +138,15 @@ def dashboard(request):
 @permission_required("reporting.view_reportfile", raise_exception=True)
 def league(request):
     """The branch league table; `?format=xlsx` downloads every row of it (not one page)."""
-    form = LeagueForm(request.GET or None, user=request.user, columns=leagues.COLUMNS)
-    choice = form.cleaned_data if form.is_valid() else {}
-    scope = choice.get("scope") or selectors.default_scope(request.user)
-    if scope is None:
+    default = selectors.default_scope(request.user)
+    if default is None:
         raise PermissionDenied
+    # The form always names a scope, so that its select shows the one the table is of.
+    data = request.GET.copy()
+    data.setdefault("scope", str(default.pk))
+    form = LeagueForm(data, user=request.user, columns=leagues.COLUMNS)
+    choice = form.cleaned_data if form.is_valid() else {}
+    scope = choice.get("scope") or default
     levels = leagues.levels_below(scope) or [scope.level]
     level = choice.get("level") if choice.get("level") in levels else levels[0]
     sort = choice.get("sort") or leagues.DEFAULT_SORT
@@ -175,6 +179,8 @@ def league(request):
         "levels": [(value, Branch.Level(value).label) for value in levels],
         "query": query.urlencode(),
         "title": _("Branch league table"),
+        # Eighteen columns need the width the admin's navigation sidebar takes.
+        "is_nav_sidebar_enabled": False,
     }
     return _page(request, "reporting/league.html", context)
 
@@ -209,6 +215,7 @@ def outlet(request, pk):
         "form": form,
         **overview.outlet_overview(outlet=branch, period=period, user=request.user),
         "title": branch.name,
+        "is_nav_sidebar_enabled": False,  # four parts side by side need the width
     }
     return _page(request, "reporting/outlet.html", context)
 
