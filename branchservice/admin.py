@@ -33,7 +33,7 @@ class BranchAdmin(ScopedAdminMixin, HistoryAdmin):
     search_fields = ["code", "name", "address"]
     list_select_related = ["parent"]
     ordering = ["path"]
-    fields = ["code", "name", "level", "parent", "address", "hotline", "is_active"]
+    fields = ["code", "name", "level", "parent", "address", "hotline", "customer_base", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
         # Branches carry complaint and checklist history: deactivate, never delete.
