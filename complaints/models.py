@@ -7,6 +7,7 @@ the table in `complaints.workflow`.
 """
 
 import datetime as dt
+from itertools import filterfalse
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -327,9 +328,18 @@ class Complaint(VersionedModel):
         HOTLINE = "hotline", _("Service hotline transfer")
         REGULATOR = "regulator", _("Regulator transfer")
         ONLINE = "online", _("Online / e-mail")
+        # Written by the customers themselves on the outlet's public page (opinionbook app).
+        OPINION_BOOK_ONLINE = "opinion_book_online", _("Opinion book (online)")
 
     # Customers may stay anonymous where they write to us without meeting anyone.
-    ANONYMOUS_CHANNELS = frozenset({Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE})
+    ANONYMOUS_CHANNELS = frozenset(
+        {Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE, Channel.OPINION_BOOK_ONLINE}
+    )
+    # Channels only a customer writes through, never a member of staff: what the statistics
+    # count as the online opinion book is what customers wrote there.
+    CUSTOMER_CHANNELS = frozenset({Channel.OPINION_BOOK_ONLINE})
+    # In the order of Channel (the demo draws from it).
+    STAFF_CHANNELS = tuple(filterfalse(CUSTOMER_CHANNELS.__contains__, Channel.values))
     # Free text typed at registration (checked by validate_entry to fit its column).
     TYPED_FIELDS = (
         "customer_name",
