@@ -32,7 +32,23 @@ class IdleSessionRefreshMiddleware:
         return response
 
 
+def seconds_left(request) -> int:
+    """Seconds until the request's session ends if the user does nothing more, counting the
+    refresh this request brings on its way out (the middleware's). Pages use it to warn in
+    time."""
+    now = int(time.time())
+    refreshed = request.session.get(REFRESHED_AT, 0)
+    if now - refreshed >= settings.SESSION_REFRESH_SECONDS:
+        refreshed = now
+    return max(0, refreshed + settings.SESSION_COOKIE_AGE - now)
+
+
+def refresh(request):
+    """Renew the session now, whatever the last refresh: the user asked to stay signed in."""
+    request.session[REFRESHED_AT] = int(time.time())
+
+
 @receiver(user_logged_in, dispatch_uid="branchservice.sessions.refreshed_at_login")
 def note_login_time(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[REFRESHED_AT] = int(time.time())
+        refresh(request)

@@ -15,6 +15,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from branchservice import sessions
 from branchservice.models import Branch
 from branchservice.rectifications.models import Rectification
 from branchservice.scoping import get_scoped_or_404, visible_branches
@@ -248,8 +249,17 @@ def answer(request, pk):
         {
             "revision": checklist.revision,
             "saved_at": time_format(timezone.localtime(checklist.updated_at), "H:i"),
+            "session_seconds": sessions.seconds_left(request),
         }
     )
+
+
+@checklist_page
+@require_POST
+def stay_signed_in(request):
+    """The checklist page's "stay signed in", two minutes before the session would end."""
+    sessions.refresh(request)
+    return JsonResponse({"session_seconds": sessions.seconds_left(request)})
 
 
 def _refused(code, message, status, **extra):
@@ -277,6 +287,7 @@ def _fill_page(request, checklist, form, may_fill, status=200):
         "answered": answered,
         "total": len(form.items),
         "page_text": _fill_page_text(),
+        "session_seconds": sessions.seconds_left(request),
     }
     return render(request, "standards/checklist_fill.html", context, status=status)
 
@@ -298,6 +309,22 @@ def _fill_page_text():
             "are sent at once."
         ),
         "sign_in_again": _("Sign in again"),
+        "not_saved": _("Not saved"),
+        "overwrite": _("Overwrite with my answers"),
+        "discard": _("Discard my answers"),
+        "dismiss": _("Dismiss"),
+        "unanswered": _("not answered"),
+        "conflict_on_load": _(
+            "These answers were given on this device but not saved, and the checklist has "
+            "been saved elsewhere since. Compare them with the page, then keep yours or "
+            "discard them."
+        ),
+        "session_ending": _("You will be signed out in %(time)s for inactivity."),
+        "stay_signed_in": _("Stay signed in"),
+        "all_pass": _("All pass"),
+        "all_pass_help": _(
+            "Mark every pass/fail item of this section that is not answered yet as passed"
+        ),
         "wait_before_submit": _(
             "Not sent: answers not on the server yet: %(count)s. Try again once they are saved."
         ),

@@ -452,6 +452,7 @@ standards:start                                       405   405   403   405   40
 standards:checklist                                   ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:photo                                       ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:answer                                      405   405   403   405   405   403   login login  checklist_of_a
+standards:stay_signed_in                              405   405   403   405   405   403   login login  -
 
 # Filled checklists: read in scope, never added, changed or deleted in the admin; heads review.
 admin:standards_checklist_changelist                  ok    ok    403   login ok    403   login login  checklist_of_a
