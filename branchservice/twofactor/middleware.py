@@ -1,0 +1,66 @@
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+from .policy import asks_second_factor
+
+# In the session: is this session's user asked for the second factor? Worked out at login
+# (and once for a session older than the feature), so that pages of people never asked (the
+# lobby managers' tablets, most complaint managers) cost no device queries.
+ASKED_SESSION_KEY = "twofactor_asked"
+
+# What a session that owes the factor may still open: signing in (as someone else) and out,
+# the factor's own pages, the language switch and the monitoring probe.
+OPEN_VIEWS = frozenset(
+    {
+        "twofactor:verify",
+        "twofactor:enrol",
+        "admin:login",
+        "admin:logout",
+        "standards:login",
+        "standards:logout",
+        "set_language",
+        "healthz",
+    }
+)
+
+
+@receiver(user_logged_in, dispatch_uid="branchservice.twofactor.asked")
+def note_whether_asked(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[ASKED_SESSION_KEY] = asks_second_factor(user)
+
+
+def mark_asked(request) -> None:
+    """Whoever enrols during a session is asked from now on."""
+    request.session[ASKED_SESSION_KEY] = True
+
+
+class SecondFactorMiddleware:
+    """A signed-in session that owes the second factor gets nothing but the pages above: every
+    other URL (admin, report centre, dashboard, exports, reminders, checklist pages) sends it
+    to the code page, or to enrolment if the person has no device yet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or request.resolver_match.view_name in OPEN_VIEWS:
+            return None
+        asked = request.session.get(ASKED_SESSION_KEY)
+        if asked is None:
+            asked = request.session[ASKED_SESSION_KEY] = asks_second_factor(user)
+        if not asked or user.is_verified():
+            return None
+        target = "twofactor:verify" if user_has_device(user) else "twofactor:enrol"
+        url = reverse(target)
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(url)
