@@ -80,6 +80,11 @@ _SERVICETIMES_WORK = [
     "servicetimes.add_finding",
 ]
 
+# Each outlet's online opinion book (the customer's side): its switch is kept by the outlet
+# head and head office; the others see which outlets have one.
+_OPINION_BOOK_KEEP = _crud("opinionbook", "opinionbook", ("view", "add", "change"))
+_OPINION_BOOK_READ = ["opinionbook.view_opinionbook"]
+
 # The report centre (monthly summaries and their download log); building a summary is
 # add_reportfile. Exporting a list is exports.add_exportjob, unmasked personal data in an
 # export is exports.export_unmasked_personal_data.
@@ -92,6 +97,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("complaints", "businesscategory", ("add", "change")),
         *_crud("complaints", "complaintreason", ("add", "change")),
         *_crud("complaints", "deadlinepolicy", ("add", "change")),
+        *_OPINION_BOOK_KEEP,
         *_crud("branchservice", "branch", ("view", "add", "change")),
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
@@ -121,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.BRANCH_MANAGER: [
         *_COMPLAINT_WORK,
+        *_OPINION_BOOK_KEEP,
         *_RECTIFICATION_WORK,
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
@@ -140,6 +147,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.COMPLAINT_MANAGER: [
         *_COMPLAINT_WORK,
+        *_OPINION_BOOK_READ,
         *_RECTIFICATION_WORK,
         "branchservice.view_branch",
         "branchservice.view_calendaroverride",
@@ -157,6 +165,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.AUDITOR: [
         *_COMPLAINT_READ,
+        *_OPINION_BOOK_READ,
         "rectifications.view_rectification",
         "branchservice.view_branch",
         "branchservice.view_user",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("reminders/", include("branchservice.notifications.urls")),
     path("reports/", include("reporting.urls")),
     path("reports/", include("branchservice.exports.urls")),
+    # The customer's side: public pages, no login.
+    path("", include("opinionbook.urls", namespace="opinionbook")),
 ]
 
 if settings.DEBUG:

@@ -34,7 +34,9 @@ from branchservice.roles import is_complaint_handler
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 
 from . import forms, services
+from .deadlines import WATCHED_LABELS, watched_states
 from .models import (
+    OPEN_FIRST,
     Attachment,
     BusinessCategory,
     Complaint,
@@ -76,13 +78,6 @@ MOVE_PAGES = {
 }
 
 EMPTY_VALUE = mark_safe("-")
-
-STAGE_LABELS = {
-    "acknowledge": _("Acknowledgement"),
-    "reply": _("Reply"),
-    "followup": _("Follow-up visit"),
-    "review": _("Review"),
-}
 
 
 class BranchFilter(IdListFilter):
@@ -221,11 +216,25 @@ class PageLabels:
             name: {value: str(label) for value, label in Complaint._meta.get_field(name).choices}
             for name in ("status", "kind", "channel")
         }
-        self.stages = {stage: str(label) for stage, label in STAGE_LABELS.items()}
+        self.stages = {stage: str(label) for stage, label in WATCHED_LABELS.items()}
         self.deadline = {status.value: str(status.label) for status in DeadlineStatus}
 
 
 class ComplaintChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # The pending deadlines' states as the work queue computes them (due soon included),
+        # so that a badge here and in the queue never disagree.
+        policies = list(DeadlinePolicy.objects.only("pk", "regulatory_warning_days"))
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .annotate(**watched_states(self.now, policies))
+        )
+
+    @cached_property
+    def now(self):
+        return timezone.now()
+
     def get_results(self, request):
         super().get_results(request)
         labels = PageLabels()
@@ -268,6 +277,8 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         "customer",
     ]
     list_display_links = ["reference"]
+    # Open entries first (closed ones after them), newest first in each: the index of that.
+    ordering = [OPEN_FIRST.asc(), "-received_at", "-id"]
     list_filter = [
         BranchFilter,
         "status",
@@ -385,11 +396,14 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     @admin.display(description=_("deadlines"))
     def deadlines(self, obj):
         labels = obj.page_labels
-        badges = [
-            (status.value, labels.stages[stage], labels.deadline[status.value])
-            for stage, status in obj.deadline_statuses(labels.now).items()
-            if status != DeadlineStatus.NONE
-        ]
+        badges = []
+        for stage in Complaint.STAGES:
+            # A pending deadline of an open entry: the queue's state (ComplaintChangeList);
+            # one met or missed: the model's.
+            state = getattr(obj, f"dl_{stage}", "") if obj.is_open else ""
+            state = state or obj.deadline_status(stage, labels.now)
+            if state != DeadlineStatus.NONE:
+                badges.append((state, labels.stages[stage], labels.deadline[state]))
         return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}：{}</span>', badges)
 
     def get_changelist(self, request, **kwargs):
@@ -666,7 +680,7 @@ def complaint_page_context(complaint, user) -> dict:
     moves = [m for m in allowed_moves(complaint, user) if m in MOVE_PAGES]
     deadlines = [
         {
-            "label": STAGE_LABELS[stage],
+            "label": WATCHED_LABELS[stage],
             "due": getattr(complaint, due),
             "done": getattr(complaint, done),
             "status": complaint.deadline_status(stage, now),
@@ -683,10 +697,6 @@ def complaint_page_context(complaint, user) -> dict:
             for m in moves
         ],
         "deadlines": deadlines,
-        "ceilings": [
-            (_("Branch ceiling, measured at the reply"), complaint.branch_due_at),
-            (_("Regulatory ceiling"), complaint.regulatory_due_at),
-        ],
         # Numbers typed into any of these are masked for those without unmasked access.
         "complaint": pii.free_text_for(user, [complaint])[0],
         **{

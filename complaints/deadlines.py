@@ -120,15 +120,9 @@ def recompute_deadlines(complaint: Complaint) -> None:
 # --- what is due on open entries, in SQL (the work queue; tests/reporting/test_work_queue.py)
 
 # Every deadline a handler watches on an open entry, with the column that meets it: the steps
-# of Complaint.STAGES and the two ceilings, which the reply meets (as the reminder scan has it).
-WATCHED = {
-    "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
-    "reply": ("reply_due_at", "replied_at"),
-    "branch": ("branch_due_at", "replied_at"),
-    "regulatory": ("regulatory_due_at", "replied_at"),
-    "followup": ("followup_due_at", "followed_up_at"),
-    "review": ("review_due_at", "reviewed_at"),
-}
+# and the two ceilings, which the reply meets (as the reminder scan has it). One table for the
+# model's statuses, the list's badges and the queue: Complaint.STAGES.
+WATCHED = Complaint.STAGES
 WATCHED_LABELS = {
     "acknowledge": _("Acknowledgement"),
     "reply": _("Reply"),

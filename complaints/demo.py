@@ -500,7 +500,7 @@ def seed(stdout):
             hour, minute = rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([5, 20, 35, 50])
             kind = rng.choices(["complaint", "suggestion", "praise"], [80, 10, 10])[0]
             scenario = rng.choice(SCENARIOS)
-            channel = rng.choice(Complaint.Channel.values)
+            channel = rng.choice(Complaint.STAFF_CHANNELS)
             name = rng.choice(FAMILY) + rng.choice(GIVEN)
             phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
             id_number = _id_number(rng)

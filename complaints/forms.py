@@ -71,6 +71,13 @@ class ComplaintForm(forms.ModelForm):
         if self.instance.pk is None and "submission_token" in self.fields:
             self.initial.setdefault("submission_token", uuid.uuid4())
             self.initial.setdefault("received_at", _now())
+        if self.instance.pk is None and "channel" in self.fields:
+            # The online opinion book is written by customers only (services refuse it too).
+            self.fields["channel"].choices = [
+                (value, label)
+                for value, label in self.fields["channel"].choices
+                if value not in Complaint.CUSTOMER_CHANNELS
+            ]
 
 
 class MoveForm(forms.Form):

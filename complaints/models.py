@@ -7,13 +7,14 @@ the table in `complaints.workflow`.
 """
 
 import datetime as dt
+from itertools import filterfalse
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +209,39 @@ PHONE_DIGITS = Replace("customer_phone", Value("-"), Value(""))
 REFERENCE_PREFIX = "TS-"
 
 
+class ComplaintStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    INVESTIGATING = "investigating", _("Investigating")
+    ESCALATED = "escalated", _("Escalated to head office")
+    RESOLVED = "resolved", _("Replied")
+    FOLLOWED_UP = "followed_up", _("Follow-up visit done")
+    CLOSED = "closed", _("Closed")
+    REVIEWING = "reviewing", _("Under review")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
+    MERGED = "merged", _("Merged into another entry")
+    VOID = "void", _("Void")
+
+
+OPEN_STATUSES = (
+    ComplaintStatus.REGISTERED,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.INVESTIGATING,
+    ComplaintStatus.ESCALATED,
+    ComplaintStatus.RESOLVED,
+    ComplaintStatus.FOLLOWED_UP,
+    ComplaintStatus.REVIEWING,
+)
+
+# Open entries first: what still needs doing, then what is done (each newest first in the
+# list). The complaint list's sort, and the expression of its index (Complaint.Meta.indexes).
+OPEN_FIRST = Case(
+    When(status__in=OPEN_STATUSES, then=Value(0)),
+    default=Value(1),
+    output_field=models.IntegerField(),
+)
+
+
 class ComplaintQuerySet(models.QuerySet):
     def search(self, term: str, *, personal_data: bool = True):
         """The register's search box, each kind of term on an index of its own.
@@ -294,9 +328,18 @@ class Complaint(VersionedModel):
         HOTLINE = "hotline", _("Service hotline transfer")
         REGULATOR = "regulator", _("Regulator transfer")
         ONLINE = "online", _("Online / e-mail")
+        # Written by the customers themselves on the outlet's public page (opinionbook app).
+        OPINION_BOOK_ONLINE = "opinion_book_online", _("Opinion book (online)")
 
     # Customers may stay anonymous where they write to us without meeting anyone.
-    ANONYMOUS_CHANNELS = frozenset({Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE})
+    ANONYMOUS_CHANNELS = frozenset(
+        {Channel.OPINION_BOOK, Channel.LETTER, Channel.ONLINE, Channel.OPINION_BOOK_ONLINE}
+    )
+    # Channels only a customer writes through, never a member of staff: what the statistics
+    # count as the online opinion book is what customers wrote there.
+    CUSTOMER_CHANNELS = frozenset({Channel.OPINION_BOOK_ONLINE})
+    # In the order of Channel (the demo draws from it).
+    STAFF_CHANNELS = tuple(filterfalse(CUSTOMER_CHANNELS.__contains__, Channel.values))
     # Free text typed at registration (checked by validate_entry to fit its column).
     TYPED_FIELDS = (
         "customer_name",
@@ -308,28 +351,8 @@ class Complaint(VersionedModel):
         "complained_about",
     )
 
-    class Status(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
-        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-        INVESTIGATING = "investigating", _("Investigating")
-        ESCALATED = "escalated", _("Escalated to head office")
-        RESOLVED = "resolved", _("Replied")
-        FOLLOWED_UP = "followed_up", _("Follow-up visit done")
-        CLOSED = "closed", _("Closed")
-        REVIEWING = "reviewing", _("Under review")
-        WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
-        MERGED = "merged", _("Merged into another entry")
-        VOID = "void", _("Void")
-
-    OPEN_STATUSES = (
-        Status.REGISTERED,
-        Status.ACKNOWLEDGED,
-        Status.INVESTIGATING,
-        Status.ESCALATED,
-        Status.RESOLVED,
-        Status.FOLLOWED_UP,
-        Status.REVIEWING,
-    )
+    Status = ComplaintStatus
+    OPEN_STATUSES = OPEN_STATUSES
 
     # The three tiers of art. 18: the regulatory period is 15, 30 or 60 natural days.
     class Complexity(models.TextChoices):
@@ -375,10 +398,15 @@ class Complaint(VersionedModel):
     # transfer, which may arrive long after the customer first wrote.
     MAX_RECEIPT_AGE = dt.timedelta(days=366)
 
-    # stage → (due column, done column): the three steps whose deadline status is shown.
+    # stage → (due column, done column): every deadline whose status is shown, filtered and
+    # queued, in the order a handler meets them. The two ceilings (DOMAIN.md §2: 7 working
+    # days at branch level, the regulator's 15/30/60 natural days) are met by the reply, as the
+    # reply deadline is, but after a "handle again" they may fall before the new reply date.
     STAGES = {
         "acknowledge": ("acknowledge_due_at", "acknowledged_at"),
         "reply": ("reply_due_at", "replied_at"),
+        "branch": ("branch_due_at", "replied_at"),
+        "regulatory": ("regulatory_due_at", "replied_at"),
         "followup": ("followup_due_at", "followed_up_at"),
         "review": ("review_due_at", "reviewed_at"),
     }
@@ -582,8 +610,12 @@ class Complaint(VersionedModel):
         verbose_name_plural = _("complaint register")
         ordering = ["-received_at", "-id"]
         indexes = [
-            # Changelist of head office: newest first over the whole bank.
+            # Changelist of head office: newest first over the whole bank (sorted by receipt)...
             models.Index(fields=["-received_at", "-id"], name="complaint_received_idx"),
+            # ... and its default order, open entries first (complaints.admin, OPEN_FIRST).
+            models.Index(
+                OPEN_FIRST, F("received_at").desc(), F("id").desc(), name="complaint_open_recv_idx"
+            ),
             # Changelist of a branch: branch_id IN (subtree) ordered by received_at.
             models.Index(fields=["branch", "-received_at"], name="complaint_branch_recv_idx"),
             # Status filter of the changelist and the open() scans.

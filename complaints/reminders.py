@@ -63,12 +63,17 @@ class Kind(models.TextChoices):
     COMPLAINT_EXTENSION_NOTICE = "complaint_extension_notice", _("Extension notice")
     COMPLAINT_PAUSE = "complaint_pause", _("Long pause of the clock")
     COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
+    # Told at once, not found by the scan (services.complaint_register).
+    COMPLAINT_NEW = "complaint_new", _("New entry from a customer")
 
 
 KINDS = Kind.values
 NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
 # What each reminder says. "%(object)s" is the complaint's reference, "%(due)s" its deadline.
 HEADLINES = {
+    (Kind.COMPLAINT_NEW, Stage.DUE): _(
+        "A customer wrote entry %(object)s in the online opinion book; acknowledge it by %(due)s."
+    ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
     ),
@@ -331,6 +336,23 @@ def _record_escalation(complaint_id, recipient_ids, breached_at):
     )
 
 
+def new_entry(complaint) -> Reminder:
+    """The reminder that tells the handler and the outlet head of a new entry at once."""
+    heads = User.objects.filter(
+        is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+    ).values_list("pk", flat=True)
+    handler = [complaint.handler_id] if complaint.handler_id else []
+    return Reminder(
+        target=complaint,
+        kind=Kind.COMPLAINT_NEW,
+        stage=Stage.DUE,
+        recipient_ids=[*handler, *heads],
+        due_at=complaint.acknowledge_due_at,
+        label=complaint.reference,
+        url=admin_url(complaint),
+    )
+
+
 def scan(*, now, directory):
     run = _Scan(now, directory)
     for complaint in batched(run.candidates()):
@@ -346,6 +368,9 @@ def still_due(notification, target) -> str | None:
         return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if notification.kind == Kind.COMPLAINT_NEW:
+        # Looked at: acknowledged, answered on the spot, or (praise) filed.
+        return None if target.status == Complaint.Status.REGISTERED else str(NO_LONGER_DUE_DONE)
     if notification.kind == Kind.COMPLAINT_PAUSE:
         return None if target.paused_since else str(NO_LONGER_DUE_DONE)
     if target.paused_since is not None:

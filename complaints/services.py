@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.models import Branch
-from branchservice.notifications.services import notifications_settle_for
+from branchservice.notifications.services import notifications_send_now, notifications_settle_for
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
+from . import reminders
 from .deadlines import compute_deadlines, recompute_deadlines
 from .models import (
     Attachment,
@@ -96,6 +97,29 @@ def _default_handler(branch: Branch, user):
     return manager or user
 
 
+def _check_staff_channel(channel, *, was=None) -> None:
+    """Staff neither register nor re-label an entry as written by the customer online, nor
+    turn the customer's own online entry into another channel."""
+    if was is not None and was == channel:
+        return
+    if channel in Complaint.CUSTOMER_CHANNELS:
+        raise ValidationError(
+            {
+                "channel": _(
+                    "Only customers write in the online opinion book: choose another channel."
+                )
+            }
+        )
+    if was in Complaint.CUSTOMER_CHANNELS:
+        raise ValidationError(
+            {
+                "channel": _(
+                    "The customer wrote this entry in the online opinion book: its channel stays."
+                )
+            }
+        )
+
+
 def _check_staff(user, person, field) -> None:
     if person is not None and not can_see_branch(user, person.branch):
         raise ValidationError({field: _("Choose a member of staff within your branches.")})
@@ -147,12 +171,21 @@ def complaint_register(
     submission_token: uuid.UUID | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
-    """Register an entry in an outlet's register, with its reference number and deadlines."""
+    """Register an entry in an outlet's register, with its reference number and deadlines.
+
+    `user` is None for an entry the customer wrote themselves on the outlet's public opinion
+    book (the opinionbook app): only that channel takes one, and only the customer writes
+    through it. Such an entry is told at once to its handler and the outlet head."""
     now = now or timezone.now()
-    if not can_see_branch(user, branch):
-        raise PermissionDenied
-    if not is_complaint_handler(user):
-        raise ValidationError(_("Your role may not register complaints."), code="role")
+    if user is None:
+        if channel not in Complaint.CUSTOMER_CHANNELS:
+            raise PermissionDenied
+    else:
+        if not can_see_branch(user, branch):
+            raise PermissionDenied
+        if not is_complaint_handler(user):
+            raise ValidationError(_("Your role may not register complaints."), code="role")
+        _check_staff_channel(channel)
     if branch.level != Branch.Level.OUTLET:
         raise ValidationError({"branch": _("Complaints are registered at an outlet.")})
     if submission_token is not None:
@@ -188,7 +221,14 @@ def complaint_register(
             complaint.reference = _next_reference(branch, received_at)
             compute_deadlines(complaint, DeadlinePolicy.current())
             complaint.save()
-            _event(complaint, user, Move.REGISTER, "", complaint.status, now=now)
+            note = ""
+            if user is None:
+                # Stored text: in the bank's language, not the customer's.
+                with translation.override(settings.LANGUAGE_CODE):
+                    note = str(_("Written by the customer in the online opinion book."))
+            _event(complaint, user, Move.REGISTER, "", complaint.status, note, now=now)
+            if user is None:
+                notifications_send_now(reminders=[reminders.new_entry(complaint)], now=now)
     except IntegrityError:
         # Two submits of one form raced past the check above: the other one won.
         earlier = Complaint.objects.filter(submission_token=submission_token).first()
@@ -665,6 +705,11 @@ def _corrected(complaint, field, value, now) -> Complaint:
         raise ValidationError({"new_value": _("This value cannot be read.")}) from None
     if getattr(complaint, field) == value:
         raise ValidationError({"new_value": _("The new value is the same as the old one.")})
+    if field == "channel":
+        try:
+            _check_staff_channel(value, was=complaint.channel)
+        except ValidationError as exc:
+            raise ValidationError({"new_value": exc.messages}) from None
     if field == "kind" and value != Complaint.Kind.COMPLAINT:
         raise ValidationError(
             {"new_value": _("An acknowledged complaint cannot become praise or a suggestion.")}
@@ -1059,6 +1104,8 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
                 },
                 code="evidence_fixed",
             )
+        if "channel" in data:
+            _check_staff_channel(data["channel"], was=complaint.channel)
         before = {f: getattr(complaint, f) for f in data}
         for field, value in data.items():
             setattr(complaint, field, value)

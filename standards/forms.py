@@ -115,3 +115,19 @@ class ChecklistForm(forms.Form):
             for message in messages:
                 self.add_error(f"r{item_id}", message)
         return not problems
+
+
+class AnswerForm(forms.Form):
+    """One answer saved on its own, as the checklist page sends it while it is filled in:
+    `result` for a pass/fail item, `score` for a scored one. The service checks the value
+    against the item."""
+
+    item = forms.IntegerField(min_value=1)
+    revision = forms.IntegerField(min_value=0)
+    result = forms.CharField(required=False, max_length=4)
+    score = forms.IntegerField(required=False, min_value=0, max_value=100)
+    comment = forms.CharField(required=False, max_length=2000, strip=False)
+
+    def answer_input(self) -> AnswerInput:
+        data = self.cleaned_data
+        return AnswerInput(result=data["result"], score=data["score"], comment=data["comment"])

@@ -185,7 +185,15 @@ def _claim(checklist: Checklist, *, revision: int, by: User, now, **changes):
         setattr(checklist, name, value)
 
 
-def _write_answers(checklist, items_by_id, answers: dict[int, AnswerInput]):
+# What an upsert of answers overwrites; an answer saved on its own (autosave) leaves the photo,
+# which only the whole form uploads.
+ANSWER_FIELDS = ["result", "score", "failed", "comment", "photo"]
+ANSWER_FIELDS_BUT_PHOTO = ANSWER_FIELDS[:-1]
+
+
+def _write_answers(
+    checklist, items_by_id, answers: dict[int, AnswerInput], *, fields=ANSWER_FIELDS
+):
     unknown = set(answers) - set(items_by_id)
     if unknown:
         raise ValidationError(_("An answer was given to an item that is not on this checklist."))
@@ -209,7 +217,7 @@ def _write_answers(checklist, items_by_id, answers: dict[int, AnswerInput]):
         rows,
         update_conflicts=True,
         unique_fields=["checklist", "item"],
-        update_fields=["result", "score", "failed", "comment", "photo"],
+        update_fields=fields,
     )
 
 
@@ -229,6 +237,50 @@ def checklist_save_draft(
     items = _items_by_id(checklist)
     _claim(checklist, revision=revision, by=by, now=now)
     _write_answers(checklist, items, answers)
+    return checklist
+
+
+def _refuse_bad_value(item, answer: AnswerInput):
+    """A result or score the item cannot take (the page's form offers only valid ones; a
+    queued answer from an old page or a hand-made request might not)."""
+    if item.answer_type == AnswerType.SCORE:
+        if answer.score is not None and not 0 <= answer.score <= item.max_score:
+            raise ValidationError(
+                _("A score for “%(item)s” is from 0 to %(max)s.")
+                % {"item": item.text, "max": item.max_score}
+            )
+    elif answer.result not in ("", *ChecklistAnswer.Result.values):
+        raise ValidationError(_("Choose pass, fail or not applicable."))
+
+
+@transaction.atomic
+def checklist_answer_save(
+    *,
+    checklist: Checklist,
+    item_id: int,
+    answer: AnswerInput,
+    by: User,
+    revision: int,
+    now=None,
+):
+    """Keep one answer as soon as it is given (the page saves each answer on its own).
+
+    Refused like a draft save: a checklist saved elsewhere since `revision` (StaleChecklist)
+    or already submitted (ChecklistLocked); and an item of another version. A stored photo
+    is kept. Returns the checklist at its new revision."""
+    _check_may_fill(by, checklist.branch)
+    now = now or timezone.now()
+    item = VersionItem.objects.filter(pk=item_id, version=checklist.template_version_id).first()
+    if item is None:
+        raise ValidationError(
+            _(
+                "This answer is for an item that is not on this checklist (perhaps from a "
+                "page of an older version). Reload the page."
+            )
+        )
+    _refuse_bad_value(item, answer)
+    _claim(checklist, revision=revision, by=by, now=now)
+    _write_answers(checklist, {item.pk: item}, {item.pk: answer}, fields=ANSWER_FIELDS_BUT_PHOTO)
     return checklist
 
 

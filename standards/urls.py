@@ -24,5 +24,6 @@ urlpatterns = [
     path("outlets/<int:branch_id>/history/", views.history, name="history"),
     path("outlets/<int:branch_id>/start/<int:template_id>/", views.start, name="start"),
     path("checklists/<int:pk>/", views.checklist, name="checklist"),
+    path("checklists/<int:pk>/answers/", views.answer, name="answer"),
     path("checklists/<int:pk>/photos/<int:item_id>/", views.photo, name="photo"),
 ]

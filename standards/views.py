@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -20,7 +20,7 @@ from branchservice.rectifications.models import Rectification
 from branchservice.scoping import get_scoped_or_404, visible_branches
 
 from . import selectors, services
-from .forms import ChecklistForm
+from .forms import AnswerForm, ChecklistForm
 from .models import Checklist, ChecklistAnswer, ChecklistTemplate
 
 HISTORY_PAGE_SIZE = 30
@@ -197,6 +197,63 @@ def checklist(request, pk):
         % {"time": time_format(timezone.localtime(checklist.updated_at), "H:i")},
     )
     return redirect("standards:checklist", pk=checklist.pk)
+
+
+@checklist_page
+@require_POST
+def answer(request, pk):
+    """Save one answer as it is given (static/standards/checklist.js), answering in JSON.
+
+    Refusals carry a `code` the page acts on: "stale" (saved elsewhere: the page shows what
+    it could not save and offers to overwrite), "locked" (already submitted), "invalid"."""
+    checklist = _checklist(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _refused("invalid", _("This answer could not be read. Reload the page."), 400)
+    try:
+        services.checklist_answer_save(
+            checklist=checklist,
+            item_id=form.cleaned_data["item"],
+            answer=form.answer_input(),
+            by=request.user,
+            revision=form.cleaned_data["revision"],
+        )
+    except ValidationError as exc:
+        return _refused("invalid", " ".join(exc.messages), 400)
+    except services.ChecklistLocked:
+        return _refused(
+            "locked",
+            _(
+                "This checklist has already been submitted: this answer was not saved. "
+                "Ask your outlet head to reopen the checklist if it must be corrected."
+            ),
+            409,
+        )
+    except services.StaleChecklist:
+        current = Checklist.objects.select_related("updated_by").get(pk=checklist.pk)
+        return _refused(
+            "stale",
+            _(
+                "This checklist was saved on another device or tab at %(time)s by %(who)s. "
+                "Your answers below were not saved."
+            )
+            % {
+                "time": time_format(timezone.localtime(current.updated_at), "H:i"),
+                "who": current.updated_by.get_full_name() if current.updated_by else "",
+            },
+            409,
+            revision=current.revision,
+        )
+    return JsonResponse(
+        {
+            "revision": checklist.revision,
+            "saved_at": time_format(timezone.localtime(checklist.updated_at), "H:i"),
+        }
+    )
+
+
+def _refused(code, message, status, **extra):
+    return JsonResponse({"code": code, "message": message, **extra}, status=status)
 
 
 def _posted_revision(request) -> int:

@@ -69,6 +69,7 @@ from standards.models import (
 )
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import UserFactory, pass_second_factor
+from tests.opinionbook.factories import opinion_book_of_a
 from tests.servicetimes import factories as servicetimes_factories
 from tests.standards import factories as standards_factories
 
@@ -302,6 +303,7 @@ OBJECTS = {
     "queue_import_of_a": queue_import_of_a,
     "ticket_of_a": ticket_of_a,
     "time_finding_of_a": time_finding_of_a,
+    "opinion_book_of_a": opinion_book_of_a,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
@@ -322,6 +324,8 @@ PARAMS = {
     "kind": lambda obj: obj.kind,
     "app_label": lambda obj: "branchservice",
     "content_type_id": lambda obj: ContentType.objects.get_for_model(obj).pk,
+    # An outlet's public page is addressed by the outlet's code.
+    "code": lambda obj: obj.outlet.code,
 }
 
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
@@ -458,6 +462,7 @@ standards:history                                     ok    ok    403   ok    ok
 standards:start                                       405   405   403   405   405   403   login login  checklist_of_a
 standards:checklist                                   ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:photo                                       ok    ok    403   ok    ok    403   login login  checklist_of_a
+standards:answer                                      405   405   403   405   405   403   login login  checklist_of_a
 
 # Filled checklists: read in scope, never added, changed or deleted in the admin; heads review.
 admin:standards_checklist_changelist                  ok    ok    403   login ok    403   login login  checklist_of_a
@@ -620,6 +625,18 @@ reporting:download_report                             ok    ok    403   403   ok
 exports:download_export                               404   404   ok    404   404   404   login login  export_of_a
 exports:export                                        405   405   405   405   405   405   405   405    export_of_a
 exports:export_status                                 404   404   open  404   404   404   login login  export_of_a
+
+# The customer's side (opinionbook). PUBLIC: the pages a customer opens from the poster, for
+# anyone, signed in or not. The switch of each outlet's book: its outlet head and head office.
+opinionbook:book                                      ok    ok    ok    ok    ok    ok    ok    ok     opinion_book_of_a
+opinionbook:lookup                                    ok    ok    ok    ok    ok    ok    ok    ok     -
+admin:opinionbook_opinionbook_changelist              ok    ok    ok    login ok    ok    login login  opinion_book_of_a
+admin:opinionbook_opinionbook_add                     ok    ok    403   login 403   403   login login  -
+admin:opinionbook_opinionbook_change                  ok    ok    ok    login ok    404   login login  opinion_book_of_a
+admin:opinionbook_opinionbook_delete                  403   403   403   login 403   403   login login  opinion_book_of_a
+admin:opinionbook_opinionbook_history                 ok    ok    ok    login ok    404   login login  opinion_book_of_a
+admin:opinionbook_opinionbook_simple_history          ok    ok    ok    login ok    404   login login  opinion_book_of_a
+admin/opinionbook/opinionbook/<path:object_id>/       redir redir redir login redir redir login login  opinion_book_of_a
 """
 
 

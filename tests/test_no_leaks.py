@@ -353,3 +353,19 @@ def test_the_work_queue_holds_own_items_and_counts_only(world, people, login, wh
         widest = client.get(reverse("admin:index"), {"view": queue.views[-1]}).context["queue"]
         references = {i.title for i in widest.items if i.key.startswith("complaint-")}
         assert len(references) == (1 if "国贸网点" in own else 2)
+
+
+def test_the_opinion_book_list_holds_own_outlets_and_their_entries_only(
+    org, outlet_user, outsider, login
+):
+    from opinionbook.models import OpinionBook
+    from opinionbook.services import opinion_submit
+
+    books = {code: OpinionBook.objects.create(outlet=getattr(org, code)) for code in ("a", "b")}
+    for text in ("甲网点专属：排队太久", "甲网点专属：无人引导"):
+        opinion_submit(book=books["a"], kind="complaint", description=text)
+    opinion_submit(book=books["b"], kind="praise", description="乙网点专属：服务很好")
+    page = login(outsider).get(reverse("admin:opinionbook_opinionbook_changelist"))
+    rows = list(page.context["cl"].result_list)
+    assert [(row.outlet, row.entry_count) for row in rows] == [(org.b, 1)]
+    assert not [marker for marker in OF_A if marker in page.content.decode()]

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from branchservice.jobs import queue
 from branchservice.models import User
@@ -117,6 +118,28 @@ def notifications_create(*, reminders: Iterable[Reminder], now: dt.datetime) -> 
             offered, pending = offered + len(pending), []
     Notification.objects.bulk_create(pending, ignore_conflicts=True)
     return offered + len(pending)
+
+
+def _deliver_soon(recipient_id: int) -> None:
+    try:
+        queue(DELIVER_NOTIFICATIONS_TASK, recipient_id, retry=False)
+    except (OperationalError, OSError) as exc:
+        # The rows are stored: the next scan's dispatch delivers them.
+        logger.warning("Could not queue the delivery for %s now: %s", recipient_id, exc)
+
+
+def notifications_send_now(*, reminders: Iterable[Reminder], now: dt.datetime | None = None):
+    """Store reminders that must not wait for the next scan (an app decides which: a new
+    entry the customer wrote, say) and queue their delivery when the caller's transaction
+    commits. The bell shows them at once; outside working hours the mail is held like any
+    other reminder's, and a broker that is down only delays the mail to the next scan."""
+    now = now or timezone.now()
+    reminders = list(reminders)
+    offered = notifications_create(reminders=reminders, now=now)
+    if in_working_hours(now):
+        for recipient_id in dict.fromkeys(r for rem in reminders for r in rem.recipient_ids):
+            transaction.on_commit(partial(_deliver_soon, recipient_id))
+    return offered
 
 
 def reminders_scan(*, now: dt.datetime | None = None) -> int:

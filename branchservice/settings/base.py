@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "standards",
     "servicetimes",
     "reporting",
+    "opinionbook",
     "branchservice.notifications",
     "branchservice.exports",
     "branchservice.rectifications",
@@ -312,6 +313,29 @@ UPLOAD_REQUEST_MAX_BYTES = env.int(
     )
     + 1024 * 1024,
 )
+
+
+# The customer's side (opinionbook): the public opinion book and progress lookup. Limits are
+# "count/minutes", counted in the shared cache (branchservice/ratelimit.py): submissions per
+# client address and per outlet, lookups per address; a reference is locked after
+# OPINION_LOOKUP_MAX_FAILURES wrong codes for OPINION_LOOKUP_LOCK_MINUTES.
+def _rate(name, default):
+    count, minutes = env(name, default=default).split("/")
+    return int(count), int(minutes)
+
+
+OPINION_BOOK_RATE_LIMITS = {
+    "per_address": _rate("OPINION_BOOK_LIMIT_PER_ADDRESS", "5/10"),
+    "per_outlet": _rate("OPINION_BOOK_LIMIT_PER_OUTLET", "30/60"),
+    "lookup_per_address": _rate("OPINION_LOOKUP_LIMIT_PER_ADDRESS", "20/10"),
+}
+OPINION_LOOKUP_MAX_FAILURES = env.int("OPINION_LOOKUP_MAX_FAILURES", default=5)
+OPINION_LOOKUP_LOCK_MINUTES = env.int("OPINION_LOOKUP_LOCK_MINUTES", default=30)
+# What a customer may type, and the largest body a public form takes (refused before it is
+# read: branchservice.files.max_request_bytes).
+OPINION_BOOK_TEXT_MAX_CHARS = env.int("OPINION_BOOK_TEXT_MAX_CHARS", default=2000)
+OPINION_BOOK_REQUEST_MAX_CHARS = env.int("OPINION_BOOK_REQUEST_MAX_CHARS", default=1000)
+OPINION_BOOK_MAX_BODY_BYTES = env.int("OPINION_BOOK_MAX_BODY_BYTES", default=32 * 1024)
 
 # Reminders (branchservice/notifications). Nothing is sent outside these hours or on
 # non-working days: it is held for the next working morning's digest.

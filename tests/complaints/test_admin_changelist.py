@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from complaints import services
 from complaints.admin import CappedPaginator
 from complaints.models import BusinessCategory, Complaint
 from tests.complaints.conftest import at, register
@@ -85,3 +88,71 @@ def test_a_huge_register_says_more_than_the_cap_instead_of_counting_it(
     response = login(outlet_user).get(reverse("admin:complaints_complaint_changelist"))
     assert response.context["cl"].paginator.capped
     assert len(response.context["cl"].result_list) == 3
+
+
+def _badges(response, complaint) -> dict[str, str]:
+    """The row's deadline badges as label → state class, read from the page's HTML."""
+    html = response.content.decode()
+    row = html[html.index(complaint.reference) :]
+    row = row[: row.index("</tr>")]
+    return {
+        label: state
+        for state, label in re.findall(r'class="cmpl-badge cmpl-(\w+)">([^：<]+)：', row)
+    }
+
+
+def test_the_list_badges_both_ceilings_as_the_work_queue_does(
+    frozen, outlet_user, manager, org, login
+):
+    complaint = register(outlet_user, org.a)
+    services.complaint_acknowledge(
+        user=outlet_user,
+        complaint=complaint,
+        acknowledged_at=at(2026, 9, 30, 11),
+        estimated_reply_at=at(2026, 10, 9),
+    )
+    url = reverse("admin:complaints_complaint_changelist")
+    # 13 Oct: the reply (8 Oct) passed; both ceilings fall on 15 Oct (7 working days with the
+    # adjusted Saturday 10 Oct; 15 natural days): within two working days, within the
+    # regulatory ceiling's 3 warning days.
+    frozen.move_to(at(2026, 10, 13, 9))
+    assert _badges(login(manager).get(url), complaint) == {
+        "受理确认": "met",
+        "答复": "overdue",
+        "网点办结上限": "due_soon",
+        "监管时限": "due_soon",
+    }
+    frozen.move_to(at(2026, 10, 16, 9))
+    client = login(manager)  # the session of 13 Oct has long expired
+    assert _badges(client.get(url), complaint) == {
+        "受理确认": "met",
+        "答复": "overdue",
+        "网点办结上限": "overdue",
+        "监管时限": "overdue",
+    }
+    # The change page's table of deadlines says the same of the ceilings.
+    page = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+    statuses = {str(d["label"]): d["status"] for d in page.context["deadlines"]}
+    assert statuses["网点办结上限"] == statuses["监管时限"] == "overdue"
+
+
+def test_a_withdrawn_entry_has_no_pending_ceiling_badges(frozen, outlet_user, manager, org, login):
+    complaint = register(outlet_user, org.a)
+    services.complaint_withdraw(user=outlet_user, complaint=complaint, reason="客户来电撤回")
+    frozen.move_to(at(2026, 10, 16, 9))
+    page = login(manager).get(reverse("admin:complaints_complaint_changelist"))
+    assert _badges(page, complaint) == {}
+
+
+def test_open_entries_come_first_then_the_closed_ones_each_newest_first(
+    frozen, outlet_user, manager, org, login
+):
+    old_open = register(outlet_user, org.a, received_at=at(2026, 9, 28))
+    new_open = register(outlet_user, org.a, received_at=at(2026, 9, 29))
+    withdrawn = register(outlet_user, org.a, received_at=at(2026, 9, 30, 9))
+    services.complaint_withdraw(user=outlet_user, complaint=withdrawn, reason="客户来电撤回")
+    old_withdrawn = register(outlet_user, org.a, received_at=at(2026, 9, 27))
+    services.complaint_withdraw(user=outlet_user, complaint=old_withdrawn, reason="客户撤回")
+    url = reverse("admin:complaints_complaint_changelist")
+    shown = list(login(manager).get(url).context["cl"].result_list)
+    assert shown == [new_open, old_open, withdrawn, old_withdrawn]

@@ -1,0 +1,111 @@
+"""Writes of the customer's side. An entry is registered by complaints.services (the one way a
+register entry is made); this module adds the lookup code the customer follows it with."""
+
+import datetime as dt
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from complaints.models import Complaint
+from complaints.services import complaint_register
+
+from .models import LookupCode, OpinionBook
+
+# No 0/O, 1/I/L: a code is read off a phone and typed again. 31 symbols, 10 of them: 49 bits.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_code(code: str) -> str:
+    """ABCDE-FGHJK: two groups are easier to copy than ten letters."""
+    half = CODE_LENGTH // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def normalise_code(typed: str) -> str:
+    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+
+
+def code_hash(reference: str, code: str) -> str:
+    """A keyed hash (the SECRET_KEY): a copy of the database alone does not let anyone try
+    codes offline, and the reference as part of the input makes each hash its entry's own."""
+    return salted_hmac(
+        "opinionbook.lookup-code", f"{reference}:{code}", algorithm="sha256"
+    ).hexdigest()
+
+
+def opinion_submit(
+    *,
+    book: OpinionBook,
+    kind: str,
+    description: str,
+    customer_request: str = "",
+    customer_name: str = "",
+    customer_phone: str = "",
+    submission_token: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Complaint, str]:
+    """Register what a customer wrote in `book` and give it a lookup code; returns the entry
+    and the code in clear, which is shown once and never stored."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = complaint_register(
+            user=None,
+            branch=book.outlet,
+            channel=Complaint.Channel.OPINION_BOOK_ONLINE,
+            received_at=now,
+            kind=kind,
+            description=description,
+            customer_request=customer_request,
+            customer_name=customer_name,
+            customer_phone=customer_phone,
+            submission_token=submission_token,
+            now=now,
+        )
+        code = new_code()
+        LookupCode.objects.create(
+            complaint=complaint, code_hash=code_hash(complaint.reference, code)
+        )
+    return complaint, code
+
+
+def lookup_find(*, reference: str, code: str, now: dt.datetime | None = None):
+    """The entry with this reference if `code` is its lookup code, else None. None too while
+    the reference is locked: a wrong reference, a wrong code and a lock answer alike, so the
+    page tells nobody which references exist. The fifth wrong code locks the reference for
+    OPINION_LOOKUP_LOCK_MINUTES, however many addresses the guesses come from."""
+    now = now or timezone.now()
+    reference = (reference or "").strip().upper()
+    typed = code_hash(reference, normalise_code(code))
+    lookup = (
+        LookupCode.objects.select_related("complaint__branch", "complaint__policy")
+        .filter(complaint__reference=reference)
+        .first()
+    )
+    if lookup is None or (lookup.locked_until and lookup.locked_until > now):
+        return None
+    if constant_time_compare(typed, lookup.code_hash):
+        if lookup.failures:
+            LookupCode.objects.filter(pk=lookup.pk).update(failures=0)
+        return lookup.complaint
+    _count_failure(lookup, now)
+    return None
+
+
+def _count_failure(lookup: LookupCode, now: dt.datetime) -> None:
+    # Under the row's lock: two wrong guesses at once are both counted.
+    with transaction.atomic():
+        row = LookupCode.objects.select_for_update().get(pk=lookup.pk)
+        row.failures += 1
+        if row.failures >= settings.OPINION_LOOKUP_MAX_FAILURES:
+            row.failures = 0
+            row.locked_until = now + dt.timedelta(minutes=settings.OPINION_LOOKUP_LOCK_MINUTES)
+        row.save(update_fields=["failures", "locked_until"])

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "opinionbook"
+
+urlpatterns = [
+    # The address printed as the poster's QR code: short, and the outlet's code in it.
+    path("o/<str:code>/", views.book, name="book"),
+    path("lookup/", views.lookup, name="lookup"),
+]

@@ -1,0 +1,100 @@
+"""The public pages: no login, CSRF on, their own strict content security policy, small
+bodies, rate limits per address and per outlet. Thin: forms validate, services write."""
+
+from functools import wraps
+
+from csp.decorators import csp
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
+
+from branchservice.files import max_request_bytes
+from complaints.services import DuplicateSubmission
+
+from . import limits, selectors, services
+from .forms import LookupForm, OpinionForm, refusal_errors
+from .progress import progress_of
+
+# Nothing but our own style sheet, script and the page's own forms: no inline code, no style
+# attributes, no frames, no other origin.
+PUBLIC_CSP = {
+    "default-src": ["'none'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def public_page(view):
+    """What every public page shares: the methods, the body cap, the policy, no caching
+    (a page may show a lookup code)."""
+
+    @max_request_bytes(settings.OPINION_BOOK_MAX_BODY_BYTES)
+    @require_http_methods(["GET", "POST"])
+    @csp(PUBLIC_CSP)
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapped
+
+
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+@public_page
+def book(request, code):
+    book = selectors.open_book(code)
+    if book is None:
+        return render(request, "opinionbook/closed.html", status=404)
+    context = {"book": book, "outlet": book.outlet}
+    if request.method == "GET":
+        return render(request, "opinionbook/book.html", {**context, "form": OpinionForm()})
+    form = OpinionForm(request.POST)
+    if request.FILES:
+        # The form has no file field: a body with files is not from our page.
+        return render(request, "opinionbook/book.html", {**context, "form": form}, status=400)
+    wait = limits.submission_wait(request, book)
+    if wait is not None:
+        context.update(form=form, wait_minutes=_minutes(wait))
+        return render(request, "opinionbook/book.html", context, status=429)
+    if form.is_valid():
+        try:
+            entry, lookup = services.opinion_submit(book=book, **form.entry())
+        except DuplicateSubmission as dup:
+            return render(request, "opinionbook/thanks.html", {**context, "entry": dup.complaint})
+        except ValidationError as exc:
+            refusal_errors(form, exc)
+        else:
+            context.update(entry=entry, code=services.display_code(lookup))
+            return render(request, "opinionbook/thanks.html", context)
+    return render(request, "opinionbook/book.html", {**context, "form": form})
+
+
+@public_page
+def lookup(request):
+    """Reference and code → where the entry stands. Rate-limited per address; a wrong
+    reference, a wrong code and a locked reference get the same answer."""
+    if request.method == "GET":
+        return render(request, "opinionbook/lookup.html", {"form": LookupForm()})
+    form = LookupForm(request.POST)
+    wait = limits.lookup_wait(request)
+    if wait is not None:
+        context = {"form": form, "wait_minutes": _minutes(wait)}
+        return render(request, "opinionbook/lookup.html", context, status=429)
+    if form.is_valid():
+        entry = services.lookup_find(**form.cleaned_data)
+        if entry is not None:
+            return render(request, "opinionbook/progress.html", {"progress": progress_of(entry)})
+        # The code is not shown again: the same page whatever was wrong.
+        form = LookupForm(initial={"reference": form.cleaned_data["reference"]})
+        return render(request, "opinionbook/lookup.html", {"form": form, "not_found": True})
+    return render(request, "opinionbook/lookup.html", {"form": form})
