@@ -35,7 +35,7 @@ def signed_in(user) -> Client:
 def secret_on(page) -> bytes:
     """The key shown under the QR code, as a person types it into the app."""
     groups = re.search(r'id="totp-secret">(.*?)</code>', page.content.decode()).group(1)
-    return base64.b32decode(re.sub(r"<[^>]+>", "", groups))
+    return base64.b32decode(re.sub(r"<[^>]+>|\s", "", groups))
 
 
 def code_now(key: bytes) -> str:
