@@ -118,6 +118,13 @@ class Branch(models.Model):
     def subtree(self):
         return Branch.objects.filter(path__startswith=self.path)
 
+    def bank_name(self) -> str:
+        """The name printed at the head of the bank's forms: the head office above this one."""
+        if self.level == self.Level.HEAD_OFFICE:
+            return self.name
+        head_office = self.ancestors().filter(level=self.Level.HEAD_OFFICE).first()
+        return head_office.name if head_office else ""
+
 
 class User(AbstractUser):
     """A member of staff. Every person works at one branch; superusers may have none."""

@@ -625,13 +625,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             field: getattr(complaint, field) if full else mask(getattr(complaint, field))
             for field, (_masked, mask) in self.PII_FIELDS.items()
         }
-        head_office = complaint.branch.ancestors().filter(level=Branch.Level.HEAD_OFFICE).first()
         user = request.user
         context = {
             # Free text with the numbers in it masked too, for those without unmasked access.
             "complaint": pii.free_text_for(user, [complaint])[0],
             "customer": customer,
-            "bank": head_office.name if head_office else "",
+            "bank": complaint.branch.bank_name(),
             "events": pii.free_text_for(user, complaint.events.select_related("actor")),
             "notices": pii.free_text_for(user, complaint.notices.select_related("recorded_by")),
             "printed_at": timezone.now(),

@@ -527,6 +527,7 @@ admin:rectifications_rectification_history            ok    ok    ok    login ok
 admin:rectifications_rectification_simple_history     ok    ok    ok    login ok    404   login login  rectification_of_a
 admin:rectifications_rectification_step               ok    ok    403   login 403   404   login login  rectification_of_a
 admin:rectifications_rectification_file               ok    ok    ok    login ok    404   login login  rectification_of_a
+admin:rectifications_rectification_print              ok    ok    ok    login ok    404   login login  rectification_of_a
 admin/rectifications/rectification/<path:object_id>/  redir redir redir login redir redir login login  rectification_of_a
 
 # Changelist exports (the complaint, checklist and rectification lists' filters).

@@ -13,9 +13,11 @@ here; the stored values are plain strings and stay valid.
 """
 
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter, itemgetter
 from types import ModuleType
 from typing import Any
 
@@ -82,7 +84,7 @@ def scanner_for(kind: str) -> ModuleType | None:
     return None
 
 
-def batched(queryset):
+def batched(queryset, *, last_pk=attrgetter("pk")):
     """The rows of `queryset` (ordered by pk), fetched BATCH_SIZE at a time by keyset, so a
     scan costs one query per batch however many rows are due."""
     last = 0
@@ -91,7 +93,24 @@ def batched(queryset):
         yield from batch
         if len(batch) < BATCH_SIZE:
             return
-        last = batch[-1].pk
+        last = last_pk(batch[-1])
+
+
+@cache
+def _row_type(model: type[models.Model], fields: tuple[str, ...]) -> type:
+    base = namedtuple(f"{model.__name__}Row", fields)
+    # `_meta` lets a row stand for its model wherever a reminder's target is read
+    # (ContentType.get_for_model, admin_url): a row needs no model instance.
+    return type(base.__name__, (base,), {"__slots__": (), "_meta": model._meta})
+
+
+def batched_rows(queryset, fields: tuple[str, ...]):
+    """Like batched(), but each row is a named tuple of `fields` (which start with "pk")
+    standing for its model. A scan reads thousands of rows, and building a model instance
+    for each costs more than the query: a tuple keeps the scan close to its bare SQL."""
+    make = _row_type(queryset.model, fields)._make
+    for values in batched(queryset.values_list(*fields), last_pk=itemgetter(0)):
+        yield make(values)
 
 
 _PK = 8_642_097_531  # stands for the primary key while the URL pattern is reversed once

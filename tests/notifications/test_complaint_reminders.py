@@ -298,3 +298,19 @@ def test_a_review_due_reminds_the_levels_above(complaint, outlet_user, manager, 
     found = scan_at(shanghai(2026, 12, 23, 10, 0))
     assert (K.COMPLAINT_REVIEW, S.DUE, "mgr_s1") in found
     assert (K.COMPLAINT_REVIEW, S.DUE, "hq_service") in found
+
+
+def test_a_scan_reads_every_due_complaint_however_many_batches_it_takes(
+    cast, outlet_user, org, monkeypatch
+):
+    """The scan reads rows (not model instances) in keyset batches: each complaint of every
+    batch is reminded once, and a reminder's row is stored against the complaint itself."""
+    monkeypatch.setattr("branchservice.notifications.registry.BATCH_SIZE", 2)
+    with time_machine.travel(RECEIVED, tick=False):
+        complaints = [register(outlet_user, org.a, received_at=RECEIVED) for _ in range(5)]
+    scan_at(shanghai(2026, 11, 24, 0, 15))
+    acknowledgements = Notification.objects.filter(kind=K.COMPLAINT_ACKNOWLEDGE)
+    assert sorted(n.target.pk for n in acknowledgements) == sorted(c.pk for c in complaints)
+    assert {n.url for n in acknowledgements} == {
+        reverse("admin:complaints_complaint_change", args=[c.pk]) for c in complaints
+    }

@@ -33,7 +33,7 @@ def complaint_a(org):
 def raise_for(now, complaint_a, outlet_user):
     """Raise a rectification for A's complaint, as A's complaint manager, owned by `owner`."""
 
-    def make(owner=None, due=dt.date(2026, 11, 30), **kwargs):
+    def make(owner=None, due=dt.date(2026, 11, 30), required_action="高峰时段增开窗口。", **kwargs):
         return rectification_raise(
             user=outlet_user,
             outlet=complaint_a.branch,
@@ -41,7 +41,7 @@ def raise_for(now, complaint_a, outlet_user):
             source_kind="complaint",
             source_label=complaint_a.reference,
             owner=owner or outlet_user,
-            required_action="高峰时段增开窗口。",
+            required_action=required_action,
             responsible_department="运营部",
             due_date=due,
             **kwargs,

@@ -108,3 +108,44 @@ def test_an_evidence_file_downloads_in_scope_and_is_logged(raise_for, outlet_use
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
     assert FileDownload.objects.get().filename == "现场.png"
     assert Rectification.objects.get().files.count() == 1
+
+
+def test_the_rectification_notice_prints_what_is_required_and_masks_for_auditors(
+    raise_for, outlet_user, manager, auditor, login
+):
+    """整改通知单: the outlet, the finding, the action, who and by when, a signature block; a
+    number typed into the required action is masked for those without unmasked access."""
+    rectification = raise_for(required_action="回访客户 13812345678，高峰时段增开窗口。")
+    change = login(outlet_user).get(
+        reverse("admin:rectifications_rectification_change", args=[rectification.pk])
+    )
+    url = reverse("admin:rectifications_rectification_print", args=[rectification.pk])
+    assert url in change.content.decode()
+
+    page = login(outlet_user).get(url).content.decode()
+    assert "整改通知单" in page
+    for text in (
+        rectification.outlet.name,
+        rectification.source_label,
+        "13812345678",
+        "运营部",
+        "2026-11-30",
+        "整改责任人签收",
+    ):
+        assert text in page
+    masked = login(auditor).get(url).content.decode()
+    assert "13812345678" not in masked
+    assert "高峰时段增开窗口" in masked
+
+
+def test_the_printed_notice_records_what_was_done_and_its_verification(
+    raise_for, outlet_user, manager, login
+):
+    rectification = services.rectification_complete(
+        user=outlet_user, rectification=raise_for(), evidence="已增开两个窗口"
+    )
+    services.rectification_verify(user=manager, rectification=rectification)
+    url = reverse("admin:rectifications_rectification_print", args=[rectification.pk])
+    page = login(outlet_user).get(url).content.decode()
+    assert "已增开两个窗口" in page
+    assert "已验收" in page
