@@ -678,6 +678,9 @@ UNVERIFIED_OPEN = {
     "standards:login": "ok",
     "standards:logout": "405",
     "twofactor:verify": "ok",
+    # The customers' public pages, open to a member of staff as to anyone.
+    "opinionbook:book": "ok",
+    "opinionbook:lookup": "ok",
     # Enrolled already (the verified session of the same person enrolled): the code page.
     "twofactor:enrol": "2fa",
 }

@@ -18,6 +18,10 @@ OPEN_VIEWS = frozenset(
     {
         "twofactor:verify",
         "twofactor:enrol",
+        # The customers' public pages (the opinion book's poster, the progress lookup): a
+        # member of staff may open them on their own phone like any customer.
+        "opinionbook:book",
+        "opinionbook:lookup",
         "admin:login",
         "admin:logout",
         "standards:login",
