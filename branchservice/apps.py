@@ -13,7 +13,8 @@ class BranchServiceConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         # Imported for their signal receivers: the calendar's cache invalidation, the
-        # session refresh time noted at login, and whether the session owes a second factor.
+        # session refresh time noted at login, whether the session owes a second factor, and
+        # the end of the sessions that passed it with a device that is removed.
         from . import calendar, sessions  # noqa: F401
         from .roles import sync_role_permissions
         from .twofactor import middleware  # noqa: F401

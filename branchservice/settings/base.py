@@ -59,9 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(): the session passed the second factor.
-    "django_otp.middleware.OTPMiddleware",
-    # Sends a signed-in user who owes the second factor to it, before anything else runs.
+    # request.user.is_verified() (the session passed the second factor), and sends a signed-in
+    # user who owes it to the code page before anything else runs.
     "branchservice.twofactor.middleware.SecondFactorMiddleware",
     "branchservice.sessions.IdleSessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

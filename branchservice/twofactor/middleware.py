@@ -1,9 +1,16 @@
+import functools
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
+from django.db.models import F
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django_otp import user_has_device
+from django_otp.models import Device
 
 from .policy import asks_second_factor
 
@@ -11,6 +18,11 @@ from .policy import asks_second_factor
 # (and once for a session older than the feature), so that pages of people never asked (the
 # lobby managers' tablets, most complaint managers) cost no device queries.
 ASKED_SESSION_KEY = "twofactor_asked"
+# In the session: the person and their second_factor_generation when this session passed the
+# factor. django-otp's own middleware loads the device on every request to see that it still
+# exists; the user row, loaded anyway, says the same through the generation that every removal
+# of a device counts up.
+VERIFIED_SESSION_KEY = "twofactor_verified"
 
 # What a session that owes the factor may still open: signing in (as someone else) and out,
 # the factor's own pages, the language switch and the monitoring probe.
@@ -38,6 +50,25 @@ def note_whether_asked(sender, request, user, **kwargs):
         request.session[ASKED_SESSION_KEY] = asks_second_factor(user)
 
 
+@receiver(post_delete, dispatch_uid="branchservice.twofactor.device_removed")
+def end_sessions_passed_with_it(sender, instance, **kwargs):
+    """Whichever way a device goes (the superuser's reset, the person deleted), the sessions
+    that passed the factor before count no more."""
+    if isinstance(instance, Device):
+        get_user_model().objects.filter(pk=instance.user_id).update(
+            second_factor_generation=F("second_factor_generation") + 1
+        )
+
+
+def _stamp(user) -> str:
+    return f"{user.pk}:{user.second_factor_generation}"
+
+
+def mark_verified(request) -> None:
+    """The session has passed the second factor (its key renewed by the caller)."""
+    request.session[VERIFIED_SESSION_KEY] = _stamp(request.user)
+
+
 def mark_asked(request) -> None:
     """Whoever enrols during a session is asked from now on."""
     request.session[ASKED_SESSION_KEY] = True
@@ -52,6 +83,8 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # request.user.is_verified(), as django-otp's OTPMiddleware offers it, from the session.
+        request.user = SimpleLazyObject(functools.partial(_with_is_verified, request, request.user))
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -68,3 +101,11 @@ class SecondFactorMiddleware:
         if request.method == "GET":
             url += "?" + urlencode({"next": request.get_full_path()})
         return redirect(url)
+
+
+def _with_is_verified(request, user):
+    def is_verified() -> bool:
+        return user.is_authenticated and request.session.get(VERIFIED_SESSION_KEY) == _stamp(user)
+
+    user.is_verified = is_verified
+    return user

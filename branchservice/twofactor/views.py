@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -19,7 +18,7 @@ from branchservice.admin_site import add_service_errors
 
 from . import services
 from .forms import CodeForm
-from .middleware import mark_asked
+from .middleware import mark_asked, mark_verified
 from .policy import may_enrol, second_factor_required
 
 
@@ -37,7 +36,7 @@ def verify(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _pass(request, device)
+            _pass(request)
             if isinstance(device, StaticDevice):
                 messages.warning(
                     request,
@@ -64,7 +63,7 @@ def enrol(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _pass(request, device)
+            _pass(request)
             mark_asked(request)
             return _render_backup_codes(request, codes)
     qr = segno.make(device.config_url, error="m")
@@ -108,10 +107,10 @@ def manage(request):
     )
 
 
-def _pass(request, device) -> None:
+def _pass(request) -> None:
     # A new session key for the session that now has both factors (no fixation across them).
     request.session.cycle_key()
-    otp_login(request, device)
+    mark_verified(request)
 
 
 def _render_backup_codes(request, codes):

@@ -11,14 +11,18 @@ import time
 import pytest
 import time_machine
 from django.contrib import auth
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from branchservice.exports.models import ExportJob
+from branchservice.models import User
 from branchservice.roles import Role
+from branchservice.twofactor.services import second_factor_reset
 from tests.factories import PASSWORD, UserFactory, app_code, enrolled_app, pass_second_factor
 
 VERIFY = reverse("twofactor:verify")
@@ -221,6 +225,43 @@ def test_a_superuser_resets_a_lost_phone_with_a_line_in_the_history(root, hq, lo
     assert line.history_user == root
     # The session that passed with the old phone counts no more: it sets up the new one.
     assert hq_browser.get("/admin/")["Location"].startswith(ENROL)
+
+
+def test_a_page_of_a_session_that_passed_asks_no_device(hq, login):
+    client = login(hq)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(reverse("reporting:centre")).status_code == 200
+    # The session and the user row say it passed; the device is not read again on each page.
+    assert not [q["sql"] for q in page.captured_queries if "otp_" in q["sql"]]
+
+
+def test_a_session_passed_with_a_backup_code_ends_when_the_devices_go(hq, root):
+    client = signed_in(hq)
+    client.get(ENROL)
+    done = client.post(ENROL, {"code": app_code(TOTPDevice.objects.get(user=hq))})
+    code = re.findall(r"<li><code>(\w+)</code></li>", done.content.decode())[0]
+    lost_phone = signed_in(hq)
+    assert lost_phone.post(VERIFY, {"code": code}).status_code == 302
+    assert lost_phone.get("/admin/").status_code == 200
+
+    read_before = User.objects.get(pk=hq.pk)
+    second_factor_reset(user=hq, by=root)
+    assert lost_phone.get("/admin/")["Location"].startswith(ENROL)
+    # A save of the person read before the reset (an admin form, a history line) does not
+    # make the ended sessions count again.
+    read_before.first_name = "改名"
+    read_before.save()
+    assert lost_phone.get("/admin/")["Location"].startswith(ENROL)
+    assert client.get("/admin/")["Location"].startswith(ENROL)
+
+
+def test_a_device_deleted_any_other_way_ends_the_sessions_too(hq):
+    client = signed_in(hq)
+    pass_second_factor(client, hq)
+    assert client.get("/admin/").status_code == 200
+    StaticDevice.objects.filter(user=hq).delete()  # not the one the session passed with
+    TOTPDevice.objects.filter(user=hq).delete()
+    assert client.get("/admin/")["Location"].startswith(ENROL)
 
 
 def test_head_office_cannot_reset_anyones_second_factor(hq, manager, login):

@@ -201,9 +201,8 @@ def test_the_queue_page_costs_a_fixed_number_of_queries(
     client = login(user)
     _many(org, user, 2)
     submitted_checklist(branch=org.a, by=lobby_user, template=small_template)
-    # 16: the page, the shell, and one query per source (rectifications are the sixth); 17
-    # for a role that passed the second factor (django-otp loads the session's device).
-    with django_assert_max_num_queries(17) as few:
+    # 16: the page, the shell, and one query per source (rectifications are the sixth).
+    with django_assert_max_num_queries(16) as few:
         assert client.get(reverse("admin:index")).status_code == 200
     _many(org, user, 20)
     with django_assert_max_num_queries(len(few.captured_queries)):
