@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from branchservice.admin_site import add_service_errors
+from branchservice.audit import record_wrong_second_factor
 
 from . import services
 from .forms import CodeForm
@@ -22,6 +24,8 @@ from .middleware import mark_asked, mark_verified
 from .policy import may_enrol, second_factor_required
 
 
+# never_cache: keys, QR codes and backup codes must not stay in the browser's cache.
+@never_cache
 @login_required
 def verify(request):
     user = request.user
@@ -34,7 +38,7 @@ def verify(request):
         try:
             device = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _refused(request, form, exc)
         else:
             _pass(request)
             if isinstance(device, StaticDevice):
@@ -47,6 +51,7 @@ def verify(request):
     return _render(request, "twofactor/verify.html", {"form": form, "title": _("Sign-in code")})
 
 
+@never_cache
 @login_required
 def enrol(request):
     user = request.user
@@ -61,7 +66,7 @@ def enrol(request):
         try:
             codes = services.totp_enrolment_confirm(device=device, code=form.cleaned_data["code"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _refused(request, form, exc)
         else:
             _pass(request)
             mark_asked(request)
@@ -85,6 +90,7 @@ def enrol(request):
     )
 
 
+@never_cache
 @login_required
 def manage(request):
     user = request.user
@@ -105,6 +111,12 @@ def manage(request):
             "backup_codes_left": services.backup_codes_left(user),
         },
     )
+
+
+def _refused(request, form, exc: ValidationError) -> None:
+    if exc.code == "wrong":  # not while throttled: that code was not even tried
+        record_wrong_second_factor(request)
+    add_service_errors(form, exc)
 
 
 def _pass(request) -> None:

@@ -10,6 +10,7 @@ import time
 
 import pytest
 import time_machine
+from axes.models import AccessFailureLog
 from django.contrib import auth
 from django.db import connection
 from django.test import Client
@@ -262,6 +263,51 @@ def test_a_device_deleted_any_other_way_ends_the_sessions_too(hq):
     StaticDevice.objects.filter(user=hq).delete()  # not the one the session passed with
     TOTPDevice.objects.filter(user=hq).delete()
     assert client.get("/admin/")["Location"].startswith(ENROL)
+
+
+def test_the_code_pages_stay_out_of_the_browsers_cache(hq, login):
+    client = signed_in(hq)
+    pages = {"enrol": client.get(ENROL)}
+    device = TOTPDevice.objects.get(user=hq)
+    pages["backup codes"] = client.post(ENROL, {"code": app_code(device)})
+    assert "<li><code>" in pages["backup codes"].content.decode()
+    pages["verify"] = signed_in(hq).get(VERIFY)
+    pages["manage"] = client.get(reverse("twofactor:manage"))
+    pages["renewed backup codes"] = client.post(reverse("twofactor:manage"))
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        assert "no-store" in page["Cache-Control"], name
+        assert "private" in page["Cache-Control"], name
+
+
+def test_each_wrong_code_is_in_the_failed_login_log(hq):
+    device = enrolled_app(hq)
+    client = signed_in(hq)
+    right = app_code(device)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    client.post(VERIFY, {"code": wrong}, REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="phone")
+    failure = AccessFailureLog.objects.get()
+    assert (failure.username, failure.ip_address, failure.user_agent, failure.path_info) == (
+        "hq_service", "10.1.2.3", "phone", VERIFY,
+    )  # fmt: skip
+    # While throttled the code is not tried, so not logged; the right one later is not either.
+    client.post(VERIFY, {"code": wrong})
+    assert AccessFailureLog.objects.count() == 1
+    with time_machine.travel(time.time() + 2, tick=False):
+        client.post(VERIFY, {"code": "abcd2345"})  # a wrong backup code
+        assert AccessFailureLog.objects.count() == 2
+    with time_machine.travel(time.time() + 6, tick=False):
+        assert client.post(VERIFY, {"code": app_code(device)}).status_code == 302
+    assert AccessFailureLog.objects.count() == 2
+
+
+def test_a_wrong_code_while_enrolling_is_logged_too(manager):
+    client = signed_in(manager)
+    client.get(ENROL)
+    device = TOTPDevice.objects.get(user=manager)
+    wrong = f"{(int(app_code(device)) + 1) % 1_000_000:06d}"
+    assert client.post(ENROL, {"code": wrong}).status_code == 200
+    assert AccessFailureLog.objects.get().path_info == ENROL
 
 
 def test_head_office_cannot_reset_anyones_second_factor(hq, manager, login):
