@@ -137,8 +137,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
-    # Counts the removals of this person's second-factor devices (branchservice/twofactor): a
-    # session passed the factor at one count, so a reset ends it without any device query.
+    # Counts the changes after which this person's sessions decide the second factor again
+    # (branchservice/twofactor): a device removed (a reset ends the sessions that passed with
+    # it, without any device query per page), a role given or taken.
     second_factor_generation = models.PositiveIntegerField(default=0, editable=False)
 
     # Password hashes and login times stay out of history; role (group) and permission

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from axes.models import AccessFailureLog
 from django.contrib import auth
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -308,6 +309,28 @@ def test_a_wrong_code_while_enrolling_is_logged_too(manager):
     wrong = f"{(int(app_code(device)) + 1) % 1_000_000:06d}"
     assert client.post(ENROL, {"code": wrong}).status_code == 200
     assert AccessFailureLog.objects.get().path_info == ENROL
+
+
+def test_a_role_that_needs_it_given_during_a_session_asks_for_it_there(outlet_user, manager):
+    client = signed_in(outlet_user)
+    assert client.get("/admin/").status_code == 200  # a complaint manager: not asked
+    # Promoted: the open session is asked at once.
+    outlet_user.groups.add(Group.objects.get(name=Role.BRANCH_MANAGER))
+    assert client.get("/admin/")["Location"].startswith(ENROL)
+
+    other = signed_in(manager)
+    pass_second_factor(other, manager)
+    manager.groups.clear()
+    assert other.get("/admin/").status_code == 302  # asked again, even before the roles
+    manager.groups.add(Group.objects.get(name=Role.AUDITOR))
+    assert other.get("/admin/")["Location"].startswith(VERIFY)
+
+
+def test_made_superuser_during_a_session_it_is_asked_there(outlet_user):
+    client = signed_in(outlet_user)
+    assert client.get("/admin/").status_code == 200
+    User.objects.filter(pk=outlet_user.pk).update(is_superuser=True)
+    assert client.get("/admin/")["Location"].startswith(ENROL)
 
 
 def test_head_office_cannot_reset_anyones_second_factor(hq, manager, login):
