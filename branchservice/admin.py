@@ -1,20 +1,27 @@
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.utils import dateformat
-from django.utils.translation import gettext
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import calendar_notices
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
 from .concurrency import VersionedAdminMixin
+from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin
-from .models import Branch, CalendarOverride, FileDownload, User
+from .models import Branch, CalendarNotice, CalendarOverride, FileDownload, User
 from .roles import Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 from .staff import grantable_roles, manageable_branches, may_manage, visible_staff
@@ -161,6 +168,52 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# The preview's month grids head their columns with one character, Monday first.
+WEEKDAY_INITIALS = [
+    pgettext_lazy("weekday initial", "Mo"),
+    pgettext_lazy("weekday initial", "Tu"),
+    pgettext_lazy("weekday initial", "We"),
+    pgettext_lazy("weekday initial", "Th"),
+    pgettext_lazy("weekday initial", "Fr"),
+    pgettext_lazy("weekday initial", "Sa"),
+    pgettext_lazy("weekday initial", "Su"),
+]
+
+
+class NoticeForm(forms.Form):
+    """The State Council notice, pasted or as a .txt file, and the year it is for."""
+
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    text = forms.CharField(
+        label=_("notice text"),
+        required=False,
+        max_length=calendar_notices.MAX_NOTICE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
+        help_text=_("Paste the whole notice as published, title included."),
+    )
+    file = forms.FileField(
+        label=_("or a text file"),
+        required=False,
+        help_text=_("A .txt file saved in UTF-8 or GBK."),
+    )
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload:
+            accepted_upload(
+                upload,
+                types={"txt": "text/plain"},
+                max_bytes=calendar_notices.MAX_NOTICE_CHARS * 4,
+                refusal=_("Choose a .txt file."),
+            )
+            cleaned["text"] = decoded_text(upload)
+        if not (cleaned.get("text") or "").strip():
+            raise ValidationError(_("Paste the notice or choose its file."))
+        return cleaned
+
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
     list_display = ["date", "weekday", "kind", "note", "updated_at"]
@@ -172,9 +225,93 @@ class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
     def weekday(self, obj):
         return dateformat.format(obj.date, "l")
 
+    def may_enter_notice(self, request):
+        # Applying a notice adds, changes and deletes overrides: head office's rights.
+        return (
+            self.has_add_permission(request)
+            and self.has_change_permission(request)
+            and self.has_delete_permission(request)
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "notice/",
+                self.admin_site.admin_view(self.notice_view),
+                name="branchservice_calendaroverride_notice",
+            ),
+            *super().get_urls(),
+        ]
+
     def changelist_view(self, request, extra_context=None):
-        warn_missing_calendar_years(request)
+        extra_context = extra_context or {}
+        if self.may_enter_notice(request):
+            this_year = timezone.localdate().year
+            extra_context["year_statuses"] = [
+                calendar_notices.year_status(year) for year in (this_year, this_year + 1)
+            ]
+        else:
+            warn_missing_calendar_years(request)
         return super().changelist_view(request, extra_context)
+
+    def notice_view(self, request):
+        if not self.may_enter_notice(request):
+            raise PermissionDenied
+        next_year = timezone.localdate().year + 1
+        draft = CalendarNotice.objects.filter(applied_at__isnull=True, year=next_year).first()
+        initial = {"year": next_year, "text": draft.text if draft else ""}
+        form = NoticeForm(request.POST or None, request.FILES or None, initial=initial)
+        preview = refusals = None
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            text, year = form.cleaned_data["text"], form.cleaned_data["year"]
+            if "apply" in request.POST:
+                try:
+                    applied = calendar_notices.apply_notice(
+                        user=request.user,
+                        text=text,
+                        year=year,
+                        fingerprint=form.cleaned_data["fingerprint"],
+                    )
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
+                    messages.success(request, _applied_message(year, applied))
+                    return HttpResponseRedirect(
+                        reverse("admin:branchservice_calendaroverride_changelist")
+                    )
+            preview = calendar_notices.preview_notice(text, year)
+            refusals = calendar_notices.refusals(preview, today=timezone.localdate())
+            # The confirm button posts the text as understood, not the file again.
+            form = NoticeForm(
+                initial={"year": year, "text": text, "fingerprint": preview.fingerprint}
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Enter a year from the State Council notice"),
+            "form": form,
+            "preview": preview,
+            "refusals": refusals,
+            "errors": errors,
+            "weekday_names": WEEKDAY_INITIALS,
+            "is_sample": preview is not None
+            and calendar_notices.SAMPLE_MARK in form.initial["text"],
+        }
+        return TemplateResponse(
+            request, "admin/branchservice/calendaroverride/notice.html", context
+        )
+
+
+def _applied_message(year, applied):
+    if not applied.changes:
+        return gettext("%(year)s: the calendar already says this; nothing changed.") % {
+            "year": year
+        }
+    return gettext("%(year)s: %(added)s dates added, %(changed)s changed, %(removed)s removed.") % {
+        "year": year,
+        **applied.counts,
+    }
 
 
 # Roles are declared in roles.py and kept in step by post_migrate; editing a group's

@@ -4,9 +4,11 @@ Idempotent: rows are looked up by their natural keys (branch code, username) and
 when missing, so a second run changes nothing.
 """
 
+from pathlib import Path
+
 from django.contrib.auth.models import Group
 
-from .models import Branch, User
+from .models import Branch, CalendarNotice, User
 from .roles import ADMIN_ROLES, Role
 
 DEMO_PASSWORD = "demo-branch-2026"
@@ -128,3 +130,14 @@ def seed(stdout):
                 password=None,
             )
     stdout.write(f"Organisation: {len(branches)} branches, {User.objects.count()} staff.")
+    seed_sample_notice()
+
+
+SAMPLE_NOTICE = Path(__file__).with_name("demo_notice_2027.txt")
+
+
+def seed_sample_notice():
+    """A 2027 notice marked 【示例】 as a draft: the notice page opens with it for a preview.
+    Never applied: the official schedule is for head office to paste when it is published."""
+    if not CalendarNotice.objects.filter(year=2027).exists():
+        CalendarNotice.objects.create(year=2027, text=SAMPLE_NOTICE.read_text(encoding="utf-8"))

@@ -93,6 +93,9 @@ SIGNATURES = {
     "m4a": lambda head: head[4:8] == b"ftyp",
     "wav": _riff(b"WAVE"),
     "amr": _starts(b"#!AMR"),
+    # Plain text has no signature: no control bytes but tabs and line ends (decoded_text()
+    # then reads the whole of it).
+    "txt": lambda head: not any(b < 0x20 and b not in b"\t\n\r" for b in head),
 }
 ALIASES = {"jpeg": "jpg"}
 
@@ -146,3 +149,16 @@ def accepted_upload(upload, *, types: dict[str, str], max_bytes: int, refusal, f
     if not content_matches(upload, extension):
         raise ValidationError({field: _("The file's content does not match its type.")})
     return types[extension]
+
+
+def decoded_text(upload, *, field="file") -> str:
+    """An accepted .txt upload as text: UTF-8 (with or without its BOM), else GBK, the two
+    encodings Chinese office software saves in. GB 18030 decodes every GBK file."""
+    data = upload.read()
+    upload.seek(0)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError({field: _("The file is neither UTF-8 nor GBK text.")})

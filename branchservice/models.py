@@ -210,6 +210,35 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
 
 
+class CalendarNotice(models.Model):
+    """The text of a State Council holiday notice, as head office applied it for a year.
+
+    Kept as the source of the overrides it wrote: each applied text is one row, so the year's
+    status can say when and by whom its calendar was entered. An unapplied row is a draft
+    (the demo's sample)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        "User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-year", "-created_at"]
+
+    def __str__(self):
+        return f"{self.year}"
+
+
 class CalendarOverride(VersionedModel):
     """A date that head office declares a holiday or a working day, beating the package.
 
@@ -222,6 +251,15 @@ class CalendarOverride(VersionedModel):
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=200)
+    # The notice this date was entered from; none when entered by hand.
+    notice = models.ForeignKey(
+        CalendarNotice,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overrides",
+        verbose_name=_("from the notice"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()

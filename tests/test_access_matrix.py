@@ -378,6 +378,7 @@ admin:branchservice_calendaroverride_change           ok    ok    ok    login ok
 admin:branchservice_calendaroverride_history          ok    ok    ok    login ok    ok    login login  calendar_override
 admin:branchservice_calendaroverride_simple_history   ok    ok    ok    login ok    ok    login login  calendar_override
 admin:branchservice_calendaroverride_delete           ok    403   403   login 403   403   login login  calendar_override
+admin:branchservice_calendaroverride_notice           ok    403   403   login 403   403   login login  -
 admin/branchservice/calendaroverride/<path:object_id>/ redir redir redir login redir redir login login calendar_override
 
 # Role groups: declared in code (roles.py); superusers only.

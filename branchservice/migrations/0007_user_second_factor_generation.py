@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branchservice', '0005_password_history'),
+        ('branchservice', '0006_calendar_notice'),
     ]
 
     operations = [
