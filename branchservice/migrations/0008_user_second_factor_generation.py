@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branchservice', '0006_calendar_notice'),
+        ('branchservice', '0007_branch_customer_base'),
     ]
 
     operations = [
