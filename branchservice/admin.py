@@ -6,12 +6,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import calendar_notices
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
@@ -23,6 +26,11 @@ from .models import Branch, CalendarNotice, CalendarOverride, FileDownload, User
 from .roles import Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 from .staff import grantable_roles, manageable_branches, may_manage, visible_staff
+from .twofactor.services import second_factor_reset
+
+# django-otp's own device admins show each key and its QR code: whoever opens them could copy
+# someone's second factor. A device is enrolled by its owner only; the user admin resets it.
+admin.site.unregister([TOTPDevice, StaticDevice])
 
 
 @admin.register(Branch)
@@ -66,7 +74,9 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
-    list_display = ["username", "full_name", "branch", "roles", "is_staff", "is_active"]
+    list_display = [
+        "username", "full_name", "branch", "roles", "second_factor", "is_staff", "is_active"
+    ]  # fmt: skip
     list_filter = [RoleFilter, "branch__level", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "branch__name"]
     list_select_related = ["branch"]
@@ -93,10 +103,38 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     change_password_form = AuditedPasswordChangeForm
+    actions = ["reset_second_factor"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("groups")
+        queryset = queryset.annotate(
+            has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
         return visible_staff(queryset, request.user)
+
+    @admin.display(description=_("sign-in codes"), boolean=True, ordering="has_second_factor")
+    def second_factor(self, obj):
+        return obj.has_second_factor
+
+    @admin.action(
+        description=_("Reset the sign-in codes (second factor) of the selected staff"),
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            second_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Sign-in codes reset for %(count)d staff: each sets up an authenticator app "
+                "again at the next sign-in."
+            )
+            % {"count": len(queryset)},
+        )
+
+    def has_reset_second_factor_permission(self, request):
+        # A reset hands the account to whoever next signs in with its password: superusers only.
+        return request.user.is_superuser
 
     # Changing an account (its password and active flag included: Django's password page asks
     # this too) is managing it: branchservice/staff.py says who may.

@@ -12,10 +12,12 @@ class BranchServiceConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        # Imported for their signal receivers: the calendar's cache invalidation, and the
-        # session refresh time noted at login.
+        # Imported for their signal receivers: the calendar's cache invalidation, the
+        # session refresh time noted at login, whether the session owes a second factor, and
+        # the end of the sessions that passed it with a device that is removed.
         from . import calendar, sessions  # noqa: F401
         from .roles import sync_role_permissions
+        from .twofactor import middleware  # noqa: F401
 
         # Permissions of every app exist only after migrate; keep each role's set in step
         # with the table in roles.py whenever the schema changes.

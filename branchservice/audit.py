@@ -1,12 +1,19 @@
 """The audit trail beyond model history.
 
 - Changes to rows: django-simple-history on each model (who, when, what; m2m roles included).
-- Logins, logouts and failed logins: django-axes' AccessLog and AccessFailureLog.
+- Logins, logouts and failed logins: django-axes' AccessLog and AccessFailureLog; a wrong
+  second-factor code is a failed login too (`record_wrong_second_factor`).
 - File downloads: `record_download`, which every view that hands out a file calls.
 All three are read-only in the admin, for head office and auditors within their scope.
 """
 
-from axes.helpers import get_client_ip_address
+from axes.helpers import (
+    get_client_http_accept,
+    get_client_ip_address,
+    get_client_path_info,
+    get_client_user_agent,
+)
+from axes.models import AccessFailureLog
 from django.http import HttpRequest
 
 from .models import Branch, FileDownload
@@ -31,4 +38,16 @@ def record_download(
         filename=filename[:255],
         subject=subject[:255],
         ip_address=get_client_ip_address(request),
+    )
+
+
+def record_wrong_second_factor(request: HttpRequest) -> AccessFailureLog:
+    """A wrong code after the right password, in the failed-login log: it tells the auditors
+    that someone else knows `request.user`'s password (the path says it was the code page)."""
+    return AccessFailureLog.objects.create(
+        username=request.user.get_username(),
+        ip_address=get_client_ip_address(request),
+        user_agent=get_client_user_agent(request)[:255],
+        http_accept=get_client_http_accept(request)[:1025],
+        path_info=get_client_path_info(request)[:255],
     )

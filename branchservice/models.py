@@ -145,16 +145,37 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Counts the changes after which this person's sessions decide the second factor again
+    # (branchservice/twofactor): a device removed (a reset ends the sessions that passed with
+    # it, without any device query per page), a role given or taken.
+    second_factor_generation = models.PositiveIntegerField(default=0, editable=False)
 
     # Password hashes and login times stay out of history; role (group) and permission
     # changes are in it, since who could do what, when, is what an audit asks first.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+        excluded_fields=["password", "last_login", "second_factor_generation"],
+        m2m_fields=["groups", "user_permissions"],
     )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
+
+    def save(self, *args, **kwargs):
+        # second_factor_generation is counted up in the database only (an UPDATE when a device
+        # goes): saving an instance read before a reset must not count it back, which would
+        # make the sessions the reset ended count again.
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "second_factor_generation"
+            ]
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         # Chinese names read family name first, without a space.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("account/two-factor/", include("branchservice.twofactor.urls")),
     path("standards/", include("standards.urls", namespace="standards")),
     path("reminders/", include("branchservice.notifications.urls")),
     path("reports/", include("reporting.urls")),

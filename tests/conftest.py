@@ -14,7 +14,8 @@ import pytest
 
 from branchservice.models import Branch
 from branchservice.roles import Role
-from tests.factories import PASSWORD, BranchFactory, UserFactory
+from branchservice.twofactor.policy import second_factor_required
+from tests.factories import PASSWORD, BranchFactory, UserFactory, pass_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -71,10 +72,13 @@ def hq(org):
 
 @pytest.fixture
 def login(client):
-    """Log `user` into the test client and return the client."""
+    """Log `user` into the test client and return the client: with the password, and for the
+    roles that need one, the second factor (an app enrolled for them, its current code)."""
 
     def _login(user):
         assert client.login(username=user.username, password=PASSWORD)
+        if second_factor_required(user):
+            pass_second_factor(client, user)
         return client
 
     return _login

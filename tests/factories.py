@@ -37,3 +37,40 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def enrolled_app(user):
+    """`user`'s authenticator app, confirmed: the device their phone holds the key of."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
+
+
+def app_code(device) -> str:
+    """The code the person's app shows: django-otp's TOTP with the device's key at the clock's
+    time step, or at the next step (within the device's tolerance, as a phone a little ahead
+    would show) when this step's code was used already: a code is accepted once."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    step = max(totp.t(), device.last_t + 1)
+    assert step <= totp.t() + device.tolerance, "every code of this minute was used already"
+    totp.time = device.t0 + step * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client, user):
+    """Enrol `user`'s app if they have none and pass the factor in `client`'s session with the
+    app's code, as the person would on the code page (branchservice/twofactor). For every
+    test that signs in a role the policy asks it of (TWO_FACTOR_REQUIRED_ROLES)."""
+    from django.urls import reverse
+
+    device = enrolled_app(user)
+    response = client.post(reverse("twofactor:verify"), {"code": app_code(device)})
+    assert response.status_code == 302, "the code page refused the app's code"
+    return client

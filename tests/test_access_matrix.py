@@ -6,6 +6,7 @@ POLICY_TABLE; a URL without a line, or a line for a URL that no longer exists, f
 `test_every_url_has_a_policy`. Each line says what each role gets for an object of branch A:
 
     ok     200                         403    refused (PermissionDenied)
+    2fa    redirect to the second factor's code or enrolment page
     404    not found: 404, or the admin's "no such record" redirect to its index
     login  redirect to the sign-in page (anonymous, inactive, not admin staff)
     redir  redirect somewhere other than the sign-in page
@@ -24,6 +25,10 @@ its builders in tests/<app>/factories.py; import them here). URL arguments follo
 route (see url_for). `ACCESS_MATRIX_DUMP=/tmp/m.txt pytest tests/test_access_matrix.py`
 writes what each role actually got, to draft the lines for new pages. Changelists are also
 checked for leaks: B's complaint manager never finds A's object in a list they may open.
+
+The second factor: hq, mgr and aud are signed in with it passed. The same three with the
+password only (a session that has not passed the factor) must get "2fa" on every URL except
+the few of UNVERIFIED_OPEN, which says what they get there instead.
 """
 
 import datetime as dt
@@ -46,6 +51,8 @@ from branchservice.models import CalendarOverride, FileDownload, User
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
 from branchservice.rectifications.models import EvidenceFile, Rectification
 from branchservice.roles import Role
+from branchservice.twofactor.middleware import OPEN_VIEWS
+from branchservice.twofactor.policy import second_factor_required
 from complaints.models import (
     Attachment,
     BusinessCategory,
@@ -61,7 +68,7 @@ from standards.models import (
     StandardScenario,
 )
 from tests.complaints.factories import ComplaintFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, pass_second_factor
 from tests.opinionbook.factories import opinion_book_of_a
 from tests.servicetimes import factories as servicetimes_factories
 from tests.standards import factories as standards_factories
@@ -334,6 +341,11 @@ admin:login                                           redir redir redir ok    re
 admin:logout                                          405   405   405   redir 405   405   redir redir  -
 admin:password_change                                 ok    ok    ok    login ok    ok    login login  -
 admin:password_change_done                            ok    ok    ok    login ok    ok    login login  -
+# The second factor (branchservice/twofactor): one's own status and backup codes; the code page
+# (passed already: on to the page asked for); enrolment (enrolled already: the status page).
+twofactor:manage                                      ok    ok    ok    403   ok    ok    login login  -
+twofactor:verify                                      redir redir 2fa   2fa   redir 2fa   login login  -
+twofactor:enrol                                       redir redir ok    403   redir ok    login login  -
 admin:autocomplete                                    403   403   403   login 403   403   login login  -
 admin:jsi18n                                          ok    ok    ok    login ok    ok    login login  -
 admin:view_on_site                                    404   404   404   login 404   404   login login  branch_a
@@ -658,7 +670,26 @@ def parse(table: str) -> list[Policy]:
     return policies
 
 
-OUTCOMES = {"ok", "403", "404", "login", "redir", "405", "open"}
+OUTCOMES = {"ok", "403", "404", "login", "redir", "405", "open", "2fa"}
+
+# Roles that must pass the second factor (TWO_FACTOR_REQUIRED_ROLES), tried again with the
+# password only; and what such a session gets on the URLs it may still open
+# (branchservice/twofactor/middleware.py OPEN_VIEWS): everywhere else "2fa".
+UNVERIFIED_ROLES = ["hq", "mgr", "aud"]
+UNVERIFIED_OPEN = {
+    "healthz": "open",
+    "set_language": "redir",
+    "admin:login": "redir",
+    "admin:logout": "405",
+    "standards:login": "ok",
+    "standards:logout": "405",
+    "twofactor:verify": "ok",
+    # The customers' public pages, open to a member of staff as to anyone.
+    "opinionbook:book": "ok",
+    "opinionbook:lookup": "ok",
+    # Enrolled already (the verified session of the same person enrolled): the code page.
+    "twofactor:enrol": "2fa",
+}
 POLICY = parse(POLICY_TABLE)
 POLICY_BY_KEY = {p.key: p for p in POLICY}
 
@@ -681,6 +712,11 @@ def discover(patterns=None, prefix="", namespace=None):
                 yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), route
             else:
                 yield route, None
+
+
+def test_the_pages_open_before_the_second_factor_are_the_middlewares():
+    opened = {key for key, outcome in UNVERIFIED_OPEN.items() if outcome != "2fa"}
+    assert opened | {"twofactor:enrol"} == OPEN_VIEWS
 
 
 def test_every_url_has_a_policy():
@@ -706,11 +742,13 @@ def cast(org, hq, manager, outlet_user, lobby_user, auditor, outsider):
     }  # fmt: skip
 
 
-def client_for(user):
+def client_for(user, *, second_factor=True):
     client = Client()
     if user is not None:
         # force_login: the session a deactivated user still holds must not let them in.
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if second_factor and user.is_active and second_factor_required(user):
+            pass_second_factor(client, user)
     return client
 
 
@@ -742,6 +780,8 @@ def outcome_of(response) -> str:
     status = response.status_code
     if status in (301, 302):
         location = response["Location"]
+        if resolve(urlsplit(location).path).view_name in ("twofactor:verify", "twofactor:enrol"):
+            return "2fa"
         if resolve(urlsplit(location).path).url_name == "login":
             return "login"
         if location == reverse("admin:index"):
@@ -765,13 +805,23 @@ def test_each_role_gets_what_the_policy_says(policy, org, cast):
         if role == "cm_b" and policy.obj not in BANK_WIDE and "cl" in (response.context or {}):
             listed = {row.pk for row in response.context["cl"].result_list}
             assert obj.pk not in listed, f"{url}: B's complaint manager sees A's row"
+    for role in UNVERIFIED_ROLES:
+        response = client_for(cast[role], second_factor=False).get(url)
+        actual[f"{role} (password only)"] = outcome_of(response)
     if os.environ.get("ACCESS_MATRIX_DUMP"):
         # ACCESS_MATRIX_DUMP=file: write what each role got, to draft rows for new URLs.
         with open(os.environ["ACCESS_MATRIX_DUMP"], "a") as dump:
             print(policy.key, *(actual[r] for r in ROLES), policy.obj, file=dump)
+    expect = {
+        **policy.expect,
+        **{
+            f"{role} (password only)": UNVERIFIED_OPEN.get(policy.key, "2fa")
+            for role in UNVERIFIED_ROLES
+        },
+    }
     wrong = {
-        role: f"expected {policy.expect[role]}, got {actual[role]}"
-        for role in ROLES
-        if policy.expect[role] not in actual[role].split("|")
+        role: f"expected {expect[role]}, got {actual[role]}"
+        for role in expect
+        if expect[role] not in actual[role].split("|")
     }
     assert not wrong, f"{url}: {wrong}"

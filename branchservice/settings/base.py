@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "simple_history",
     "branchservice.apps.AxesConfig",
     "csp",
+    # The second factor (TOTP, with backup codes); before branchservice, whose admin
+    # unregisters their device admins (branchservice/twofactor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "branchservice",
     "complaints",
     "standards",
@@ -54,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified() (the session passed the second factor), and sends a signed-in
+    # user who owes it to the code page before anything else runs.
+    "branchservice.twofactor.middleware.SecondFactorMiddleware",
     "branchservice.sessions.IdleSessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: sends a user with an expired password to change it.
@@ -144,6 +152,21 @@ AXES_ENABLE_ADMIN = False
 # X-Forwarded-For address that is not one of them; see branchservice/client_ip.py.
 AXES_CLIENT_IP_CALLABLE = "branchservice.client_ip.client_ip"
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# The second factor (TOTP, branchservice/twofactor): required of these roles and of superusers
+# for every page but the login itself; anyone else who enrolled is asked for it too. Lobby
+# managers' tablets (the checklist pages) are not asked unless their role is listed.
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "TWO_FACTOR_REQUIRED_ROLES", default=["hq_service", "branch_manager", "auditor"]
+)
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool("TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=True)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", default="Branch Service")
+# Backup codes handed out at enrolment (and each time they are renewed); each works once.
+TWO_FACTOR_BACKUP_CODES = 10
+# Wrong codes slow the next try down: 1, 2, 4, 8... seconds per device (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions end after SESSION_IDLE_MINUTES without a request and when the browser closes.
 # Activity renews the deadline at most once a minute (branchservice/sessions.py).

@@ -10,7 +10,7 @@ from django.urls import reverse
 from branchservice.concurrency import ConcurrentChange, save_versioned
 from branchservice.models import CalendarOverride
 from branchservice.roles import Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, pass_second_factor
 
 
 @pytest.fixture
@@ -35,6 +35,8 @@ def test_the_second_of_two_editors_is_told_who_changed_it_meanwhile(org, hq, ove
     first, second = client, client.__class__()
     first.force_login(hq)
     second.force_login(colleague)
+    pass_second_factor(first, hq)
+    pass_second_factor(second, colleague)
     # Both open the same record...
     first_form = first.get(change_url(override))
     second_form = second.get(change_url(override))

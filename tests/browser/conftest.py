@@ -4,6 +4,7 @@ Every test under tests/browser is marked `browser`. Screenshots go to artifacts/
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -92,13 +93,27 @@ def page(browser, screen):
 
 @pytest.fixture
 def admin_login(live_server):
-    """Logs a user in through the admin login form of the live server; returns on the index."""
+    """Logs a user in through the admin login form of the live server; returns on the index.
+
+    A role that must pass the second factor (TWO_FACTOR_REQUIRED_ROLES) has an authenticator
+    app enrolled for it here, and its current code is typed on the code page after the
+    password, as the person would (tests/browser/test_twofactor.py enrols through the page)."""
 
     def log_in(page, *, username: str, password: str):
+        from branchservice.models import User
+        from branchservice.twofactor.policy import second_factor_required
+        from tests.factories import app_code, enrolled_app
+
+        user = User.objects.get(username=username)
+        device = enrolled_app(user) if second_factor_required(user) else None
         page.goto(live_server.url + reverse("admin:login"))
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
         page.locator("#login-form [type=submit]").click()
+        if device is not None:
+            expect(page).to_have_url(re.compile(re.escape(reverse("twofactor:verify"))))
+            page.locator("#id_code").fill(app_code(device))
+            page.locator(".twofactor-code [type=submit]").click()
         expect(page).to_have_url(live_server.url + reverse("admin:index"))
 
     return log_in

@@ -13,6 +13,7 @@ from branchservice.models import Branch, User
 from branchservice.roles import Role
 from complaints import services
 from complaints.models import Complaint
+from tests.factories import app_code, enrolled_app
 
 PASSWORD = "outlet-staff-2026"
 BRANCH_NAMES = ["示范银行总行", "北京分行", "海淀支行", "中关村营业网点"]
@@ -97,9 +98,13 @@ def test_an_auditor_lands_on_the_report_centre_in_the_portals_header(
     auditor.groups.add(Group.objects.get(name=Role.AUDITOR))
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(live_server.url + reverse("admin:login"))
+    device = enrolled_app(auditor)
     page.locator("#id_username").fill("zhaomin")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#login-form [type=submit]").click()
+    # Auditors pass the second factor (tests/browser/conftest.py admin_login does the same).
+    page.locator("#id_code").fill(app_code(device))
+    page.locator(".twofactor-code [type=submit]").click()
     expect(page).to_have_url(live_server.url + reverse("reporting:centre"))
     tools = page.locator("#user-tools")
     expect(tools.locator("strong")).to_have_text("敏")
