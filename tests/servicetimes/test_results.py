@@ -75,3 +75,27 @@ def test_a_ticket_is_judged_against_the_version_in_force_on_its_day(org, hq):
     new.effective_from = dt.date(2026, 11, 3)
     services.time_standard_save(standard=new, by=hq)
     assert Ticket.objects.get(pk=after.pk).standard == old
+
+
+def test_the_types_tellers_and_total_hold_the_tickets_of_their_pairs(org):
+    standard = TimeStandard.objects.get(transaction_type__code="deposit").handling_seconds
+    for number, kind, wait, teller_code, handling in [
+        ("A1", "deposit", 60, "G001", standard - 1),
+        ("A2", "deposit", 120, "G001", standard + 1),
+        ("A3", "withdrawal", 600, "G001", 100),
+        ("A4", "deposit", 300, "G002", standard - 1),
+    ]:
+        ticket(org.a, number=number, kind=kind, wait=wait, teller_code=teller_code,
+               handling=handling)  # fmt: skip
+    results = selectors.outlet_results(outlet=org.a, date_from=DAY, date_to=DAY)
+    by_type = {row["type"].code: row["figures"] for row in results["by_type"]}
+    by_teller = {row["teller"].code: row["figures"] for row in results["by_teller"]}
+    assert {k: (f.count, f.wait_median) for k, f in by_type.items()} == {
+        "deposit": (3, 120), "withdrawal": (1, 600),
+    }  # fmt: skip
+    assert by_type["deposit"].share_within == 2 / 3
+    assert {k: (f.count, f.wait_median) for k, f in by_teller.items()} == {
+        "G001": (3, 120), "G002": (1, 300),
+    }  # fmt: skip
+    total = results["total"]
+    assert (total.count, total.wait_median, total.wait_p90) == (4, 120, 600)
