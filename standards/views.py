@@ -276,8 +276,32 @@ def _fill_page(request, checklist, form, may_fill, status=200):
         "may_fill": may_fill,
         "answered": answered,
         "total": len(form.items),
+        "page_text": _fill_page_text(),
     }
     return render(request, "standards/checklist_fill.html", context, status=status)
+
+
+def _fill_page_text():
+    """What the page's script (static/standards/checklist.js) says, translated here so that it
+    stays in this app's catalogue; the page hands it over as JSON."""
+    return {
+        "saving": _("Saving…"),
+        "saved": _("Saved at %(time)s"),
+        "pending": _("Answers waiting to be saved: %(count)s"),
+        "offline": _(
+            "No connection: your answers are kept on this device and sent when it is back."
+        ),
+        "error": _("Not saved: the server did not answer. Trying again shortly."),
+        "kept_on_device": _("Not sent yet: your answers are kept on this device."),
+        "signed_out": _(
+            "You have been signed out. Sign in again and the answers kept on this device "
+            "are sent at once."
+        ),
+        "sign_in_again": _("Sign in again"),
+        "wait_before_submit": _(
+            "Not sent: answers not on the server yet: %(count)s. Try again once they are saved."
+        ),
+    }
 
 
 def _result(request, checklist):
