@@ -18,7 +18,12 @@ by set-based SQL (INSERT ... SELECT over generate_series). Then measures:
    export) for a quarter, half and all of the rows, a fresh process each: flat means
    write-only mode and a streaming query work (target: under 300 MB);
 3. building last month's summary workbook (it checks that the month holds complaints) for one
-   tier-1 branch and for the whole bank: median time and SQL queries (the same for both).
+   tier-1 branch and for the whole bank: median time and SQL queries (the same for both);
+4. the branch league table (/reports/branches/, issue 15: head office at the outlet level,
+   target <= 12 queries and <= 1 s at 500 outlets and 1M complaints): reporting.league's
+   league_table() alone, and the whole page through Django's test client (rendering and the
+   admin shell's own queries included), for one tier-1 branch and for the whole bank: median
+   time and SQL queries (the same for both: a fixed number whatever the number of branches).
 
 The load average is printed at the start and the end. Use a database of its own: the script
 migrates it and fills it. PostgreSQL only.
@@ -45,7 +50,9 @@ import datetime as dt  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
@@ -70,6 +77,7 @@ from branchservice.pii import (  # noqa: E402
 )
 from complaints.exports import COMPLAINTS  # noqa: E402
 from complaints.models import BusinessCategory, Complaint, ComplaintReason  # noqa: E402
+from reporting.league import league_table  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
 from reporting.workbooks import build_monthly_summary  # noqa: E402
 
@@ -379,7 +387,38 @@ def main():
               f"{queries[1] / 2**20:.1f} MB")  # fmt: skip
         if not month:
             sys.exit("The month measured holds no complaints: the figures would mean nothing.")
+
+    print("\n4. branch league table, outlet level, last complete month")
+    setup_test_environment()  # the test client's host name, as in the tests
+    client = Client()
+    client.force_login(User.objects.get(username="bench"))
+    for scope in (small, hq):
+        measure_league(client, scope, period, args.runs)
     print_load("end")
+
+
+def measure_league(client, scope, period, runs):
+    """League of `scope`'s outlets: the selector alone, then the page (first page of 50 rows)."""
+    counted = {}
+
+    def table():
+        with CaptureQueriesContext(connection) as q:
+            league = league_table(scope=scope, period=period, level=Branch.Level.OUTLET)
+        counted["table"] = (len(q.captured_queries), league.page.paginator.count)
+
+    def page():
+        params = {"scope": scope.pk, "period": f"{period:%Y-%m}", "level": Branch.Level.OUTLET}
+        with CaptureQueriesContext(connection) as q:
+            response = client.get(reverse("reporting:league"), params)
+        assert response.status_code == 200, response.status_code
+        counted["page"] = len(q.captured_queries)
+
+    page()  # the first request fills the calendar's and the session's caches
+    table_seconds, page_seconds = median_seconds(table, runs), median_seconds(page, runs)
+    queries, outlets = counted["table"]
+    print(f"  {scope.code}: {outlets} outlets: league_table median {table_seconds:.2f} s, "
+          f"{queries} queries; page median {page_seconds:.2f} s, "
+          f"{counted['page']} queries with the admin shell")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import calendar_notices
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
+from .calendar_changes import overrides_changed
 from .concurrency import VersionedAdminMixin
 from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin
@@ -32,7 +33,7 @@ class BranchAdmin(ScopedAdminMixin, HistoryAdmin):
     search_fields = ["code", "name", "address"]
     list_select_related = ["parent"]
     ordering = ["path"]
-    fields = ["code", "name", "level", "parent", "address", "hotline", "is_active"]
+    fields = ["code", "name", "level", "parent", "address", "hotline", "customer_base", "is_active"]
 
     def has_delete_permission(self, request, obj=None):
         # Branches carry complaint and checklist history: deactivate, never delete.
@@ -186,6 +187,21 @@ class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
         return dateformat.format(obj.date, "l")
+
+    # Each write tells the apps which days flipped, so that stored deadlines follow.
+    def save_model(self, request, obj, form, change):
+        before = [(form.initial["date"], form.initial["kind"])] if change else []
+        super().save_model(request, obj, form, change)
+        overrides_changed(before=before, after=[(obj.date, obj.kind)])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        overrides_changed(before=[(obj.date, obj.kind)])
+
+    def delete_queryset(self, request, queryset):
+        before = list(queryset.values_list("date", "kind"))
+        super().delete_queryset(request, queryset)
+        overrides_changed(before=before)
 
     def may_enter_notice(self, request):
         # Applying a notice adds, changes and deletes overrides: head office's rights.

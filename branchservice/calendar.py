@@ -15,6 +15,8 @@ processes) under a version number that any change to an override bumps.
 """
 
 import datetime as dt
+import threading
+from contextlib import contextmanager
 
 import chinese_calendar
 from django.core.cache import cache
@@ -64,33 +66,71 @@ def _load_overrides(year: int, version: int) -> dict[dt.date, bool]:
 
 
 class _Days:
-    """Answers is-working-day questions, reading each year's overrides once per instance."""
+    """Answers is-working-day questions, reading each year's overrides once per instance and
+    asking the package once per day."""
 
     def __init__(self):
         self._years: dict[int, dict[dt.date, bool]] = {}
+        self._known: dict[dt.date, bool] = {}
         self._version = None
 
     def is_working(self, day: dt.date) -> bool:
+        known = self._known.get(day)
+        if known is not None:
+            return known
         if day.year not in self._years:
             if self._version is None:
                 self._version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
             self._years[day.year] = _load_overrides(day.year, self._version)
         override = self._years[day.year].get(day)
-        if override is not None:
-            return override
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        working = package_working_day(day) if override is None else override
+        self._known[day] = working
+        return working
+
+
+_reading = threading.local()
+
+
+@contextmanager
+def one_reading():
+    """Every count inside the block reads the calendar once: for a job that counts thousands
+    of deadlines on the same calendar (each count alone reads the cache, which unpickles the
+    year's overrides: bench/calendar_recount.py)."""
+    outer = getattr(_reading, "days", None)
+    _reading.days = outer or _Days()
+    try:
+        yield
+    finally:
+        _reading.days = outer
+
+
+def _days() -> _Days:
+    return getattr(_reading, "days", None) or _Days()
+
+
+def working_day_with(kind: str | None, day: dt.date) -> bool:
+    """Whether `day` is a working day under an override of `kind` (None: no override)."""
+    if kind is None:
+        return package_working_day(day)
+    return kind == CalendarOverride.Kind.WORKDAY
+
+
+def package_working_day(day: dt.date) -> bool:
+    """Whether `day` is a working day before any override: the package's answer, or Monday to
+    Friday for a year it has no data for."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 def is_working_day(day) -> bool:
-    return _Days().is_working(_as_date(day))
+    return _days().is_working(_as_date(day))
 
 
 def next_working_day(day, *, days: _Days | None = None) -> dt.date:
     """`day` itself if it is a working day, otherwise the first working day after it."""
-    days = days or _Days()
+    days = days or _days()
     day = _as_date(day)
     for _step in range(_MAX_STEPS):
         if days.is_working(day):
@@ -101,7 +141,7 @@ def next_working_day(day, *, days: _Days | None = None) -> dt.date:
 
 def add_working_days(start, n: int) -> dt.date:
     """The Nth working day after `start` (day 0); negative N counts backwards."""
-    days = _Days()
+    days = _days()
     day = _as_date(start)
     if n == 0:
         return next_working_day(day, days=days)
@@ -124,7 +164,7 @@ def working_days_between(a, b) -> int:
     a, b = _as_date(a), _as_date(b)
     if b < a:
         return -working_days_between(b, a)
-    days = _Days()
+    days = _days()
     return sum(
         1 for offset in range(1, (b - a).days + 1) if days.is_working(a + dt.timedelta(offset))
     )

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .calendar import has_official_calendar
+from .calendar_changes import overrides_changed
 from .models import CalendarNotice, CalendarOverride
 from .notice import HOLIDAY, WORKDAY, ParsedNotice, parse_notice
 from .text import refuse_unstorable_text
@@ -188,6 +189,11 @@ def apply_notice(*, user, text: str, year: int, fingerprint: str) -> Preview:
             override.note = change.note
             override.notice = notice
             override.save()
+        # A holiday replacing a weekend day flips nothing; deadlines move for the others.
+        overrides_changed(
+            before=[(c.date, c.old) for c in preview.changes if c.old],
+            after=[(c.date, c.new) for c in preview.changes if c.new],
+        )
     return preview
 
 

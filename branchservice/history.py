@@ -1,7 +1,9 @@
-from django.http import HttpResponseNotAllowed
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpResponseNotAllowed
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .admin_site import is_id
 from .pii import mask_text
 
 
@@ -21,9 +23,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     SIMPLE_HISTORY_REVERT_DISABLED only hides the revert button: the page of a past version
     still saves it back on POST, past the services and their workflow rules. History is a
     record, so that page answers GET only. Every admin with history uses this class.
+
+    The history pages look their row up with the id from the URL as it stands, so a made-up
+    id (…/abc/history/) raised inside the query: it is simply not found.
     """
+
+    def history_view(self, request, object_id, extra_context=None):
+        _known_id_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET"])
+        _known_id_or_404(object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _known_id_or_404(object_id):
+    if not is_id(unquote(object_id)):
+        raise Http404

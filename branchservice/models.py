@@ -52,6 +52,14 @@ class Branch(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     hotline = models.CharField(_("complaint hotline"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # How many customers the outlet serves: the base of reporting's "complaints per 10,000
+    # customers" (the regulator ranks banks so). Entered by head office; blank where unknown.
+    customer_base = models.PositiveIntegerField(
+        _("customers"),
+        null=True,
+        blank=True,
+        help_text=_("Customers of the outlet, for complaints per 10,000 customers."),
+    )
 
     # The path is derived from parent; history keeps the parent.
     history = HistoricalRecords(excluded_fields=["path"])

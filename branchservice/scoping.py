@@ -87,7 +87,6 @@ class ScopedAdminMixin:
         from django.contrib.admin.utils import unquote
 
         object_id = unquote(object_id)
-        # A made-up id (…/abc/history/) is not found either, rather than a 500 from the query.
         if not is_id(object_id) or not self.get_queryset(request).filter(pk=object_id).exists():
             raise Http404
 

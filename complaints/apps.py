@@ -7,8 +7,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        # The ground's plug-in points: this app's export specs, reminder kinds and the kind of
-        # finding its rectifications are raised for.
+        # The ground's plug-in points: this app's export specs, reminder kinds, the kind of
+        # finding its rectifications are raised for, and the deadlines a calendar change moves.
+        from branchservice import calendar_changes
         from branchservice.exports.registry import register
         from branchservice.notifications.registry import register_kinds
         from branchservice.rectifications.sources import SourceKind, register_source
@@ -26,3 +27,4 @@ class ComplaintsConfig(AppConfig):
                 on_step=services.rectification_step_recorded,
             )
         )
+        calendar_changes.register(services.calendar_changed)

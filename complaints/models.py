@@ -801,6 +801,7 @@ class Move(models.TextChoices):
     RECTIFICATION_REJECTED = "rectification_rejected", _("Rectification verification rejected")
     RECTIFICATION_REASSIGNED = "rectification_reassigned", _("Rectification reassigned")
     RECTIFICATION_CANCELLED = "rectification_cancelled", _("Rectification cancelled")
+    DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a calendar change")
 
 
 class ReferenceCounter(models.Model):

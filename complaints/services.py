@@ -10,13 +10,15 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.calendar import one_reading
 from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
+from branchservice.jobs import queue
 from branchservice.models import Branch
 from branchservice.notifications.services import notifications_send_now, notifications_settle_for
 from branchservice.rectifications.services import rectification_raise
@@ -24,7 +26,13 @@ from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
 from . import reminders
-from .deadlines import compute_deadlines, recompute_deadlines
+from .deadlines import (
+    DUE_FIELDS,
+    WATCHED,
+    WATCHED_LABELS,
+    compute_deadlines,
+    recompute_deadlines,
+)
 from .models import (
     Attachment,
     Complaint,
@@ -38,6 +46,7 @@ from .models import (
     Move,
     Pause,
     ReferenceCounter,
+    end_of_day,
     unstorable_text,
 )
 from .workflow import (
@@ -1198,3 +1207,163 @@ def _store_attachment(complaint, user, file, content_type, description="") -> At
     attachment.file.save(f"{uuid.uuid4().hex}-{file.name[-80:]}", file, save=False)
     attachment.save()
     return attachment
+
+
+# ---------------------------------------------------------------------------------------------
+# The calendar changed: the stored deadlines follow it
+
+RECOUNT_DEADLINES_TASK = "complaints.tasks.recount_deadlines"
+RECOUNT_BATCH_SIZE = 500
+# The deadlines counted in working days: only these can span a day that changed. The
+# regulatory ceiling and the review count natural days.
+WORKING_DAY_DUES = ("acknowledge_due_at", "reply_due_at", "branch_due_at", "followup_due_at")
+_DUE_LABELS = {due: WATCHED_LABELS[stage] for stage, (due, _done) in WATCHED.items()}
+
+
+def calendar_changed(flips: dict[dt.date, bool]) -> None:
+    """Registered with branchservice.calendar_changes: called after the commit of a change
+    to the calendar, it leaves the recount to a background job."""
+    queue(RECOUNT_DEADLINES_TASK, [[day.isoformat(), working] for day, working in flips.items()])
+
+
+def complaints_follow_calendar(
+    *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
+) -> int:
+    """Recount the stored deadlines of every open entry whose working-day count may span a
+    day of `flips` (date → is now a working day), and write each moved deadline on the
+    entry's timeline and in its history. Returns how many entries had a deadline moved.
+
+    A batch is one transaction over rows locked in primary-key order (a workflow move on
+    one of them waits, then counts on the new calendar), and costs the same few queries
+    however many rows move: the rows with their policy, their pauses, one update, one
+    history insert, one timeline insert.
+    """
+    now = now or timezone.now()
+    first, last = min(flips), max(flips)
+    # A count spans a day when it starts on or before it and its due date is not before it.
+    spans = Q()
+    for due in WORKING_DAY_DUES:
+        spans |= Q(**{f"{due}__gt": end_of_day(first - dt.timedelta(days=1))})
+    candidates = (
+        Complaint.objects.open()
+        .filter(spans, received_at__lte=end_of_day(last))
+        .select_related("policy")
+        .prefetch_related("pauses")
+        .order_by("pk")
+    )
+    moved, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                candidates.select_for_update(of=("self",)).filter(pk__gt=after)[:batch_size]
+            )
+            moved += _follow(batch, flips, now)
+        if len(batch) < batch_size:
+            return moved
+        after = batch[-1].pk
+
+
+def _follow(batch, flips, now) -> int:
+    changed, events = [], []
+    # Stored text written by a background job: in the bank's language.
+    with translation.override(settings.LANGUAGE_CODE), one_reading():
+        for complaint in batch:
+            before = {due: getattr(complaint, due) for due in DUE_FIELDS}
+            recompute_deadlines(complaint)
+            lines = [
+                _moved_line(complaint, due, before[due], flips)
+                for due in DUE_FIELDS
+                if getattr(complaint, due) != before[due]
+            ]
+            if lines:
+                changed.append(complaint)
+                events += [
+                    ComplaintEvent(complaint=complaint, action=Move.DEADLINE_MOVED, note=n, at=now)
+                    for n in lines
+                ]
+        reason = str(_("Deadlines recounted after a calendar change."))
+    if changed:
+        _store(changed, [*DUE_FIELDS, "policy"])
+        _record_history([c.pk for c in changed], at=now, reason=reason)
+        ComplaintEvent.objects.bulk_create(events)
+    return len(changed)
+
+
+def _store(complaints, fields) -> None:
+    """Write `fields` of `complaints` in one UPDATE … FROM (VALUES …).
+
+    Django's bulk_update builds a CASE WHEN per row and field: at 500 rows that cost more
+    than the recount itself (bench/calendar_recount.py). The VALUES columns are column1…N
+    on PostgreSQL and SQLite alike; PostgreSQL needs their types (a column of NULLs alone
+    would be text)."""
+    qn = connection.ops.quote_name
+    table = qn(Complaint._meta.db_table)
+    columns = [Complaint._meta.pk, *(Complaint._meta.get_field(f) for f in fields)]
+
+    def value(n, column):
+        if connection.vendor == "postgresql":
+            return f"CAST(v.column{n} AS {column.db_type(connection)})"
+        return f"v.column{n}"
+
+    sets = ", ".join(
+        f"{qn(column.column)} = {value(n, column)}" for n, column in enumerate(columns[1:], start=2)
+    )
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params = [
+        column.get_db_prep_save(getattr(complaint, column.attname), connection)
+        for complaint in complaints
+        for column in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(complaints))}) AS v"
+            f" WHERE {table}.{qn(columns[0].column)} = {value(1, columns[0])}",
+            params,
+        )
+
+
+def _record_history(pks, *, at, reason) -> None:
+    """The batch's history rows, copied from the updated rows by the database (INSERT …
+    SELECT): simple-history's bulk_history_create builds a model per row and binds its 65
+    columns one by one, most of a batch's time (bench/calendar_recount.py)."""
+    qn = connection.ops.quote_name
+    history = Complaint.history.model
+    copied = ", ".join(
+        qn(f.column) for f in history._meta.fields if not f.name.startswith("history_")
+    )
+    written = ", ".join(
+        qn(history._meta.get_field(f).column)
+        for f in ("history_date", "history_change_reason", "history_type", "history_user")
+    )
+    date = history._meta.get_field("history_date").get_db_prep_value(at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(history._meta.db_table)} ({copied}, {written})"
+            f" SELECT {copied}, %s, %s, %s, NULL FROM {qn(Complaint._meta.db_table)}"
+            f" WHERE {qn(Complaint._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})",
+            [date, reason, "~", *pks],
+        )
+
+
+def _day(moment) -> str:
+    return timezone.localdate(moment).isoformat() if moment else "—"
+
+
+def _moved_line(complaint, due, old, flips) -> str:
+    """ "Reply: deadline moved from 2027-01-04 to 2027-01-05 because 2027-01-01 became a
+    holiday." naming the changed days between the receipt and the later of the two dates."""
+    new = getattr(complaint, due)
+    start = timezone.localdate(complaint.received_at)
+    end = max(timezone.localdate(m) for m in (old, new) if m)
+    reasons = [
+        (_("%(day)s became a working day") if working else _("%(day)s became a holiday"))
+        % {"day": day.isoformat()}
+        for day, working in sorted(flips.items())
+        if start <= day <= end
+    ]
+    return _("%(deadline)s: deadline moved from %(old)s to %(new)s because %(why)s.") % {
+        "deadline": _DUE_LABELS[due],
+        "old": _day(old),
+        "new": _day(new),
+        "why": "; ".join(str(r) for r in reasons) or _("the calendar changed"),
+    }

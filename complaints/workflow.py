@@ -217,8 +217,8 @@ TRANSITIONS = [
 # fmt: on
 
 # Lines of the timeline that no button of the change page makes: registration, edits (the
-# page itself), and the steps of a rectification (taken on the rectification's own page,
-# branchservice.rectifications).
+# page itself), the steps of a rectification (taken on the rectification's own page,
+# branchservice.rectifications), and deadlines a calendar change moved (no one's move).
 TIMELINE_ONLY = {
     Move.REGISTER,
     Move.EDIT,
@@ -227,6 +227,7 @@ TIMELINE_ONLY = {
     Move.RECTIFICATION_REJECTED,
     Move.RECTIFICATION_REASSIGNED,
     Move.RECTIFICATION_CANCELLED,
+    Move.DEADLINE_MOVED,
 }
 BUTTON_MOVES = [m for m in Move if m not in TIMELINE_ONLY]
 

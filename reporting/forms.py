@@ -58,3 +58,33 @@ class DashboardForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].queryset = visible_branches(user)
+
+
+class LeagueForm(forms.Form):
+    period = PeriodField(label=_("Month"), required=False)
+    scope = forms.ModelChoiceField(label=_("Scope"), queryset=Branch.objects.none(), required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        coerce=int,
+        required=False,
+        choices=[
+            (level, Branch.Level(level).label)
+            for level in (
+                Branch.Level.TIER1_BRANCH,
+                Branch.Level.SUB_BRANCH,
+                Branch.Level.OUTLET,
+            )
+        ],
+    )
+    sort = forms.ChoiceField(required=False, choices=[])
+    order = forms.ChoiceField(required=False, choices=[("worst", "worst"), ("best", "best")])
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def __init__(self, *args, user, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = visible_branches(user).exclude(level=Branch.Level.OUTLET)
+        self.fields["sort"].choices = [(key, key) for key in columns]
+
+
+class OverviewForm(forms.Form):
+    period = PeriodField(label=_("Month"), required=False)

@@ -35,10 +35,13 @@ from branchservice.models import Branch
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
 from complaints.models import Complaint, ComplaintReason, Pause
+from servicetimes import selectors as servicetimes
+from servicetimes.models import Ticket
 from standards.models import (
     Checklist,
     ChecklistAnswer,
     MissedChecklistExcuse,
+    TemplateKind,
 )
 from standards.selectors import missed_and_pending_checklists
 
@@ -52,6 +55,8 @@ class Format:
     PERCENT = "percent"
     DAYS = "days"
     SCORE = "score"
+    PER = "per"  # a count per some base (complaints per 10,000 customers)
+    MINUTES = "minutes"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class Statistic:
     target: float | None = None
     # Above zero the cell is red (overdue counts).
     alarm: bool = False
+    # Which end of the league table is worst: the highest count or rate (overdue, founded),
+    # or the lowest (on-time rate, satisfaction, scores: where a target says "at least").
+    lower_is_worse: bool = False
 
 
 class Parts(defaultdict):
@@ -177,13 +185,16 @@ def scope_branches(scope: Branch):
     return sorted(branches, key=lambda branch: _path_ids(branch.path))
 
 
-def branch_summary(*, scope: Branch, period: dt.date) -> list[SummaryRow]:
+def branch_summary(*, scope: Branch, period: dt.date, sources=None) -> list[SummaryRow]:
     """One row per branch of the scope, in tree order; non-outlets are subtotals of the
-    outlets below them (the scope's own row is the grand total)."""
+    outlets below them (the scope's own row is the grand total). `sources`: the names of the
+    sources to run (all of them by default), for a page that shows only some statistics."""
     branches = scope_branches(scope)
     outlet_parts: dict[int, Parts] = defaultdict(Parts)
     window = Period(period)
     for source in SOURCES:
+        if sources is not None and source.name not in sources:
+            continue
         for branch_id, parts in source.collect(scope=scope, period=window).items():
             outlet_parts[branch_id].add(parts)
     totals: dict[int, Parts] = defaultdict(Parts)
@@ -283,6 +294,8 @@ def entry_aggregates(period: Period) -> dict:
         "complaints": Count("pk", filter=complaint),
         "suggestions": Count("pk", filter=Q(kind=Complaint.Kind.SUGGESTION)),
         "praise": Count("pk", filter=Q(kind=Complaint.Kind.PRAISE)),
+        # Before "founded": a filter on the field named after an aggregate would mean it.
+        "at_fault": Count("pk", filter=complaint & Q(founded__isnull=False, bank_at_fault=True)),
         "decided": Count("pk", filter=complaint & Q(founded__isnull=False)),
         "founded": Count("pk", filter=complaint & Q(founded=True)),
         "ack_counted": Count("pk", filter=ack_counted),
@@ -346,9 +359,82 @@ def overdue_at_end_q(period: Period):
     )
 
 
-def collect_overdue(*, scope, period):
-    qs = Complaint.objects.filter(overdue_at_end_q(period), branch__path__startswith=scope.path)
-    return _rows_by_branch(qs, open_overdue=Count("pk"))
+def collect_standing(*, scope, period):
+    """Complaints open, and open past their reply deadline, at the end of the period (received
+    in any month), regulatory ceilings that passed in the period unreplied, and the period's
+    repeat complaints (entries merged into an earlier one, which the other statistics leave
+    out). One query: the league table's budget of queries is tight."""
+    start, end = period.start_at, period.end_at
+    complaint = Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end)
+    not_merged = ~Q(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+    open_at_end = complaint & not_merged & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+    breached = (
+        complaint
+        & not_merged
+        & Q(regulatory_due_at__gte=start, regulatory_due_at__lt=end)
+        & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("regulatory_due_at")))
+    )
+    repeats = complaint & Q(status=Complaint.Status.MERGED, received_at__gte=start)
+    qs = Complaint.objects.filter(branch__path__startswith=scope.path, received_at__lt=end)
+    return _rows_by_branch(
+        qs,
+        open_overdue=Count("pk", filter=overdue_at_end_q(period)),
+        open_at_end=Count("pk", filter=open_at_end),
+        regulatory_breached=Count("pk", filter=breached),
+        repeats=Count("pk", filter=repeats),
+    )
+
+
+def collect_customers(*, scope, period):
+    """The customer base each outlet's head office entered (Branch.customer_base)."""
+    outlets = Branch.objects.filter(
+        path__startswith=scope.path, level=Branch.Level.OUTLET, customer_base__isnull=False
+    )
+    result: dict[int, Parts] = defaultdict(Parts)
+    for pk, customers in outlets.values_list("pk", "customer_base"):
+        result[pk]["customers"] = customers
+    return result
+
+
+def collect_mystery_shopping(*, scope, period):
+    """Scores of the mystery-shopper visits of the period (done, not drafts)."""
+    visits = Checklist.objects.done().filter(
+        template__kind=TemplateKind.MYSTERY_SHOPPER,
+        branch__path__startswith=scope.path,
+        business_date__gte=period.start,
+        business_date__lt=period.end,
+    )
+    result = _rows_by_branch(visits, mystery_scored=Count("score"), mystery_total=Sum("score"))
+    for parts in result.values():
+        parts["mystery_total"] = float(parts["mystery_total"])
+    return result
+
+
+# Waiting times are counted per whole minute (servicetimes.minute_histogram): the parts
+# "wait_minute:<n>" add up the tree, so that a sub-branch's median needs no raw rows.
+WAIT_MINUTE = "wait_minute:"
+
+
+def collect_teller_times(*, scope, period):
+    """The queue systems' tickets of the period: servicetimes' own counts (within the standard
+    handling time) and waiting-time histogram, two GROUP BY queries."""
+    tickets = Ticket.objects.filter(
+        branch__path__startswith=scope.path,
+        business_date__gte=period.start,
+        business_date__lt=period.end,
+    )
+    counts = {f"tickets_{key}": agg for key, agg in servicetimes.judged_aggregates().items()}
+    result = defaultdict(Parts, _rows_by_branch(tickets, **counts))
+    waits = servicetimes.minute_histogram(tickets, field_name="wait_seconds")
+    for branch_id, minutes in waits.items():
+        for minute, n in minutes.items():
+            result[branch_id][f"{WAIT_MINUTE}{minute}"] += n
+    return result
+
+
+def wait_median(parts):
+    minutes = {int(k[len(WAIT_MINUTE) :]): n for k, n in parts.items() if k.startswith(WAIT_MINUTE)}
+    return servicetimes.counted_rank(minutes, 0.5)
 
 
 class WorkingDayCounter:
@@ -402,8 +488,13 @@ RECTIFICATION_SOURCE_GROUPS = {
 
 def rectification_overdue_at_end_q(period: Period) -> Q:
     """Past its due date at the end of the period and neither done nor cancelled by then."""
+    return rectification_open_at_end_q(period) & Q(due_date__lt=period.end)
+
+
+def rectification_open_at_end_q(period: Period) -> Q:
+    """Raised by the end of the period and neither done nor cancelled by then."""
     return (
-        Q(created_at__lt=period.end_at, due_date__lt=period.end)
+        Q(created_at__lt=period.end_at)
         & (Q(completed_at__isnull=True) | Q(completed_at__gte=period.end_at))
         & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=period.end_at))
     )
@@ -430,6 +521,7 @@ def collect_rectifications(*, scope, period):
             rectifications_done=Count("pk", filter=within("completed_at")),
             rectifications_verified=Count("pk", filter=within("verified_at")),
             rectifications_overdue=Count("pk", filter=rectification_overdue_at_end_q(period)),
+            rectifications_open=Count("pk", filter=rectification_open_at_end_q(period)),
         )
         .order_by()
     )
@@ -570,10 +662,14 @@ def collect_checklists(*, scope, period):
 
 
 def _missed_checklists(scope, period: Period):
+    return _missed(scope, period.start, period.end - dt.timedelta(days=1))
+
+
+def _missed(scope, first: dt.date, last: dt.date):
     missing = missed_and_pending_checklists(
         branches_qs=Branch.objects.filter(path__startswith=scope.path),
-        date_from=period.start,
-        date_to=period.end - dt.timedelta(days=1),
+        date_from=first,
+        date_to=last,
     )
     return [entry for entry in missing if entry.is_missed]
 
@@ -595,18 +691,21 @@ register_source(
             S("founded_rate", _("Founded rate"), _("Complaints found founded ÷ complaints "
               "whose investigation has a result (founded or not)."),
               ratio("founded", "decided"), pct),
+            S("at_fault_rate", _("Bank at fault %"), _("Complaints where the bank was at fault "
+              "(有责投诉) ÷ complaints whose investigation has a result."),
+              ratio("at_fault", "decided"), pct),
             S("ack_on_time", _("Acknowledged on time"), _("Complaints acknowledged to the "
               "customer by the acknowledgement deadline, counted by the end of the month."),
               count("ack_on_time")),
             S("ack_on_time_rate", _("Acknowledged on time %"), _("Acknowledged on time ÷ "
               "complaints acknowledged or due to be acknowledged by the end of the month."),
-              ratio("ack_on_time", "ack_counted"), pct, target=0.95),
+              ratio("ack_on_time", "ack_counted"), pct, target=0.95, lower_is_worse=True),
             S("reply_on_time", _("Replied on time"), _("Complaints replied to by the reply "
               "deadline of their deadline policy, counted by the end of the month."),
               count("reply_on_time")),
             S("reply_on_time_rate", _("Replied on time %"), _("Replied on time ÷ complaints "
               "replied or due to be replied by the end of the month."),
-              ratio("reply_on_time", "reply_counted"), pct, target=0.95),
+              ratio("reply_on_time", "reply_counted"), pct, target=0.95, lower_is_worse=True),
             S("escalated", _("Escalations"), _("Complaints received in the month and escalated "
               "to head office by its end."), count("escalated")),
             S("followed_up", _("Follow-up visits"), _("Complaints whose follow-up visit was "
@@ -614,7 +713,7 @@ register_source(
             S("satisfaction_rate", _("Satisfaction %"), _("Follow-up visits where the customer "
               "was satisfied or basically satisfied ÷ follow-up visits with a rating "
               "(satisfied, basically satisfied, dissatisfied)."),
-              ratio("satisfied", "rated"), pct, target=0.9),
+              ratio("satisfied", "rated"), pct, target=0.9, lower_is_worse=True),
             S("unreachable", _("Closed as unreachable"), _("Complaints whose customer could "
               "not be reached for the follow-up after two attempts on different days (no "
               "rating)."), count("unreachable")),
@@ -638,12 +737,36 @@ register_source(Source("by_category", _breakdown("category_id", "category")))
 register_source(Source("by_reason", _breakdown("reason_id", "reason")))
 register_source(
     Source(
-        "overdue",
-        collect_overdue,
+        "standing",
+        collect_standing,
         [
             S("open_overdue", _("Open overdue at month end"), _("Complaints (received in any "
               "month) past their reply deadline, not replied and not closed at the end of the "
               "month."), count("open_overdue"), alarm=True),
+            S("open_at_end", _("Open at month end"), _("Complaints (received in any month) not "
+              "closed at the end of the month, void and merged entries aside."),
+              count("open_at_end")),
+            S("regulatory_breached", _("Regulatory ceiling breached"), _("Complaints whose "
+              "regulatory ceiling (15, 30 or 60 natural days, pauses and restarts counted) fell "
+              "in the month and passed without a reply."), count("regulatory_breached"),
+              alarm=True),
+            S("repeats", _("Repeat complaints"), _("Complaints received in the month and merged "
+              "into an earlier entry of the same customer and matter (not counted as entries)."),
+              count("repeats")),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "customers",
+        collect_customers,
+        [
+            S("customers", _("Customers"), _("The customer base entered for each outlet (admin: "
+              "branches); outlets without a figure count none."), count("customers")),
+            S("complaints_per_10k", _("Complaints per 10,000 customers"), _("Complaints ÷ "
+              "customers × 10,000 (the regulator's bulletins rank banks by such a rate)."),
+              lambda p: p["complaints"] * 10_000 / p["customers"] if p["customers"] else None,
+              Format.PER),
         ],
     )
 )  # fmt: skip
@@ -686,6 +809,9 @@ register_source(
             S("rectifications_overdue", _("Rectifications overdue"), _("Rectifications past "
               "their due date and neither done nor cancelled at the end of the month."),
               count("rectifications_overdue"), alarm=True),
+            S("rectifications_open", _("Rectifications open"), _("Rectifications raised by the "
+              "end of the month and neither done nor cancelled by then."),
+              count("rectifications_open")),
         ],
     )
 )  # fmt: skip
@@ -722,12 +848,39 @@ register_source(
               "excused) ÷ required."),
               lambda p: ((p["checklists_done"] + p["checklists_excused"])
                          / p["checklists_required"]) if p["checklists_required"] else None,
-              pct, target=1.0),
+              pct, target=1.0, lower_is_worse=True),
             S("checklist_score_avg", _("Average checklist score"), _("Average score (weighted "
               "percentage of applicable items passed) of the submitted daily checklists."),
-              mean("score_total", "checklists_scored"), Format.SCORE),
+              mean("score_total", "checklists_scored"), Format.SCORE, lower_is_worse=True),
             S("critical_failures", _("Critical failures"), _("Critical items failed in the "
               "submitted daily checklists."), count("critical_failures"), alarm=True),
+        ],
+    )
+)  # fmt: skip
+
+
+register_source(
+    Source(
+        "mystery_shopping",
+        collect_mystery_shopping,
+        [
+            S("mystery_score_avg", _("Mystery-shopper score"), _("Average score of the month's "
+              "mystery-shopper visits (神秘访客)."), mean("mystery_total", "mystery_scored"),
+              Format.SCORE, lower_is_worse=True),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
+        "teller_times",
+        collect_teller_times,
+        [
+            S("wait_median", _("Median wait (minutes)"), _("Median waiting time of the month's "
+              "queue tickets, from ticket to call, in whole minutes (限时服务)."), wait_median,
+              Format.MINUTES),
+            S("teller_within_rate", _("Within the standard time %"), _("Transactions handled "
+              "within their type's standard time ÷ transactions of a type with a standard."),
+              ratio("tickets_within", "tickets_judged"), pct, lower_is_worse=True),
         ],
     )
 )  # fmt: skip
@@ -840,8 +993,16 @@ def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[d
 def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
     """Outlets × days of the month: done, excused, missed, not required (non-working day,
     future, or today before its due time). Missed is standards' rule (one home)."""
-    today = today or timezone.localdate()
     window = Period(period)
+    return checklist_grid(
+        scope=scope, first=window.start, last=window.end - dt.timedelta(days=1), today=today
+    )
+
+
+def checklist_grid(*, scope: Branch, first: dt.date, last: dt.date, today: dt.date | None = None):
+    """The heat map's cells for the outlets of `scope` over the days first..last (inclusive):
+    the dashboard's month, or the outlet overview's last 30 days. Five queries."""
+    today = today or timezone.localdate()
     outlets = list(
         Branch.objects.filter(
             path__startswith=scope.path, level=Branch.Level.OUTLET, is_active=True
@@ -852,20 +1013,20 @@ def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None =
         .done()
         .filter(
             branch__path__startswith=scope.path,
-            business_date__gte=window.start,
-            business_date__lt=window.end,
+            business_date__gte=first,
+            business_date__lte=last,
         )
         .values_list("branch_id", "business_date")
     )
     excused = set(
         MissedChecklistExcuse.objects.filter(
             branch__path__startswith=scope.path,
-            business_date__gte=window.start,
-            business_date__lt=window.end,
+            business_date__gte=first,
+            business_date__lte=last,
         ).values_list("branch_id", "business_date")
     )
-    missed = {(entry.branch.pk, entry.business_date) for entry in _missed_checklists(scope, window)}
-    days = list(window.days())
+    missed = {(entry.branch.pk, entry.business_date) for entry in _missed(scope, first, last)}
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     rows = []
     for outlet in outlets:
         cells = []

@@ -4,6 +4,8 @@ Every lookup goes through scoping. The export buttons and jobs themselves are
 branchservice.exports; the centre lists a user's export jobs.
 """
 
+import io
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,13 +20,15 @@ from branchservice.audit import record_download
 from branchservice.exports.models import ExportJob
 from branchservice.exports.selectors import can_export
 from branchservice.exports.services import BROKER_DOWN, broker_down_message
+from branchservice.models import Branch
 from branchservice.roles import is_complaint_handler
 from branchservice.scoping import get_scoped_or_404
 from complaints.deadlines import URGENT
 from complaints.models import DeadlineStatus
 
-from . import selectors, services, work_queue
-from .forms import BuildSummaryForm, DashboardForm
+from . import league as leagues
+from . import overview, selectors, services, work_queue
+from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm
 from .models import JobStatus, ReportFile
 
 
@@ -127,6 +131,93 @@ def dashboard(request):
         "title": _("Dashboard"),
     }
     return _page(request, "reporting/dashboard.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("reporting.view_reportfile", raise_exception=True)
+def league(request):
+    """The branch league table; `?format=xlsx` downloads every row of it (not one page)."""
+    default = selectors.default_scope(request.user)
+    if default is None:
+        raise PermissionDenied
+    # The form always names a scope, so that its select shows the one the table is of.
+    data = request.GET.copy()
+    data.setdefault("scope", str(default.pk))
+    form = LeagueForm(data, user=request.user, columns=leagues.COLUMNS)
+    choice = form.cleaned_data if form.is_valid() else {}
+    scope = choice.get("scope") or default
+    levels = leagues.levels_below(scope) or [scope.level]
+    level = choice.get("level") if choice.get("level") in levels else levels[0]
+    sort = choice.get("sort") or leagues.DEFAULT_SORT
+    worst_first = choice.get("order") != "best"
+    period = choice.get("period") or selectors.last_complete_month()
+    table = leagues.league_table(
+        scope=scope,
+        period=period,
+        level=level,
+        sort=sort,
+        worst_first=worst_first,
+        page=choice.get("page") or 1,
+        with_links=request.GET.get("format") != "xlsx",
+    )
+    if request.GET.get("format") == "xlsx":
+        return _league_download(request, table)
+    query = request.GET.copy()
+    query.pop("page", None)
+    headers = []
+    for stat in leagues.columns():
+        # A click sorts by the column worst first; on the sorted column it turns the order.
+        query["sort"] = stat.key
+        query["order"] = "best" if stat.key == sort and worst_first else "worst"
+        headers.append({"stat": stat, "url": f"?{query.urlencode()}", "sorted": stat.key == sort})
+    query["sort"], query["order"] = sort, "best" if not worst_first else "worst"
+    context = {
+        "form": form,
+        "league": table,
+        "headers": headers,
+        "levels": [(value, Branch.Level(value).label) for value in levels],
+        "query": query.urlencode(),
+        "title": _("Branch league table"),
+        # Eighteen columns need the width the admin's navigation sidebar takes.
+        "is_nav_sidebar_enabled": False,
+    }
+    return _page(request, "reporting/league.html", context)
+
+
+def _league_download(request, table):
+    name = f"league-{table.scope.code}-{table.period:%Y-%m}.xlsx"
+    stream = io.BytesIO()
+    leagues.write_workbook(table, stream)
+    stream.seek(0)
+    record_download(
+        request=request, filename=name, branch=table.scope, subject=str(_("Branch league table"))
+    )
+    return FileResponse(stream, as_attachment=True, filename=name)
+
+
+@require_GET
+@login_required
+@permission_required("reporting.view_reportfile", raise_exception=True)
+def outlet(request, pk):
+    """One outlet on one page (reporting.overview), reached from every outlet name."""
+    branch = get_scoped_or_404(
+        Branch.objects.filter(level=Branch.Level.OUTLET).select_related("parent"),
+        request.user,
+        via="",
+        pk=pk,
+    )
+    form = OverviewForm(request.GET or None)
+    period = (form.is_valid() and form.cleaned_data["period"]) or selectors.last_complete_month()
+    context = {
+        "outlet": branch,
+        "period": period,
+        "form": form,
+        **overview.outlet_overview(outlet=branch, period=period, user=request.user),
+        "title": branch.name,
+        "is_nav_sidebar_enabled": False,  # four parts side by side need the width
+    }
+    return _page(request, "reporting/outlet.html", context)
 
 
 def admin_home(site, request):

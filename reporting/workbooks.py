@@ -30,6 +30,8 @@ NUMBER_FORMATS = {
     Format.PERCENT: PERCENT_FORMAT,
     Format.DAYS: "0.0",
     Format.SCORE: "0.0",
+    Format.PER: "0.00",
+    Format.MINUTES: "0",
 }
 CHECKLIST_KEYS = [
     "checklists_required",

@@ -609,6 +609,10 @@ reporting:build                                       405   405   405   405   40
 reporting:centre                                      ok    ok    ok    403   ok    ok    login login  -
 reporting:dashboard                                   ok    ok    403   403   ok    403   login login  -
 reporting:download_report                             ok    ok    403   403   ok    403   login login  report_of_a
+# The branch league table and the outlet overview: those who read the reports, within scope
+# (an outlet's complaint manager has no report permission; B's sees A's overview as 403 too).
+reporting:league                                      ok    ok    403   403   ok    403   login login  -
+reporting:outlet                                      ok    ok    403   403   ok    403   login login  branch_a
 
 # Exports (branchservice.exports, under /reports/): an export job and its file for the user
 # who made it only.

@@ -16,12 +16,14 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from branchservice.models import Branch
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import reminders_scan
 from branchservice.rectifications.models import Rectification
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role
 from complaints.models import Complaint
+from reporting import league as leagues
 from reporting.models import ReportFile
 from servicetimes.models import Ticket
 from standards.models import Checklist
@@ -283,6 +285,56 @@ def test_the_time_limit_results_show_own_outlets_only(
         assert [row.branch for row in rows] == [own]
     else:
         assert league.context["results"]["total"].count == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "mine", "markers"),
+    [("head_b", "b", OF_A), ("manager_s1", "a", OF_B)],
+)
+def test_the_league_table_and_its_download_hold_own_branches_only(
+    world, org, people, login, who, mine, markers
+):
+    client = login(getattr(people, who))
+    own = {complaint.branch for complaint in getattr(world, mine)["complaints"]}
+    other = org.s1 if mine == "b" else org.b
+    url = reverse("reporting:league")
+    with time_machine.travel(NOW):
+        queries = ({}, {"scope": other.pk}, {"scope": org.hq.pk}, {"level": Branch.Level.OUTLET})
+        for query in queries:
+            response = client.get(url, query)
+            assert response.status_code == 200
+            league = response.context["league"]
+            assert league.scope.path.startswith(getattr(people, who).branch.path)
+            assert {row.branch for row in league.rows} <= own | {org.a2}
+            entries = leagues.COLUMNS.index("entries")
+            # The scope's total row: only the user's own complaints are counted.
+            assert sum(row.cells[entries].value for row in league.table) == len(
+                getattr(world, mine)["complaints"]
+            )
+            assert_nothing_of(markers, response.content.decode())
+        _rows, text = workbook_text(client.get(url, {"scope": other.pk, "format": "xlsx"}))
+        assert_nothing_of(markers, text)
+
+
+@pytest.mark.parametrize(("who", "own", "other"), [("head_b", "b", "a"), ("manager_s1", "a", "b")])
+def test_the_outlet_overview_is_of_an_own_outlet_only(world, org, people, login, who, own, other):
+    client = login(getattr(people, who))
+    markers = OF_A if own == "b" else OF_B
+    with time_machine.travel(NOW):
+        page = client.get(reverse("reporting:outlet", args=[getattr(org, own).pk]))
+        assert page.status_code == 200
+        assert {c["reference"] for c in page.context["complaints"]} == {
+            c.reference for c in getattr(world, own)["complaints"]
+        }
+        assert {r.pk for r in page.context["rectifications"]} == {
+            r.pk for r in getattr(world, own)["rectifications"]
+        }
+        # B's outlet head may not see B's sub-branch: no sub-branch figures, not even summed.
+        sub_branch_shown = page.context["figures"][0].sub_branch is not None
+        assert sub_branch_shown == (who == "manager_s1")
+        assert_nothing_of(markers, page.content.decode())
+        other_page = client.get(reverse("reporting:outlet", args=[getattr(org, other).pk]))
+        assert other_page.status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -15,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from branchservice import pii
-from branchservice.admin_site import OutletFilter, add_service_errors
+from branchservice.admin_site import OutletFilter, add_service_errors, is_id
 from branchservice.audit import record_download
 from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import FreeTextMaskedHistoryHelper, HistoryAdmin
@@ -268,7 +269,9 @@ class RectificationAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
     def _rectification(self, request, object_id) -> Rectification:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        return get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not is_id(unquote(object_id)):  # …/abc/print/ is not found, not a query error
+            raise Http404
+        return get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self._rectification(request, object_id)

@@ -83,6 +83,32 @@ def test_a_made_up_complaint_id_is_not_found(object_id, page, root, login):
     assert login(root).get(url).status_code in (302, 404)  # 302: the admin's "no such record"
 
 
+def admin_object_urls():
+    """(URL name, its other arguments) for every admin page that takes a record's id: the
+    built-in change/history/delete pages and each admin's own (print, steps, files)."""
+    found = []
+    for model_admin in admin.site._registry.values():
+        for pattern in model_admin.get_urls():
+            converters = getattr(pattern.pattern, "converters", {})
+            if pattern.name and "object_id" in str(pattern.pattern):
+                others = {
+                    name: 1 if type(conv).__name__ == "IntConverter" else "x"
+                    for name, conv in converters.items()
+                    if name != "object_id"
+                }
+                found.append((f"admin:{pattern.name}", others))
+    return sorted(found, key=lambda f: f[0])
+
+
+@pytest.mark.parametrize(("name", "others"), admin_object_urls())
+def test_a_made_up_id_on_any_admin_record_page_is_not_a_server_error(name, others, root, login):
+    client = login(root)
+    for object_id in ("abc", "1.5", "9" * 30):
+        url = reverse(name, kwargs={"object_id": object_id, **others})
+        # 302: the admin's "no such record"; 403: a page nobody may use (deleting evidence)
+        assert client.get(url).status_code in (302, 403, 404), url
+
+
 @pytest.mark.parametrize("period", ["0001-01", "9999-12", "2026-13", "x"])
 def test_the_dashboard_explains_a_month_it_cannot_show(period, hq, login):
     response = login(hq).get(reverse("reporting:dashboard"), {"period": period})

@@ -1,0 +1,234 @@
+"""The branch league table: the branches of one level of a scope, worst first, for a month.
+
+Every number is a statistic of the monthly summary (selectors.STATISTIC_BY_KEY, one definition
+each), added up the tree by selectors.branch_summary, which runs only the sources these columns
+read: a fixed number of queries whatever the number of branches. Each number links to the list
+behind it where the admin has a filter that selects exactly those rows' branch and month.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from branchservice.exports.excel import SheetWriter, new_workbook
+from branchservice.models import Branch
+
+from . import selectors
+from .selectors import STATISTIC_BY_KEY, Format, SummaryRow
+from .workbooks import NUMBER_FORMATS
+
+# The columns, in the order a reader scans them: volume, what is late, outcomes, the floor.
+COLUMNS = [
+    "entries",
+    "complaints_per_10k",
+    "open_at_end",
+    "open_overdue",
+    "regulatory_breached",
+    "reply_on_time_rate",
+    "founded_rate",
+    "at_fault_rate",
+    "satisfaction_rate",
+    "repeats",
+    "checklist_completion_rate",
+    "checklist_score_avg",
+    "mystery_score_avg",
+    "rectifications_open",
+    "rectifications_overdue",
+    "wait_median",
+    "teller_within_rate",
+]
+# Worst first by this unless the reader sorts by another column: overdue complaints are the
+# first thing head office asks a branch about.
+DEFAULT_SORT = "open_overdue"
+# The sources the columns read (per 10,000 customers also reads the entries' complaints).
+SOURCES = {
+    source.name
+    for source in selectors.SOURCES
+    if any(stat.key in COLUMNS for stat in source.statistics)
+}
+PAGE_SIZE = 50
+LEVELS = [Branch.Level.TIER1_BRANCH, Branch.Level.SUB_BRANCH, Branch.Level.OUTLET]
+
+
+@dataclass
+class Cell:
+    value: object
+    url: str | None
+    format: str
+
+    @property
+    def text(self) -> str:
+        return display(self.value, self.format)
+
+
+def display(value, format: str) -> str:
+    """A statistic as the page shows it (the workbook keeps the raw number)."""
+    if value is None:
+        return "—"
+    if format == Format.PERCENT:
+        return f"{value:.1%}"
+    if format in (Format.SCORE, Format.DAYS):
+        return f"{value:.1f}"
+    if format == Format.PER:
+        return f"{value:.2f}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class Row:
+    branch: Branch
+    cells: list[Cell]
+    overview_url: str | None
+
+
+def levels_below(scope: Branch) -> list[int]:
+    return [level for level in LEVELS if level > scope.level]
+
+
+def sort_rows(rows: list[SummaryRow], key: str, worst_first: bool = True) -> list[SummaryRow]:
+    """Rows by one statistic, worst first (or best first); a branch with nothing to measure
+    (None) last either way, then tree order."""
+    stat = STATISTIC_BY_KEY[key]
+    measured = [row for row in rows if row.value(stat) is not None]
+    unmeasured = [row for row in rows if row.value(stat) is None]
+    descending = worst_first != stat.lower_is_worse
+    measured.sort(key=lambda row: row.branch.path)
+    measured.sort(key=lambda row: row.value(stat), reverse=descending)
+    return measured + unmeasured
+
+
+class Links:
+    """The list behind each number: reverse() once per page, not once per cell."""
+
+    def __init__(self, period: dt.date):
+        self.period = period
+        self.month = {"year": period.year, "month": period.month}
+        self.complaints = reverse("admin:complaints_complaint_changelist")
+        self.checklists = reverse("admin:standards_checklist_changelist")
+        self.rectifications = reverse("admin:rectifications_rectification_changelist")
+        self.service_times = reverse("admin:servicetimes_ticket_results")
+        self.overview = reverse("reporting:outlet", args=[0])
+
+    def _complaints(self, branch, **params):
+        return f"{self.complaints}?{urlencode({'branch': branch.pk, **params})}"
+
+    def _received(self, branch, **params):
+        return self._complaints(
+            branch,
+            received_at__year=self.month["year"],
+            received_at__month=self.month["month"],
+            **params,
+        )
+
+    def url(self, key: str, branch: Branch) -> str | None:
+        if key in {
+            "entries",
+            "complaints_per_10k",
+            "reply_on_time_rate",
+            "founded_rate",
+            "at_fault_rate",
+            "satisfaction_rate",
+        }:
+            return self._received(branch)
+        if key == "repeats":
+            return self._received(branch, status="merged")
+        if key == "open_overdue":
+            return self._complaints(branch, deadline="overdue")
+        if key in {"wait_median", "teller_within_rate"}:
+            params = {"scope": branch.pk, "period": f"{self.period:%Y-%m}"}
+            return f"{self.service_times}?{urlencode(params)}"
+        if not branch.is_outlet:
+            # The checklist and rectification lists filter by one outlet only.
+            return None
+        if key in {"checklist_completion_rate", "checklist_score_avg", "mystery_score_avg"}:
+            params = {
+                "branch": branch.pk,
+                "business_date__year": self.month["year"],
+                "business_date__month": self.month["month"],
+            }
+            return f"{self.checklists}?{urlencode(params)}"
+        if key == "rectifications_open":
+            return f"{self.rectifications}?{urlencode({'branch': branch.pk, 'status': 'open'})}"
+        if key == "rectifications_overdue":
+            return f"{self.rectifications}?{urlencode({'branch': branch.pk, 'overdue': 'yes'})}"
+        return None
+
+    def overview_url(self, branch: Branch) -> str | None:
+        if not branch.is_outlet:
+            return None
+        return self.overview.replace("/0/", f"/{branch.pk}/", 1) + f"?period={self.period:%Y-%m}"
+
+
+@dataclass
+class League:
+    scope: Branch
+    period: dt.date
+    level: int
+    sort: str
+    worst_first: bool
+    rows: list[SummaryRow]  # every branch of the level, sorted
+    page: object  # the page of `rows` shown (django Paginator)
+    table: list[Row]  # that page with its cells and links
+
+
+def league_table(
+    *,
+    scope: Branch,
+    period: dt.date,
+    level: int,
+    sort: str = DEFAULT_SORT,
+    worst_first: bool = True,
+    page: int = 1,
+    with_links: bool = True,
+) -> League:
+    """The league of `scope`'s branches at `level` for the month starting `period`, sorted
+    by the statistic `sort`, one page of PAGE_SIZE rows with their cells and links."""
+    summary = selectors.branch_summary(scope=scope, period=period, sources=SOURCES)
+    rows = sort_rows([row for row in summary if row.branch.level == level], sort, worst_first)
+    shown = Paginator(rows, PAGE_SIZE).get_page(page)
+    links = Links(period) if with_links else None
+    stats = [STATISTIC_BY_KEY[key] for key in COLUMNS]
+    table = [
+        Row(
+            branch=row.branch,
+            cells=[
+                Cell(
+                    row.value(stat),
+                    links.url(stat.key, row.branch) if links else None,
+                    stat.format,
+                )
+                for stat in stats
+            ],
+            overview_url=links.overview_url(row.branch) if links else None,
+        )
+        for row in shown
+    ]
+    return League(scope, period, level, sort, worst_first, rows, shown, table)
+
+
+def columns():
+    return [STATISTIC_BY_KEY[key] for key in COLUMNS]
+
+
+def write_workbook(league: League, stream) -> None:
+    """Every row of the league (not one page), in its order, through the safe Excel writer:
+    branch names are typed text and stay text."""
+    workbook = new_workbook()
+    sheet = SheetWriter(workbook, _("Branch league table"))
+    stats = columns()
+    sheet.row([f"{league.scope.name} ({league.scope.code})", f"{league.period:%Y-%m}"], bold=True)
+    sheet.header(
+        [_("Code"), _("Branch"), *[stat.label for stat in stats]],
+        widths=[12, 30, *[12] * len(stats)],
+    )
+    formats = {index: NUMBER_FORMATS[stat.format] for index, stat in enumerate(stats, start=2)}
+    for row in league.rows:
+        sheet.row(
+            [row.branch.code, row.branch.name, *[row.value(stat) for stat in stats]],
+            formats=formats,
+        )
+    workbook.save(stream)
