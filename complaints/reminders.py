@@ -66,6 +66,7 @@ class Kind(models.TextChoices):
     COMPLAINT_REVIEW = "complaint_review", _("Review (核查)")
     # Told at once, not found by the scan (services.complaint_register).
     COMPLAINT_NEW = "complaint_new", _("New entry from a customer")
+    COMPLAINT_REGISTERED = "complaint_registered", _("New entry registered")
 
 
 KINDS = Kind.values
@@ -74,6 +75,9 @@ NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
 HEADLINES = {
     (Kind.COMPLAINT_NEW, Stage.DUE): _(
         "A customer wrote entry %(object)s in the online opinion book; acknowledge it by %(due)s."
+    ),
+    (Kind.COMPLAINT_REGISTERED, Stage.DUE): _(
+        "Entry %(object)s was registered at your outlet; acknowledge it by %(due)s."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -350,17 +354,29 @@ def _record_escalation(complaint_id, recipient_ids, breached_at):
     )
 
 
-def new_entry(complaint) -> Reminder:
-    """The reminder that tells the handler and the outlet head of a new entry at once."""
+def new_entry(complaint, *, registered_by=None) -> Reminder | None:
+    """The reminder that tells a new entry at once (首问负责制: the outlet head hears of every
+    entry as it is registered, not when its first deadline has passed): to its handler and the
+    outlet head, and for a regulator transfer to the sub-branch's managers as well. Whoever
+    registered it already knows. None for an entry with nothing to acknowledge (praise)."""
+    if complaint.acknowledge_due_at is None:
+        return None
+    branches = [complaint.branch_id]
+    if complaint.channel == Complaint.Channel.REGULATOR and complaint.branch.parent_id:
+        branches.append(complaint.branch.parent_id)
     heads = User.objects.filter(
-        is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+        is_active=True, branch_id__in=branches, groups__name=Role.BRANCH_MANAGER
     ).values_list("pk", flat=True)
-    handler = [complaint.handler_id] if complaint.handler_id else []
+    told = dict.fromkeys([complaint.handler_id, *heads])
+    told.pop(None, None)
+    if registered_by is not None:
+        told.pop(registered_by.pk, None)
+    by_customer = complaint.channel in Complaint.CUSTOMER_CHANNELS
     return Reminder(
         target=complaint,
-        kind=Kind.COMPLAINT_NEW,
+        kind=Kind.COMPLAINT_NEW if by_customer else Kind.COMPLAINT_REGISTERED,
         stage=Stage.DUE,
-        recipient_ids=[*handler, *heads],
+        recipient_ids=list(told),
         due_at=complaint.acknowledge_due_at,
         label=complaint.reference,
         url=admin_url(complaint),
@@ -382,7 +398,7 @@ def still_due(notification, target) -> str | None:
         return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
-    if notification.kind == Kind.COMPLAINT_NEW:
+    if notification.kind in (Kind.COMPLAINT_NEW, Kind.COMPLAINT_REGISTERED):
         # Looked at: acknowledged, answered on the spot, or (praise) filed.
         return None if target.status == Complaint.Status.REGISTERED else str(NO_LONGER_DUE_DONE)
     if notification.kind == Kind.COMPLAINT_PAUSE:

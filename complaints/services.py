@@ -184,7 +184,8 @@ def complaint_register(
 
     `user` is None for an entry the customer wrote themselves on the outlet's public opinion
     book (the opinionbook app): only that channel takes one, and only the customer writes
-    through it. Such an entry is told at once to its handler and the outlet head."""
+    through it. Every entry is told at once to its handler and the outlet head
+    (reminders.new_entry)."""
     now = now or timezone.now()
     if user is None:
         if channel not in Complaint.CUSTOMER_CHANNELS:
@@ -236,8 +237,9 @@ def complaint_register(
                 with translation.override(settings.LANGUAGE_CODE):
                     note = str(_("Written by the customer in the online opinion book."))
             _event(complaint, user, Move.REGISTER, "", complaint.status, note, now=now)
-            if user is None:
-                notifications_send_now(reminders=[reminders.new_entry(complaint)], now=now)
+            told = reminders.new_entry(complaint, registered_by=user)
+            if told is not None:
+                notifications_send_now(reminders=[told], now=now)
     except IntegrityError:
         # Two submits of one form raced past the check above: the other one won.
         earlier = Complaint.objects.filter(submission_token=submission_token).first()

@@ -22,7 +22,7 @@ from complaints.models import Complaint
 from complaints.reminders import Kind as ComplaintKind
 from tests.complaints.conftest import register
 from tests.factories import UserFactory
-from tests.integration.conftest import HERE, LoggedProcess, child_environment
+from tests.integration.conftest import HERE, LoggedProcess, celery_app_on, child_environment
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 K, S = ComplaintKind, Notification.Stage
@@ -111,7 +111,9 @@ class Clocked:
 @pytest.fixture
 def clocked(transactional_db, redis_server, tmp_path):
     processes = Clocked(redis_server, tmp_path)
-    yield processes
+    # What this process queues (a new entry told at once) goes to the clocked worker's Redis.
+    with celery_app_on(processes.redis_url):
+        yield processes
     processes.stop()
 
 
@@ -143,6 +145,7 @@ def test_a_complaint_gets_its_pre_breach_then_its_breach_reminders(
     time.sleep(3)  # a few more beat runs, which must add nothing
     clocked.stop()
     assert _sent() == {
+        (K.COMPLAINT_REGISTERED, S.DUE, "head_a"),  # told at registration, sent by the scan
         (K.COMPLAINT_ACKNOWLEDGE, S.OVERDUE, "cm_a"),
         (K.COMPLAINT_REPLY, S.DUE, "cm_a"),
     }
@@ -167,6 +170,22 @@ def test_a_complaint_gets_its_pre_breach_then_its_breach_reminders(
     assert Notification.objects.filter(sent_at=None).count() == 0
 
 
+def test_an_entry_registered_at_ten_reaches_the_outlet_head_within_one_scan(
+    clocked, org, outlet_user, outlet_head
+):
+    clocked.start(RECEIVED)
+    _register(outlet_user, org.a)
+    clocked.wait_for(
+        lambda: (K.COMPLAINT_REGISTERED, S.DUE, "head_a") in _sent(), "the outlet head's mail"
+    )
+    time.sleep(3)
+    clocked.stop()
+    # The bell (the stored reminder) and one mail; the complaint manager who registered it
+    # is not told what they just did.
+    assert _sent() == {(K.COMPLAINT_REGISTERED, S.DUE, "head_a")}
+    assert clocked.mailed() == Counter({Notification.objects.get().pk: 1})
+
+
 def test_after_redis_was_down_every_due_reminder_is_sent_exactly_once(
     clocked, org, outlet_user, outlet_head, redis_server
 ):
@@ -187,9 +206,9 @@ def test_after_redis_was_down_every_due_reminder_is_sent_exactly_once(
     redis_server.start()
 
     assert Complaint.objects.count() == 6
-    # Each complaint: acknowledgement overdue (handler), reply overdue (handler); and the reply
-    # overdue of outlet A's two complaints to its head.
-    wanted = 6 * 2 + 2
+    # Each complaint: acknowledgement overdue (handler), reply overdue (handler); and for
+    # outlet A's two complaints, the registration and the reply overdue to its head.
+    wanted = 6 * 2 + 2 * 2
 
     clocked.wait_for(
         lambda: Notification.objects.exclude(sent_at=None).count() == wanted,
