@@ -76,3 +76,19 @@ class PeakMemory:
     @property
     def mb(self):
         return (self.peak - self.start) / 2**20
+
+
+def signed_in_client(user):
+    """A test client signed in as `user`, past the second factor where the policy asks it
+    (branchservice/twofactor), as that person's session would be: without it every admin
+    page answers with a redirect to the code page."""
+    from django.test import Client
+
+    from branchservice.twofactor.policy import asks_second_factor
+    from tests.factories import pass_second_factor
+
+    client = Client()
+    client.force_login(user)
+    if asks_second_factor(user):
+        pass_second_factor(client, user)
+    return client

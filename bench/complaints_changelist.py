@@ -41,7 +41,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -51,6 +50,7 @@ from bench._common import (  # noqa: E402
     median_seconds,
     print_load,
     runs_count,
+    signed_in_client,
 )
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.scoping import scope_queryset  # noqa: E402
@@ -189,8 +189,7 @@ def main():
     url = reverse("admin:complaints_complaint_changelist")
     for username in ("bench_hq", "bench_sub"):
         user = User.objects.get(username=username)
-        client = Client()
-        client.force_login(user)
+        client = signed_in_client(user)
         example = sample(user)
         pages = [
             *LISTS,

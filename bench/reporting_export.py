@@ -50,7 +50,6 @@ import datetime as dt  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -62,6 +61,7 @@ from bench._common import (  # noqa: E402
     median_seconds,
     print_load,
     runs_count,
+    signed_in_client,
 )
 from branchservice.exports.excel import SheetWriter, new_workbook  # noqa: E402
 from branchservice.exports.selectors import export_queryset  # noqa: E402
@@ -390,8 +390,7 @@ def main():
 
     print("\n4. branch league table, outlet level, last complete month")
     setup_test_environment()  # the test client's host name, as in the tests
-    client = Client()
-    client.force_login(User.objects.get(username="bench"))
+    client = signed_in_client(User.objects.get(username="bench"))
     for scope in (small, hq):
         measure_league(client, scope, period, args.runs)
     print_load("end")

@@ -41,7 +41,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench._common import MIN_RUNS, add_smoke_argument, print_load  # noqa: E402
+from bench._common import MIN_RUNS, add_smoke_argument, print_load, signed_in_client  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.roles import Role, sync_role_permissions  # noqa: E402
 from standards.models import (  # noqa: E402
@@ -232,8 +232,7 @@ def main():
     ms, q, _r = timed(lambda: ok(client.get(history, {"page": 10})))
     print(f"outlet history, page 10:         {q:3d} queries, {ms:7.1f} ms")
 
-    admin = Client()
-    admin.force_login(hq)
+    admin = signed_in_client(hq)
     changelist = reverse("admin:standards_checklist_changelist")
     ms, q, _r = timed(lambda: ok(admin.get(changelist)))
     print(f"admin review list, unfiltered:   {q:3d} queries, {ms:7.1f} ms")
