@@ -56,6 +56,12 @@ def manager(org):
 
 
 @pytest.fixture
+def head_a(org):
+    """A's outlet head (网点负责人): a branch manager at the outlet."""
+    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
+
+
+@pytest.fixture
 def outsider(org):
     return UserFactory(username="cm_b", branch=org.b, roles=[Role.COMPLAINT_MANAGER])
 

@@ -16,11 +16,6 @@ MONDAY_10 = at(2026, 11, 23, 10)
 
 
 @pytest.fixture
-def head_a(org):
-    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
-
-
-@pytest.fixture
 def head_b(org):
     return UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
 

@@ -7,11 +7,9 @@ import time_machine
 
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
-from branchservice.roles import Role
 from standards.catalogue import seed_catalogue
 from standards.reminders import Kind as StandardsKind
 from standards.services import checklist_start, checklist_submit
-from tests.factories import UserFactory
 from tests.notifications.conftest import shanghai
 from tests.standards.conftest import all_pass
 
@@ -24,11 +22,6 @@ MONDAY = dt.date(2026, 11, 23)
 @pytest.fixture(autouse=True)
 def _standards_only(settings):
     settings.NOTIFICATIONS_SCANNERS = ["standards.reminders"]
-
-
-@pytest.fixture
-def head_a(org):
-    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
 
 
 @pytest.fixture

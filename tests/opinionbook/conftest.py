@@ -1,20 +1,12 @@
 import pytest
 
-from branchservice.roles import Role
 from opinionbook.models import OpinionBook
-from tests.factories import UserFactory
 
 
 @pytest.fixture
 def book(org, outlet_user):
     """Outlet A's open opinion book; A's complaint manager is `outlet_user`."""
     return OpinionBook.objects.create(outlet=org.a, is_open=True)
-
-
-@pytest.fixture
-def head_a(org):
-    """A's outlet head (网点负责人): told of every new entry at once."""
-    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
 
 
 def entry_data(**overrides):

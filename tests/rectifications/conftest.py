@@ -5,9 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from branchservice.rectifications.services import rectification_raise
-from branchservice.roles import Role
 from tests.complaints.factories import ComplaintFactory
-from tests.factories import UserFactory
 
 # Monday 23 November 2026, 10:00 in Shanghai: an ordinary PRC working day.
 NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
@@ -17,11 +15,6 @@ NOW = timezone.make_aware(dt.datetime(2026, 11, 23, 10, 0))
 def now():
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-@pytest.fixture
-def head_a(org):
-    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from branchservice.roles import Role
 from servicetimes.generate import day_tickets
 from servicetimes.models import Teller, TransactionType
-from tests.factories import UserFactory
 
 DAY = dt.date(2026, 11, 2)  # a Monday
 TELLERS = ["G001", "G002", "G003", "G004"]
@@ -23,12 +21,6 @@ def tellers(org):
         Teller.objects.create(branch=org.a, code=code, name=f"柜员{n}")
         for n, code in enumerate(TELLERS, start=1)
     ]
-
-
-@pytest.fixture
-def head_a(org):
-    """The outlet head of A (a branch manager at the outlet)."""
-    return UserFactory(username="head_a", branch=org.a, roles=[Role.BRANCH_MANAGER])
 
 
 def type_pairs():
