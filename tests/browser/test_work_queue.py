@@ -37,9 +37,12 @@ def outlet_with_complaints():
             customer_phone="13812345678", description=description,
         )  # fmt: skip
 
-    replied_later = register(3, "客户反映自助存款机吞卡后长时间无人处理，要求网点说明原因并致歉。")
+    # Both received at the same moment, so on the same local day whatever the hour the test runs
+    # at: the top item's acknowledgement (due that day) comes before the other's reply (due
+    # a working day later). Received hours apart, the two fell due together after midnight.
+    replied_later = register(1, "客户反映自助存款机吞卡后长时间无人处理，要求网点说明原因并致歉。")
     services.complaint_acknowledge(
-        user=user, complaint=replied_later, acknowledged_at=now - dt.timedelta(hours=2),
+        user=user, complaint=replied_later, acknowledged_at=now - dt.timedelta(minutes=30),
         estimated_reply_at=now + dt.timedelta(days=1),
     )  # fmt: skip
     top = register(1, "电话反映在网点办理转账时等候一个多小时，柜员态度冷淡。")
