@@ -33,6 +33,8 @@ COMPLAINT_COLUMNS = (
     Column(_("Reply by"), lambda c: c.reply_due_at, 17),
     Column(_("Replied at"), lambda c: c.replied_at, 17),
     Column(_("Satisfaction"), ChoiceLabel("satisfaction"), 10),
+    Column(_("Follow-up method"), ChoiceLabel("followup_method"), 10),
+    Column(_("Follow-up comment"), lambda c: c.followup_comment, 30, mask=mask_text),
     Column(_("Closed at"), lambda c: c.closed_at, 17),
     # The regulator's clock: what moved the regulatory deadline, and corrected evidence.
     Column(_("Regulatory ceiling"), lambda c: c.regulatory_due_at, 17),

@@ -285,6 +285,11 @@ class ContactAttemptForm(MoveForm):
 
 class FollowUpForm(MoveForm):
     followed_up_at = forms.DateTimeField(label=_("Visit or call at"), initial=_now, **DATETIME)
+    method = forms.ChoiceField(
+        label=_("How"),
+        choices=[(m.value, m.label) for m in Complaint.STAFF_FOLLOWUP_METHODS],
+        initial=Complaint.FollowUpMethod.PHONE,
+    )
     satisfaction = forms.ChoiceField(
         label=_("Outcome"), choices=Complaint.Satisfaction.choices, widget=forms.RadioSelect
     )

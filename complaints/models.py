@@ -386,6 +386,19 @@ class Complaint(VersionedModel):
 
     RATINGS = (Satisfaction.SATISFIED, Satisfaction.BASICALLY, Satisfaction.DISSATISFIED)
 
+    class FollowUpMethod(models.TextChoices):
+        """How the follow-up visit was done. Every method counts alike in the statistics."""
+
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+        # The customer's own answer through a one-time link (opinionbook), no staff involved.
+        ONLINE = "online", _("Online, answered by the customer")
+
+    # What staff record (all but the last, ONLINE, which only the customer's link records).
+    STAFF_FOLLOWUP_METHODS = tuple(FollowUpMethod)[:-1]
+
     class ReviewOutcome(models.TextChoices):
         UPHELD = "upheld", _("Decision upheld")
         CHANGED = "changed", _("Decision changed")
@@ -550,6 +563,13 @@ class Complaint(VersionedModel):
         _("follow-up outcome"),
         max_length=12,
         choices=Satisfaction.choices,
+        blank=True,
+        editable=False,
+    )
+    followup_method = models.CharField(
+        _("follow-up method"),
+        max_length=12,
+        choices=FollowUpMethod.choices,
         blank=True,
         editable=False,
     )

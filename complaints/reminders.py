@@ -67,6 +67,8 @@ class Kind(models.TextChoices):
     # Told at once, not found by the scan (services.complaint_register).
     COMPLAINT_NEW = "complaint_new", _("New entry from a customer")
     COMPLAINT_REGISTERED = "complaint_registered", _("New entry registered")
+    # Told at once when the customer answers the follow-up "dissatisfied" (complaint_follow_up).
+    COMPLAINT_DISSATISFIED = "complaint_dissatisfied", _("Customer dissatisfied")
 
 
 KINDS = Kind.values
@@ -78,6 +80,10 @@ HEADLINES = {
     ),
     (Kind.COMPLAINT_REGISTERED, Stage.DUE): _(
         "Entry %(object)s was registered at your outlet; acknowledge it by %(due)s."
+    ),
+    (Kind.COMPLAINT_DISSATISFIED, Stage.DUE): _(
+        "The customer of complaint %(object)s is dissatisfied with the reply: handle it again, "
+        "or close it after telling them of the right to a review."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -383,6 +389,25 @@ def new_entry(complaint, *, registered_by=None) -> Reminder | None:
     )
 
 
+def dissatisfied(complaint, *, recorded_by=None) -> Reminder | None:
+    """The task a dissatisfied follow-up gives the handler, unless they recorded it
+    themselves. Each visit is its own occurrence: dissatisfied again after handling it
+    again is a new task."""
+    if complaint.handler_id is None or (
+        recorded_by is not None and recorded_by.pk == complaint.handler_id
+    ):
+        return None
+    return Reminder(
+        target=complaint,
+        kind=Kind.COMPLAINT_DISSATISFIED,
+        stage=Stage.DUE,
+        recipient_ids=[complaint.handler_id],
+        occurrence=complaint.followed_up_at.isoformat(),
+        label=complaint.reference,
+        url=admin_url(complaint),
+    )
+
+
 def scan(*, now, directory):
     run = _Scan(now, directory)
     for complaint in batched_rows(run.candidates(), _FIELDS):
@@ -401,6 +426,9 @@ def still_due(notification, target) -> str | None:
     if notification.kind in (Kind.COMPLAINT_NEW, Kind.COMPLAINT_REGISTERED):
         # Looked at: acknowledged, answered on the spot, or (praise) filed.
         return None if target.status == Complaint.Status.REGISTERED else str(NO_LONGER_DUE_DONE)
+    if notification.kind == Kind.COMPLAINT_DISSATISFIED:
+        # Done once it is handled again or closed (after the review right was told).
+        return None if target.status == Complaint.Status.FOLLOWED_UP else str(NO_LONGER_DUE_DONE)
     if notification.kind == Kind.COMPLAINT_PAUSE:
         return None if target.paused_since else str(NO_LONGER_DUE_DONE)
     if target.paused_since is not None:

@@ -853,10 +853,33 @@ def _outcome_errors(complaint, satisfaction) -> dict:
     return {}
 
 
+def _method_errors(user, satisfaction, method) -> dict:
+    online = Complaint.FollowUpMethod.ONLINE
+    if user is None:
+        # The customer's link: a rating, nothing else, and it is the online method.
+        if method != online or satisfaction not in Complaint.RATINGS:
+            raise PermissionDenied
+    elif method not in Complaint.STAFF_FOLLOWUP_METHODS:
+        return {"method": _("Choose how the follow-up visit was done.")}
+    return {}
+
+
 def complaint_follow_up(
-    *, user, complaint, followed_up_at, satisfaction, comment="", now=None
+    *,
+    user,
+    complaint,
+    followed_up_at,
+    satisfaction,
+    comment="",
+    method=Complaint.FollowUpMethod.PHONE,
+    now=None,
 ) -> Complaint:
-    """The outcome of the follow-up visit: a rating, or why there is none (art. 21)."""
+    """The outcome of the follow-up visit: a rating, or why there is none (art. 21).
+
+    `user` None is the customer answering the one-time link of the opinion book (method
+    ONLINE); it counts like any visit. A dissatisfied answer is told at once to the handler,
+    unless the handler recorded it: what to do next (handle again, or close with the right to
+    a review told) is theirs."""
     now = now or timezone.now()
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -866,19 +889,32 @@ def complaint_follow_up(
             raise ValidationError(
                 {"followed_up_at": _("The follow-up visit cannot be before the reply.")}
             )
-        errors = _outcome_errors(complaint, satisfaction)
+        errors = _method_errors(user, satisfaction, method) or _outcome_errors(
+            complaint, satisfaction
+        )
         if errors:
             raise ValidationError(errors)
-        return _apply(
+        label = Complaint.Satisfaction(satisfaction).label
+        how = Complaint.FollowUpMethod(method).label
+        with translation.override(settings.LANGUAGE_CODE):
+            # Stored text: in the bank's language, whoever answered.
+            note = f"{label}（{how}）. {comment}".strip()
+        complaint = _apply(
             complaint,
             user,
             Move.FOLLOW_UP,
-            f"{Complaint.Satisfaction(satisfaction).label}. {comment}".strip(),
+            note,
             now,
             followed_up_at=followed_up_at,
             satisfaction=satisfaction,
+            followup_method=method,
             followup_comment=comment,
         )
+        if satisfaction == Complaint.Satisfaction.DISSATISFIED:
+            told = reminders.dissatisfied(complaint, recorded_by=user)
+            if told is not None:
+                notifications_send_now(reminders=[told], now=now)
+        return complaint
 
 
 def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:

@@ -30,6 +30,10 @@ APPROVERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
 # An extension to 60 days needs the superior institution: a tier-1 branch or head office.
 SENIOR_LEVELS = frozenset({Branch.Level.HEAD_OFFICE, Branch.Level.TIER1_BRANCH})
 HEAD_OFFICE = frozenset({Role.HQ_SERVICE})
+# Not a staff role: the customer, answering through the public pages with no account
+# (services called with user=None). Only a move whose row names it is theirs.
+CUSTOMER_ROLE = "customer"
+CUSTOMER = frozenset({CUSTOMER_ROLE})
 
 ALL_KINDS = frozenset(K)
 COMPLAINT = frozenset({K.COMPLAINT})
@@ -122,6 +126,12 @@ def _may_handle_again(complaint, user):
     return None
 
 
+def _wrote_online(complaint, user):
+    if complaint.channel not in Complaint.CUSTOMER_CHANNELS:
+        return _("Only an entry the customer wrote online is answered online.")
+    return None
+
+
 def review_request_ends(complaint):
     """The last moment the customer may ask for a review: N natural days after the decision."""
     policy = complaint.policy
@@ -190,6 +200,9 @@ TRANSITIONS = [
     Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
     Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT),
     Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT),
+    # The customer rates the reply through a one-time link (opinionbook): the same visit.
+    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, CUSTOMER, COMPLAINT,
+               _wrote_online),
     Transition(Move.HANDLE_AGAIN, frozenset({S.FOLLOWED_UP}), S.INVESTIGATING, HANDLERS,
                COMPLAINT, _may_handle_again),
     Transition(Move.CLOSE, frozenset({S.FOLLOWED_UP}), S.CLOSED, HANDLERS, COMPLAINT),
@@ -233,6 +246,8 @@ BUTTON_MOVES = [m for m in Move if m not in TIMELINE_ONLY]
 
 
 def _user_may(user, roles) -> bool:
+    if user is None:
+        return CUSTOMER_ROLE in roles
     return user.is_superuser or user.has_role(*roles)
 
 
@@ -244,9 +259,10 @@ def transition_for(complaint: Complaint, user, move: Move) -> Transition:
     """The row of the table allowing `user` to make `move` now, or a clear refusal.
 
     Refuses with PermissionDenied when the complaint is outside the user's scope, and with
-    ValidationError when the move does not follow from the current status or role.
+    ValidationError when the move does not follow from the current status or role. `user`
+    None is the customer: only the rows that name CUSTOMER are theirs.
     """
-    if not can_see_branch(user, complaint.branch):
+    if user is not None and not can_see_branch(user, complaint.branch):
         raise PermissionDenied
     rows = [t for t in TRANSITIONS if t.move == move and complaint.kind in t.kinds]
     from_here = [t for t in rows if complaint.status in t.sources]

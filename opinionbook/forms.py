@@ -125,3 +125,23 @@ class LookupForm(forms.Form):
                     "spellcheck": "false",
                 }
             )
+
+
+class SatisfactionForm(forms.Form):
+    """The customer's own follow-up: a rating of the reply and a comment."""
+
+    satisfaction = forms.ChoiceField(
+        label=_("Are you satisfied with how we handled your complaint?"),
+        choices=[(r.value, r.label) for r in Complaint.RATINGS],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    comment = _text(
+        _("Anything you would like to tell us"),
+        settings.OPINION_BOOK_REQUEST_MAX_CHARS,
+        rows=4,
+        help_text=_("If you are not satisfied, tell us why: the complaint is looked at again."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].widget.attrs["class"] = "form-control"

@@ -23,3 +23,9 @@ def submission_wait(request, book) -> int | None:
 def lookup_wait(request) -> int | None:
     """Count this lookup; the seconds to wait if its address is over the limit."""
     return _limit("lookup-address", "lookup_per_address").hit(client_ip(request) or "-")
+
+
+def satisfaction_wait(request) -> int | None:
+    """Count this visit of a satisfaction link; the seconds to wait if its address is over
+    the lookup limit (both pages answer for a secret the customer holds)."""
+    return _limit("satisfaction-address", "lookup_per_address").hit(client_ip(request) or "-")

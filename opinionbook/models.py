@@ -72,3 +72,32 @@ class LookupCode(models.Model):
 
     def __str__(self):
         return str(self.complaint)
+
+
+class SatisfactionLinkQuerySet(models.QuerySet):
+    def live(self, now):
+        return self.filter(used_at__isnull=True, expires_at__gt=now)
+
+
+class SatisfactionLink(models.Model):
+    """A one-time link with which the customer rates the reply: the follow-up visit done
+    online. Only a keyed hash of its token is kept; it works once, until it expires, and only
+    while the entry awaits its follow-up. A new link for the same entry ends the earlier one."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="satisfaction_links"
+    )
+    # Unique: a token is found by its hash, so no comparison of secrets is made in Python.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SatisfactionLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction link")
+        verbose_name_plural = _("satisfaction links")
+
+    def __str__(self):
+        return str(self.complaint)

@@ -1,5 +1,6 @@
-"""Writes of the customer's side. An entry is registered by complaints.services (the one way a
-register entry is made); this module adds the lookup code the customer follows it with."""
+"""Writes of the customer's side. An entry is registered, and its follow-up recorded, by
+complaints.services (the one way each is done); this module adds the lookup code the customer
+follows the entry with and the one-time link they rate the reply with."""
 
 import datetime as dt
 import secrets
@@ -10,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from complaints.models import Complaint
-from complaints.services import complaint_register
+from complaints.models import Complaint, Move
+from complaints.services import complaint_follow_up, complaint_register
+from complaints.workflow import may
 
-from .models import LookupCode, OpinionBook
+from .models import LookupCode, OpinionBook, SatisfactionLink
 
 # No 0/O, 1/I/L: a code is read off a phone and typed again. 31 symbols, 10 of them: 49 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -109,3 +111,77 @@ def _count_failure(lookup: LookupCode, now: dt.datetime) -> None:
             row.failures = 0
             row.locked_until = now + dt.timedelta(minutes=settings.OPINION_LOOKUP_LOCK_MINUTES)
         row.save(update_fields=["failures", "locked_until"])
+
+
+# --- the follow-up answered by the customer ---------------------------------------------------
+
+# 16 random bytes: 128 bits, far beyond guessing at the pages' rate limits.
+LINK_TOKEN_BYTES = 16
+
+
+def link_token_hash(token: str) -> str:
+    """Keyed like the lookup codes: the table alone does not give working links."""
+    return salted_hmac("opinionbook.satisfaction-link", token, algorithm="sha256").hexdigest()
+
+
+def awaits_customer_rating(complaint: Complaint) -> bool:
+    """The customer may answer the follow-up now: the workflow's own rule (complaints.workflow,
+    the CUSTOMER row of the follow-up move)."""
+    return may(complaint, None, Move.FOLLOW_UP)
+
+
+def satisfaction_link_issue(*, complaint: Complaint, now: dt.datetime | None = None) -> str:
+    """A new one-time link token for `complaint`, in clear (shown or sent once, never stored).
+    Links issued before for the same entry stop working: one live link per entry."""
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(LINK_TOKEN_BYTES)
+    with transaction.atomic():
+        SatisfactionLink.objects.live(now).filter(complaint=complaint).update(expires_at=now)
+        SatisfactionLink.objects.create(
+            complaint=complaint,
+            token_hash=link_token_hash(token),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.OPINION_SATISFACTION_LINK_DAYS),
+        )
+    return token
+
+
+def _live_link(token: str, now: dt.datetime, *, lock: bool = False):
+    links = SatisfactionLink.objects.live(now).filter(token_hash=link_token_hash(token or ""))
+    if lock:
+        links = links.select_for_update()
+    link = links.select_related("complaint__branch").first()
+    if link is None or not awaits_customer_rating(link.complaint):
+        return None
+    return link
+
+
+def satisfaction_link_find(*, token: str, now: dt.datetime | None = None):
+    """The live link of this token, or None: unknown, used, expired, or the entry no longer
+    awaits a rating (staff did the visit). The page answers all of them alike."""
+    return _live_link(token, now or timezone.now())
+
+
+def satisfaction_answer(
+    *, token: str, satisfaction: str, comment: str = "", now: dt.datetime | None = None
+) -> Complaint | None:
+    """Record the customer's rating as the entry's follow-up visit (method online) and spend
+    the link; None if the link does not work (as satisfaction_link_find). Under the link's
+    lock: the same link sent twice at once is recorded once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        link = _live_link(token, now, lock=True)
+        if link is None:
+            return None
+        complaint = complaint_follow_up(
+            user=None,
+            complaint=link.complaint,
+            followed_up_at=now,
+            satisfaction=satisfaction,
+            comment=comment,
+            method=Complaint.FollowUpMethod.ONLINE,
+            now=now,
+        )
+        link.used_at = now
+        link.save(update_fields=["used_at"])
+    return complaint

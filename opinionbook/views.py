@@ -1,7 +1,7 @@
 """The public pages: no login, CSRF on, their own strict content security policy, small
 bodies, rate limits per address and per outlet. Thin: forms validate, services write."""
 
-from functools import wraps
+from functools import partial, wraps
 
 from csp.decorators import csp
 from django.conf import settings
@@ -14,7 +14,7 @@ from branchservice.files import max_request_bytes
 from complaints.services import DuplicateSubmission
 
 from . import limits, selectors, services
-from .forms import LookupForm, OpinionForm, refusal_errors
+from .forms import LookupForm, OpinionForm, SatisfactionForm, refusal_errors
 from .progress import progress_of
 
 # Nothing but our own style sheet, script and the page's own forms: no inline code, no style
@@ -93,8 +93,39 @@ def lookup(request):
     if form.is_valid():
         entry = services.lookup_find(**form.cleaned_data)
         if entry is not None:
-            return render(request, "opinionbook/progress.html", {"progress": progress_of(entry)})
+            context = {"progress": progress_of(entry)}
+            if services.awaits_customer_rating(entry):
+                # Whoever holds the reference and the code may rate the reply: here is a link.
+                context["rating_token"] = services.satisfaction_link_issue(complaint=entry)
+            return render(request, "opinionbook/progress.html", context)
         # The code is not shown again: the same page whatever was wrong.
         form = LookupForm(initial={"reference": form.cleaned_data["reference"]})
         return render(request, "opinionbook/lookup.html", {"form": form, "not_found": True})
     return render(request, "opinionbook/lookup.html", {"form": form})
+
+
+@public_page
+def satisfaction(request, token):
+    """The customer rates the reply through a one-time link: the follow-up visit, online.
+    An unknown, used or expired link, or an entry no longer awaiting a rating, all get the
+    same page."""
+    wait = limits.satisfaction_wait(request)
+    if wait is not None:
+        context = {"wait_minutes": _minutes(wait)}
+        return render(request, "opinionbook/satisfaction_gone.html", context, status=429)
+    gone = partial(render, request, "opinionbook/satisfaction_gone.html", status=404)
+    form = SatisfactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # The answer finds the link itself, under its lock: no read of it before.
+        try:
+            entry = services.satisfaction_answer(token=token, **form.cleaned_data)
+        except ValidationError as exc:
+            refusal_errors(form, exc)
+        else:
+            if entry is None:
+                return gone()
+            return render(request, "opinionbook/satisfaction_done.html", {"entry": entry})
+    link = services.satisfaction_link_find(token=token)
+    if link is None:
+        return gone()
+    return render(request, "opinionbook/satisfaction.html", {"entry": link.complaint, "form": form})

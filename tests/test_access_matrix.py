@@ -326,6 +326,8 @@ PARAMS = {
     "content_type_id": lambda obj: ContentType.objects.get_for_model(obj).pk,
     # An outlet's public page is addressed by the outlet's code.
     "code": lambda obj: obj.outlet.code,
+    # A satisfaction link's token: a made-up one is "not found" for everyone, never a login.
+    "token": lambda obj: "made-up-token-0000000000",
 }
 
 # URL name, or the route of an unnamed pattern; one outcome per role; the object.
@@ -637,6 +639,7 @@ exports:export_status                                 404   404   open  404   40
 # anyone, signed in or not. The switch of each outlet's book: its outlet head and head office.
 opinionbook:book                                      ok    ok    ok    ok    ok    ok    ok    ok     opinion_book_of_a
 opinionbook:lookup                                    ok    ok    ok    ok    ok    ok    ok    ok     -
+opinionbook:satisfaction                              404   404   404   404   404   404   404   404    -
 admin:opinionbook_opinionbook_changelist              ok    ok    ok    login ok    ok    login login  opinion_book_of_a
 admin:opinionbook_opinionbook_add                     ok    ok    403   login 403   403   login login  -
 admin:opinionbook_opinionbook_change                  ok    ok    ok    login ok    404   login login  opinion_book_of_a
@@ -688,6 +691,7 @@ UNVERIFIED_OPEN = {
     # The customers' public pages, open to a member of staff as to anyone.
     "opinionbook:book": "ok",
     "opinionbook:lookup": "ok",
+    "opinionbook:satisfaction": "404",
     # Enrolled already (the verified session of the same person enrolled): the code page.
     "twofactor:enrol": "2fa",
 }

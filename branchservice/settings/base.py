@@ -330,6 +330,8 @@ OPINION_BOOK_RATE_LIMITS = {
 }
 OPINION_LOOKUP_MAX_FAILURES = env.int("OPINION_LOOKUP_MAX_FAILURES", default=5)
 OPINION_LOOKUP_LOCK_MINUTES = env.int("OPINION_LOOKUP_LOCK_MINUTES", default=30)
+# A one-time satisfaction link (the follow-up answered by the customer) expires after this.
+OPINION_SATISFACTION_LINK_DAYS = env.int("OPINION_SATISFACTION_LINK_DAYS", default=7)
 # What a customer may type, and the largest body a public form takes (refused before it is
 # read: branchservice.files.max_request_bytes).
 OPINION_BOOK_TEXT_MAX_CHARS = env.int("OPINION_BOOK_TEXT_MAX_CHARS", default=2000)

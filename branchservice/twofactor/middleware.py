@@ -30,10 +30,11 @@ OPEN_VIEWS = frozenset(
     {
         "twofactor:verify",
         "twofactor:enrol",
-        # The customers' public pages (the opinion book's poster, the progress lookup): a
-        # member of staff may open them on their own phone like any customer.
+        # The customers' public pages (the opinion book's poster, the progress lookup, the
+        # satisfaction link): a member of staff may open them on their own phone like anyone.
         "opinionbook:book",
         "opinionbook:lookup",
+        "opinionbook:satisfaction",
         "admin:login",
         "admin:logout",
         "standards:login",

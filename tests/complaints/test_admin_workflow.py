@@ -106,11 +106,17 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
 
     client.post(
         move_url(complaint, "follow_up"),
-        {"followed_up_at": "2026-09-30T15:45", "satisfaction": "satisfied", "comment": "满意"},
+        {
+            "followed_up_at": "2026-09-30T15:45",
+            "method": "phone",
+            "satisfaction": "satisfied",
+            "comment": "满意",
+        },
     )
     client.post(move_url(complaint, "close"), {"note": ""})
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.CLOSED
+    assert complaint.followup_method == Complaint.FollowUpMethod.PHONE
     page = client.get(change_url(complaint))
     actions = [e.action for e in page.context["events"]]
     assert actions == [
