@@ -120,6 +120,28 @@ def admin_login(live_server):
 
 
 @pytest.fixture
+def outlet_complaint_manager(db):
+    """孙丽 (username sunli, the factories' PASSWORD), complaint manager of 中关村营业网点, an
+    outlet at the foot of the four levels: head office, tier-1 branch, sub-branch, outlet."""
+    from django.contrib.auth.models import Group
+
+    from branchservice.models import Branch, User
+    from branchservice.roles import Role
+    from tests.factories import PASSWORD
+
+    parent = None
+    names = ["示范银行总行", "北京分行", "海淀支行", "中关村营业网点"]
+    for level, name in zip(Branch.Level, names, strict=True):
+        parent = Branch.objects.create(code=f"Q{level}", name=name, level=level, parent=parent)
+    user = User.objects.create_user(
+        username="sunli", password=PASSWORD, branch=parent, is_staff=True, last_name="孙",
+        first_name="丽",
+    )  # fmt: skip
+    user.groups.add(Group.objects.get(name=Role.COMPLAINT_MANAGER))
+    return user
+
+
+@pytest.fixture
 def screenshot_dir() -> Path:
     path = Path(settings.BASE_DIR) / "artifacts" / "browser"
     path.mkdir(parents=True, exist_ok=True)

@@ -13,26 +13,17 @@ from branchservice.models import Branch, User
 from branchservice.roles import Role
 from complaints import services
 from complaints.models import Complaint
-from tests.factories import app_code, enrolled_app
-
-PASSWORD = "outlet-staff-2026"
-BRANCH_NAMES = ["示范银行总行", "北京分行", "海淀支行", "中关村营业网点"]
+from tests.factories import PASSWORD, app_code, enrolled_app
 
 
-def outlet_with_complaints():
-    parent = None
-    for level, name in zip(Branch.Level, BRANCH_NAMES, strict=True):
-        parent = Branch.objects.create(code=f"Q{level}", name=name, level=level, parent=parent)
-    user = User.objects.create_user(
-        username="sunli", password=PASSWORD, branch=parent, is_staff=True, last_name="孙",
-        first_name="丽",
-    )  # fmt: skip
-    user.groups.add(Group.objects.get(name=Role.COMPLAINT_MANAGER))
+def outlet_with_complaints(user):
+    """Two complaints at the outlet of `user`: one acknowledged, the top one just registered."""
+    outlet = user.branch
     now = timezone.now()
 
     def register(hours_ago, description):
         return services.complaint_register(
-            user=user, branch=parent, channel=Complaint.Channel.PHONE,
+            user=user, branch=outlet, channel=Complaint.Channel.PHONE,
             received_at=now - dt.timedelta(hours=hours_ago), customer_name="张伟",
             customer_phone="13812345678", description=description,
         )  # fmt: skip
@@ -46,7 +37,7 @@ def outlet_with_complaints():
         estimated_reply_at=now + dt.timedelta(days=1),
     )  # fmt: skip
     top = register(1, "电话反映在网点办理转账时等候一个多小时，柜员态度冷淡。")
-    return user, top
+    return top
 
 
 def no_sideways_scrolling(page):
@@ -59,9 +50,9 @@ def no_sideways_scrolling(page):
 
 @pytest.mark.parametrize("screen", ["laptop", "tablet-portrait"])
 def test_the_complaint_manager_acknowledges_the_top_item_and_it_leaves_the_queue(
-    screen, page, admin_login, live_server, screenshot_dir
+    screen, page, admin_login, live_server, screenshot_dir, outlet_complaint_manager
 ):
-    _user, top = outlet_with_complaints()
+    top = outlet_with_complaints(outlet_complaint_manager)
     admin_login(page, username="sunli", password=PASSWORD)
 
     expect(page.locator("h1")).to_have_text("我的待办")
@@ -122,12 +113,13 @@ def test_an_auditor_lands_on_the_report_centre_in_the_portals_header(
 
 
 def test_a_handled_reminder_is_greyed_under_done_and_the_bell_counts_the_rest(
-    page, admin_login, live_server, screenshot_dir
+    page, admin_login, live_server, screenshot_dir, outlet_complaint_manager
 ):
     from branchservice.notifications.models import Notification
     from complaints.reminders import Kind
 
-    user, top = outlet_with_complaints()
+    user = outlet_complaint_manager
+    top = outlet_with_complaints(user)
     now = timezone.now()
     # As the scan makes them (one per deadline day), already sent.
     for kind, stage, due in [
