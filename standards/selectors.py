@@ -1,13 +1,14 @@
 """Reads of the standards app for pages, reminders and reports."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils import timezone
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
+from branchservice.rectifications.models import Rectification
 
 from .models import Checklist, ChecklistAnswer, MissedChecklistExcuse, VersionSection
 
@@ -107,6 +108,8 @@ class ReviewRow:
     section: VersionSection
     item: object  # VersionItem
     answer: ChecklistAnswer | None
+    # A failure's rectification, raised at submit (critical items) or by a reviewer.
+    rectification: Rectification | None = None
 
     @property
     def passed(self) -> bool | None:
@@ -121,9 +124,15 @@ class ChecklistReview:
     passed: list[ReviewRow]
     other: list[ReviewRow]  # not applicable, or not answered (a reopened checklist)
 
+    @property
+    def may_raise(self) -> bool:
+        """Some failure has no rectification yet."""
+        return any(row.rectification is None for row in self.failures)
+
 
 def checklist_review(*, checklist: Checklist) -> ChecklistReview:
-    """The reviewer's page: three queries, as checklist_for_page."""
+    """The reviewer's page: four queries, checklist_for_page's and the failures'
+    rectifications."""
     sections, answers = checklist_for_page(checklist=checklist)
     rows = [
         ReviewRow(section, item, answers.get(item.pk))
@@ -133,6 +142,14 @@ def checklist_review(*, checklist: Checklist) -> ChecklistReview:
     failures = [row for row in rows if row.passed is False]
     # The sort is stable: critical and other failures each keep the checklist's order.
     failures.sort(key=lambda row: not row.item.is_critical)
+    if failures:
+        raised = {
+            rectification.source_id: rectification
+            for rectification in Rectification.objects.filter(
+                checklist_answer__in=[row.answer.pk for row in failures]
+            )
+        }
+        failures = [replace(row, rectification=raised.get(row.answer.pk)) for row in failures]
     return ChecklistReview(
         failures=failures,
         passed=[row for row in rows if row.passed is True],
