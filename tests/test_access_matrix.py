@@ -643,6 +643,7 @@ admin:opinionbook_opinionbook_change                  ok    ok    ok    login ok
 admin:opinionbook_opinionbook_delete                  403   403   403   login 403   403   login login  opinion_book_of_a
 admin:opinionbook_opinionbook_history                 ok    ok    ok    login ok    404   login login  opinion_book_of_a
 admin:opinionbook_opinionbook_simple_history          ok    ok    ok    login ok    404   login login  opinion_book_of_a
+admin:opinionbook_opinionbook_poster                  ok    ok    ok    login ok    404   login login  opinion_book_of_a
 admin/opinionbook/opinionbook/<path:object_id>/       redir redir redir login redir redir login login  opinion_book_of_a
 """
 
