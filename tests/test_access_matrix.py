@@ -643,6 +643,7 @@ admin:opinionbook_opinionbook_change                  ok    ok    ok    login ok
 admin:opinionbook_opinionbook_delete                  403   403   403   login 403   403   login login  opinion_book_of_a
 admin:opinionbook_opinionbook_history                 ok    ok    ok    login ok    404   login login  opinion_book_of_a
 admin:opinionbook_opinionbook_simple_history          ok    ok    ok    login ok    404   login login  opinion_book_of_a
+admin:opinionbook_opinionbook_poster                  ok    ok    ok    login ok    404   login login  opinion_book_of_a
 admin/opinionbook/opinionbook/<path:object_id>/       redir redir redir login redir redir login login  opinion_book_of_a
 """
 
@@ -746,7 +747,7 @@ def client_for(user, *, second_factor=True):
     client = Client()
     if user is not None:
         # force_login: the session a deactivated user still holds must not let them in.
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="branchservice.backends.StaffBackend")
         if second_factor and user.is_active and second_factor_required(user):
             pass_second_factor(client, user)
     return client
