@@ -14,7 +14,8 @@ the window:
 - every lobby manager logs in at /standards/login/, opens the outlet page, starts today's daily
   checklist, takes a while to fill it, submits every item as passed, sees the result and logs
   out; the start times are spread evenly over the window;
-- the managers log in to the admin and browse the complaint and checklist changelists (filters,
+- the managers log in to the admin (the password, then their authenticator app's code) and
+  browse the complaint and checklist changelists (filters,
   pages, a search, a complaint's change page) with a few seconds between clicks;
 - the auditors log in to the admin and, every half minute or so, filter the complaint
   changelist to a month and press export (the changelist's export URL; an .xlsx streams back).
@@ -50,12 +51,15 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from django_otp.oath import totp  # noqa: E402  (pure Python: the RFC 6238 code, as a phone's)
+
 from bench._common import add_smoke_argument  # noqa: E402
 from branchservice.embedded_redis import command as redis_command  # noqa: E402
 
 REQUEST_TIMEOUT = 60
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SECOND_FACTOR_PATH = "/account/two-factor/verify/"
 
 
 def free_port() -> int:
@@ -193,7 +197,10 @@ def local_path(location: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def login(browser, kind, login_path, username, password, *, next_path):
+def login(browser, kind, login_path, username, password, *, next_path, app_key=None):
+    """Signs in with the password and, when the portal asks for it, the code of the person's
+    authenticator app (`app_key`: the TOTP key seed.py enrolled for the managers and auditors),
+    typed on the code page as the person would. Returns the page the portal sends them to."""
     _loc, _ct, page = browser.get(f"{kind} login page", login_path)
     location, _ct, page = browser.post_form(
         f"{kind} login",
@@ -205,7 +212,21 @@ def login(browser, kind, login_path, username, password, *, next_path):
             "next": next_path,
         },
     )
-    return local_path(location)
+    path = local_path(location)
+    if app_key is not None:
+        # The page after the password sends the person on to the code page, as in a browser.
+        location, _ct, _page = browser.get(f"{kind} before the code", path, expect=302)
+        path = local_path(location)
+        if urlsplit(path).path != SECOND_FACTOR_PATH:
+            raise Failed(f"{username} was not asked for a sign-in code")
+        _loc, _ct, page = browser.get(f"{kind} code page", path)
+        location, _ct, _page = browser.post_form(
+            f"{kind} code",
+            path,
+            {"csrfmiddlewaretoken": csrf_token(page), "code": f"{totp(app_key):06d}"},
+        )
+        path = local_path(location)
+    return path
 
 
 def lobby_manager(port, stats, username, password, start_at, fill_seconds, template_id):
@@ -249,11 +270,15 @@ def lobby_manager(port, stats, username, password, start_at, fill_seconds, templ
             stats.error("lobby page content", str(exc))
 
 
-def admin_user(port, stats, username, password, start_at, stop_at, rng, pages, think, landing):
+def admin_user(port, stats, username, credentials, start_at, stop_at, rng, pages, think, landing):
     time.sleep(max(0.0, start_at - time.monotonic()))
     browser = Browser(port, stats)
+    password, app_key = credentials
     try:
-        home = login(browser, "admin", "/admin/login/", username, password, next_path="/admin/")
+        home = login(
+            browser, "admin", "/admin/login/", username, password, next_path="/admin/",
+            app_key=app_key,
+        )  # fmt: skip
         # Managers land on their work queue (the admin index); the index sends auditors on to
         # the report centre, where they land.
         kind, expect = landing
@@ -411,15 +436,10 @@ class Stack:
             STATIC_ROOT=str(self.workdir / "static"),
             # Plain http on loopback: no redirect to https (as in .ci/smoke-production.sh).
             SECURE_SSL_REDIRECT="false",
-            # The seeded managers and auditors hold no authenticator app: the second factor
-            # (one code POST per sign-in, not per page) is left out of this load, which
-            # measures the pages.
-            TWO_FACTOR_REQUIRED_ROLES="",
-            TWO_FACTOR_REQUIRED_FOR_SUPERUSERS="false",
         )
         return redis_port
 
-    def seed(self, args, password):
+    def seed(self, args, password, app_key):
         began = time.monotonic()
         result = subprocess.run(
             [
@@ -428,7 +448,8 @@ class Stack:
                 "--auditors", str(args.auditors),
             ],
             # Through the environment: a failed command line is printed.
-            cwd=ROOT, env=dict(self.env, LOAD_PASSWORD=password), check=True,
+            cwd=ROOT, env=dict(self.env, LOAD_PASSWORD=password, LOAD_APP_KEY=app_key.hex()),
+            check=True,
             capture_output=True, text=True,
         )  # fmt: skip
         people = json.loads(result.stdout.strip().splitlines()[-1])
@@ -482,7 +503,7 @@ class Stack:
             self.pg_started = False
 
 
-def run_load(args, port, people, password, template_id):
+def run_load(args, port, people, password, app_key, template_id):
     stats = Stats()
     rng = random.Random(args.seed)
     began = time.monotonic()
@@ -515,7 +536,7 @@ def run_load(args, port, people, password, template_id):
             threads.append(
                 threading.Thread(
                     target=admin_user,
-                    args=(port, stats, username, password, arrive, stop_at),
+                    args=(port, stats, username, (password, app_key), arrive, stop_at),
                     kwargs={
                         "rng": random.Random(rng.random()),
                         "pages": pages,
@@ -570,11 +591,14 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="branchservice-load-"))
     stack = Stack(workdir, python)
     password = "Load-" + secrets.token_urlsafe(12)
+    # One authenticator key for every manager's and auditor's app: each has a device of its
+    # own (a code is accepted once per device), and each signs in once.
+    app_key = secrets.token_bytes(20)
     try:
         print(f"== machine before\n{machine_load()}", flush=True)
         print("== PostgreSQL, Redis, seeding", flush=True)
         stack.start(args)
-        people, template_id = stack.seed(args, password)
+        people, template_id = stack.seed(args, password, app_key)
         port = stack.start_gunicorn(args.workers, args.threads)
         cast = f"{len(people['lobby'])} lobby managers, {len(people['managers'])} managers,"
         cast += f" {len(people['auditors'])} auditors, {args.complaints} complaints"
@@ -583,7 +607,7 @@ def main():
             f" {cast}; window {args.duration:.0f} s",
             flush=True,
         )
-        stats, took = run_load(args, port, people, password, template_id)
+        stats, took = run_load(args, port, people, password, app_key, template_id)
         print(f"== machine after\n{machine_load()}", flush=True)
         print(f"== results ({took:.0f} s)\n{report(stats, args.duration)}", flush=True)
         failed = any(stats.errors.values())

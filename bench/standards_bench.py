@@ -8,6 +8,7 @@ one submitted checklist per outlet per day with all its answers, written by set-
 (INSERT ... SELECT over generate_series), then measures with the Django test client:
 
 - the fill page of a 60-item checklist (queries, time),
+- one answer saved as it is given (the page's autosave request: queries, time),
 - a full 60-item submit (queries, time; the service alone and the whole request),
 - the admin review list, unfiltered and filtered (queries, time),
 - an outlet's history page (queries, time),
@@ -196,6 +197,19 @@ def main():
     print(f"fill page, 60 items:             {q:3d} queries, {ms:7.1f} ms")
 
     items = list(checklist.template_version.items.all())
+    answer_url = reverse("standards:answer", args=[checklist.pk])
+    saved = {"revision": checklist.revision}
+
+    def save_one_answer():
+        response = ok(
+            client.post(
+                answer_url, {"item": items[0].pk, "result": "pass", "revision": saved["revision"]}
+            )
+        )
+        saved["revision"] = response.json()["revision"]
+
+    ms, q, _r = timed(save_one_answer)
+    print(f"save one answer (autosave):      {q:3d} queries, {ms:7.1f} ms")
     data = {"action": "submit", "revision": checklist.revision}
     for item in items:
         data[f"r{item.pk}"] = "5" if item.answer_type == AnswerType.SCORE else "pass"

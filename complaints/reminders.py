@@ -17,6 +17,11 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     review (核查) due today / overdue                  → levels above, head office
     nothing of a complaint while its clock is paused
 
+Told by other steps, not found by the scan: a new entry (`new_entry`), and deadlines a change of
+the holiday calendar moved (`deadlines_moved`), each to the handler's bell at once and in the
+next mail of their reminders, so that a recount of many complaints reaches a handler as one
+mail.
+
 A complaint's rectification notices are reminded by branchservice.rectifications' scan.
 """
 
@@ -69,6 +74,7 @@ class Kind(models.TextChoices):
     COMPLAINT_REGISTERED = "complaint_registered", _("New entry registered")
     # Told at once when the customer answers the follow-up "dissatisfied" (complaint_follow_up).
     COMPLAINT_DISSATISFIED = "complaint_dissatisfied", _("Customer dissatisfied")
+    COMPLAINT_DEADLINE_MOVED = "complaint_deadline_moved", _("Deadline moved by the calendar")
 
 
 KINDS = Kind.values
@@ -84,6 +90,10 @@ HEADLINES = {
     (Kind.COMPLAINT_DISSATISFIED, Stage.DUE): _(
         "The customer of complaint %(object)s is dissatisfied with the reply: handle it again, "
         "or close it after telling them of the right to a review."
+    ),
+    (Kind.COMPLAINT_DEADLINE_MOVED, Stage.DUE): _(
+        "The holiday calendar changed and the deadlines of complaint %(object)s were recounted "
+        "(its timeline says which); the next one is %(due)s."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -122,6 +132,15 @@ HEADLINES = {
     (Kind.COMPLAINT_REVIEW, Stage.OVERDUE): _(
         "The review of complaint %(object)s is overdue: it was due by %(due)s."
     ),
+}
+
+# The deadline of each step's reminder, and the fact that meets it.
+_STEP_FIELDS = {
+    Kind.COMPLAINT_ACKNOWLEDGE: ("acknowledge_due_at", "acknowledged_at"),
+    Kind.COMPLAINT_REPLY: ("reply_due_at", "replied_at"),
+    Kind.COMPLAINT_REGULATORY: ("regulatory_due_at", "replied_at"),
+    Kind.COMPLAINT_FOLLOWUP: ("followup_due_at", "followed_up_at"),
+    Kind.COMPLAINT_REVIEW: ("review_due_at", "reviewed_at"),
 }
 
 _FIELDS = (
@@ -408,6 +427,29 @@ def dissatisfied(complaint, *, recorded_by=None) -> Reminder | None:
     )
 
 
+def deadlines_moved(complaint, *, now) -> Reminder | None:
+    """The handler's notice that a calendar change moved deadlines of `complaint` (a row of the
+    recount, its new due dates set): one per recount (`now` is its occurrence), pointing at
+    the next deadline of a step not yet done. None without a handler or such a step."""
+    ahead = [
+        due
+        for due_field, done_field in _STEP_FIELDS.values()
+        if (due := getattr(complaint, due_field)) and getattr(complaint, done_field) is None
+    ]
+    if complaint.handler_id is None or not ahead:
+        return None
+    return Reminder(
+        target=complaint,
+        kind=Kind.COMPLAINT_DEADLINE_MOVED,
+        stage=Stage.DUE,
+        recipient_ids=[complaint.handler_id],
+        due_at=min(ahead, default=None),
+        occurrence=now.isoformat(timespec="seconds"),
+        label=complaint.reference,
+        url=admin_url(complaint),
+    )
+
+
 def scan(*, now, directory):
     run = _Scan(now, directory)
     for complaint in batched_rows(run.candidates(), _FIELDS):
@@ -423,6 +465,9 @@ def still_due(notification, target) -> str | None:
         return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if notification.kind == Kind.COMPLAINT_DEADLINE_MOVED:
+        # Nothing to do but take note: done once read.
+        return None if notification.read_at is None else str(NO_LONGER_DUE_DONE)
     if notification.kind in (Kind.COMPLAINT_NEW, Kind.COMPLAINT_REGISTERED):
         # Looked at: acknowledged, answered on the spot, or (praise) filed.
         return None if target.status == Complaint.Status.REGISTERED else str(NO_LONGER_DUE_DONE)
@@ -433,22 +478,9 @@ def still_due(notification, target) -> str | None:
         return None if target.paused_since else str(NO_LONGER_DUE_DONE)
     if target.paused_since is not None:
         return str(NO_LONGER_DUE_PAUSED)
-    done_field = {
-        Kind.COMPLAINT_ACKNOWLEDGE: "acknowledged_at",
-        Kind.COMPLAINT_REPLY: "replied_at",
-        Kind.COMPLAINT_REGULATORY: "replied_at",
-        Kind.COMPLAINT_FOLLOWUP: "followed_up_at",
-        Kind.COMPLAINT_REVIEW: "reviewed_at",
-    }[notification.kind]
+    due_field, done_field = _STEP_FIELDS[notification.kind]
     if getattr(target, done_field) is not None:
         return str(NO_LONGER_DUE_DONE)
-    due_field = {
-        Kind.COMPLAINT_ACKNOWLEDGE: "acknowledge_due_at",
-        Kind.COMPLAINT_REPLY: "reply_due_at",
-        Kind.COMPLAINT_REGULATORY: "regulatory_due_at",
-        Kind.COMPLAINT_FOLLOWUP: "followup_due_at",
-        Kind.COMPLAINT_REVIEW: "review_due_at",
-    }[notification.kind]
     due = getattr(target, due_field)
     if due is None or _day(due).isoformat() != notification.occurrence:
         return str(NO_LONGER_DUE_MOVED)

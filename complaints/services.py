@@ -20,7 +20,11 @@ from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.jobs import queue
 from branchservice.models import Branch
-from branchservice.notifications.services import notifications_send_now, notifications_settle_for
+from branchservice.notifications.services import (
+    notifications_create,
+    notifications_send_now,
+    notifications_settle_for,
+)
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
@@ -1266,8 +1270,9 @@ def complaints_follow_calendar(
     *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
 ) -> int:
     """Recount the stored deadlines of every open entry whose working-day count may span a
-    day of `flips` (date → is now a working day), and write each moved deadline on the
-    entry's timeline and in its history. Returns how many entries had a deadline moved.
+    day of `flips` (date → is now a working day), write each moved deadline on the entry's
+    timeline and in its history, and tell its handler (reminders.deadlines_moved). Returns
+    how many entries had a deadline moved.
 
     A batch is one transaction over rows locked in primary-key order (a workflow move on
     one of them waits, then counts on the new calendar), and costs the same few queries
@@ -1322,6 +1327,12 @@ def _follow(batch, flips, now) -> int:
         _store(changed, [*DUE_FIELDS, "policy"])
         _record_history([c.pk for c in changed], at=now, reason=reason)
         ComplaintEvent.objects.bulk_create(events)
+        # The bell at once; the mail with the next dispatch of the handler's reminders, so a
+        # handler hears of the whole recount (however many batches) in one mail.
+        notifications_create(
+            reminders=filter(None, (reminders.deadlines_moved(c, now=now) for c in changed)),
+            now=now,
+        )
     return len(changed)
 
 

@@ -244,7 +244,11 @@ class ReviewForm(forms.Form):
             .exclude(rectifications__isnull=False)
             .select_related("item")
         )
-        field.label_from_instance = lambda a: f"{a.item.text}　{a.comment}"
+
+    def visible_fields(self):
+        # The picks are ticked in the failures table, one beside each failure, not listed again
+        # below it (plain_form_fields renders the rest).
+        return [field for field in super().visible_fields() if field.name != "raise_actions_for"]
 
 
 @admin.register(Checklist)
@@ -357,7 +361,8 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                return redirect("admin:standards_checklist_change", checklist.pk)
+                # Back to the same page, which now shows the new status and rectifications.
+                return redirect("admin:standards_checklist_review", checklist.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -1,15 +1,24 @@
 """Reads of the standards app for pages, reminders and reports."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
+from branchservice.rectifications.models import Rectification
 
-from .models import Checklist, ChecklistAnswer, MissedChecklistExcuse, VersionSection
+from .models import (
+    Checklist,
+    ChecklistAnswer,
+    MissedChecklistExcuse,
+    TemplateVersion,
+    VersionItem,
+    VersionSection,
+)
 
 
 def checklist_due_time() -> dt.time:
@@ -79,14 +88,36 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
     return missing
 
 
+# A published version never changes, so its sections and items are read once and then kept in
+# the cache that the web processes share. The key carries the publication time beside the id:
+# a database built again (a fresh demo) never meets another database's rows under the same id.
+VERSION_CACHE_SECONDS = 24 * 3600
+
+
+def version_sections(version: TemplateVersion) -> list[VersionSection]:
+    """The version's sections in order, each with its items (`section.items.all()`): two
+    queries the first time, none after."""
+    key = f"standards:version:{version.pk}:{version.published_at.timestamp():.6f}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = list(
+            VersionSection.objects.filter(version=version)
+            .order_by("position", "id")
+            .prefetch_related("items")
+        )
+        cache.set(key, sections, VERSION_CACHE_SECONDS)
+    return sections
+
+
+def version_items(version: TemplateVersion) -> dict[int, VersionItem]:
+    """The version's items by id (version_sections' cached copy)."""
+    return {item.pk: item for section in version_sections(version) for item in section.items.all()}
+
+
 def checklist_for_page(*, checklist: Checklist):
-    """The frozen sections of the checklist's version with their items, and the answers given
-    so far keyed by item id: three queries whatever the number of items."""
-    sections = list(
-        VersionSection.objects.filter(version=checklist.template_version_id)
-        .order_by("position", "id")
-        .prefetch_related("items")
-    )
+    """The frozen sections of the checklist's version with their items (cached), and the
+    answers given so far keyed by item id: one query whatever the number of items."""
+    sections = version_sections(checklist.template_version)
     answers = {
         answer.item_id: answer for answer in ChecklistAnswer.objects.filter(checklist=checklist)
     }
@@ -107,6 +138,8 @@ class ReviewRow:
     section: VersionSection
     item: object  # VersionItem
     answer: ChecklistAnswer | None
+    # A failure's rectification, raised at submit (critical items) or by a reviewer.
+    rectification: Rectification | None = None
 
     @property
     def passed(self) -> bool | None:
@@ -121,9 +154,14 @@ class ChecklistReview:
     passed: list[ReviewRow]
     other: list[ReviewRow]  # not applicable, or not answered (a reopened checklist)
 
+    @property
+    def may_raise(self) -> bool:
+        """Some failure has no rectification yet."""
+        return any(row.rectification is None for row in self.failures)
+
 
 def checklist_review(*, checklist: Checklist) -> ChecklistReview:
-    """The reviewer's page: three queries, as checklist_for_page."""
+    """The reviewer's page: checklist_for_page's queries and the failures' rectifications."""
     sections, answers = checklist_for_page(checklist=checklist)
     rows = [
         ReviewRow(section, item, answers.get(item.pk))
@@ -133,6 +171,14 @@ def checklist_review(*, checklist: Checklist) -> ChecklistReview:
     failures = [row for row in rows if row.passed is False]
     # The sort is stable: critical and other failures each keep the checklist's order.
     failures.sort(key=lambda row: not row.item.is_critical)
+    if failures:
+        raised = {
+            rectification.source_id: rectification
+            for rectification in Rectification.objects.filter(
+                checklist_answer__in=[row.answer.pk for row in failures]
+            )
+        }
+        failures = [replace(row, rectification=raised.get(row.answer.pk)) for row in failures]
     return ChecklistReview(
         failures=failures,
         passed=[row for row in rows if row.passed is True],

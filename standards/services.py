@@ -33,6 +33,7 @@ from .models import (
     VersionSection,
     compute_score,
 )
+from .selectors import version_items
 
 
 class StaleChecklist(Exception):
@@ -221,12 +222,6 @@ def _write_answers(
     )
 
 
-def _items_by_id(checklist):
-    return {
-        item.pk: item for item in VersionItem.objects.filter(version=checklist.template_version_id)
-    }
-
-
 @transaction.atomic
 def checklist_save_draft(
     *, checklist: Checklist, answers: dict[int, AnswerInput], by: User, revision: int, now=None
@@ -234,7 +229,7 @@ def checklist_save_draft(
     """Keep what was entered so far; refuse a save based on an older revision."""
     _check_may_fill(by, checklist.branch)
     now = now or timezone.now()
-    items = _items_by_id(checklist)
+    items = version_items(checklist.template_version)
     _claim(checklist, revision=revision, by=by, now=now)
     _write_answers(checklist, items, answers)
     return checklist
@@ -270,7 +265,7 @@ def checklist_answer_save(
     is kept. Returns the checklist at its new revision."""
     _check_may_fill(by, checklist.branch)
     now = now or timezone.now()
-    item = VersionItem.objects.filter(pk=item_id, version=checklist.template_version_id).first()
+    item = version_items(checklist.template_version).get(item_id)
     if item is None:
         raise ValidationError(
             _(
@@ -294,7 +289,7 @@ def checklist_submit(
     now = now or timezone.now()
     if checklist.business_date > timezone.localdate(now):
         raise ValidationError(_("A checklist cannot be submitted for a day in the future."))
-    items = _items_by_id(checklist)
+    items = version_items(checklist.template_version)
     first_submit = checklist.status == Checklist.Status.DRAFT
     problems = answer_problems(items.values(), answers)
     if problems:

@@ -751,7 +751,7 @@ def client_for(user, *, second_factor=True):
     client = Client()
     if user is not None:
         # force_login: the session a deactivated user still holds must not let them in.
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="branchservice.backends.StaffBackend")
         if second_factor and user.is_active and second_factor_required(user):
             pass_second_factor(client, user)
     return client

@@ -7,7 +7,9 @@ sub-branches of 10, a complaint manager each, complaints over two years with rea
 and the starting checklist catalogue (`standards.catalogue.seed_catalogue`, which publishes the
 daily self-check), then adds the load test's people with one known password:
 `lm_<n>` lobby manager of outlet BO<n>, `bm_<s>` branch manager of sub-branch BS<s>, `au_<t>`
-auditor of tier-1 branch BT<t>. Prints one JSON line naming them and the daily template.
+auditor of tier-1 branch BT<t>; the managers and auditors, whom the portal asks for a second
+factor, each hold an authenticator app with the key in LOAD_APP_KEY (hex). Prints one JSON line
+naming them and the daily template.
 """
 
 import argparse
@@ -26,6 +28,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.roles import Role  # noqa: E402
@@ -33,7 +36,7 @@ from standards.catalogue import seed_catalogue  # noqa: E402
 
 
 @transaction.atomic
-def add_people(*, outlets: int, managers: int, auditors: int, password: str) -> dict:
+def add_people(*, outlets: int, managers: int, auditors: int, password: str, app_key: str) -> dict:
     # One hash for everybody: the production hasher costs ~0.5 s a password on this machine,
     # and 225 of them would make the set-up longer than a compressed run.
     hashed = make_password(password)
@@ -56,6 +59,8 @@ def add_people(*, outlets: int, managers: int, auditors: int, password: str) -> 
             )
             if created:
                 user.groups.add(groups[role])
+                if staff:  # the roles that pass the second factor hold an enrolled app
+                    TOTPDevice.objects.create(user=user, name="load test", key=app_key)
             people[key].append(user.username)
     return people
 
@@ -78,6 +83,7 @@ def main():
         managers=args.managers,
         auditors=args.auditors,
         password=os.environ["LOAD_PASSWORD"],
+        app_key=os.environ["LOAD_APP_KEY"],
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

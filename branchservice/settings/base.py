@@ -112,9 +112,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "branchservice.User"
 LOGIN_URL = "admin:login"
 # AxesStandaloneBackend first: it refuses a locked-out user before the password is checked.
+# StaffBackend is Django's ModelBackend loading a request's user, roles and permissions in
+# two queries (branchservice/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "branchservice.backends.StaffBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,6 +173,9 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Sessions end after SESSION_IDLE_MINUTES without a request and when the browser closes.
 # Activity renews the deadline at most once a minute (branchservice/sessions.py).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+# Read from the cache (CACHES, shared by every web process), written through to the database:
+# a request costs no session query, and a cleared cache loses no session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 from django_otp import user_has_device
 from django_otp.models import Device
 
-from .policy import asks_second_factor
+from .policy import asks_second_factor, policy_key
 
 # Both in the session, each with the stamp (_stamp) of the user row it was decided at, which
 # AuthenticationMiddleware loads on every request anyway:
 # - whether this session's user is asked for the second factor, worked out at login and
-#   again when the stamp changes, so that pages of people never asked (the
+#   again when the stamp or the policy's settings change, so that pages of people never asked (the
 #   lobby managers' tablets, most complaint managers) cost no device queries;
 # - that this session passed the factor. django-otp's own middleware loads the device on every
 #   request to see that it still exists; the stamp says the same without that query.
@@ -48,7 +48,7 @@ OPEN_VIEWS = frozenset(
 @receiver(user_logged_in, dispatch_uid="branchservice.twofactor.asked")
 def note_whether_asked(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[ASKED_SESSION_KEY] = [_stamp(user), asks_second_factor(user)]
+        request.session[ASKED_SESSION_KEY] = [_asked_stamp(user), asks_second_factor(user)]
 
 
 @receiver(post_delete, dispatch_uid="branchservice.twofactor.device_removed")
@@ -83,10 +83,14 @@ def _stamp(user) -> str:
     return f"{user.pk}:{user.second_factor_generation}:{int(user.is_superuser)}"
 
 
+def _asked_stamp(user) -> str:
+    return f"{_stamp(user)}:{policy_key()}"
+
+
 def _asked(request, user) -> bool:
     noted = request.session.get(ASKED_SESSION_KEY)
-    if not noted or noted[0] != _stamp(user):
-        noted = request.session[ASKED_SESSION_KEY] = [_stamp(user), asks_second_factor(user)]
+    if not noted or noted[0] != _asked_stamp(user):
+        noted = request.session[ASKED_SESSION_KEY] = [_asked_stamp(user), asks_second_factor(user)]
     return noted[1]
 
 
@@ -97,7 +101,7 @@ def mark_verified(request) -> None:
 
 def mark_asked(request) -> None:
     """Whoever enrols during a session is asked from now on."""
-    request.session[ASKED_SESSION_KEY] = [_stamp(request.user), True]
+    request.session[ASKED_SESSION_KEY] = [_asked_stamp(request.user), True]
 
 
 class SecondFactorMiddleware:

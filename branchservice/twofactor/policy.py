@@ -11,6 +11,14 @@ def second_factor_required(user) -> bool:
     return user.has_role(*settings.TWO_FACTOR_REQUIRED_ROLES)
 
 
+def policy_key() -> str:
+    """The settings the answer of `second_factor_required` depends on, beside the user: a
+    session's remembered answer holds only while they are the same (a release that adds a
+    role asks its open sessions at once)."""
+    roles = ",".join(sorted(settings.TWO_FACTOR_REQUIRED_ROLES))
+    return f"{roles}:{int(settings.TWO_FACTOR_REQUIRED_FOR_SUPERUSERS)}"
+
+
 def may_enrol(user) -> bool:
     """Admin users may add a factor of their own accord; the lobby managers' tablets, shared
     checklist logins without the admin, are not offered one unless the policy lists them."""

@@ -1,7 +1,8 @@
 """Enrolling, verifying, renewing backup codes and resetting: every write of the second factor.
 
 The devices are django-otp's: a TOTPDevice (the authenticator app) and a StaticDevice holding
-the backup codes, each code usable once. Wrong codes are throttled per device by django-otp
+the backup codes, each code usable once, stored as a keyed hash (`stored_backup_code`), so that
+a copy of the database signs nobody in. Wrong codes are throttled per device by django-otp
 (each failure doubles the wait). Enrolment, renewal and reset write a line in the person's
 history, so that the audit trail says who changed whose second factor, and when.
 """
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp import verify_token
@@ -72,6 +74,8 @@ def second_factor_verify(*, user, code: str) -> Device:
     if device is None:
         raise ValidationError(WRONG_CODE, code="wrong")
     _refuse_while_throttled(device)
+    if model is StaticDevice:
+        code = stored_backup_code(code)
     verified = verify_token(user, device.persistent_id, code)
     if verified is None:
         raise ValidationError(WRONG_CODE, code="wrong")
@@ -105,8 +109,17 @@ def _new_backup_codes(user) -> list[str]:
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _i in range(settings.TWO_FACTOR_BACKUP_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=stored_backup_code(code)) for code in codes
+    )
     return codes
+
+
+def stored_backup_code(code: str) -> str:
+    """What is stored of a backup code (and looked up when one is typed): an HMAC keyed with
+    SECRET_KEY, cut to the 16 characters of django-otp's token column (64 bits; the codes
+    themselves carry 40). A new SECRET_KEY voids the codes, as it ends every session."""
+    return salted_hmac("branchservice.twofactor.backup-code", code).hexdigest()[:16]
 
 
 def _refuse_while_throttled(device: Device) -> None:

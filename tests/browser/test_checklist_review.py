@@ -1,5 +1,6 @@
 """The outlet head reviews a submitted checklist in the admin: the review link is on screen in
-the list, and the review page shows the failure first, with its photo."""
+the list, the review page shows the failure first, with its photo, and the failure's
+rectification is raised with the sign-off on that page."""
 
 import io
 
@@ -81,3 +82,13 @@ def test_the_review_page_shows_the_failure_first_with_its_photo(
     page.screenshot(path=screenshot_dir / f"review-photo-{screen}.png")
     dialog.get_by_role("button", name="关闭").click()
     expect(dialog).to_be_hidden()
+
+    # Sign-off and the rectification from the same page: tick the failure, sign off, and the
+    # page comes back with the failure's rectification in place of the box.
+    first.get_by_label("发起整改").check()
+    page.get_by_role("button", name="审核确认").click()
+    expect(page.locator(".review-summary")).to_contain_text("已审核")
+    first = page.locator("#failed-items tbody tr").first
+    expect(first.locator(".review-action")).to_contain_text("待整改")
+    expect(first.get_by_label("发起整改")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / f"review-signed-off-{screen}.png")

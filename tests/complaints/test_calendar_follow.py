@@ -141,8 +141,9 @@ def test_a_batch_costs_the_same_few_queries_however_many_rows_move(
         moved = services.complaints_follow_calendar(flips={D(2027, 1, 1): False}, batch_size=4)
     assert moved == 6
     # Two batches (4 and 2 rows), each: the rows, their pauses, the update, the history, the
-    # timeline (and the transaction's savepoint statements); never a query per row.
-    assert len(queries) <= 2 * 7, [q["sql"][:80] for q in queries]
+    # timeline, the handlers' notices (and the transaction's savepoint statements); never a
+    # query per row.
+    assert len(queries) <= 2 * 8, [q["sql"][:80] for q in queries]
     for c in complaints:
         c.refresh_from_db()
         assert day(c.reply_due_at) == D(2027, 1, 5)
@@ -174,3 +175,39 @@ def test_a_date_entered_or_deleted_by_hand_in_the_admin_moves_deadlines_both_way
     assert complaint.events.filter(action=Move.DEADLINE_MOVED).last().note == (
         "网点办结上限：期限由 2027-01-07 改为 2027-01-06，因为 2027-01-01 改为工作日。"
     )
+
+
+def test_the_handler_hears_of_moved_deadlines_at_once_and_in_one_mail(
+    end_of_december, org, outlet_user, hq, django_capture_on_commit_callbacks, mailoutbox
+):
+    from branchservice.notifications.models import Notification
+    from branchservice.notifications.services import notifications_deliver, reminders_scan
+
+    first, second = complex_complaint(outlet_user, org.a), complex_complaint(outlet_user, org.a)
+    handler = first.handler
+    mailoutbox.clear()
+
+    apply_sample(hq, django_capture_on_commit_callbacks)
+
+    told = Notification.objects.filter(kind="complaint_deadline_moved").order_by("object_id")
+    assert [(n.recipient, n.object_label) for n in told] == [
+        (handler, first.reference),
+        (handler, second.reference),
+    ]
+    # Its next deadline is the acknowledgement, today; the reply moved to 2027-01-05.
+    assert told[0].headline == (
+        f"节假日安排有变，投诉 {first.reference} 的期限已重新计算（变动见其处理记录）；"
+        f"下一个期限为 {timezone.localtime(told[0].due_at):%Y年%m月%d日} 23:59。"
+    )
+    assert notifications_deliver(recipient_id=handler.pk, now=at(2026, 12, 28, 10)) == 2
+    assert len(mailoutbox) == 1  # one mail for the whole recount
+    assert first.reference in mailoutbox[0].body and second.reference in mailoutbox[0].body
+
+    # The same notice again moves nothing and tells nothing.
+    apply_sample(hq, django_capture_on_commit_callbacks)
+    assert told.count() == 2
+
+    # Read, it is done: the bell no longer counts it.
+    told.filter(pk=told[0].pk).update(read_at=at(2026, 12, 28, 11))
+    reminders_scan(now=at(2026, 12, 28, 11))
+    assert list(told.filter(done_at=None)) == [told[1]]

@@ -6,7 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from standards.services import AnswerInput, checklist_submit
+from branchservice.rectifications.models import Rectification
+from standards.models import Checklist, ChecklistAnswer
+from standards.services import AnswerInput, checklist_sign_off, checklist_submit
 from tests.standards.conftest import all_pass, items_of
 
 
@@ -76,3 +78,50 @@ def test_the_review_list_puts_the_review_link_in_the_first_column(submitted, man
     response = login(manager).get(reverse("admin:standards_checklist_changelist"))
     assert response.context["cl"].list_display[1] == "review_link"
     assert review_url(submitted) in response.content.decode()
+
+
+def test_the_reviewer_sees_each_failures_rectification_and_raises_one_for_another_failure(
+    submitted, manager, login
+):
+    client = login(manager)
+    html = client.get(review_url(submitted)).content.decode()
+    assert "{#" not in html  # a template comment left visible
+    failures = html.split('id="failed-items"')[1].split('id="passed-items"')[0]
+    # The critical failure got its rectification at submit: shown with its status, no box.
+    raised = Rectification.objects.get()
+    critical = row_of(failures, "叫号机正常")
+    assert reverse("admin:rectifications_rectification_change", args=[raised.pk]) in critical
+    assert "待整改" in critical and 'type="checkbox"' not in critical
+    ordinary = ChecklistAnswer.objects.get(checklist=submitted, item__text="大厅整洁")
+    assert f'name="raise_actions_for" value="{ordinary.pk}"' in row_of(failures, "大厅整洁")
+
+    response = client.post(
+        review_url(submitted),
+        {"note": "已核实", "raise_actions_for": [ordinary.pk], "sign_off": "1"},
+    )
+    assert response.url == review_url(submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == Checklist.Status.REVIEWED
+    new = Rectification.objects.get(checklist_answer=ordinary)
+    html = client.get(review_url(submitted)).content.decode()
+    assert reverse("admin:rectifications_rectification_change", args=[new.pk]) in row_of(
+        html, "大厅整洁"
+    )
+    # Every failure has its rectification: nothing is left to raise, reopening still is.
+    assert 'name="raise"' not in html and 'type="checkbox"' not in html
+    assert 'name="reopen"' in html
+
+
+def test_a_failure_raised_meanwhile_by_another_reviewer_is_refused_with_a_message(
+    submitted, manager, login
+):
+    client = login(manager)
+    ordinary = ChecklistAnswer.objects.get(checklist=submitted, item__text="大厅整洁")
+    checklist_sign_off(checklist=submitted, by=manager, raise_actions_for=[ordinary])
+    response = client.post(
+        review_url(submitted), {"raise_actions_for": [ordinary.pk], "raise": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["raise_actions_for"]
+    assert "errorlist" in response.content.decode().split('id="failed-items"')[0]
+    assert Rectification.objects.filter(checklist_answer=ordinary).count() == 1
