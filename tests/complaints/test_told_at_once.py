@@ -72,3 +72,17 @@ def test_an_entry_registered_at_night_rings_the_bell_at_once_and_mails_in_the_mo
     assert bell.read_at is None and bell.sent_at is None
     assert bell.scheduled_for.astimezone(night.tzinfo).hour == 8
     assert not mail.outbox
+
+
+@time_machine.travel(MONDAY_10, tick=False)
+def test_while_the_demo_is_seeded_entries_ring_the_bell_and_wait_for_the_dispatch(
+    org, outlet_user, head_a, django_capture_on_commit_callbacks
+):
+    # seed_demo runs before `make run` starts Redis: nothing may be queued meanwhile.
+    from branchservice.notifications.services import deliveries_held
+
+    with django_capture_on_commit_callbacks() as callbacks, deliveries_held():
+        register(outlet_user, org.a, received_at=MONDAY_10)
+    assert callbacks == []
+    assert told() == {"head_a"}
+    assert Notification.objects.get().sent_at is None

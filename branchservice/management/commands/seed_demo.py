@@ -5,6 +5,7 @@ from django.utils.module_loading import import_string, module_has_submodule
 
 from branchservice.demo import DEMO_PASSWORD, DEMO_USERS
 from branchservice.models import Branch
+from branchservice.notifications.services import deliveries_held
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def _seed(self):
         # Each app contributes `<app>.demo.seed(stdout)`, run in INSTALLED_APPS order so that
         # the organisation exists before the complaints and checklists that refer to it.
-        with transaction.atomic():
+        with transaction.atomic(), deliveries_held():
             for config in apps.get_app_configs():
                 if module_has_submodule(config.module, "demo"):
                     import_string(f"{config.name}.demo.seed")(self.stdout)
