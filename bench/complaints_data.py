@@ -128,7 +128,7 @@ INSERT INTO complaints_complaint (
     acknowledge_due_at, reply_due_at, branch_due_at, regulatory_due_at,
     acknowledged_at, replied_at, followed_up_at, closed_at, founded,
     escalation_reason, extension_tier, reply_method, reply_content, resolved_on_spot,
-    satisfaction, followup_comment, void_reason, created_at, updated_at, version,
+    satisfaction, followup_method, followup_comment, void_reason, created_at, updated_at, version,
     reply_facts, reply_grounds, reply_remedies, review_right_told, review_request,
     review_outcome, review_findings
 )
@@ -150,7 +150,7 @@ SELECT
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 0 THEN d.ack - interval '6 hours' END,
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 2 THEN d.reply - interval '6 hours' END,
     NULL, NULL, NULL,
-    '', '', '', '', false, '', '', '', now(), now(), 1,
+    '', '', '', '', false, '', '', '', '', now(), now(), 1,
     '', '', '', false, '', '', ''
 FROM generate_series(%(start)s, %(stop)s) AS g(n)
 JOIN bench_outlet o ON o.idx = g.n %% %(outlets)s

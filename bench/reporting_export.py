@@ -155,6 +155,10 @@ def fill_complaints(total: int):
         "followed_up_at": f"CASE WHEN g %% 5 IN (0, 3) THEN {received} + interval '7 days' END",
         "satisfaction": "CASE WHEN g %% 5 IN (0, 3) THEN (ARRAY['satisfied','basically',"
         "'dissatisfied'])[1 + g %% 3] ELSE '' END",
+        "followup_method": "CASE WHEN g %% 5 IN (0, 3) THEN (ARRAY['phone','in_person','online'])"
+        "[1 + g %% 3] ELSE '' END",
+        "followup_comment": "CASE WHEN g %% 5 = 0 THEN '客户表示满意，电话 13812345678'"
+        " ELSE '' END",
         "closed_at": f"CASE WHEN g %% 5 = 0 THEN {received} + interval '8 days' END",
         "created_at": received,
         "updated_at": received,
@@ -206,7 +210,7 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        cat.name, parent.name, r.name, c.complexity, c.founded, c.description,
        h.last_name, h.first_name, h.username,
        c.acknowledge_due_at, c.acknowledged_at, c.reply_due_at, c.replied_at,
-       c.satisfaction, c.closed_at,
+       c.satisfaction, c.followup_method, c.followup_comment, c.closed_at,
        c.regulatory_due_at, c.extension_tier, c.period_started_at, c.paused_since,
        c.corrected_at, c.review_outcome
 FROM complaints_complaint c
@@ -228,6 +232,7 @@ def export_bare(user, rows: int, stream) -> int:
 
     kind, channel, status = labels("kind"), labels("channel"), labels("status")
     complexity, satisfaction = labels("complexity"), labels("satisfaction")
+    followup_method = labels("followup_method")
     tier, review = labels("extension_tier"), labels("review_outcome")
     founded = {True: str(_("Yes")), False: str(_("No")), None: ""}
 
@@ -254,9 +259,10 @@ def export_bare(user, rows: int, stream) -> int:
                         category, r[13] or "", complexity.get(r[14], r[14] or ""),
                         founded[r[15]], masked(r[16], mask_text), handler,
                         r[20], r[21], r[22], r[23],
-                        satisfaction.get(r[24], r[24] or ""), r[25],
-                        r[26], tier.get(r[27], r[27] or ""), r[28], r[29], r[30],
-                        review.get(r[31], r[31] or ""),
+                        satisfaction.get(r[24], r[24] or ""),
+                        followup_method.get(r[25], r[25] or ""), masked(r[26], mask_text),
+                        r[27], r[28], tier.get(r[29], r[29] or ""), r[30], r[31], r[32],
+                        review.get(r[33], r[33] or ""),
                     ]
                 )  # fmt: skip
                 count += 1
