@@ -50,6 +50,7 @@ DEMO_USERS = [
     ("complaint_manager", Role.COMPLAINT_MANAGER, "BJ0101", "孙", "丽"),
     ("lobby_manager", Role.LOBBY_MANAGER, "BJ0101", "李", "娜"),
     ("auditor", Role.AUDITOR, "BJ01", "周", "建国"),
+    ("inspector", Role.INSPECTOR, "HQ", "吴", "秀英"),
 ]
 
 # Every other outlet gets its own head, complaint manager and lobby manager (no login), so that

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     COMPLAINT_MANAGER = "complaint_manager", _("Complaint manager")
     LOBBY_MANAGER = "lobby_manager", _("Lobby manager")
     AUDITOR = "auditor", _("Auditor")
+    # Fills mystery-shopper visits and branch inspections, from head office or a tier-1 branch.
+    INSPECTOR = "inspector", _("Inspector")
 
 
 def _crud(label, model, actions=("view", "add", "change", "delete")):
@@ -163,6 +165,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rectifications.view_rectification",
         "rectifications.add_rectification",
     ],
+    # Inspectors work on the checklist pages, for the outlets under their branch.
+    Role.INSPECTOR: [
+        *_STANDARDS_READ,
+        "standards.add_checklist",
+        "standards.change_checklist",
+        "rectifications.view_rectification",
+        "rectifications.add_rectification",
+    ],
     Role.AUDITOR: [
         *_COMPLAINT_READ,
         *_OPINION_BOOK_READ,
@@ -198,6 +208,15 @@ RECTIFICATION_VERIFIERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
 
 def may_verify_rectifications(user) -> bool:
     return user.is_superuser or user.has_role(*RECTIFICATION_VERIFIERS)
+
+
+# Who fills a mystery-shopper visit or a branch inspection (standards.services decides for
+# which outlets: never the inspector's own outlet or sub-branch).
+INSPECTORS = frozenset({Role.INSPECTOR})
+
+
+def is_inspector(user) -> bool:
+    return user.is_superuser or user.has_role(*INSPECTORS)
 
 
 # Roles a user may hand out in the admin: head office any, a branch manager only floor roles.

@@ -207,7 +207,8 @@ def seed(stdout):
     outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET).order_by("code"))
     if not outlets:
         return
-    inspector = User.objects.filter(username="hq_service").first()
+    inspector = User.objects.filter(username="inspector").first()
+    verifier = User.objects.filter(username="hq_service").first()
     lobby, heads = _staff(outlets)
     today = timezone.localdate()
     first = today - dt.timedelta(days=DAYS)
@@ -233,7 +234,7 @@ def seed(stdout):
             .objects.prefetch_related("items")
             .get(pk=template.current_version_id)
         )
-    plan = _Plan(heads, inspector)
+    plan = _Plan(heads, verifier)
     for outlet in outlets:
         filler = lobby.get(outlet.pk)
         if filler is None:

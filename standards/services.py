@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from branchservice.calendar import add_working_days, is_working_day
-from branchservice.models import User
+from branchservice.models import Branch, User
 from branchservice.rectifications.models import Rectification
 from branchservice.rectifications.services import rectification_raise
-from branchservice.roles import Role
+from branchservice.roles import Role, is_inspector
 from branchservice.scoping import can_see_branch
 from branchservice.text import refuse_unstorable_text, unstorable_text
 
@@ -110,9 +110,59 @@ def template_publish(*, template: ChecklistTemplate, by: User | None, note: str 
 # --- filling a checklist ---------------------------------------------------------------------
 
 
-def _check_may_fill(user, branch):
-    if not (user.has_perm("standards.change_checklist") and can_see_branch(user, branch)):
+# A mystery-shopper visit or an inspection judges the outlet: nobody who answers for the outlet
+# (its own staff, its sub-branch) fills or reopens one.
+INDEPENDENT_KINDS = frozenset({TemplateKind.MYSTERY_SHOPPER, TemplateKind.INSPECTION})
+
+
+def _independent_of(user, outlet) -> bool:
+    branch = user.branch
+    return (
+        branch is None
+        or branch.level < Branch.Level.SUB_BRANCH
+        or not outlet.path.startswith(branch.path)
+    )
+
+
+def _at_or_above(user, other) -> bool:
+    """`user` belongs to `other`'s branch or one above it."""
+    if user.is_superuser:
+        return True
+    return bool(user.branch and other.branch and other.branch.path.startswith(user.branch.path))
+
+
+def may_see_unfinished(user, checklist) -> bool:
+    """An unfinished visit or inspection is not shown to the outlet it judges."""
+    return checklist.template.kind not in INDEPENDENT_KINDS or _independent_of(
+        user, checklist.branch
+    )
+
+
+def may_fill_kind(user, outlet, template) -> bool:
+    """Whether the template's kind lets `user` fill it at the outlet (scope aside)."""
+    if template.kind not in INDEPENDENT_KINDS:
+        return True
+    return is_inspector(user) and _independent_of(user, outlet)
+
+
+def _fills_checklists_at(user, outlet) -> bool:
+    return user.has_perm("standards.change_checklist") and can_see_branch(user, outlet)
+
+
+def may_fill(user, outlet, template) -> bool:
+    return _fills_checklists_at(user, outlet) and may_fill_kind(user, outlet, template)
+
+
+def _check_may_fill(user, branch, template):
+    if not _fills_checklists_at(user, branch):
         raise PermissionDenied
+    if not may_fill_kind(user, branch, template):
+        raise ValidationError(
+            _(
+                "Mystery-shopper visits and branch inspections are filled by an inspector "
+                "from outside the outlet and its sub-branch."
+            )
+        )
 
 
 def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.date, by: User):
@@ -120,7 +170,7 @@ def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.da
 
     Starting twice returns the same checklist: the unique constraint decides a race.
     """
-    _check_may_fill(by, branch)
+    _check_may_fill(by, branch, template)
     if not branch.is_outlet:
         raise ValidationError(_("Checklists are filled for outlets only."))
     if business_date > timezone.localdate():
@@ -227,7 +277,7 @@ def checklist_save_draft(
     *, checklist: Checklist, answers: dict[int, AnswerInput], by: User, revision: int, now=None
 ):
     """Keep what was entered so far; refuse a save based on an older revision."""
-    _check_may_fill(by, checklist.branch)
+    _check_may_fill(by, checklist.branch, checklist.template)
     now = now or timezone.now()
     items = version_items(checklist.template_version)
     _claim(checklist, revision=revision, by=by, now=now)
@@ -263,7 +313,7 @@ def checklist_answer_save(
     Refused like a draft save: a checklist saved elsewhere since `revision` (StaleChecklist)
     or already submitted (ChecklistLocked); and an item of another version. A stored photo
     is kept. Returns the checklist at its new revision."""
-    _check_may_fill(by, checklist.branch)
+    _check_may_fill(by, checklist.branch, checklist.template)
     now = now or timezone.now()
     item = version_items(checklist.template_version).get(item_id)
     if item is None:
@@ -285,7 +335,7 @@ def checklist_submit(
 ):
     """Validate every answer, store them in bulk, score and lock the checklist, and raise a
     rectification for each failed critical item."""
-    _check_may_fill(by, checklist.branch)
+    _check_may_fill(by, checklist.branch, checklist.template)
     now = now or timezone.now()
     if checklist.business_date > timezone.localdate(now):
         raise ValidationError(_("A checklist cannot be submitted for a day in the future."))
@@ -423,8 +473,19 @@ def checklist_sign_off(
 
 @transaction.atomic
 def checklist_reopen(*, checklist: Checklist, by: User, reason: str, now=None):
-    """Give a submitted checklist back to the outlet for correction, with the reason recorded."""
+    """Give a submitted checklist back for correction, with the reason recorded. A mystery-
+    shopper visit or an inspection goes back to its inspector, so only the inspector's level
+    (their branch or one above it) may reopen it."""
     _check_may_review(by, checklist)
+    inspector = checklist.submitted_by
+    if (
+        checklist.template.kind in INDEPENDENT_KINDS
+        and inspector is not None
+        and not _at_or_above(by, inspector)
+    ):
+        raise ValidationError(
+            _("Only the inspector's level can reopen a mystery-shopper visit or an inspection.")
+        )
     if not reason.strip():
         raise ValidationError(_("Say why the checklist is reopened."))
     refuse_unstorable_text(ChecklistEvent(note=reason), "note")

@@ -76,11 +76,18 @@ def outlet(request, branch_id):
             "template"
         )
     }
+    # Visits and inspections are listed to inspectors only; the outlet sees them once done,
+    # in its recent checklists.
     templates = [
-        {"template": t, "checklist": checklists_today.get(t.pk)}
+        {
+            "template": t,
+            "checklist": checklists_today.get(t.pk),
+            "may_fill": services.may_fill(request.user, branch, t),
+        }
         for t in ChecklistTemplate.objects.filter(
             is_active=True, current_version__isnull=False
         ).order_by("kind", "code")
+        if services.may_fill_kind(request.user, branch, t)
     ]
     missing = selectors.missed_and_pending_checklists(
         branches_qs=Branch.objects.filter(pk=branch.pk),
@@ -91,7 +98,6 @@ def outlet(request, branch_id):
         "branch": branch,
         "today": today,
         "templates": templates,
-        "may_fill": request.user.has_perm("standards.change_checklist"),
         "may_excuse": request.user.has_perm("standards.add_missedchecklistexcuse"),
         "recent": selectors.outlet_checklists(branch=branch)[:7],
         "actions": Rectification.objects.open()
@@ -134,7 +140,9 @@ def checklist(request, pk):
     checklist = _checklist(request, pk)
     if not checklist.is_editable:
         return _result(request, checklist)
-    may_fill = request.user.has_perm("standards.change_checklist")
+    if not services.may_see_unfinished(request.user, checklist):
+        raise PermissionDenied
+    may_fill = services.may_fill(request.user, checklist.branch, checklist.template)
     sections, answers = selectors.checklist_for_page(checklist=checklist)
     if request.method != "POST":
         form = ChecklistForm(sections=sections, answers=answers)

@@ -35,6 +35,7 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
         "complaint_manager": 1,
         "lobby_manager": 1,
         "auditor": 4,
+        "inspector": 19,  # visits any outlet from head office
     }
     for username, count in expected.items():
         user = User.objects.get(username=username)
@@ -42,3 +43,4 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
         assert visible_branches(user).count() == count, username
     assert User.objects.get(username="lobby_manager").has_role(Role.LOBBY_MANAGER)
     assert not User.objects.get(username="lobby_manager").is_staff
+    assert User.objects.get(username="inspector").has_role(Role.INSPECTOR)

@@ -36,7 +36,10 @@ def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_chang
     median = scores[len(scores) // 2]
     assert median >= 95, "mostly good days"
     assert scores[0] < 80, "and some poor ones"
-    assert Checklist.objects.filter(template__kind=TemplateKind.MYSTERY_SHOPPER).count() >= 12
+    visits = Checklist.objects.filter(template__kind=TemplateKind.MYSTERY_SHOPPER)
+    assert visits.count() >= 12
+    # Filled by the demo's inspector, never by the outlet's own staff.
+    assert set(visits.values_list("submitted_by__username", flat=True)) == {"inspector"}
     # Rectifications of failed items in every status, some rejected and open again.
     raised = Rectification.objects.filter(source_kind__in=["checklist", "inspection"])
     assert set(raised.values_list("status", flat=True)) == set(Rectification.Status.values)

@@ -1,0 +1,111 @@
+"""Mystery-shopper visits and inspections are independent of the outlet they judge (issue 16
+item 4): filled by an inspector from outside the outlet and its sub-branch, reopened only from
+the inspector's level, and not shown to the outlet while they are under way."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+
+from branchservice.roles import Role
+from standards.models import Checklist
+from standards.services import checklist_reopen, checklist_start, checklist_submit
+from tests.factories import UserFactory
+from tests.standards.conftest import all_pass
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inspector(org):
+    """An inspector of the tier-1 branch: every outlet under it is theirs to visit."""
+    return UserFactory(username="insp_t1", branch=org.t1, roles=[Role.INSPECTOR], is_staff=False)
+
+
+@pytest.fixture
+def visit(catalogue, org, inspector, on_workday):
+    return checklist_start(
+        branch=org.a, template=catalogue.mystery, business_date=on_workday, by=inspector
+    )
+
+
+def submitted(checklist, by):
+    return checklist_submit(
+        checklist=checklist, answers=all_pass(checklist), by=by, revision=checklist.revision
+    )
+
+
+def test_the_outlets_lobby_manager_is_refused_a_mystery_shopper_visit_in_chinese(
+    catalogue, org, lobby_user, on_workday
+):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        checklist_start(
+            branch=org.a, template=catalogue.mystery, business_date=on_workday, by=lobby_user
+        )
+    assert "检查员" in refused.value.messages[0]
+    assert not Checklist.objects.exists()
+
+
+def test_an_inspector_of_the_sub_branch_is_refused_its_own_outlets_but_visits_others(
+    catalogue, org, on_workday
+):
+    own = UserFactory(username="insp_s1", branch=org.s1, roles=[Role.INSPECTOR])
+    with pytest.raises(ValidationError):
+        checklist_start(branch=org.a, template=catalogue.mystery, business_date=on_workday, by=own)
+    # An inspector at head office visits any outlet; the sub-branch's own one none of its own.
+    hq_inspector = UserFactory(username="insp_hq", branch=org.hq, roles=[Role.INSPECTOR])
+    visit = checklist_start(
+        branch=org.a, template=catalogue.mystery, business_date=on_workday, by=hq_inspector
+    )
+    assert visit.created_by == hq_inspector
+
+
+def test_a_daily_self_check_stays_the_outlets_own(catalogue, org, lobby_user, on_workday):
+    daily = checklist_start(
+        branch=org.a, template=catalogue.daily, business_date=on_workday, by=lobby_user
+    )
+    assert daily.created_by == lobby_user
+
+
+def test_answers_to_a_visit_from_the_outlet_are_refused(visit, lobby_user):
+    with pytest.raises(ValidationError):
+        submitted(visit, lobby_user)
+    visit.refresh_from_db()
+    assert visit.status == Checklist.Status.DRAFT
+
+
+def test_only_the_inspectors_level_reopens_a_visit(visit, inspector, head_a, manager, hq):
+    submitted(visit, inspector)
+    for outlet_side in (head_a, manager):  # the outlet head, the sub-branch's manager
+        with pytest.raises(ValidationError, match="检查员所在机构"):
+            checklist_reopen(checklist=visit, by=outlet_side, reason="评分有误")
+        visit.refresh_from_db()
+        assert visit.status == Checklist.Status.SUBMITTED
+    tier1_manager = UserFactory(username="mgr_t1", branch=visit.branch.parent.parent,
+                                roles=[Role.BRANCH_MANAGER])  # fmt: skip
+    checklist_reopen(checklist=visit, by=tier1_manager, reason="评分有误")
+    assert visit.status == Checklist.Status.REOPENED
+    submitted(visit, inspector)
+    checklist_reopen(checklist=visit, by=hq, reason="复核")
+    assert visit.status == Checklist.Status.REOPENED
+
+
+def test_the_outlet_page_offers_the_visit_to_the_inspector_only(
+    catalogue, org, lobby_user, inspector, login, on_workday
+):
+    start = reverse("standards:start", args=[org.a.pk, catalogue.mystery.pk])
+    daily = reverse("standards:start", args=[org.a.pk, catalogue.daily.pk])
+    page = login(lobby_user).get(reverse("standards:outlet", args=[org.a.pk])).content.decode()
+    assert daily in page and start not in page
+    page = login(inspector).get(reverse("standards:outlet", args=[org.a.pk])).content.decode()
+    assert start in page
+
+
+def test_a_visit_under_way_is_hidden_from_the_outlet_and_shown_once_submitted(
+    visit, inspector, lobby_user, login
+):
+    url = reverse("standards:checklist", args=[visit.pk])
+    client = login(lobby_user)
+    assert client.get(url).status_code == 403
+    submitted(visit, inspector)
+    assert client.get(url).status_code == 200
