@@ -304,6 +304,9 @@ class ChecklistAdmin(ScopedAdminMixin, ExportChangelistMixin, ViewOnlyAdminMixin
     inlines = [ChecklistAnswerInline, ChecklistEventInline]
     actions = ["sign_off"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).seen_by(request.user)
+
     @admin.display(description=_("review"))
     def review_link(self, checklist):
         if not checklist.is_done:

@@ -76,6 +76,11 @@ class TemplateKind(models.TextChoices):
     INSPECTION = "inspection", _("Branch inspection")
 
 
+# Visits and inspections judge an outlet: the outlet and its sub-branch neither fill them
+# (standards.services) nor see them while under way (ChecklistQuerySet.seen_by).
+INDEPENDENT_KINDS = frozenset({TemplateKind.MYSTERY_SHOPPER, TemplateKind.INSPECTION})
+
+
 class AnswerType(models.TextChoices):
     PASS_FAIL = "pass_fail", _("Pass / fail / not applicable")
     SCORE = "score", _("Score 0 to N")
@@ -279,6 +284,16 @@ class ChecklistQuerySet(models.QuerySet):
 
     def with_critical_failures(self):
         return self.filter(critical_failures__gt=0)
+
+    def seen_by(self, user):
+        """Without the visits and inspections under way when `user` works at an outlet or a
+        sub-branch: every outlet in such a scope is one they answer for."""
+        branch = user.branch
+        if branch is None or branch.level < branch.Level.SUB_BRANCH:
+            return self
+        return self.exclude(
+            template__kind__in=INDEPENDENT_KINDS, status__in=Checklist.EDITABLE_STATUSES
+        )
 
 
 class Checklist(models.Model):

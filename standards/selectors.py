@@ -124,10 +124,12 @@ def checklist_for_page(*, checklist: Checklist):
     return sections, answers
 
 
-def outlet_checklists(*, branch):
-    """An outlet's checklists, newest first, with what the history list shows."""
+def outlet_checklists(*, branch, user):
+    """An outlet's checklists that `user` may see, newest first, with what the history list
+    shows."""
     return (
-        Checklist.objects.filter(branch=branch)
+        Checklist.objects.seen_by(user)
+        .filter(branch=branch)
         .select_related("template", "submitted_by")
         .order_by("-business_date", "template__kind")
     )

@@ -21,6 +21,7 @@ from branchservice.scoping import can_see_branch
 from branchservice.text import refuse_unstorable_text, unstorable_text
 
 from .models import (
+    INDEPENDENT_KINDS,
     AnswerType,
     Checklist,
     ChecklistAnswer,
@@ -110,11 +111,6 @@ def template_publish(*, template: ChecklistTemplate, by: User | None, note: str 
 # --- filling a checklist ---------------------------------------------------------------------
 
 
-# A mystery-shopper visit or an inspection judges the outlet: nobody who answers for the outlet
-# (its own staff, its sub-branch) fills or reopens one.
-INDEPENDENT_KINDS = frozenset({TemplateKind.MYSTERY_SHOPPER, TemplateKind.INSPECTION})
-
-
 def _independent_of(user, outlet) -> bool:
     branch = user.branch
     return (
@@ -129,13 +125,6 @@ def _at_or_above(user, other) -> bool:
     if user.is_superuser:
         return True
     return bool(user.branch and other.branch and other.branch.path.startswith(user.branch.path))
-
-
-def may_see_unfinished(user, checklist) -> bool:
-    """An unfinished visit or inspection is not shown to the outlet it judges."""
-    return checklist.template.kind not in INDEPENDENT_KINDS or _independent_of(
-        user, checklist.branch
-    )
 
 
 def may_fill_kind(user, outlet, template) -> bool:

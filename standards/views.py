@@ -48,7 +48,7 @@ def _outlet(request, branch_id):
 
 def _checklist(request, pk):
     return get_scoped_or_404(
-        Checklist.objects.select_related(
+        Checklist.objects.seen_by(request.user).select_related(
             "branch", "template", "template_version", "updated_by", "submitted_by"
         ),
         request.user,
@@ -99,7 +99,7 @@ def outlet(request, branch_id):
         "today": today,
         "templates": templates,
         "may_excuse": request.user.has_perm("standards.add_missedchecklistexcuse"),
-        "recent": selectors.outlet_checklists(branch=branch)[:7],
+        "recent": selectors.outlet_checklists(branch=branch, user=request.user)[:7],
         "actions": Rectification.objects.open()
         .filter(outlet=branch, source_kind__in=services.RECTIFICATION_SOURCES)
         .select_related("owner"),
@@ -111,9 +111,9 @@ def outlet(request, branch_id):
 @checklist_page
 def history(request, branch_id):
     branch = _outlet(request, branch_id)
-    page = Paginator(selectors.outlet_checklists(branch=branch), HISTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.outlet_checklists(branch=branch, user=request.user), HISTORY_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(request, "standards/history.html", {"branch": branch, "page": page})
 
 
@@ -140,8 +140,6 @@ def checklist(request, pk):
     checklist = _checklist(request, pk)
     if not checklist.is_editable:
         return _result(request, checklist)
-    if not services.may_see_unfinished(request.user, checklist):
-        raise PermissionDenied
     may_fill = services.may_fill(request.user, checklist.branch, checklist.template)
     sections, answers = selectors.checklist_for_page(checklist=checklist)
     if request.method != "POST":

@@ -106,6 +106,21 @@ def test_a_visit_under_way_is_hidden_from_the_outlet_and_shown_once_submitted(
 ):
     url = reverse("standards:checklist", args=[visit.pk])
     client = login(lobby_user)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     submitted(visit, inspector)
     assert client.get(url).status_code == 200
+
+
+def test_the_outlet_heads_admin_list_shows_the_visit_only_once_submitted(
+    visit, inspector, head_a, hq, login
+):
+    changelist = reverse("admin:standards_checklist_changelist")
+    change = reverse("admin:standards_checklist_change", args=[visit.pk])
+    client = login(head_a)
+    assert str(visit.branch) not in client.get(changelist).content.decode()
+    assert client.get(change).status_code in (302, 404)
+    assert login(hq).get(change).status_code == 200  # head office follows it under way
+    submitted(visit, inspector)
+    client = login(head_a)
+    assert str(visit.branch) in client.get(changelist).content.decode()
+    assert client.get(change).status_code == 200
