@@ -266,17 +266,3 @@ def test_the_page_and_a_submission_take_few_queries(
         client.get(book_url())
     with django_assert_max_num_queries(20):
         submit(client)
-
-
-def test_the_demo_opens_a_book_at_every_outlet(db, client):
-    import io
-
-    from django.core.management import call_command
-
-    from branchservice.models import Branch
-
-    call_command("seed_demo", stdout=io.StringIO())
-    outlets = Branch.objects.filter(level=Branch.Level.OUTLET)
-    assert outlets.count() == 12
-    for outlet in outlets:
-        assert client.get(book_url(outlet.code)).status_code == 200
