@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from branchservice import demo as org_demo
 from branchservice.models import Branch, User
 from branchservice.roles import sync_role_permissions
-from complaints import services as complaints
 from complaints.models import Complaint
 from opinionbook.models import OpinionBook
+from tests.opinionbook.conftest import reply_to
 
 WHAT_HAPPENED = "今天上午在2号窗口办理转账，排队一个多小时，柜员态度冷淡。"
 
@@ -27,20 +27,6 @@ def open_book(transactional_db):
     outlet = Branch.objects.get(code="BJ0101")
     OpinionBook.objects.update_or_create(outlet=outlet, defaults={"is_open": True})
     return outlet
-
-
-def reply(entry, user):
-    now = timezone.now()
-    complaints.complaint_acknowledge(
-        user=user, complaint=entry, acknowledged_at=now, estimated_reply_at=entry.reply_due_at,
-        now=now,
-    )  # fmt: skip
-    complaints.complaint_investigate(user=user, complaint=entry, now=now)
-    complaints.complaint_resolve(
-        user=user, complaint=entry, replied_at=now, reply_method="phone",
-        reply_content="已致歉并调整排队管理。", customer_accepted=True, founded=True,
-        reply_facts="排队时间约四十分钟", reply_grounds="服务规范第三条", now=now,
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize("screen", ["phone"])
@@ -72,7 +58,7 @@ def test_a_customer_complains_by_qr_code_follows_it_and_rates_the_reply(
     expect(row).not_to_contain_text("13812345678")  # masked in the staff list
     staff.context.close()
 
-    reply(entry, User.objects.get(username="complaint_manager"))
+    reply_to(entry, User.objects.get(username="complaint_manager"), timezone.now())
     page.goto(live_server.url + reverse("opinionbook:lookup"))
     page.get_by_label("编号").fill(reference)
     page.get_by_label("查询码").fill(code)

@@ -1,5 +1,6 @@
 import pytest
 
+from complaints import services as complaints
 from opinionbook.models import OpinionBook
 
 
@@ -21,3 +22,17 @@ def entry_data(**overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def reply_to(entry, user, now):
+    """The handler acknowledges, investigates and replies, through the services."""
+    complaints.complaint_acknowledge(
+        user=user, complaint=entry, acknowledged_at=now, estimated_reply_at=entry.reply_due_at,
+        now=now,
+    )  # fmt: skip
+    complaints.complaint_investigate(user=user, complaint=entry, now=now)
+    return complaints.complaint_resolve(
+        user=user, complaint=entry, replied_at=now, reply_method="phone",
+        reply_content="已致歉并调整排队管理。", customer_accepted=True, founded=True,
+        reply_facts="排队时间约四十分钟", reply_grounds="服务规范第三条", now=now,
+    )  # fmt: skip

@@ -21,26 +21,12 @@ from opinionbook.services import display_code, link_token_hash, opinion_submit
 from reporting import selectors
 from reporting.selectors import STATISTIC_BY_KEY
 from tests.exports.helpers import open_workbook, response_bytes
-from tests.opinionbook.conftest import entry_data
+from tests.opinionbook.conftest import entry_data, reply_to
 
 RECEIVED = timezone.make_aware(dt.datetime(2026, 12, 2, 10, 0))
 REPLIED = RECEIVED + dt.timedelta(hours=2)
 ANSWERED = RECEIVED + dt.timedelta(days=1)
 LOOKUP = reverse("opinionbook:lookup")
-
-
-def reply_to(entry, user, now=REPLIED):
-    """The handler acknowledges, investigates and replies, through the services."""
-    complaints.complaint_acknowledge(
-        user=user, complaint=entry, acknowledged_at=now, estimated_reply_at=entry.reply_due_at,
-        now=now,
-    )  # fmt: skip
-    complaints.complaint_investigate(user=user, complaint=entry, now=now)
-    return complaints.complaint_resolve(
-        user=user, complaint=entry, replied_at=now, reply_method="phone",
-        reply_content="已致歉并调整排队管理。", customer_accepted=True, founded=True,
-        reply_facts="排队时间约四十分钟", reply_grounds="服务规范第三条", now=now,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -50,7 +36,7 @@ def replied(book, outlet_user):
     data = {k: data[k] for k in ("kind", "description", "customer_request", "customer_name",
                                  "customer_phone")}  # fmt: skip
     entry, code = opinion_submit(book=book, now=RECEIVED, **data)
-    return reply_to(entry, outlet_user), display_code(code)
+    return reply_to(entry, outlet_user, REPLIED), display_code(code)
 
 
 def rating_link(client, entry, code) -> str:
@@ -100,7 +86,7 @@ def test_it_counts_in_the_satisfaction_rate_like_a_phone_visit(client, replied, 
     phoned = opinion_submit(
         book=entry.branch.opinion_book, now=RECEIVED, kind="complaint", description="又排队"
     )[0]
-    reply_to(phoned, outlet_user)
+    reply_to(phoned, outlet_user, REPLIED)
     complaints.complaint_follow_up(
         user=outlet_user, complaint=phoned, followed_up_at=ANSWERED, satisfaction="dissatisfied",
         method="phone", now=ANSWERED,
