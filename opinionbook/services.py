@@ -3,19 +3,29 @@ complaints.services (the one way each is done); this module adds the lookup code
 follows the entry with and the one-time link they rate the reply with."""
 
 import datetime as dt
+import logging
+import re
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, Move
 from complaints.services import complaint_follow_up, complaint_register
 from complaints.workflow import may
 
+from . import sms
 from .models import LookupCode, OpinionBook, SatisfactionLink
+
+log = logging.getLogger(__name__)
+
+# Text messages reach mainland mobile numbers only.
+MOBILE = re.compile(r"1\d{10}")
 
 # No 0/O, 1/I/L: a code is read off a phone and typed again. 31 symbols, 10 of them: 49 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -77,6 +87,27 @@ def opinion_submit(
             complaint=complaint, code_hash=code_hash(complaint.reference, code)
         )
     return complaint, code
+
+
+def receipt_sms(*, entry: Complaint, code: str) -> bool:
+    """Text the entry's reference and lookup code (as displayed) to the mobile number the
+    customer gave, when a gateway is configured; True if it was sent. The code goes straight
+    from this request to the gateway: it is not stored, not even in the task queue. A
+    failure is logged and costs the customer nothing: the receipt is on their screen."""
+    phone = re.sub(r"[\s-]", "", entry.customer_phone)
+    if not sms.configured() or not MOBILE.fullmatch(phone):
+        return False
+    lookup_url = f"{settings.NOTIFICATIONS_SITE_URL.rstrip('/')}{reverse('opinionbook:lookup')}"
+    text = _(
+        "Your entry at %(outlet)s is received. Reference %(reference)s, lookup code "
+        "%(code)s. Follow it at %(url)s"
+    ) % {"outlet": entry.branch.name, "reference": entry.reference, "code": code, "url": lookup_url}
+    try:
+        sms.gateway().send(phone, text)
+    except sms.SmsFailed as exc:
+        log.warning("Receipt text message for %s not sent: %s", entry.reference, exc)
+        return False
+    return True
 
 
 def lookup_find(*, reference: str, code: str, now: dt.datetime | None = None):

@@ -74,7 +74,9 @@ def book(request, code):
         except ValidationError as exc:
             refusal_errors(form, exc)
         else:
-            context.update(entry=entry, code=services.display_code(lookup))
+            code = services.display_code(lookup)
+            texted = services.receipt_sms(entry=entry, code=code)
+            context.update(entry=entry, code=code, texted=texted)
             return render(request, "opinionbook/thanks.html", context)
     return render(request, "opinionbook/book.html", {**context, "form": form})
 

@@ -342,6 +342,13 @@ OPINION_SATISFACTION_LINK_DAYS = env.int("OPINION_SATISFACTION_LINK_DAYS", defau
 OPINION_BOOK_TEXT_MAX_CHARS = env.int("OPINION_BOOK_TEXT_MAX_CHARS", default=2000)
 OPINION_BOOK_REQUEST_MAX_CHARS = env.int("OPINION_BOOK_REQUEST_MAX_CHARS", default=1000)
 OPINION_BOOK_MAX_BODY_BYTES = env.int("OPINION_BOOK_MAX_BODY_BYTES", default=32 * 1024)
+# The reference and lookup code by text message to the mobile number the customer gave,
+# through the bank's SMS gateway (opinionbook/sms.py); no URL, no text messages.
+OPINION_SMS_GATEWAY_URL = env("OPINION_SMS_GATEWAY_URL", default="")
+OPINION_SMS_GATEWAY_TOKEN = env("OPINION_SMS_GATEWAY_TOKEN", default="")
+OPINION_SMS_BACKEND = env("OPINION_SMS_BACKEND", default="opinionbook.sms.HttpGateway")
+# The customer waits on the page while it is sent: a hanging gateway costs them this long.
+OPINION_SMS_TIMEOUT_SECONDS = env.int("OPINION_SMS_TIMEOUT_SECONDS", default=3)
 
 # Reminders (branchservice/notifications). Nothing is sent outside these hours or on
 # non-working days: it is held for the next working morning's digest.
