@@ -108,11 +108,10 @@ def refusal_errors(form: OpinionForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class LookupForm(forms.Form):
+class _ReferenceForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference"), max_length=40, help_text=_("For example TS-BJ0101-202612-0001.")
     )
-    code = forms.CharField(label=_("Lookup code"), max_length=20)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +124,24 @@ class LookupForm(forms.Form):
                     "spellcheck": "false",
                 }
             )
+
+
+class LookupForm(_ReferenceForm):
+    code = forms.CharField(label=_("Lookup code"), max_length=20)
+
+
+class PhoneCodeForm(_ReferenceForm):
+    """A lost lookup code: a one-time code to the phone the customer gave, if these match."""
+
+    last_digits = forms.RegexField(
+        label=_("Last 4 digits of your mobile number"),
+        regex=r"^\d{4}$",
+        error_messages={"invalid": _("Enter the last 4 digits of your mobile number.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_digits"].widget.attrs.update({"inputmode": "numeric", "maxlength": 4})
 
 
 class SatisfactionForm(forms.Form):

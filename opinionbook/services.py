@@ -9,6 +9,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,13 @@ log = logging.getLogger(__name__)
 
 # Text messages reach mainland mobile numbers only.
 MOBILE = re.compile(r"1\d{10}")
+
+
+def _textable(phone: str) -> str | None:
+    """The number a text message can go to, or None (no gateway, or not a mobile number)."""
+    phone = re.sub(r"[\s-]", "", phone)
+    return phone if sms.configured() and MOBILE.fullmatch(phone) else None
+
 
 # No 0/O, 1/I/L: a code is read off a phone and typed again. 31 symbols, 10 of them: 49 bits.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -94,8 +102,8 @@ def receipt_sms(*, entry: Complaint, code: str) -> bool:
     customer gave, when a gateway is configured; True if it was sent. The code goes straight
     from this request to the gateway: it is not stored, not even in the task queue. A
     failure is logged and costs the customer nothing: the receipt is on their screen."""
-    phone = re.sub(r"[\s-]", "", entry.customer_phone)
-    if not sms.configured() or not MOBILE.fullmatch(phone):
+    phone = _textable(entry.customer_phone)
+    if phone is None:
         return False
     lookup_url = f"{settings.NOTIFICATIONS_SITE_URL.rstrip('/')}{reverse('opinionbook:lookup')}"
     text = _(
@@ -125,12 +133,60 @@ def lookup_find(*, reference: str, code: str, now: dt.datetime | None = None):
     )
     if lookup is None or (lookup.locked_until and lookup.locked_until > now):
         return None
-    if constant_time_compare(typed, lookup.code_hash):
+    if constant_time_compare(typed, lookup.code_hash) or _phone_code_used(reference, typed):
         if lookup.failures:
             LookupCode.objects.filter(pk=lookup.pk).update(failures=0)
         return lookup.complaint
     _count_failure(lookup, now)
     return None
+
+
+# A lost lookup code: a one-time code by text message to the phone the customer gave, kept
+# (hashed) in the shared cache for PHONE_CODE_MINUTES, used once. Wrong guesses count towards
+# the reference's lock like wrong lookup codes: 5 tries at a million codes.
+PHONE_CODE_MINUTES = 10
+PHONE_CODE_RESEND_SECONDS = 60
+
+
+def _phone_code_key(reference: str) -> str:
+    return f"opinionbook:phone-code:{reference}"
+
+
+def _phone_code_used(reference: str, typed_hash: str) -> bool:
+    stored = cache.get(_phone_code_key(reference))
+    if stored and constant_time_compare(typed_hash, stored):
+        cache.delete(_phone_code_key(reference))
+        return True
+    return False
+
+
+def phone_code_send(*, reference: str, last_digits: str, now: dt.datetime | None = None):
+    """Text a one-time code to the entry's mobile number if `last_digits` are its last four.
+    Returns nothing, and the page answers alike whatever matched: nobody learns from it which
+    references exist or what their phones are. At most one code a minute per reference."""
+    now = now or timezone.now()
+    reference = (reference or "").strip().upper()
+    lookup = (
+        LookupCode.objects.select_related("complaint")
+        .filter(complaint__reference=reference)
+        .first()
+    )
+    if lookup is None or (lookup.locked_until and lookup.locked_until > now):
+        return
+    phone = _textable(lookup.complaint.customer_phone)
+    if phone is None or not constant_time_compare(phone[-4:], last_digits):
+        return
+    if not cache.add(f"{_phone_code_key(reference)}:sent", 1, PHONE_CODE_RESEND_SECONDS):
+        return
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(_phone_code_key(reference), code_hash(reference, code), PHONE_CODE_MINUTES * 60)
+    text = _(
+        "Your one-time code for %(reference)s is %(code)s. It is valid for %(minutes)s minutes."
+    ) % {"reference": reference, "code": code, "minutes": PHONE_CODE_MINUTES}
+    try:
+        sms.gateway().send(phone, text)
+    except sms.SmsFailed as exc:
+        log.warning("One-time code for %s not sent: %s", reference, exc)
 
 
 def _count_failure(lookup: LookupCode, now: dt.datetime) -> None:

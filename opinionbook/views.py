@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 from branchservice.files import max_request_bytes
 from complaints.services import DuplicateSubmission
 
-from . import limits, selectors, services
-from .forms import LookupForm, OpinionForm, SatisfactionForm, refusal_errors
+from . import limits, selectors, services, sms
+from .forms import LookupForm, OpinionForm, PhoneCodeForm, SatisfactionForm, refusal_errors
 from .progress import progress_of
 
 # Nothing but our own style sheet, script and the page's own forms: no inline code, no style
@@ -85,13 +85,29 @@ def book(request, code):
 def lookup(request):
     """Reference and code → where the entry stands. Rate-limited per address; a wrong
     reference, a wrong code and a locked reference get the same answer."""
+    # A lost lookup code can be replaced by a texted one when a gateway is configured.
+    phone_form = PhoneCodeForm(prefix="phone") if sms.configured() else None
     if request.method == "GET":
-        return render(request, "opinionbook/lookup.html", {"form": LookupForm()})
-    form = LookupForm(request.POST)
+        context = {"form": LookupForm(), "phone_form": phone_form}
+        return render(request, "opinionbook/lookup.html", context)
+    texting = phone_form is not None and "send_code" in request.POST
+    form = LookupForm() if texting else LookupForm(request.POST)
+    if texting:
+        phone_form = PhoneCodeForm(request.POST, prefix="phone")
     wait = limits.lookup_wait(request)
     if wait is not None:
-        context = {"form": form, "wait_minutes": _minutes(wait)}
+        context = {"form": form, "phone_form": phone_form, "wait_minutes": _minutes(wait)}
         return render(request, "opinionbook/lookup.html", context, status=429)
+    if texting:
+        context = {"form": form, "phone_form": phone_form}
+        if phone_form.is_valid():
+            services.phone_code_send(**phone_form.cleaned_data)
+            reference = phone_form.cleaned_data["reference"]
+            context.update(
+                form=LookupForm(initial={"reference": reference}),
+                code_texted=services.PHONE_CODE_MINUTES,
+            )
+        return render(request, "opinionbook/lookup.html", context)
     if form.is_valid():
         entry = services.lookup_find(**form.cleaned_data)
         if entry is not None:
@@ -102,8 +118,9 @@ def lookup(request):
             return render(request, "opinionbook/progress.html", context)
         # The code is not shown again: the same page whatever was wrong.
         form = LookupForm(initial={"reference": form.cleaned_data["reference"]})
-        return render(request, "opinionbook/lookup.html", {"form": form, "not_found": True})
-    return render(request, "opinionbook/lookup.html", {"form": form})
+        context = {"form": form, "phone_form": phone_form, "not_found": True}
+        return render(request, "opinionbook/lookup.html", context)
+    return render(request, "opinionbook/lookup.html", {"form": form, "phone_form": phone_form})
 
 
 @public_page

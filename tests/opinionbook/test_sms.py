@@ -87,3 +87,52 @@ def test_no_text_without_a_mobile_number_or_without_a_gateway(client, book, gate
     settings.OPINION_SMS_GATEWAY_URL = ""
     response = submit(client, customer_phone="13900001111")
     assert gateway.received == [] and 'id="texted"' not in response.content.decode()
+
+
+def lookup(client, data):
+    return client.post(reverse("opinionbook:lookup"), data).content.decode()
+
+
+def texted_code(gateway) -> str:
+    body, _headers = gateway.received[-1]
+    return re.search(r"验证码为 (\d{6})", body["text"]).group(1)
+
+
+def test_a_lost_lookup_code_is_replaced_by_a_one_time_code_to_the_phone(client, book, gateway):
+    submit(client)
+    entry = Complaint.objects.get()
+    gateway.received.clear()
+    page = lookup(client, {"send_code": "1", "phone-reference": entry.reference.lower(),
+                           "phone-last_digits": "5678"})  # fmt: skip
+    assert 'id="code-texted"' in page
+    [(body, _headers)] = gateway.received
+    assert body["to"] == "13812345678" and "一次性验证码" in body["text"]
+    code = texted_code(gateway)
+    page = lookup(client, {"reference": entry.reference, "code": code})
+    assert 'id="stage"' in page
+    # Used once: the same code again is not found.
+    assert 'id="not-found"' in lookup(client, {"reference": entry.reference, "code": code})
+
+
+def test_the_one_time_code_page_answers_alike_and_texts_only_the_entrys_own_phone(
+    client, book, gateway
+):
+    submit(client)
+    entry = Complaint.objects.get()
+    gateway.received.clear()
+    wrong_digits = lookup(client, {"send_code": "1", "phone-reference": entry.reference,
+                                   "phone-last_digits": "0000"})  # fmt: skip
+    no_entry = lookup(client, {"send_code": "1", "phone-reference": "TS-XX-000000-0001",
+                               "phone-last_digits": "5678"})  # fmt: skip
+    assert 'id="code-texted"' in wrong_digits and 'id="code-texted"' in no_entry
+    assert gateway.received == []
+    bad = lookup(client, {"send_code": "1", "phone-reference": entry.reference,
+                          "phone-last_digits": "56a8"})  # fmt: skip
+    assert "请输入手机号码的后 4 位数字" in bad
+
+
+def test_without_a_gateway_the_lookup_page_offers_no_texted_code(client, book, settings):
+    settings.OPINION_SMS_GATEWAY_URL = ""
+    page = client.get(reverse("opinionbook:lookup")).content.decode()
+    assert 'id="lost-code"' not in page
+    assert 'id="lost-code"' not in lookup(client, {"send_code": "1", "reference": "X", "code": "Y"})
