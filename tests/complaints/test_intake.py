@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from branchservice.notifications.models import Notification
+from branchservice.notifications.selectors import unread_count
+from branchservice.notifications.services import notifications_dispatch
 from branchservice.roles import Role
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, Move
@@ -188,3 +190,35 @@ def test_the_handler_and_the_outlet_head_are_told_at_once(
     assert all(n.sent_at is not None for n in told)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([outlet_user.email, head_a.email])
     assert all(complaint.reference in m.body for m in mail.outbox)
+
+
+def test_at_night_the_bell_rings_at_once_and_the_mail_goes_the_next_working_morning(
+    login, teller, outlet_user, head_a, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(at(2026, 11, 23, 22), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        login(teller).post(URL, entry())
+    assert Complaint.objects.exists()
+    assert unread_count(head_a) == 1 and unread_count(outlet_user) == 1
+    assert not mail.outbox
+    tuesday_morning = at(2026, 11, 24, 8, 30)
+    with (
+        time_machine.travel(tuesday_morning, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notifications_dispatch(now=tuesday_morning)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([outlet_user.email, head_a.email])
+
+
+def test_an_entry_resolved_on_the_spot_leaves_nothing_to_do_in_the_bell(
+    login, teller, outlet_user, head_a, django_capture_on_commit_callbacks
+):
+    data = entry(
+        resolved_on_spot="on", reply_content="当场解释并办理完毕。", customer_accepted="on"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        login(teller).post(URL, data)
+    # Resolved before anyone had to act: the handler has nothing to acknowledge.
+    assert unread_count(outlet_user) == 0 and unread_count(head_a) == 0
