@@ -15,7 +15,7 @@ from branchservice.roles import Role
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, Move
 from tests.complaints.conftest import at
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 MONDAY_10 = at(2026, 11, 23, 10)
 URL = reverse("complaints:intake")
@@ -222,3 +222,10 @@ def test_an_entry_resolved_on_the_spot_leaves_nothing_to_do_in_the_bell(
         login(teller).post(URL, data)
     # Resolved before anyone had to act: the handler has nothing to acknowledge.
     assert unread_count(outlet_user) == 0 and unread_count(head_a) == 0
+
+
+def test_frontline_staff_sign_in_on_the_tablet_login_and_land_on_the_intake_page(client, teller):
+    credentials = {"username": teller.username, "password": PASSWORD}
+    response = client.post(reverse("standards:login"), credentials, follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert "首问登记" in response.text
