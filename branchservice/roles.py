@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     BRANCH_MANAGER = "branch_manager", _("Branch manager")
     COMPLAINT_MANAGER = "complaint_manager", _("Complaint manager")
     LOBBY_MANAGER = "lobby_manager", _("Lobby manager")
+    # Tellers and customer managers: first responders (首问负责制) on the tablet pages only.
+    FRONTLINE_STAFF = "frontline_staff", _("Frontline staff")
     AUDITOR = "auditor", _("Auditor")
     # Fills mystery-shopper visits and branch inspections, from head office or a tier-1 branch.
     INSPECTOR = "inspector", _("Inspector")
@@ -49,6 +51,10 @@ _COMPLAINT_READ = [
         "deadlinepolicy",
     )
 ]
+
+# Taking an entry down where the customer is (首问负责制): the tablet intake pages, where the
+# first responder registers it at their own outlet and may record it resolved on the spot.
+INTAKE_PERMISSION = "complaints.intake_complaint"
 
 # Rectifications (整改) of every source: raised through their source's workflow (add), worked
 # and verified in the admin (change; who may verify is RECTIFICATION_VERIFIERS below).
@@ -164,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # A failed critical item raises a rectification when the checklist is submitted.
         "rectifications.view_rectification",
         "rectifications.add_rectification",
+        INTAKE_PERMISSION,
     ],
     # Inspectors work on the checklist pages, for the outlets under their branch.
     Role.INSPECTOR: [
@@ -173,6 +180,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "rectifications.view_rectification",
         "rectifications.add_rectification",
     ],
+    Role.FRONTLINE_STAFF: [INTAKE_PERMISSION],
     Role.AUDITOR: [
         *_COMPLAINT_READ,
         *_OPINION_BOOK_READ,
@@ -201,6 +209,16 @@ def is_complaint_handler(user) -> bool:
     return user.is_superuser or user.has_role(*COMPLAINT_HANDLERS)
 
 
+# First responders who do not work complaints (the roles ROLE_PERMISSIONS gives the intake):
+# they take an entry down and may resolve it on the spot as they register it
+# (complaints.workflow), nothing more.
+FIRST_RESPONDERS = frozenset(
+    role
+    for role, perms in ROLE_PERMISSIONS.items()
+    if INTAKE_PERMISSION in perms and role not in COMPLAINT_HANDLERS
+)
+
+
 # Who verifies (验收) a rectification, or cancels one: the outlet head or a manager above the
 # outlet (scope decides which outlets), never the person who did it (the services check that).
 RECTIFICATION_VERIFIERS = frozenset({Role.BRANCH_MANAGER, Role.HQ_SERVICE})
@@ -222,10 +240,11 @@ def is_inspector(user) -> bool:
 # Roles a user may hand out in the admin: head office any, a branch manager only floor roles.
 GRANTABLE_ROLES: dict[str, list[str]] = {
     Role.HQ_SERVICE: list(Role.values),
-    Role.BRANCH_MANAGER: [Role.COMPLAINT_MANAGER, Role.LOBBY_MANAGER],
+    Role.BRANCH_MANAGER: [Role.COMPLAINT_MANAGER, Role.LOBBY_MANAGER, Role.FRONTLINE_STAFF],
 }
 
-# Roles that work in the admin site (is_staff); lobby managers use the checklist pages only.
+# Roles that work in the admin site (is_staff); lobby managers and frontline staff use the
+# tablet pages only.
 ADMIN_ROLES = {Role.HQ_SERVICE, Role.BRANCH_MANAGER, Role.COMPLAINT_MANAGER, Role.AUDITOR}
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("account/two-factor/", include("branchservice.twofactor.urls")),
     path("standards/", include("standards.urls", namespace="standards")),
+    path("intake/", include("complaints.urls", namespace="complaints")),
     path("reminders/", include("branchservice.notifications.urls")),
     path("reports/", include("reporting.urls")),
     path("reports/", include("branchservice.exports.urls")),

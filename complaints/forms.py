@@ -384,3 +384,73 @@ class CloseForm(MoveForm):
         super().__init__(*args, **kwargs)
         if self.complaint.satisfaction != Complaint.Satisfaction.DISSATISFIED:
             del self.fields["review_right_told"]
+
+
+def _label(field):
+    return capfirst(Complaint._meta.get_field(field).verbose_name)
+
+
+def _text(field, rows=None, label=None, **attrs):
+    attrs["class"] = "form-control"
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs)
+    return forms.CharField(label=label or _label(field), required=False, widget=widget)
+
+
+class IntakeForm(forms.Form):
+    """The first responder's quick intake on the tablet (首问负责制). Checks only the form's own
+    shape; the entry is validated by the registration service, whose refusals the page puts
+    back on these fields (add_service_errors), names matching its keyword arguments."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(
+        label=_label("kind"),
+        choices=Complaint.Kind.choices,
+        initial=Complaint.Kind.COMPLAINT,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label=_label("channel"),
+        choices=[c for c in Complaint.Channel.choices if c[0] in Complaint.STAFF_CHANNELS],
+        initial=Complaint.Channel.ON_SITE,
+        widget=forms.RadioSelect,
+    )
+    description = _text("description", rows=4)
+    customer_request = _text("customer_request", rows=2)
+    customer_name = _text("customer_name", autocomplete="off")
+    customer_phone = _text("customer_phone", type="tel", inputmode="tel", autocomplete="off")
+    complained_about = _text("complained_about")
+    resolved_on_spot = forms.BooleanField(label=_("Resolved on the spot"), required=False)
+    reply_content = _text("reply_content", rows=2, label=_("How it was resolved"))
+    customer_accepted = forms.BooleanField(
+        label=_("Customer accepted the solution"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_token", uuid.uuid4())
+
+    def choice_fields(self):
+        return [self["kind"], self["channel"]]
+
+    def typed_fields(self):
+        """What the customer says and who they are, in the order of the page."""
+        return [self[name] for name in (*self.TYPED, "complained_about")]
+
+    TYPED = ("description", "customer_request", "customer_name", "customer_phone")
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        on_spot = {
+            "reply_content": data.pop("reply_content"),
+            "customer_accepted": data.pop("customer_accepted"),
+        }
+        data["on_spot"] = on_spot if data.pop("resolved_on_spot") else None
+        return data
+
+    def add_service_errors(self, error):
+        """Put a refusal of the service on the field it names (the page's own, else on top)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, errors)

@@ -629,6 +629,8 @@ class Complaint(VersionedModel):
         verbose_name = _("complaint register entry")
         verbose_name_plural = _("complaint register")
         ordering = ["-received_at", "-id"]
+        # Registering at one's own outlet on the tablet intake pages (branchservice.roles).
+        permissions = [("intake_complaint", _("Can take an entry down on the intake pages"))]
         indexes = [
             # Changelist of head office: newest first over the whole bank (sorted by receipt)...
             models.Index(fields=["-received_at", "-id"], name="complaint_received_idx"),

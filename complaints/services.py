@@ -26,7 +26,7 @@ from branchservice.notifications.services import (
     notifications_settle_for,
 )
 from branchservice.rectifications.services import rectification_raise
-from branchservice.roles import Role, is_complaint_handler
+from branchservice.roles import INTAKE_PERMISSION, Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
 from . import reminders
@@ -101,13 +101,13 @@ def _not_before_receipt(complaint: Complaint, moment: dt.datetime, field: str, n
 
 
 def _default_handler(branch: Branch, user):
-    """The outlet's complaint manager; whoever registers when the outlet has none."""
-    manager = (
-        branch.staff.filter(is_active=True, groups__name=Role.COMPLAINT_MANAGER)
-        .order_by("pk")
-        .first()
-    )
-    return manager or user
+    """The outlet's complaint manager; when the outlet has none, whoever registers, unless
+    they are a first responder who does not work complaints: then the outlet head."""
+    staff = branch.staff.filter(is_active=True).order_by("pk")
+    manager = staff.filter(groups__name=Role.COMPLAINT_MANAGER).first()
+    if manager or user is None or is_complaint_handler(user):
+        return manager or user
+    return staff.filter(groups__name=Role.BRANCH_MANAGER).first()
 
 
 def _check_staff_channel(channel, *, was=None) -> None:
@@ -140,6 +140,19 @@ def _check_staff(user, person, field) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Registration
+
+
+def intake_refusal(user, branch: Branch | None = None) -> str | None:
+    """Why `user` may not take an entry down on the intake pages (at `branch`, when given),
+    or None. A first responder registers at their own outlet only: the register it lands in
+    and the handler who gets it follow from where they work."""
+    if not user.has_perm(INTAKE_PERMISSION):
+        return _("Your role may not register complaints.")
+    if user.branch is None or not user.branch.is_outlet:
+        return _("Entries are taken down by the staff of an outlet: your account is not at one.")
+    if branch is not None and branch.pk != user.branch_id:
+        return _("You take entries down at your own outlet only.")
+    return None
 
 
 def _next_reference(branch: Branch, received_at: dt.datetime) -> str:
@@ -177,6 +190,7 @@ def complaint_register(
     complained_about: str = "",
     first_responder=None,
     handler=None,
+    on_spot: dict | None = None,
     category=None,
     reason=None,
     is_quality: bool = False,
@@ -189,7 +203,11 @@ def complaint_register(
     `user` is None for an entry the customer wrote themselves on the outlet's public opinion
     book (the opinionbook app): only that channel takes one, and only the customer writes
     through it. Every entry is told at once to its handler and the outlet head
-    (reminders.new_entry)."""
+    (reminders.new_entry). `on_spot` (reply_content, customer_accepted) records the complaint
+    resolved on the spot as it is registered (complaint_resolve_on_spot).
+
+    A first responder who does not work complaints (the intake pages) registers at their own
+    outlet only (intake_refusal)."""
     now = now or timezone.now()
     if user is None:
         if channel not in Complaint.CUSTOMER_CHANNELS:
@@ -198,7 +216,9 @@ def complaint_register(
         if not can_see_branch(user, branch):
             raise PermissionDenied
         if not is_complaint_handler(user):
-            raise ValidationError(_("Your role may not register complaints."), code="role")
+            refusal = intake_refusal(user, branch)
+            if refusal:
+                raise ValidationError(refusal, code="role")
         _check_staff_channel(channel)
     if branch.level != Branch.Level.OUTLET:
         raise ValidationError({"branch": _("Complaints are registered at an outlet.")})
@@ -244,6 +264,10 @@ def complaint_register(
             told = reminders.new_entry(complaint, registered_by=user)
             if told is not None:
                 notifications_send_now(reminders=[told], now=now)
+            if on_spot is not None:
+                complaint = complaint_resolve_on_spot(
+                    user=user, complaint=complaint, now=now, **on_spot
+                )
     except IntegrityError:
         # Two submits of one form raced past the check above: the other one won.
         earlier = Complaint.objects.filter(submission_token=submission_token).first()

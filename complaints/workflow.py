@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
-from branchservice.roles import COMPLAINT_HANDLERS, Role
+from branchservice.roles import COMPLAINT_HANDLERS, FIRST_RESPONDERS, Role
 from branchservice.scoping import can_see_branch
 
 from .models import Complaint, Correction, Decision, ExtensionRequest, Move, end_of_day
@@ -126,6 +126,12 @@ def _may_handle_again(complaint, user):
     return None
 
 
+def _took_it_down(complaint, user):
+    if complaint.registered_by_id != user.pk:
+        return _("Only the first responder who took this entry down resolves it on the spot.")
+    return None
+
+
 def _wrote_online(complaint, user):
     if complaint.channel not in Complaint.CUSTOMER_CHANNELS:
         return _("Only an entry the customer wrote online is answered online.")
@@ -175,6 +181,9 @@ TRANSITIONS = [
     # Once escalated, head office owns the complaint until it hands it back.
     Transition(Move.RESOLVE, frozenset({S.ESCALATED}), S.RESOLVED, HEAD_OFFICE, COMPLAINT),
     Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, HANDLERS, COMPLAINT),
+    # A first responder records their own entry resolved there and then (the intake pages).
+    Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, FIRST_RESPONDERS,
+               COMPLAINT, _took_it_down),
     Transition(Move.ESCALATE, AT_OUTLET, S.ESCALATED, HANDLERS, COMPLAINT),
     Transition(Move.HAND_BACK, frozenset({S.ESCALATED}), S.INVESTIGATING, HEAD_OFFICE, COMPLAINT),
     Transition(Move.REQUEST_EXTENSION, HANDLING, None, HANDLERS, COMPLAINT,

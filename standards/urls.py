@@ -11,7 +11,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="standards/login.html", next_page=reverse_lazy("standards:home")
+            # The home page sends each person on: checklists, or the intake page.
+            template_name="standards/login.html",
+            next_page=reverse_lazy("home"),
         ),
         name="login",
     ),

@@ -150,6 +150,11 @@ def business_category(org):
     return saved_once(BusinessCategory.objects.order_by("pk").first())
 
 
+def entry_taken_down_at_a(org):
+    """An entry A's lobby manager took down on the intake page."""
+    return ComplaintFactory(branch=org.a, registered_by=User.objects.get(username="lm_a"))
+
+
 def complaint_reason(org):
     return saved_once(ComplaintReason.objects.order_by("pk").first())
 
@@ -304,6 +309,7 @@ OBJECTS = {
     "ticket_of_a": ticket_of_a,
     "time_finding_of_a": time_finding_of_a,
     "opinion_book_of_a": opinion_book_of_a,
+    "entry_taken_down_at_a": entry_taken_down_at_a,
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
@@ -457,6 +463,10 @@ admin/complaints/deadlinepolicy/<path:object_id>/     redir redir redir login re
 
 # Service checklists (standards): the lobby manager's pages, with their own sign-in page.
 # Complaint managers have no checklist permissions; the inactive fall back to the sign-in.
+# The first responder's intake pages (tablet shell): the intake role's only
+complaints:intake                                     403   403   403   ok    403   403   login login  -
+complaints:intake_done                                403   403   403   ok    403   403   login login  entry_taken_down_at_a
+
 standards:home                                        ok    ok    403   redir ok    403   login login  -
 standards:login                                       ok    ok    ok    ok    ok    ok    ok    ok     -
 standards:logout                                      405   405   405   405   405   405   405   405    -

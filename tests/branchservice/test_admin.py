@@ -38,6 +38,7 @@ def test_a_branch_manager_gives_only_floor_roles_and_branches_in_scope(org, mana
     assert set(form.fields["groups"].queryset.values_list("name", flat=True)) == {
         Role.COMPLAINT_MANAGER,
         Role.LOBBY_MANAGER,
+        Role.FRONTLINE_STAFF,
     }
     # Never their own level: staff put at S1 would be peers the manager could not manage.
     assert set(form.fields["branch"].queryset) == {org.a, org.a2}
