@@ -20,6 +20,7 @@ from opinionbook.models import SatisfactionLink
 from opinionbook.services import display_code, link_token_hash, opinion_submit
 from reporting import selectors
 from reporting.selectors import STATISTIC_BY_KEY
+from tests.complaints.conftest import classify
 from tests.exports.helpers import open_workbook, response_bytes
 from tests.opinionbook.conftest import entry_data
 
@@ -30,12 +31,13 @@ LOOKUP = reverse("opinionbook:lookup")
 
 
 def reply_to(entry, user, now=REPLIED):
-    """The handler acknowledges, investigates and replies, through the services."""
+    """The handler acknowledges, investigates, codes and replies, through the services."""
     complaints.complaint_acknowledge(
         user=user, complaint=entry, acknowledged_at=now, estimated_reply_at=entry.reply_due_at,
         now=now,
     )  # fmt: skip
     complaints.complaint_investigate(user=user, complaint=entry, now=now)
+    entry = classify(user, entry)
     return complaints.complaint_resolve(
         user=user, complaint=entry, replied_at=now, reply_method="phone",
         reply_content="已致歉并调整排队管理。", customer_accepted=True, founded=True,
