@@ -123,7 +123,8 @@ INSERT INTO complaints_complaint (
     reference, branch_id, kind, channel, status, received_at,
     customer_name, customer_phone, customer_id_number, customer_account,
     description, customer_request, complained_about, handler_id, registered_by_id,
-    category_id, reason_id, is_quality, complexity, bank_at_fault, root_cause,
+    category_id, reason_id, business_channel_id, is_quality, complexity, bank_at_fault,
+    root_cause,
     investigation_notes, apology, policy_id,
     acknowledge_due_at, reply_due_at, branch_due_at, regulatory_due_at,
     acknowledged_at, replied_at, followed_up_at, closed_at, founded,
@@ -145,7 +146,7 @@ SELECT
                 ELSE (%(given)s::text[])[1 + (g.n / %(n_names2)s) %% %(n_given)s] END,
     '13' || lpad((g.n %% 1000000000)::text, 9, '0'), '', '',
     '客户反映排队等候时间过长，柜员态度冷淡。', '', '', o.handler_id, o.handler_id,
-    cat.id, rea.id, false, d.complexity, false, '', '', '', %(policy)s,
+    cat.id, rea.id, bch.id, false, d.complexity, false, '', '', '', %(policy)s,
     d.ack, d.reply, d.branch, d.regulatory,
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 0 THEN d.ack - interval '6 hours' END,
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 2 THEN d.reply - interval '6 hours' END,
@@ -161,6 +162,8 @@ JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id FROM complaints_busi
      ON cat.idx = g.n %% (SELECT count(*) FROM complaints_businesscategory)
 JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id FROM complaints_complaintreason) rea
      ON rea.idx = g.n %% (SELECT count(*) FROM complaints_complaintreason)
+JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id FROM complaints_businesschannel) bch
+     ON bch.idx = g.n %% (SELECT count(*) FROM complaints_businesschannel)
 """
 
 

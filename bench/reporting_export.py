@@ -76,7 +76,12 @@ from branchservice.pii import (  # noqa: E402
     mask_text,
 )
 from complaints.exports import COMPLAINTS  # noqa: E402
-from complaints.models import BusinessCategory, Complaint, ComplaintReason  # noqa: E402
+from complaints.models import (  # noqa: E402
+    BusinessCategory,
+    BusinessChannel,
+    Complaint,
+    ComplaintReason,
+)
 from reporting.league import league_table  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
 from reporting.workbooks import build_monthly_summary  # noqa: E402
@@ -109,23 +114,18 @@ def build_bank(outlets: int):
 
 
 def reference_data():
-    if not BusinessCategory.objects.exists():
-        for i, name in enumerate(["借记卡", "信用卡", "贷款", "理财", "支付结算", "存款"]):
-            BusinessCategory.objects.create(code=f"c{i}", name=name, sort_order=i)
-    if not ComplaintReason.objects.exists():
-        for i, name in enumerate(["服务态度", "收费定价", "营销行为", "排队等候", "设备故障"]):
-            ComplaintReason.objects.create(code=f"r{i}", name=name, sort_order=i)
-    return (
-        list(BusinessCategory.objects.values_list("pk", flat=True)),
-        list(ComplaintReason.objects.values_list("pk", flat=True)),
-    )
+    """The three JR/T 0169 code lists as the migrations seed them (complaints 0014)."""
+    return [
+        list(model.objects.values_list("pk", flat=True))
+        for model in (BusinessChannel, BusinessCategory, ComplaintReason)
+    ]
 
 
 def fill_complaints(total: int):
     existing = Complaint.objects.count()
     if existing >= total:
         return
-    categories, reasons = reference_data()
+    channels, categories, reasons = reference_data()
     outlets = list(Branch.objects.filter(level=4).values_list("pk", flat=True))
     # g spreads receipt evenly over the last 365 days, whatever the number of rows, so that
     # every month holds a twelfth of them (the monthly summary measures a month with data).
@@ -144,6 +144,7 @@ def fill_complaints(total: int):
         "customer_id_number": "'110101199003071234'",
         "description": "'=客户反映在网点办理转账时等候一个多小时，柜员态度冷淡，要求网点道歉并改进"
         "排队管理。' || g",
+        "business_channel_id": f"(ARRAY{channels})[1 + g %% {len(channels)}]",
         "category_id": f"(ARRAY{categories})[1 + g %% {len(categories)}]",
         "reason_id": f"(ARRAY{reasons})[1 + g %% {len(reasons)}]",
         "founded": "CASE WHEN g %% 3 = 0 THEN true WHEN g %% 3 = 1 THEN false END",
@@ -207,7 +208,8 @@ def export_ours(user, rows: int, stream) -> int:
 BARE_SQL = """
 SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.customer_name, c.customer_phone, c.customer_id_number, c.customer_account,
-       cat.name, parent.name, r.name, c.complexity, c.founded, c.description,
+       ch.code, ch.name, cat.code, cat.name, r.code, r.name,
+       c.complexity, c.founded, c.description,
        h.last_name, h.first_name, h.username,
        c.acknowledge_due_at, c.acknowledged_at, c.reply_due_at, c.replied_at,
        c.satisfaction, c.followup_method, c.followup_comment, c.closed_at,
@@ -215,8 +217,8 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.corrected_at, c.review_outcome
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
+LEFT JOIN complaints_businesschannel ch ON ch.id = c.business_channel_id
 LEFT JOIN complaints_businesscategory cat ON cat.id = c.category_id
-LEFT JOIN complaints_businesscategory parent ON parent.id = cat.parent_id
 LEFT JOIN complaints_complaintreason r ON r.id = c.reason_id
 LEFT JOIN branchservice_user h ON h.id = c.handler_id
 ORDER BY b.path, c.received_at DESC, c.id DESC
@@ -239,6 +241,10 @@ def export_bare(user, rows: int, stream) -> int:
     def masked(value, mask):
         return value if unmasked or not value else mask(value)
 
+    def coded(dimension, code, name):
+        # CodeEntry.coded_label
+        return f"{dimension} {code} / {name}" if code else ""
+
     workbook = new_workbook()
     sheet = SheetWriter(workbook, str(COMPLAINTS.title))
     sheet.header(COMPLAINTS.headers(), widths=[column.width for column in COMPLAINTS.columns])
@@ -247,8 +253,7 @@ def export_bare(user, rows: int, stream) -> int:
         cursor.execute(BARE_SQL, [rows])
         while chunk := cursor.fetchmany(CHUNK):
             for r in chunk:
-                handler = f"{r[17]}{r[18]}".strip() or r[19] if r[19] else ""
-                category = (f"{r[12]} / {r[11]}" if r[12] else r[11]) if r[11] else ""
+                handler = f"{r[20]}{r[21]}".strip() or r[22] if r[22] else ""
                 sheet.row(
                     [
                         r[0], r[1], r[2],
@@ -256,13 +261,14 @@ def export_bare(user, rows: int, stream) -> int:
                         status.get(r[5], r[5] or ""), r[6],
                         masked(r[7], mask_name), masked(r[8], mask_phone),
                         masked(r[9], mask_id_number), masked(r[10], mask_account),
-                        category, r[13] or "", complexity.get(r[14], r[14] or ""),
-                        founded[r[15]], masked(r[16], mask_text), handler,
-                        r[20], r[21], r[22], r[23],
-                        satisfaction.get(r[24], r[24] or ""),
-                        followup_method.get(r[25], r[25] or ""), masked(r[26], mask_text),
-                        r[27], r[28], tier.get(r[29], r[29] or ""), r[30], r[31], r[32],
-                        review.get(r[33], r[33] or ""),
+                        coded("A", r[11], r[12]), coded("B", r[13], r[14]),
+                        coded("C", r[15], r[16]), complexity.get(r[17], r[17] or ""),
+                        founded[r[18]], masked(r[19], mask_text), handler,
+                        r[23], r[24], r[25], r[26],
+                        satisfaction.get(r[27], r[27] or ""),
+                        followup_method.get(r[28], r[28] or ""), masked(r[29], mask_text),
+                        r[30], r[31], tier.get(r[32], r[32] or ""), r[33], r[34], r[35],
+                        review.get(r[36], r[36] or ""),
                     ]
                 )  # fmt: skip
                 count += 1

@@ -37,6 +37,7 @@ AUDIT_VIEW = [
 _COMPLAINT_WORK = [
     *_crud("complaints", "complaint", ("view", "add", "change")),
     *_crud("complaints", "attachment", ("view", "add")),
+    "complaints.view_businesschannel",
     "complaints.view_businesscategory",
     "complaints.view_complaintreason",
     "complaints.view_deadlinepolicy",
@@ -46,6 +47,7 @@ _COMPLAINT_READ = [
     for model in (
         "complaint",
         "attachment",
+        "businesschannel",
         "businesscategory",
         "complaintreason",
         "deadlinepolicy",
@@ -102,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_SERVICE: [
         *_COMPLAINT_WORK,
         *_RECTIFICATION_WORK,
+        *_crud("complaints", "businesschannel", ("add", "change")),
         *_crud("complaints", "businesscategory", ("add", "change")),
         *_crud("complaints", "complaintreason", ("add", "change")),
         *_crud("complaints", "deadlinepolicy", ("add", "change")),

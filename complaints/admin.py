@@ -5,6 +5,8 @@ save_model → service, every workflow step is a small page (one form, one servi
 from a button that appears only when `complaints.workflow` allows the move for this user.
 """
 
+import json
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
@@ -34,17 +36,19 @@ from branchservice.roles import is_complaint_handler
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 
 from . import forms, services
+from .codetable import code_table_plan
 from .deadlines import WATCHED_LABELS, watched_states
 from .models import (
     OPEN_FIRST,
     Attachment,
     BusinessCategory,
+    BusinessChannel,
     Complaint,
     ComplaintReason,
     DeadlinePolicy,
     DeadlineStatus,
 )
-from .workflow import Move, allowed_moves, may
+from .workflow import Move, allowed_moves, may, reply_refusal
 
 # Each move's page: its form and the service it calls with the form's data.
 MOVE_PAGES = {
@@ -137,7 +141,7 @@ class CategoryFilter(IdListFilter):
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
-        return [(c.pk, str(c)) for c in BusinessCategory.objects.select_related("parent")]
+        return [(c.pk, str(c)) for c in BusinessCategory.objects.all()]
 
     def queryset(self, request, queryset):
         return queryset.filter(category=self.value()) if self.value() else queryset
@@ -294,11 +298,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     # picks the one column (and its index) a term can mean.
     search_fields = ["reference", "customer_name", "customer_phone"]
     search_help_text = _("Reference number, customer name or full phone number")
-    list_select_related = ["branch", "category__parent", "handler"]
+    list_select_related = ["branch", "category", "handler"]
     list_per_page = 50
     # A dropdown of every active colleague in scope grew with the bank (over half of the
     # change page's time at head office); these search as one types instead.
-    autocomplete_fields = ["first_responder", "handler"]
+    autocomplete_fields = ["first_responder", "handler", *Complaint.CODED_FIELDS]
 
     class Media:
         css = {"all": ["complaints/complaints.css"]}
@@ -330,8 +334,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 "fields": [
                     "first_responder",
                     "handler",
-                    "category",
-                    "reason",
+                    *Complaint.CODED_FIELDS,
                     "is_quality",
                     "complexity",
                 ]
@@ -688,6 +691,7 @@ def complaint_page_context(complaint, user) -> dict:
     ]
     return {
         "print_url": reverse("admin:complaints_complaint_print", args=[complaint.pk]),
+        "reply_refusal": reply_refusal(complaint, user),
         "workflow_moves": [
             {
                 "label": m.label,
@@ -722,19 +726,104 @@ class ReferenceDataAdmin(HistoryAdmin):
         return False
 
 
-@admin.register(BusinessCategory)
-class BusinessCategoryAdmin(ReferenceDataAdmin):
-    list_display = ["name", "code", "parent", "sort_order", "is_active"]
-    list_filter = ["is_active"]
+class CodeListAdmin(ReferenceDataAdmin):
+    """A JR/T 0169 code list. The complaint form searches it as one types (autocomplete),
+    offering active entries only."""
+
+    list_display = ["code", "name", "level", "parent", "is_active"]
+    list_filter = ["is_active", "level"]
     list_select_related = ["parent"]
-    search_fields = ["name", "code"]
+    search_fields = ["code", "name"]
+    fields = ["code", "name", "parent", "is_active"]
+    autocomplete_fields = ["parent"]
+
+    change_list_template = "admin/complaints/code_list/change_list.html"
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{opts.app_label}_{opts.model_name}_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload the official table, see what it would change, then apply it."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        # Apply takes the rows that were previewed, never a file chosen meanwhile.
+        files = None if "apply" in request.POST else request.FILES or None
+        form = forms.CodeTableForm(request.POST or None, files)
+        plan = None
+        if request.method == "POST" and form.is_valid():
+            rows = form.cleaned_data["rows"]
+            if "apply" in request.POST:
+                try:
+                    done = services.code_list_import(model=self.model, rows=rows)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Code table applied: %(changes)d changes.") % {"changes": done.changes},
+                    )
+                    return HttpResponseRedirect(changelist)
+            plan = code_table_plan(model=self.model, rows=rows)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Import the code table: %(list)s") % {"list": opts.verbose_name_plural},
+            "form": form,
+            "plan": plan,
+            "rows_json": json.dumps(plan.rows, ensure_ascii=False) if plan else "",
+            "changelist_url": changelist,
+        }
+        return TemplateResponse(request, "admin/complaints/code_list/import.html", context)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A complaint keeps the code it was classified with: an entry's code and place are
+        # fixed once made; a new code is a new entry (and the old one is retired).
+        return ["code", "parent"] if obj is not None else []
+
+    def changelist_view(self, request, extra_context=None):
+        # The seeded codes are provisional until someone compares them with the standard.
+        messages.warning(request, CODE_LIST_WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            # A retired entry stays on the complaints classified with it but is not offered
+            # for a new classification (nor as a parent).
+            queryset = queryset.filter(is_active=True)
+        return queryset, may_have_duplicates
+
+
+CODE_LIST_WARNING = _(
+    "The seeded entries follow the top-level classes of JR/T 0169-2018 as far as they are "
+    "known here: check every code and name against the standard's text (or import the "
+    "official code table) before reporting to the regulator."
+)
+
+
+@admin.register(BusinessChannel)
+class BusinessChannelAdmin(CodeListAdmin):
+    pass
+
+
+@admin.register(BusinessCategory)
+class BusinessCategoryAdmin(CodeListAdmin):
+    pass
 
 
 @admin.register(ComplaintReason)
-class ComplaintReasonAdmin(ReferenceDataAdmin):
-    list_display = ["name", "code", "sort_order", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+class ComplaintReasonAdmin(CodeListAdmin):
+    pass
 
 
 @admin.register(DeadlinePolicy)

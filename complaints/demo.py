@@ -23,89 +23,107 @@ from branchservice.rectifications.services import (
 )
 
 from . import services
-from .models import BusinessCategory, Complaint, ComplaintReason, CustomerNotice, Pause
+from .models import (
+    BusinessCategory,
+    BusinessChannel,
+    Complaint,
+    ComplaintReason,
+    CustomerNotice,
+    Pause,
+)
 
 DEMO_NAMESPACE = uuid.UUID("5b7f3a52-6a1e-4f0e-9a55-0c2d7c1e2026")
 ENTRIES_PER_OUTLET = 16
 DAYS = 182
 
-# category code, reason code, what happened, what the customer asks, reply, rectification
+# (A business channel, B business category, C complaint reason: JR/T 0169 codes as seeded by
+# complaints 0014), what the customer says, asks for, the reply, and the rectification if any.
 SCENARIOS = [
     (
-        "deposit",
-        "queueing",
+        "01",
+        "01",
+        "0101",
         "客户反映周一上午办理定期存款支取，取号后等候一个多小时，只开了两个对私窗口。",
         "希望高峰时段多开窗口。",
         "向客户致歉，说明当日两名柜员外出培训，已调整排班并增开弹性窗口。",
         ("运营主管", "高峰时段启用弹性窗口，大堂经理每 15 分钟巡查一次等候区。"),
     ),
     (
-        "debit_card",
-        "service_attitude",
+        "01",
+        "0301",
+        "01",
         "客户称柜员办理借记卡挂失时语气生硬，未说明补卡所需时间和费用。",
         "要求柜员道歉。",
         "网点负责人当面致歉，并一次性告知补卡流程、时间和费用。",
         ("柜员班组", "组织柜员学习“首问负责、一次性告知”规范，每周晨会抽查。"),
     ),
     (
-        "credit_card",
-        "pricing",
+        "01",
+        "0302",
+        "11",
         "客户对信用卡年费扣收有异议，称办卡时未被告知首年后收取年费。",
         "要求退还年费。",
         "核实办卡录音，已告知年费政策；经协调为客户申请减免当年年费，客户接受。",
         None,
     ),
     (
-        "wealth",
-        "disclosure",
+        "01",
+        "9901",
+        "05",
         "客户购买的理财产品到期收益低于预期，认为客户经理销售时只强调了最高收益率。",
         "要求解释收益计算方式并补偿差额。",
         "调阅双录资料，客户经理未充分揭示风险；已向客户道歉并解释收益计算。",
         ("个人金融部", "对客户经理开展理财销售合规培训，双录抽检比例提高到 30%。"),
     ),
     (
-        "payment",
-        "operation_error",
+        "01",
+        "04",
+        "0102",
         "客户跨行汇款时柜员录错收款行行号，款项被退回，延误三天。",
         "要求尽快重新汇出并说明原因。",
         "当日重新汇出并承担手续费，向客户书面致歉。",
         ("运营柜组", "汇款业务实行录入与复核双人核对，复核岗签字留痕。"),
     ),
     (
-        "cash",
-        "rules",
+        "01",
+        "05",
+        "03",
         "客户存入零钞被告知需预约清点，客户认为规定不合理。",
         "希望当场办理。",
         "解释零钞清点预约规定的原因，并为客户预约次日上午优先办理。",
         None,
     ),
     (
-        "personal_info",
-        "info_security",
+        "01",
+        "06",
+        "10",
         "客户称在大厅填单时，大堂经理大声念出其身份证号码和手机号。",
         "要求网点保护个人信息。",
         "向客户致歉，已在填单台设置一米线和隔挡，提醒员工不得朗读客户信息。",
         ("大堂经理", "填单区设置隐私隔挡，全员学习消费者信息保护规定。"),
     ),
     (
-        "loan",
-        "contract",
+        "05",
+        "02",
+        "08",
         "客户提前偿还房贷时对违约金条款有疑问，认为签约时未重点提示。",
         "要求出示合同条款并解释。",
         "调出合同原件逐条解释，客户理解条款，未提出进一步要求。",
         None,
     ),
     (
-        "other",
-        "facilities",
+        "02",
+        "99",
+        "02",
         "自助存取款机吞卡，客户等候四十分钟才有工作人员处理。",
         "要求尽快取回银行卡并改进设备维护。",
         "当日取回银行卡交还客户，联系厂商检修设备并向客户致歉。",
         ("设备管理员", "每日开门前检查自助设备，故障 10 分钟内上报并张贴提示。"),
     ),
     (
-        "wealth",
-        "marketing",
+        "01",
+        "9901",
+        "04",
         "客户反映在办理存款时被反复推销保险产品，拒绝后客户经理仍继续劝说。",
         "不希望再被推销。",
         "向客户致歉，已在客户信息中标注“不接受营销”，并提醒客户经理尊重客户选择。",
@@ -414,7 +432,7 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         elif people.head is not None:
             _extend(entry, cm, people.head, investigate_at + dt.timedelta(hours=1))
         return
-    _category, _reason, _text, _ask, reply, fix = scenario
+    _channel, _category, _reason, _text, _ask, reply, fix = scenario
     # Replies mostly within the deadline, some a day late.
     reply_day = add_working_days(day0, rng.choice([0, 1, 1, 1, 2]))
     replied_at = min(max(_at(reply_day, 16), investigate_at + dt.timedelta(hours=1)), now)
@@ -477,6 +495,7 @@ def seed(stdout):
     rng = random.Random(20260930)
     now = timezone.now()
     today = timezone.localdate()
+    channels = {c.code: c for c in BusinessChannel.objects.all()}
     categories = {c.code: c for c in BusinessCategory.objects.all()}
     reasons = {r.code: r for r in ComplaintReason.objects.all()}
     hq = User.objects.filter(username="hq_service").first()
@@ -514,7 +533,7 @@ def seed(stdout):
                 received = now - dt.timedelta(hours=1)
             if plan == "merged" and earlier_by_phone:
                 phone, name = rng.choice(list(earlier_by_phone.items()))
-            category, reason, text, ask = scenario[:4]
+            business_channel, category, reason, text, ask = scenario[:5]
             if kind == "suggestion":
                 text, ask = rng.choice(SUGGESTIONS), ""
             elif kind == "praise":
@@ -531,9 +550,10 @@ def seed(stdout):
                 description=text,
                 customer_request=ask,
                 first_responder=people.lobby if channel == "on_site" else people.manager,
+                business_channel=(channels.get(business_channel) if kind == "complaint" else None),
                 category=categories.get(category) if kind == "complaint" else None,
                 reason=reasons.get(reason) if kind == "complaint" else None,
-                is_quality=kind == "complaint" and scenario[5] is not None,
+                is_quality=kind == "complaint" and scenario[6] is not None,
                 complexity=(
                     "especially"
                     if plan == "extended_60"

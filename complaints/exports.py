@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.exports.registry import YES_NO, ChoiceLabel, Column, ExportSpec, full_name
 from branchservice.pii import mask_account, mask_id_number, mask_name, mask_phone, mask_text
 
+
+def _coded(entry):
+    return entry.coded_label if entry is not None else ""
+
+
 COMPLAINT_COLUMNS = (
     Column(_("Reference"), lambda c: c.reference, 22),
     Column(_("Outlet code"), lambda c: c.branch.code, 10),
@@ -22,8 +27,10 @@ COMPLAINT_COLUMNS = (
     Column(_("Customer phone"), lambda c: c.customer_phone, 14, mask=mask_phone),
     Column(_("Customer ID number"), lambda c: c.customer_id_number, 20, mask=mask_id_number),
     Column(_("Customer account"), lambda c: c.customer_account, 20, mask=mask_account),
-    Column(_("Business category"), lambda c: str(c.category) if c.category else "", 16),
-    Column(_("Reason"), lambda c: c.reason.name if c.reason else "", 16),
+    # The JR/T 0169 dimensions with their codes ("B 0301 / 借记卡"), as reported upward.
+    Column(_("Business channel (A)"), lambda c: _coded(c.business_channel), 16),
+    Column(_("Business category (B)"), lambda c: _coded(c.category), 18),
+    Column(_("Complaint reason (C)"), lambda c: _coded(c.reason), 18),
     Column(_("Complexity"), ChoiceLabel("complexity"), 8),
     Column(_("Founded"), ChoiceLabel("founded", YES_NO), 6),
     Column(_("What the customer says happened"), lambda c: c.description, 40, mask=mask_text),
@@ -53,7 +60,7 @@ COMPLAINTS = ExportSpec(
     scope_via="branch",
     permission="complaints.view_complaint",
     columns=COMPLAINT_COLUMNS,
-    select_related=("branch", "category", "category__parent", "reason", "handler"),
+    select_related=("branch", "business_channel", "category", "reason", "handler"),
     ordering=("branch__path", "-received_at", "-pk"),
 )
 

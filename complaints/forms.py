@@ -2,6 +2,7 @@
 move. Field names of a move form are the keyword arguments of its service, so the admin view
 passes `form.service_kwargs()` straight through."""
 
+import json
 import uuid
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.scoping import scope_queryset
 
+from .codetable import read_code_table
 from .models import Complaint, Correction, CustomerNotice, Decision, Pause
 from .services import DEFAULT_REMEDIES
 
@@ -56,8 +58,7 @@ class ComplaintForm(forms.ModelForm):
             *Complaint.TYPED_FIELDS,
             "first_responder",
             "handler",
-            "category",
-            "reason",
+            *Complaint.CODED_FIELDS,
             "is_quality",
             "complexity",
         ]
@@ -78,6 +79,13 @@ class ComplaintForm(forms.ModelForm):
                 for value, label in self.fields["channel"].choices
                 if value not in Complaint.CUSTOMER_CHANNELS
             ]
+        for name in Complaint.CODED_FIELDS:
+            if name in self.fields:
+                # Active entries, and the one this complaint was classified with (even if
+                # retired since: it keeps its code).
+                field = self.fields[name]
+                current = getattr(self.instance, f"{name}_id")
+                field.queryset = field.queryset.filter(Q(is_active=True) | Q(pk=current))
 
 
 class MoveForm(forms.Form):
@@ -454,3 +462,27 @@ class IntakeForm(forms.Form):
             return
         for field, errors in error.message_dict.items():
             self.add_error(field if field in self.fields else None, errors)
+
+
+class CodeTableForm(forms.Form):
+    """The official code table: a CSV file, or (confirming a preview) the rows it held."""
+
+    file = forms.FileField(
+        label=_("Code table (CSV)"),
+        required=False,
+        help_text=_("A header row, then one row per code: code, name (UTF-8 or GB18030)."),
+    )
+    rows_json = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        upload, previewed = self.cleaned_data.get("file"), self.cleaned_data.get("rows_json")
+        if upload:
+            self.cleaned_data["rows"] = read_code_table(upload.read())
+        elif previewed:
+            try:
+                self.cleaned_data["rows"] = [(str(c), str(n)) for c, n in json.loads(previewed)]
+            except (ValueError, TypeError):
+                raise forms.ValidationError(_("Upload the code table again.")) from None
+        else:
+            raise forms.ValidationError(_("Choose the code table file."))
+        return self.cleaned_data

@@ -12,7 +12,7 @@ from itertools import filterfalse
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
@@ -25,51 +25,113 @@ from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
 from branchservice.text import unstorable_text
 
+# Each code list holds at most 大类 / 中类 / 小类.
+CODE_LEVELS = 3
 
-class BusinessCategory(models.Model):
-    """Business type for regulatory statistics (JR/T 0169 business classification)."""
 
-    code = models.SlugField(_("category code"), max_length=40, unique=True)
-    name = models.CharField(_("category name"), max_length=100)
+class CodeEntry(models.Model):
+    """One entry of a JR/T 0169 code list (金融消费者投诉统计分类及编码): a numeric code that
+    extends its parent's code (大类 01, 中类 0103, 小类 010301; "其他" is 99 or 9).
+
+    Entries are never deleted, only retired: a retired entry is not offered for a new
+    classification, and a complaint classified with it keeps it (and shows it)."""
+
+    # The dimension letter of the standard, written before the code in exports ("B 01 / …").
+    dimension = ""
+
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^\d+$", _("A code of the standard is made of digits only."))],
+        help_text=_("The full code: the parent's code followed by this entry's own digits."),
+    )
+    name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent category"),
+        verbose_name=_("parent entry"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    history = HistoricalRecords()
+    # 1 大类, 2 中类, 3 小类: kept on the row (from the parent) so lists and reports can group
+    # by class without walking the tree.
+    level = models.PositiveSmallIntegerField(_("level"), default=1, editable=False)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick to retire the entry: it is no longer offered for new classifications, "
+            "and complaints classified with it keep it."
+        ),
+    )
 
     class Meta:
+        abstract = True
+        # The codes are the standard's order.
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.level = self.parent.level + 1 if self.parent_id else 1
+        super().save(*args, **kwargs)
+
+    @property
+    def coded_label(self) -> str:
+        """How exports and reports name the entry: dimension, code and name."""
+        return f"{self.dimension} {self.code} / {self.name}"
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent.pk == self.pk:
+            raise ValidationError({"parent": _("An entry cannot be its own parent.")})
+        if self.parent.level >= CODE_LEVELS:
+            raise ValidationError({"parent": _("A code list has three levels at most.")})
+        if not (self.code or "").startswith(self.parent.code) or self.code == self.parent.code:
+            raise ValidationError(
+                {
+                    "code": _("The code must start with the parent's code %(code)s.")
+                    % {"code": self.parent.code}
+                }
+            )
+
+
+class BusinessChannel(CodeEntry):
+    """JR/T 0169 dimension A: the channel where the disputed business was done (营业现场,
+    自助机具, 电子渠道, …). Not the intake channel, which says how the complaint reached us."""
+
+    dimension = "A"
+    history = HistoricalRecords()
+
+    class Meta(CodeEntry.Meta):
+        verbose_name = _("business channel")
+        verbose_name_plural = _("business channels")
+
+
+class BusinessCategory(CodeEntry):
+    """JR/T 0169 dimension B: the business the complaint is about."""
+
+    dimension = "B"
+    history = HistoricalRecords()
+
+    class Meta(CodeEntry.Meta):
         verbose_name = _("business category")
         verbose_name_plural = _("business categories")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self):
-        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
 
 
-class ComplaintReason(models.Model):
-    """Reason for a complaint for regulatory statistics (JR/T 0169 reason classification)."""
+class ComplaintReason(CodeEntry):
+    """JR/T 0169 dimension C: why the customer complains."""
 
-    code = models.SlugField(_("reason code"), max_length=40, unique=True)
-    name = models.CharField(_("reason name"), max_length=100)
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-
+    dimension = "C"
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(CodeEntry.Meta):
         verbose_name = _("complaint reason")
         verbose_name_plural = _("complaint reasons")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self):
-        return self.name
 
 
 def _days(label, default, help_text=""):
@@ -350,6 +412,8 @@ class Complaint(VersionedModel):
         "customer_request",
         "complained_about",
     )
+    # The JR/T 0169 dimensions A, B and C.
+    CODED_FIELDS = ("business_channel", "category", "reason")
 
     Status = ComplaintStatus
     OPEN_STATUSES = OPEN_STATUSES
@@ -474,13 +538,22 @@ class Complaint(VersionedModel):
         editable=False,
     )
 
+    # The three JR/T 0169 dimensions. No limit_choices_to: a complaint keeps an entry that was
+    # retired after it was classified; only a new choice must be active (services, forms).
+    business_channel = models.ForeignKey(
+        BusinessChannel,
+        verbose_name=_("business channel"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     category = models.ForeignKey(
         BusinessCategory,
         verbose_name=_("business category"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        limit_choices_to={"is_active": True},
     )
     reason = models.ForeignKey(
         ComplaintReason,
@@ -488,7 +561,6 @@ class Complaint(VersionedModel):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        limit_choices_to={"is_active": True},
     )
     is_quality = models.BooleanField(_("quality complaint"), default=False)
     complexity = models.CharField(

@@ -30,6 +30,7 @@ from branchservice.roles import INTAKE_PERMISSION, Role, is_complaint_handler
 from branchservice.scoping import can_see_branch
 
 from . import reminders
+from .codetable import CodeTablePlan, code_table_plan
 from .deadlines import (
     DUE_FIELDS,
     WATCHED,
@@ -68,8 +69,7 @@ EDITABLE_FIELDS = (
     "received_at",
     *Complaint.TYPED_FIELDS,
     "first_responder",
-    "category",
-    "reason",
+    *Complaint.CODED_FIELDS,
     "is_quality",
     "complexity",
 )
@@ -191,6 +191,7 @@ def complaint_register(
     first_responder=None,
     handler=None,
     on_spot: dict | None = None,
+    business_channel=None,
     category=None,
     reason=None,
     is_quality: bool = False,
@@ -239,6 +240,7 @@ def complaint_register(
         customer_request=customer_request,
         complained_about=complained_about,
         first_responder=first_responder,
+        business_channel=business_channel,
         category=category,
         reason=reason,
         is_quality=is_quality,
@@ -247,6 +249,7 @@ def complaint_register(
         submission_token=submission_token,
     )
     complaint.validate_entry(now)
+    _check_codes(complaint, Complaint.CODED_FIELDS)
     _check_staff(user, first_responder, "first_responder")
     _check_staff(user, handler, "handler")
     try:
@@ -275,6 +278,18 @@ def complaint_register(
             raise
         raise DuplicateSubmission(earlier) from None
     return complaint
+
+
+def _check_codes(complaint, fields):
+    """A complaint keeps a code entry retired after it was classified; a new choice (`fields`
+    just set) must be an active entry."""
+    errors = {
+        field: [_("This entry is retired: choose an active one.")]
+        for field in fields
+        if (entry := getattr(complaint, field)) is not None and not entry.is_active
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1185,6 +1200,9 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
         for field, value in data.items():
             setattr(complaint, field, value)
         complaint.validate_entry(now)
+        _check_codes(
+            complaint, [f for f in Complaint.CODED_FIELDS if f in data and data[f] != before[f]]
+        )
         _check_staff(user, complaint.first_responder, "first_responder")
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
         if fixed:
@@ -1438,3 +1456,32 @@ def _moved_line(complaint, due, old, flips) -> str:
         "new": _day(new),
         "why": "; ".join(str(r) for r in reasons) or _("the calendar changed"),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+
+
+def code_list_import(*, model, rows: list[tuple[str, str]]) -> CodeTablePlan:
+    """Apply an official code table to one JR/T 0169 list (the plan the user previewed, read
+    again from the same rows): new codes are added under their parents, names follow the
+    table, entries back in it are active again, and entries missing from it are retired."""
+    with transaction.atomic():
+        plan = code_table_plan(model=model, rows=rows)
+        if plan.errors:
+            raise ValidationError(plan.errors)
+        added = {}
+        # Shorter codes first: a new entry's parent may be new as well.
+        for code, name, parent in sorted(plan.new, key=lambda row: len(row[0])):
+            parent_entry = added.get(parent) or model.objects.filter(code=parent).first()
+            added[code] = model.objects.create(code=code, name=name, parent=parent_entry)
+        for entry, name in plan.renamed:
+            entry.name = name
+            entry.save()
+        for entry in plan.reactivated:
+            entry.is_active = True
+            entry.save()
+        for entry in plan.retired:
+            entry.is_active = False
+            entry.save()
+    return plan

@@ -108,6 +108,17 @@ def _may_decide_correction(complaint, user):
     return None
 
 
+def _may_reply(complaint, user):
+    # Regulatory statistics code every complaint on B and C (JR/T 0169): a reply closes the
+    # handling, so the coding is complete by then. A is asked for but may be unknown.
+    if complaint.kind == K.COMPLAINT and not (complaint.category_id and complaint.reason_id):
+        return _(
+            "Give the business category (B) and the complaint reason (C) before replying: "
+            "regulatory statistics need both. Edit the entry to add them."
+        )
+    return None
+
+
 def _may_pause(complaint, user):
     if complaint.paused_since:
         return _("The clock is already paused.")
@@ -177,11 +188,14 @@ TRANSITIONS = [
     Transition(Move.ACKNOWLEDGE, frozenset({S.REGISTERED}), S.ACKNOWLEDGED, HANDLERS, NOT_PRAISE),
     Transition(Move.INVESTIGATE, frozenset({S.ACKNOWLEDGED}), S.INVESTIGATING, HANDLERS, COMPLAINT),
     Transition(Move.RESOLVE, frozenset({S.ACKNOWLEDGED, S.INVESTIGATING}), S.RESOLVED, HANDLERS,
-               NOT_PRAISE),
+               NOT_PRAISE, _may_reply),
     # Once escalated, head office owns the complaint until it hands it back.
-    Transition(Move.RESOLVE, frozenset({S.ESCALATED}), S.RESOLVED, HEAD_OFFICE, COMPLAINT),
-    Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, HANDLERS, COMPLAINT),
-    # A first responder records their own entry resolved there and then (the intake pages).
+    Transition(Move.RESOLVE, frozenset({S.ESCALATED}), S.RESOLVED, HEAD_OFFICE, COMPLAINT,
+               _may_reply),
+    Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, HANDLERS, COMPLAINT,
+               _may_reply),
+    # A first responder records their own entry resolved there and then (the intake pages);
+    # the complaint manager codes it on B and C afterwards (the tablet does not ask for them).
     Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, FIRST_RESPONDERS,
                COMPLAINT, _took_it_down),
     Transition(Move.ESCALATE, AT_OUTLET, S.ESCALATED, HANDLERS, COMPLAINT),
@@ -310,6 +324,22 @@ def allowed_moves(complaint: Complaint, user) -> list[Move]:
         and not _refusal(t, complaint, user)
     }
     return [m for m in BUTTON_MOVES if m in allowed]
+
+
+def reply_refusal(complaint: Complaint, user) -> str | None:
+    """Why the reply buttons are missing when the user could reply but for the coding: the
+    change page says so instead of leaving the handler to guess."""
+    if not can_see_branch(user, complaint.branch):
+        return None
+    for t in TRANSITIONS:
+        if (
+            t.guard is _may_reply
+            and complaint.status in t.sources
+            and complaint.kind in t.kinds
+            and _user_may(user, t.roles)
+        ):
+            return _may_reply(complaint, user)
+    return None
 
 
 def may(complaint: Complaint, user, move: Move) -> bool:

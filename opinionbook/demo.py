@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from branchservice.models import Branch, User
 from complaints import services as complaints
-from complaints.models import Complaint
+from complaints.models import BusinessCategory, Complaint, ComplaintReason
 
 from .models import OpinionBook
 from .services import display_code, opinion_submit, satisfaction_answer, satisfaction_link_issue
@@ -36,6 +36,9 @@ ENTRIES = [
      "何先生", "13544445555"),
     ("spam", 2, "complaint", "加微信领取高额返利，日赚千元 http://spam.example", "", "", ""),
 ]  # fmt: skip
+
+# How the handler codes the replied entries on B and C (JR/T 0169) before the reply.
+CODES = {"replied": ("01", "0101"), "closed": ("01", "01")}
 
 
 def _at(days_ago: int, hour: int, now: dt.datetime) -> dt.datetime:
@@ -75,6 +78,17 @@ def _walk(entry, state, handler, hq, received):
     replied_at = _reply(entry, handler, received)
     if state == "handling":
         return
+    category, reason = CODES[state]
+    entry = complaints.complaint_update(
+        user=handler,
+        complaint=entry,
+        data={
+            "category": BusinessCategory.objects.get(code=category),
+            "reason": ComplaintReason.objects.get(code=reason),
+        },
+        expected_version=entry.version,
+        now=replied_at,
+    )
     complaints.complaint_resolve(
         user=handler,
         complaint=entry,

@@ -924,7 +924,7 @@ def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> lis
 
 
 # What the detail sheets' columns read (complaints.exports.COMPLAINT_COLUMNS): no query per row.
-DETAIL_RELATED = ("branch", "category", "category__parent", "reason", "handler")
+DETAIL_RELATED = ("branch", "business_channel", "category", "reason", "handler")
 
 
 def complaint_details(*, scope: Branch, period: dt.date):

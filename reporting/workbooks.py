@@ -49,15 +49,17 @@ def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_a
     generated_at = generated_at or timezone.now()
     stats = selectors.statistics()
     rows = selectors.branch_summary(scope=scope, period=period)
-    reasons = list(ComplaintReason.objects.order_by("sort_order", "code"))
-    categories = list(BusinessCategory.objects.select_related("parent"))
+    reasons = list(ComplaintReason.objects.all())
+    categories = list(BusinessCategory.objects.all())
     workbook = new_workbook()
     _cover(workbook, scope, period, generated_at, stats)
     _stat_table(workbook, _("Branch summary"), rows, stats)
     _charts(workbook, scope, period, rows, reasons)
     _breakdown(workbook, _("By channel"), rows, "channel", list(Complaint.Channel.choices))
-    _breakdown(workbook, _("By category"), rows, "category", [(c.pk, str(c)) for c in categories])
-    _breakdown(workbook, _("By reason"), rows, "reason", [(r.pk, r.name) for r in reasons])
+    # Coded labels ("B 0301 / 借记卡"), as the regulatory statistics name them.
+    category_labels = [(c.pk, c.coded_label) for c in categories]
+    _breakdown(workbook, _("By category"), rows, "category", category_labels)
+    _breakdown(workbook, _("By reason"), rows, "reason", [(r.pk, r.coded_label) for r in reasons])
     _matrix(workbook, scope, period, categories, reasons)
     _complaint_sheet(workbook, _("Complaint detail"), selectors.complaint_details, scope, period)
     _complaint_sheet(workbook, _("Overdue at month end"), selectors.overdue_details, scope, period)
@@ -136,10 +138,10 @@ def _breakdown(workbook, title, rows, prefix, choices):
 def _matrix(workbook, scope, period, categories, reasons):
     matrix = selectors.category_reason_matrix(scope=scope, period=period)
     sheet = SheetWriter(workbook, _("Category × reason"))
-    reason_columns = [*[(r.pk, r.name) for r in reasons], (None, _("Unclassified"))]
+    reason_columns = [*[(r.pk, r.coded_label) for r in reasons], (None, _("Unclassified"))]
     headers = [_("Business category"), *[label for _pk, label in reason_columns], _("Total")]
     sheet.header(headers, widths=[24, *[10] * (len(reason_columns) + 1)], autofilter=False)
-    category_rows = [*[(c.pk, str(c)) for c in categories], (None, _("Unclassified"))]
+    category_rows = [*[(c.pk, c.coded_label) for c in categories], (None, _("Unclassified"))]
     totals = [0] * len(reason_columns)
     for category_id, label in category_rows:
         counts = [matrix.get((category_id, reason_id), 0) for reason_id, _l in reason_columns]

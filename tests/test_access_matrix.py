@@ -56,6 +56,7 @@ from branchservice.twofactor.policy import second_factor_required
 from complaints.models import (
     Attachment,
     BusinessCategory,
+    BusinessChannel,
     ComplaintReason,
     DeadlinePolicy,
 )
@@ -144,6 +145,10 @@ def saved_once(obj):
     """Reference data seeded by a migration has no history row yet; give it one."""
     obj.save()
     return obj
+
+
+def business_channel(org):
+    return saved_once(BusinessChannel.objects.order_by("pk").first())
 
 
 def business_category(org):
@@ -286,6 +291,7 @@ OBJECTS = {
     "download_of_a": download_of_a,
     "complaint_of_a": complaint_of_a,
     "rectification_of_a": rectification_of_a,
+    "business_channel": business_channel,
     "business_category": business_category,
     "complaint_reason": complaint_reason,
     "deadline_policy": deadline_policy,
@@ -313,7 +319,8 @@ OBJECTS = {
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
-    "-", "calendar_override", "role_group", "business_category", "complaint_reason",
+    "-", "calendar_override", "role_group", "business_channel", "business_category",
+    "complaint_reason",
     "deadline_policy", "checklist_template", "template_section", "template_version",
     "service_process", "standard_scenario", "transaction_group", "transaction_type",
     "time_standard",
@@ -426,11 +433,19 @@ admin/branchservice/filedownload/<path:object_id>/    redir redir redir login re
 
 # Complaints (complaints/admin.py). Reference data is bank-wide; complaints, notices and
 # attachments belong to the outlet. Auditors read a complaint's history, customer data masked.
+admin:complaints_businesschannel_add                  ok    403   403   login 403   403   login login  -
+admin:complaints_businesschannel_import               ok    403   403   login 403   403   login login  -
 admin:complaints_businesscategory_add                 ok    403   403   login 403   403   login login  -
+admin:complaints_businesscategory_import              ok    403   403   login 403   403   login login  -
+admin:complaints_businesschannel_change               ok    ok    ok    login ok    ok    login login  business_channel
 admin:complaints_businesscategory_change              ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesschannel_changelist           ok    ok    ok    login ok    ok    login login  business_channel
 admin:complaints_businesscategory_changelist          ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesschannel_delete               403   403   403   login 403   403   login login  business_channel
 admin:complaints_businesscategory_delete              403   403   403   login 403   403   login login  business_category
+admin:complaints_businesschannel_history              ok    ok    ok    login ok    ok    login login  business_channel
 admin:complaints_businesscategory_history             ok    ok    ok    login ok    ok    login login  business_category
+admin:complaints_businesschannel_simple_history       ok    ok    ok    login ok    ok    login login  business_channel
 admin:complaints_businesscategory_simple_history      ok    ok    ok    login ok    ok    login login  business_category
 admin:complaints_complaint_add                        ok    ok    ok    login 403   ok    login login  -
 admin:complaints_complaint_attachment                 ok    ok    ok    login ok    404   login login  complaint_of_a
@@ -442,6 +457,7 @@ admin:complaints_complaint_move                       ok    ok    ok    login 40
 admin:complaints_complaint_print                      ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaint_simple_history             ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaintreason_add                  ok    403   403   login 403   403   login login  -
+admin:complaints_complaintreason_import               ok    403   403   login 403   403   login login  -
 admin:complaints_complaintreason_change               ok    ok    ok    login ok    ok    login login  complaint_reason
 admin:complaints_complaintreason_changelist           ok    ok    ok    login ok    ok    login login  complaint_reason
 admin:complaints_complaintreason_delete               403   403   403   login 403   403   login login  complaint_reason
@@ -454,6 +470,7 @@ admin:complaints_deadlinepolicy_delete                403   403   403   login 40
 admin:complaints_deadlinepolicy_history               ok    ok    ok    login ok    ok    login login  deadline_policy
 admin:complaints_deadlinepolicy_simple_history        ok    ok    ok    login ok    ok    login login  deadline_policy
 admin/complaints/complaint/<path:object_id>/          redir redir redir login redir redir login login  complaint_of_a
+admin/complaints/businesschannel/<path:object_id>/    redir redir redir login redir redir login login  business_channel
 admin/complaints/businesscategory/<path:object_id>/   redir redir redir login redir redir login login  business_category
 admin/complaints/complaintreason/<path:object_id>/    redir redir redir login redir redir login login  complaint_reason
 admin/complaints/deadlinepolicy/<path:object_id>/     redir redir redir login redir redir login login  deadline_policy

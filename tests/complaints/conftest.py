@@ -8,7 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Complaint
+from complaints.models import BusinessCategory, Complaint, ComplaintReason
 
 # A Wednesday just before the 2026 National Day holiday (1-7 Oct off, Sat 10 Oct worked).
 RECEIVED = timezone.make_aware(dt.datetime(2026, 9, 30, 10, 0))
@@ -35,9 +35,27 @@ def register(user, branch, **overrides):
         "customer_phone": "13812345678",
         "description": "电话反映在网点办理转账时等候一个多小时，柜员态度冷淡。",
         "customer_request": "希望网点道歉并改进排队管理。",
+        # Coded on B and C (JR/T 0169), as a reply needs (workflow._may_reply).
+        "category": BusinessCategory.objects.get(code="01"),
+        "reason": ComplaintReason.objects.get(code="0101"),
     }
     data.update(overrides)
     return services.complaint_register(**data)
+
+
+def classify(user, complaint, category_code="01", reason_code="0101"):
+    """The handler codes an entry on B and C (JR/T 0169), as a reply needs: an entry the
+    customer wrote online comes without them."""
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    return services.complaint_update(
+        user=user,
+        complaint=complaint,
+        data={
+            "category": BusinessCategory.objects.get(code=category_code),
+            "reason": ComplaintReason.objects.get(code=reason_code),
+        },
+        expected_version=complaint.version,
+    )
 
 
 # Each status and the moves that reach it from "registered".

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branchservice.rectifications.models import Rectification
-from complaints.models import Complaint, ComplaintReason
+from complaints.models import BusinessCategory, Complaint, ComplaintReason
 
 
 def move_url(complaint, move):
@@ -43,8 +43,8 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
         "complained_about": "2 号柜员",
         "first_responder": outlet_user.pk,
         "handler": "",
-        "category": "",
-        "reason": ComplaintReason.objects.get(code="service_attitude").pk,
+        "category": BusinessCategory.objects.get(code="01").pk,
+        "reason": ComplaintReason.objects.get(code="01").pk,
         "complexity": "simple",
         "submission_token": token,
     }

@@ -2,6 +2,7 @@ import pytest
 
 from complaints import services as complaints
 from opinionbook.models import OpinionBook
+from tests.complaints.conftest import classify
 
 
 @pytest.fixture
@@ -25,12 +26,13 @@ def entry_data(**overrides):
 
 
 def reply_to(entry, user, now):
-    """The handler acknowledges, investigates and replies, through the services."""
+    """The handler acknowledges, investigates, codes and replies, through the services."""
     complaints.complaint_acknowledge(
         user=user, complaint=entry, acknowledged_at=now, estimated_reply_at=entry.reply_due_at,
         now=now,
     )  # fmt: skip
     complaints.complaint_investigate(user=user, complaint=entry, now=now)
+    entry = classify(user, entry)
     return complaints.complaint_resolve(
         user=user, complaint=entry, replied_at=now, reply_method="phone",
         reply_content="已致歉并调整排队管理。", customer_accepted=True, founded=True,

@@ -13,6 +13,7 @@ from complaints import services as complaints
 from complaints.models import Complaint
 from opinionbook.models import LookupCode
 from opinionbook.services import display_code, opinion_submit
+from tests.complaints.conftest import classify
 from tests.opinionbook.conftest import entry_data
 
 RECEIVED = timezone.make_aware(dt.datetime(2026, 12, 2, 10, 0))
@@ -102,7 +103,7 @@ def test_the_page_shows_no_staff_names_notes_or_findings(client, written, outlet
     )  # fmt: skip
     complaints.complaint_investigate(user=outlet_user, complaint=entry, now=now)
     complaints.complaint_resolve(
-        user=outlet_user, complaint=Complaint.objects.get(pk=entry.pk),
+        user=outlet_user, complaint=classify(outlet_user, entry),
         replied_at=now, reply_method="phone", reply_content="已向客户致歉，调整排队管理。",
         customer_accepted=True, founded=False, investigation_notes="调查结论：监控显示柜员在岗",
         reply_facts="排队时间约四十分钟", reply_grounds="服务规范第三条", now=now,

@@ -211,9 +211,9 @@ def test_names_typed_by_head_office_are_text_in_the_headers_too(auditor, org, bu
     from complaints.models import BusinessCategory, ComplaintReason
 
     october(org)
-    BusinessCategory.objects.create(code="evil-cat", name='=HYPERLINK("http://evil.invalid")')
-    ComplaintReason.objects.create(code="evil-reason", name="-2+3")
-    ComplaintReason.objects.create(code="at-reason", name="@SUM(A1)")
+    BusinessCategory.objects.create(code="98", name='=HYPERLINK("http://evil.invalid")')
+    ComplaintReason.objects.create(code="98", name="-2+3")
+    ComplaintReason.objects.create(code="97", name="@SUM(A1)")
     build(auditor, org.s1)
     workbook = open_workbook(ReportFile.objects.get().file.read())
     typed = {'=HYPERLINK("http://evil.invalid")', "-2+3", "@SUM(A1)"}
@@ -224,7 +224,10 @@ def test_names_typed_by_head_office_are_text_in_the_headers_too(auditor, org, bu
         if isinstance(cell.value, str) and cell.value.split(" / ")[-1] in typed
     ]
     assert {cell.value.split(" / ")[-1] for cell in headers} == typed
-    assert all(cell.data_type == "s" and cell.quotePrefix for cell in headers)
+    # Text in every heading; where the name starts the cell (not behind its code, "C 98 / -2+3")
+    # it gets the quote prefix.
+    assert all(cell.data_type == "s" for cell in headers)
+    assert all(cell.quotePrefix for cell in headers if cell.value in typed)
 
 
 def test_the_workbook_is_in_english_for_an_english_speaking_user(auditor, org, build):
