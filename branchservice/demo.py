@@ -49,6 +49,7 @@ DEMO_USERS = [
     ("branch_manager", Role.BRANCH_MANAGER, "BJ01", "钱", "立华"),
     ("complaint_manager", Role.COMPLAINT_MANAGER, "BJ0101", "孙", "丽"),
     ("lobby_manager", Role.LOBBY_MANAGER, "BJ0101", "李", "娜"),
+    ("teller", Role.FRONTLINE_STAFF, "BJ0101", "陈", "晨"),
     ("auditor", Role.AUDITOR, "BJ01", "周", "建国"),
     ("inspector", Role.INSPECTOR, "HQ", "吴", "秀英"),
 ]

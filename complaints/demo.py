@@ -612,6 +612,48 @@ def seed(stdout):
                         now=received + dt.timedelta(hours=4),
                     )
             earlier_by_phone[phone] = name
+    created += _seed_intake(now)
     stdout.write(
         f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
     )
+
+
+# Entries taken down on the tablet (/intake/) by the showcase outlet's first responders this
+# morning: username, kind, what the customer says, what they ask for, resolved on the spot.
+INTAKE = [
+    ("teller", "complaint", "客户反映存折补登机故障，只能到柜台排队补登。", "希望尽快修好补登机。",
+     None),
+    ("lobby_manager", "complaint", "客户认为取号时未被告知可以使用自助机办理。", "",
+     "已向客户致歉并引导至自助机办理完毕，客户表示满意。"),
+    ("teller", "praise", "客户表扬大堂经理耐心指导其使用手机银行。", "", None),
+]  # fmt: skip
+
+
+def _seed_intake(now) -> int:
+    """The first responders' entries, through the intake page's own service call."""
+    outlet = Branch.objects.filter(code=SHOWCASE_OUTLET).first()
+    people = {u.username: u for u in User.objects.filter(username__in={r[0] for r in INTAKE})}
+    created = 0
+    for n, (username, kind, text, ask, on_spot) in enumerate(INTAKE):
+        token = uuid.uuid5(DEMO_NAMESPACE, f"intake-{n}")
+        user = people.get(username)
+        if outlet is None or user is None or Complaint.objects.filter(submission_token=token):
+            continue
+        received = now - dt.timedelta(minutes=90 - 20 * n)
+        services.complaint_register(
+            user=user,
+            branch=outlet,
+            kind=kind,
+            channel=Complaint.Channel.ON_SITE,
+            received_at=received,
+            customer_name="" if kind == "praise" else "马先生",
+            customer_phone="" if kind == "praise" else "13698765432",
+            description=text,
+            customer_request=ask,
+            first_responder=user,
+            on_spot={"reply_content": on_spot, "customer_accepted": True} if on_spot else None,
+            submission_token=token,
+            now=received,
+        )
+        created += 1
+    return created

@@ -36,6 +36,7 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
         "lobby_manager": 1,
         "auditor": 4,
         "inspector": 19,  # visits any outlet from head office
+        "teller": 1,
     }
     for username, count in expected.items():
         user = User.objects.get(username=username)

@@ -26,6 +26,12 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert notices.open().exclude(rejection_reason="").exists()
     mine = Complaint.objects.filter(branch__code="BJ0101")
     assert mine.exists() and mine.filter(handler__username="complaint_manager").exists()
+    # Taken down on the tablet by the teller and the lobby manager, handled by the manager.
+    intake = mine.filter(registered_by__username__in=["teller", "lobby_manager"])
+    assert {c.first_responder.username for c in intake} == {"teller", "lobby_manager"}
+    assert {c.handler.username for c in intake} == {"complaint_manager"}
+    assert intake.filter(resolved_on_spot=True, first_responder__username="lobby_manager")
+    assert intake.filter(status=Complaint.Status.REGISTERED, first_responder__username="teller")
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first
