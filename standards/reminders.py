@@ -3,7 +3,7 @@
     today's daily checklist not submitted by CHECKLIST_REMINDER_AT  → the outlet's lobby managers
     ... and still not by CHECKLIST_ESCALATION_AT                      → the outlet head
 
-Only working days need a checklist (the selector knows the calendar and excused days). The
+Only the outlet's opening days need a checklist (the selector knows them and excused days). The
 rectifications of failed items are reminded by branchservice.rectifications' scan.
 """
 
