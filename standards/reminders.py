@@ -75,6 +75,9 @@ def _missing_checklists(now, directory):
                 label=entry.branch.name,
                 # The outlet's checklist page, where lobby managers (no admin access) work.
                 url=reverse("standards:outlet", args=[entry.branch.pk]),
+                # Only outlets open today are listed: a weekend-open outlet's Saturday
+                # reminder goes out on Saturday, not with Monday's digest.
+                on_days_off=True,
             )
 
 

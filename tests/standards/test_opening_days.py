@@ -3,16 +3,27 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from branchservice.models import Branch, OutletDay, WeekendOpening
+from branchservice.notifications.models import Notification
+from branchservice.notifications.registry import Reminder
+from branchservice.notifications.services import (
+    notifications_create,
+    notifications_deliver,
+    notifications_dispatch,
+    reminders_scan,
+)
 from branchservice.opening import is_opening_day
+from branchservice.roles import Role
 from standards.models import MissedChecklistExcuse
 from standards.selectors import missed_and_pending_checklists
 from standards.services import missed_checklist_excuse
+from tests.factories import UserFactory
 
 # Saturday 21 Nov 2026: an ordinary weekend day. Saturday 3 Oct 2026: National Day holiday.
 SATURDAY = dt.date(2026, 11, 21)
@@ -21,7 +32,8 @@ NATIONAL_DAY_SATURDAY = dt.date(2026, 10, 3)
 
 
 def at(day, hour):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    clock = dt.time(int(hour), round(hour % 1 * 60))
+    return timezone.make_aware(dt.datetime.combine(day, clock))
 
 
 @pytest.fixture
@@ -156,3 +168,35 @@ def test_a_branch_manager_adds_opening_dates_for_their_own_outlets_only(org, man
     assert [d.branch.code for d in listed.context["cl"].result_list] == ["A"]
     other = client.get(reverse("admin:branchservice_outletday_change", args=[theirs.pk]))
     assert other.status_code == 302  # the admin's "no such row" answer
+
+
+@pytest.fixture
+def lobby_b(org):
+    return UserFactory(username="lm_b", branch=org.b, roles=[Role.LOBBY_MANAGER], is_staff=False)
+
+
+def test_a_weekend_outlet_is_reminded_on_saturday_and_the_reminder_goes_out_that_day(
+    org, mall, lobby_user, lobby_b, settings, mailoutbox
+):
+    settings.NOTIFICATIONS_SCANNERS = ["standards.reminders"]
+    moment = at(SATURDAY, 10)
+    with time_machine.travel(moment, tick=False):
+        reminders_scan()
+        assert notifications_dispatch() == [lobby_b.pk]
+        assert notifications_deliver(recipient_id=lobby_b.pk) == 1
+    reminder = Notification.objects.get()  # none for outlet A, closed on Saturdays
+    assert (reminder.recipient, reminder.sent_at) == (lobby_b, moment)
+    assert [message.to for message in mailoutbox] == [[lobby_b.email]]
+
+
+def test_other_reminders_still_wait_for_the_next_working_morning_on_a_saturday(
+    org, lobby_b, settings
+):
+    settings.NOTIFICATIONS_SCANNERS = []
+    moment = at(SATURDAY, 10)
+    reminder = Reminder(target=org.b, kind="checklist", stage="overdue", recipient_ids=[lobby_b.pk])
+    notifications_create(reminders=[reminder], now=moment)
+    assert Notification.objects.get().scheduled_for == at(dt.date(2026, 11, 23), 8.5)
+    with time_machine.travel(moment, tick=False):
+        assert notifications_dispatch() == []
+        assert notifications_deliver(recipient_id=lobby_b.pk) == 0
