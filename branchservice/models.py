@@ -313,8 +313,8 @@ class OutletDay(models.Model):
     calendar and the outlet's weekend opening for that outlet (branchservice.opening)."""
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Open that day")
+        CLOSED = "closed", _("Closed that day")
 
     branch = models.ForeignKey(
         Branch, models.CASCADE, related_name="special_days", verbose_name=_("outlet")

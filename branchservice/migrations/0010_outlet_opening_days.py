@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('open', 'Open that day'), ('closed', 'Closed that day')], max_length=10, verbose_name='kind')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('open', 'Open that day'), ('closed', 'Closed that day')], max_length=10, verbose_name='kind')),
                 ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
                 ('branch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='special_days', to='branchservice.branch', verbose_name='outlet')),
             ],

@@ -200,10 +200,7 @@ def notifications_dispatch(*, now: dt.datetime | None = None) -> list[int]:
     if not in_working_hours(now, on_days_off=True):
         return []
     recipient_ids = list(
-        _sendable(now)
-        .order_by("recipient_id")
-        .values_list("recipient_id", flat=True)
-        .distinct()
+        _sendable(now).order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
     )
     for recipient_id in recipient_ids:
         transaction.on_commit(partial(queue, DELIVER_NOTIFICATIONS_TASK, recipient_id))
@@ -218,9 +215,7 @@ def _claim(recipient_id: int, now: dt.datetime) -> list[Notification]:
     """
     token = uuid.uuid4().hex
     taken = (
-        _sendable(now)
-        .filter(recipient_id=recipient_id)
-        .update(claimed_by=token, claimed_at=now)
+        _sendable(now).filter(recipient_id=recipient_id).update(claimed_by=token, claimed_at=now)
     )
     if not taken:
         return []

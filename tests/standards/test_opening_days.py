@@ -7,7 +7,7 @@ import time_machine
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from branchservice.models import Branch, OutletDay, WeekendOpening
 from branchservice.notifications.models import Notification
@@ -22,8 +22,9 @@ from branchservice.opening import is_opening_day
 from branchservice.roles import Role
 from standards.models import MissedChecklistExcuse
 from standards.selectors import missed_and_pending_checklists
-from standards.services import missed_checklist_excuse
+from standards.services import checklist_start, checklist_submit, missed_checklist_excuse
 from tests.factories import UserFactory
+from tests.standards.conftest import all_pass
 
 # Saturday 21 Nov 2026: an ordinary weekend day. Saturday 3 Oct 2026: National Day holiday.
 SATURDAY = dt.date(2026, 11, 21)
@@ -113,7 +114,7 @@ def test_the_queries_stay_fixed_however_many_outlets_open_on_their_own_days(
 def test_a_missed_saturday_is_excused_at_a_weekend_outlet_and_refused_where_it_was_closed(
     org, mall, manager
 ):
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("zh-hans"):
         missed_checklist_excuse(branch=org.a, business_date=SATURDAY, reason="停电", by=manager)
     assert refused.value.message_dict["business_date"] == ["网点不营业的日子无需填写检查表。"]
     manager_b = type(manager).objects.create(username="mgr_s2", branch=org.s2)
@@ -200,3 +201,29 @@ def test_other_reminders_still_wait_for_the_next_working_morning_on_a_saturday(
     with time_machine.travel(moment, tick=False):
         assert notifications_dispatch() == []
         assert notifications_deliver(recipient_id=lobby_b.pk) == 0
+
+
+def test_the_monthly_summary_counts_a_weekend_outlets_saturdays_as_required_and_done(
+    org, mall, small_template
+):
+    from reporting.selectors import STATISTIC_BY_KEY, branch_summary
+
+    lobby = UserFactory(branch=mall, roles=[Role.LOBBY_MANAGER], is_staff=False)
+    checklist = checklist_start(
+        branch=mall, template=small_template, business_date=SATURDAY, by=lobby
+    )
+    checklist_submit(checklist=checklist, answers=all_pass(checklist), by=lobby, revision=1)
+    with time_machine.travel(at(dt.date(2026, 11, 23), 9), tick=False):
+        rows = {
+            row.branch.code: row
+            for row in branch_summary(scope=org.hq, period=dt.date(2026, 11, 1))
+        }
+
+    def counts(code):
+        keys = ("checklists_required", "checklists_done", "checklists_missed")
+        return [STATISTIC_BY_KEY[key].compute(rows[code].parts) for key in keys]
+
+    # 1–23 November 2026: 16 working days (today's due at 18:00, not missed yet); the mall
+    # outlet also opens on three Saturdays, and filled one of them.
+    assert counts("A") == [16, 0, 15]
+    assert counts("B") == [19, 1, 17]
