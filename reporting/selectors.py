@@ -986,7 +986,7 @@ def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[d
 
 
 def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
-    """Outlets × days of the month: done, excused, missed, not required (non-working day,
+    """Outlets × days of the month: done, excused, missed, not required (outlet closed,
     future, or today before its due time). Missed is standards' rule (one home)."""
     window = Period(period)
     return checklist_grid(

@@ -1,6 +1,6 @@
 """Demo data: the starting catalogue and six months of checklists for the demo outlets.
 
-Every outlet gets a daily self-check on most working days up to yesterday: mostly good, some
+Every outlet gets a daily self-check on most of its opening days up to yesterday: mostly good, some
 poor days, some missed (half of the older ones excused by the outlet head), and a
 mystery-shopper visit about once a month. Today is left open so that `lobby_manager` can fill
 it. Every outlet and day draws from its own fixed random seed, so the plan is the same on every
