@@ -134,6 +134,11 @@ class Branch(models.Model):
                         % {"level": self.get_level_display(), "parent": expected.label}
                     }
                 )
+        if self.level != self.Level.OUTLET and self.opens_on_weekends != WeekendOpening.NONE:
+            # Only an outlet serves customers, so only its days decide a daily checklist.
+            raise ValidationError(
+                {"opens_on_weekends": _("Only an outlet opens on weekends of its own.")}
+            )
         if self.pk and self.level:
             misfits = self.children.exclude(level=self.level + 1)
             if misfits.exists():

@@ -148,9 +148,22 @@ def test_head_office_opens_an_outlet_on_saturdays_and_on_a_holiday_in_the_branch
     org.b.refresh_from_db()
     assert is_opening_day(org.b, SATURDAY)
     assert is_opening_day(org.b, holiday)
-    # A sub-branch has no opening days to edit.
-    page = login(hq).get(reverse("admin:branchservice_branch_change", args=[org.s2.pk]))
-    assert "special_days-TOTAL_FORMS" not in page.content.decode()
+    # A sub-branch has no opening days to edit, nor weekends of its own.
+    sub_branch = reverse("admin:branchservice_branch_change", args=[org.s2.pk])
+    assert "special_days-TOTAL_FORMS" not in login(hq).get(sub_branch).content.decode()
+    refused = login(hq).post(
+        sub_branch,
+        {
+            "code": "S2",
+            "name": org.s2.name,
+            "level": Branch.Level.SUB_BRANCH,
+            "parent": org.t1.pk,
+            "opens_on_weekends": WeekendOpening.SATURDAY,
+            "is_active": "on",
+        },
+    )
+    assert refused.status_code == 200
+    assert "只有营业网点可以设置周末营业。" in refused.content.decode()
 
 
 def test_a_branch_manager_adds_opening_dates_for_their_own_outlets_only(org, manager, login):
