@@ -22,7 +22,7 @@ from .calendar_changes import overrides_changed
 from .concurrency import VersionedAdminMixin
 from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin
-from .models import Branch, CalendarNotice, CalendarOverride, FileDownload, User
+from .models import Branch, CalendarNotice, CalendarOverride, FileDownload, OutletDay, User
 from .roles import Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 from .staff import grantable_roles, manageable_branches, may_manage, visible_staff
@@ -33,15 +33,57 @@ from .twofactor.services import second_factor_reset
 admin.site.unregister([TOTPDevice, StaticDevice])
 
 
+class OutletDayInline(admin.TabularInline):
+    """An outlet's holiday openings and extra closed days, beside its weekend opening."""
+
+    model = OutletDay
+    fields = ["date", "kind", "note"]
+    extra = 1
+    ordering = ["-date"]
+
+
+@admin.register(OutletDay)
+class OutletDayAdmin(ScopedAdminMixin, HistoryAdmin):
+    """The same dates as the outlet's inline, for branch managers, who see their outlets
+    but do not edit the branch tree."""
+
+    list_display = ["date", "branch", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["branch__code", "branch__name", "note"]
+    list_select_related = ["branch"]
+    date_hierarchy = "date"
+    fields = ["branch", "date", "kind", "note"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "branch":
+            field.queryset = field.queryset.filter(level=Branch.Level.OUTLET)
+        return field
+
+
 @admin.register(Branch)
 class BranchAdmin(ScopedAdminMixin, HistoryAdmin):
     scope_via = ""
-    list_display = ["code", "name", "level", "parent", "hotline", "is_active"]
-    list_filter = ["level", "is_active"]
+    list_display = ["code", "name", "level", "parent", "hotline", "opens_on_weekends", "is_active"]
+    list_filter = ["level", "opens_on_weekends", "is_active"]
     search_fields = ["code", "name", "address"]
     list_select_related = ["parent"]
     ordering = ["path"]
-    fields = ["code", "name", "level", "parent", "address", "hotline", "customer_base", "is_active"]
+    fields = [
+        "code",
+        "name",
+        "level",
+        "parent",
+        "address",
+        "hotline",
+        "customer_base",
+        "opens_on_weekends",
+        "is_active",
+    ]
+
+    def get_inlines(self, request, obj):
+        # Opening days are an outlet's: the daily checklist is due on them.
+        return [OutletDayInline] if obj is not None and obj.is_outlet else []
 
     def has_delete_permission(self, request, obj=None):
         # Branches carry complaint and checklist history: deactivate, never delete.

@@ -74,18 +74,28 @@ class _Days:
         self._known: dict[dt.date, bool] = {}
         self._version = None
 
+    def _overrides(self, year: int) -> dict[dt.date, bool]:
+        if year not in self._years:
+            if self._version is None:
+                self._version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+            self._years[year] = _load_overrides(year, self._version)
+        return self._years[year]
+
     def is_working(self, day: dt.date) -> bool:
         known = self._known.get(day)
         if known is not None:
             return known
-        if day.year not in self._years:
-            if self._version is None:
-                self._version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
-            self._years[day.year] = _load_overrides(day.year, self._version)
-        override = self._years[day.year].get(day)
+        override = self._overrides(day.year).get(day)
         working = package_working_day(day) if override is None else override
         self._known[day] = working
         return working
+
+    def is_public_holiday(self, day: dt.date) -> bool:
+        if self.is_working(day):
+            return False
+        if day in self._overrides(day.year):
+            return True  # head office declared it a day off
+        return _package_holiday_name(day) is not None
 
 
 _reading = threading.local()
@@ -124,8 +134,21 @@ def package_working_day(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+def _package_holiday_name(day: dt.date) -> str | None:
+    try:
+        return chinese_calendar.get_holiday_detail(day)[1]
+    except NotImplementedError:
+        return None
+
+
 def is_working_day(day) -> bool:
     return _days().is_working(_as_date(day))
+
+
+def is_public_holiday(day) -> bool:
+    """Whether `day` is a day off by the State Council's holidays or head office's overrides,
+    rather than an ordinary weekend (which a weekend-open outlet works)."""
+    return _days().is_public_holiday(_as_date(day))
 
 
 def next_working_day(day, *, days: _Days | None = None) -> dt.date:

@@ -1,5 +1,7 @@
 """The demo bank: head office, 2 tier-1 branches, 4 sub-branches, 12 outlets, and staff.
 
+The 国贸 outlet sits in a shopping mall and opens on Saturdays too, so it has Saturday checklists.
+
 Idempotent: rows are looked up by their natural keys (branch code, username) and created only
 when missing, so a second run changes nothing.
 """
@@ -8,7 +10,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 
-from .models import Branch, CalendarNotice, User
+from .models import Branch, CalendarNotice, User, WeekendOpening
 from .roles import ADMIN_ROLES, Role
 
 DEMO_PASSWORD = "demo-branch-2026"
@@ -42,6 +44,9 @@ TREE = (
         ]),
     ],
 )  # fmt: skip
+
+# Outlets open beyond the PRC working days.
+WEEKEND_OPEN = {"BJ0201": WeekendOpening.SATURDAY}
 
 # The documented demo logins: username, role, branch code, family name, given name.
 DEMO_USERS = [
@@ -84,6 +89,7 @@ def seed_branches() -> dict[str, Branch]:
                 parent=branches.get(parent),
                 address=address,
                 hotline=hotline,
+                opens_on_weekends=WEEKEND_OPEN.get(code, WeekendOpening.NONE),
             )
             branch.full_clean()
             branch.save()

@@ -12,6 +12,19 @@ from .concurrency import VersionedModel
 from .roles import Role
 
 
+class WeekendOpening(models.TextChoices):
+    NONE = "none", _("Closed on weekends")
+    SATURDAY = "saturday", _("Open on Saturdays")
+    WEEKEND = "weekend", _("Open on Saturdays and Sundays")
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """The weekend days (date.weekday()) this opening covers."""
+        return {"none": frozenset(), "saturday": frozenset({5}), "weekend": frozenset({5, 6})}[
+            self.value
+        ]
+
+
 class Branch(models.Model):
     """A node of the bank's branch tree: head office → tier-1 branch → sub-branch → outlet.
 
@@ -59,6 +72,19 @@ class Branch(models.Model):
         null=True,
         blank=True,
         help_text=_("Customers of the outlet, for complaints per 10,000 customers."),
+    )
+    # An outlet's ordinary week: open on PRC working days, and on the weekends chosen here
+    # (a mall outlet opens on Saturdays). Public holidays stay closed unless an OutletDay
+    # opens one; branchservice.opening decides the day.
+    opens_on_weekends = models.CharField(
+        _("open on weekends"),
+        max_length=10,
+        choices=WeekendOpening.choices,
+        default=WeekendOpening.NONE,
+        help_text=_(
+            "Outlets open on PRC working days; a weekend day chosen here is an opening day "
+            "too, except in a public holiday (open one under the dates below)."
+        ),
     )
 
     # The path is derived from parent; history keeps the parent.
@@ -108,6 +134,11 @@ class Branch(models.Model):
                         % {"level": self.get_level_display(), "parent": expected.label}
                     }
                 )
+        if self.level != self.Level.OUTLET and self.opens_on_weekends != WeekendOpening.NONE:
+            # Only an outlet serves customers, so only its days decide a daily checklist.
+            raise ValidationError(
+                {"opens_on_weekends": _("Only an outlet opens on weekends of its own.")}
+            )
         if self.pk and self.level:
             misfits = self.children.exclude(level=self.level + 1)
             if misfits.exists():
@@ -279,6 +310,40 @@ class CalendarOverride(VersionedModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class OutletDay(models.Model):
+    """A date an outlet keeps other hours than its ordinary week: open on a public holiday
+    (or a weekend it is normally closed on), or closed on a day it would open. Beats the
+    calendar and the outlet's weekend opening for that outlet (branchservice.opening)."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open that day")
+        CLOSED = "closed", _("Closed that day")
+
+    branch = models.ForeignKey(
+        Branch, models.CASCADE, related_name="special_days", verbose_name=_("outlet")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outlet opening date")
+        verbose_name_plural = _("outlet opening dates")
+        ordering = ["-date"]
+        # One answer per outlet and date; the unique index also serves the selector's
+        # "these outlets, this date range" read.
+        constraints = [models.UniqueConstraint(fields=["branch", "date"], name="outlet_day_unique")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self):
+        if self.branch_id and not self.branch.is_outlet:
+            raise ValidationError({"branch": _("Opening dates are an outlet's.")})
 
 
 class JobHeartbeat(models.Model):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
+from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
 from complaints.models import Complaint, ComplaintReason, Pause
@@ -166,15 +167,6 @@ class Period:
     @property
     def end_at(self) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(self.end, dt.time.min))
-
-    def days(self):
-        day = self.start
-        while day < self.end:
-            yield day
-            day += dt.timedelta(days=1)
-
-    def working_days(self) -> list[dt.date]:
-        return [day for day in self.days() if is_working_day(day)]
 
 
 def scope_branches(scope: Branch):
@@ -622,39 +614,41 @@ def collect_recurrences(*, scope, period):
     return result
 
 
-def required_checklist_days(period: Period, today: dt.date | None = None) -> list[dt.date]:
-    """Working days of the period up to today: each needs one daily checklist per outlet."""
-    today = today or timezone.localdate()
-    return [day for day in period.working_days() if day <= today]
-
-
 def collect_checklists(*, scope, period):
-    days = required_checklist_days(period)
-    outlets = Branch.objects.filter(
-        path__startswith=scope.path, level=Branch.Level.OUTLET, is_active=True
-    ).values_list("pk", flat=True)
+    """Each outlet's required days are its own opening days of the month up to today
+    (branchservice.opening), and only checklists and excuses of those days count."""
+    first = period.start
+    last = min(period.end - dt.timedelta(days=1), timezone.localdate())
+    outlets = list(
+        Branch.objects.filter(path__startswith=scope.path, level=Branch.Level.OUTLET).only(
+            "pk", "is_active", "opens_on_weekends"
+        )
+    )
+    opening = opening_days(outlets, first, last) if first <= last else {}
     result: dict[int, Parts] = defaultdict(Parts)
-    for outlet_id in outlets:
-        result[outlet_id]["checklists_required"] = len(days)
+    for outlet in outlets:
+        if outlet.is_active:
+            result[outlet.pk]["checklists_required"] = len(opening[outlet.pk])
     done = (
         Checklist.objects.daily()
         .done()
-        .filter(branch__path__startswith=scope.path, business_date__in=days)
+        .filter(branch__path__startswith=scope.path, business_date__range=(first, last))
+        .values_list("branch_id", "business_date", "score", "critical_failures")
     )
-    for branch_id, parts in _rows_by_branch(
-        done,
-        checklists_done=Count("pk"),
-        checklists_scored=Count("score"),
-        score_total=Sum("score"),
-        critical_failures=Sum("critical_failures"),
-    ).items():
-        parts["score_total"] = float(parts["score_total"])
-        result[branch_id].add(parts)
+    for branch_id, day, score, critical_failures in done if opening else ():
+        if day in opening.get(branch_id, ()):
+            parts = result[branch_id]
+            parts["checklists_done"] += 1
+            parts["critical_failures"] += critical_failures or 0
+            if score is not None:
+                parts["checklists_scored"] += 1
+                parts["score_total"] += float(score)
     excused = MissedChecklistExcuse.objects.filter(
-        branch__path__startswith=scope.path, business_date__in=days
-    )
-    for branch_id, parts in _rows_by_branch(excused, checklists_excused=Count("pk")).items():
-        result[branch_id].add(parts)
+        branch__path__startswith=scope.path, business_date__range=(first, last)
+    ).values_list("branch_id", "business_date")
+    for branch_id, day in excused if opening else ():
+        if day in opening.get(branch_id, ()):
+            result[branch_id]["checklists_excused"] += 1
     # What counts as missed is standards' rule, stated once (a due time that has passed).
     for entry in _missed_checklists(scope, period):
         result[entry.branch.pk]["checklists_missed"] += 1
@@ -833,12 +827,13 @@ register_source(
         "checklists",
         collect_checklists,
         [
-            S("checklists_required", _("Daily checklists required"), _("Working days of the "
-              "month up to today (PRC calendar) × active outlets: one daily self-check each."),
+            S("checklists_required", _("Daily checklists required"), _("Opening days of the "
+              "month up to today × active outlets: one daily self-check each. An outlet opens on "
+              "PRC working days, its weekends and its chosen dates."),
               count("checklists_required")),
             S("checklists_done", _("Daily checklists submitted"), _("Daily checklists submitted "
-              "or signed off for a working day of the month."), count("checklists_done")),
-            S("checklists_excused", _("Missed days excused"), _("Working days without a daily "
+              "or signed off for an opening day of the month."), count("checklists_done")),
+            S("checklists_excused", _("Missed days excused"), _("Opening days without a daily "
               "checklist that a branch manager excused with a reason."),
               count("checklists_excused")),
             S("checklists_missed", _("Daily checklists missed"), _("Required days past their "
@@ -991,7 +986,7 @@ def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[d
 
 
 def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
-    """Outlets × days of the month: done, excused, missed, not required (non-working day,
+    """Outlets × days of the month: done, excused, missed, not required (outlet closed,
     future, or today before its due time). Missed is standards' rule (one home)."""
     window = Period(period)
     return checklist_grid(

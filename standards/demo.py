@@ -1,6 +1,6 @@
 """Demo data: the starting catalogue and six months of checklists for the demo outlets.
 
-Every outlet gets a daily self-check on most working days up to yesterday: mostly good, some
+Every outlet gets a daily self-check on most of its opening days up to yesterday: mostly good, some
 poor days, some missed (half of the older ones excused by the outlet head), and a
 mystery-shopper visit about once a month. Today is left open so that `lobby_manager` can fill
 it. Every outlet and day draws from its own fixed random seed, so the plan is the same on every
@@ -13,8 +13,8 @@ import random
 
 from django.utils import timezone
 
-from branchservice.calendar import is_working_day
 from branchservice.models import Branch, User
+from branchservice.opening import opening_days
 from branchservice.rectifications.services import (
     rectification_cancel,
     rectification_complete,
@@ -212,11 +212,8 @@ def seed(stdout):
     lobby, heads = _staff(outlets)
     today = timezone.localdate()
     first = today - dt.timedelta(days=DAYS)
-    working_days = [
-        first + dt.timedelta(days=n)
-        for n in range(DAYS)
-        if is_working_day(first + dt.timedelta(days=n))
-    ]
+    # Each outlet's own opening days: the mall outlet fills on Saturdays too.
+    opening = opening_days(outlets, first, today - dt.timedelta(days=1))
     existing = set(
         Checklist.objects.filter(branch__in=outlets, business_date__gte=first).values_list(
             "branch_id", "business_date", "template_id"
@@ -243,8 +240,9 @@ def seed(stdout):
         outlet_rng = random.Random(f"standards:{outlet.code}")
         # Each outlet has its own habits: a few are sloppier than others.
         base_rate = outlet_rng.choice([0.01, 0.015, 0.02, 0.03, 0.05])
-        visits = set(outlet_rng.sample(working_days, k=min(6, len(working_days))))
-        for day in working_days:
+        open_days = sorted(opening[outlet.pk])
+        visits = set(outlet_rng.sample(open_days, k=min(6, len(open_days))))
+        for day in open_days:
             rng = random.Random(f"standards:{outlet.code}:{day}")
             roll = rng.random()
             if (outlet.pk, day, daily.pk) in existing:

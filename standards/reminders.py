@@ -3,7 +3,7 @@
     today's daily checklist not submitted by CHECKLIST_REMINDER_AT  → the outlet's lobby managers
     ... and still not by CHECKLIST_ESCALATION_AT                      → the outlet head
 
-Only working days need a checklist (the selector knows the calendar and excused days). The
+Only the outlet's opening days need a checklist (the selector knows them and excused days). The
 rectifications of failed items are reminded by branchservice.rectifications' scan.
 """
 
@@ -75,6 +75,9 @@ def _missing_checklists(now, directory):
                 label=entry.branch.name,
                 # The outlet's checklist page, where lobby managers (no admin access) work.
                 url=reverse("standards:outlet", args=[entry.branch.pk]),
+                # Only outlets open today are listed: a weekend-open outlet's Saturday
+                # reminder goes out on Saturday, not with Monday's digest.
+                on_days_off=True,
             )
 
 

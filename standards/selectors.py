@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from branchservice.calendar import is_working_day
 from branchservice.models import Branch
+from branchservice.opening import opening_days
 from branchservice.rectifications.models import Rectification
 
 from .models import (
@@ -32,7 +32,7 @@ def checklist_due_at(business_date: dt.date) -> dt.datetime:
 
 @dataclass(frozen=True)
 class MissingChecklist:
-    """A working day on which an outlet has no submitted daily checklist (and no excuse)."""
+    """An opening day on which an outlet has no submitted daily checklist (and no excuse)."""
 
     branch: Branch
     business_date: dt.date
@@ -46,10 +46,11 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
     """Daily checklists that are missing for the outlets of `branches_qs` from `date_from` to
     `date_to` (inclusive), ordered by date and outlet.
 
-    Non-working days need no checklist; days after `now` are not listed; excused days are not
+    Only the outlet's opening days need a checklist (branchservice.opening: PRC working days,
+    its weekends, its chosen dates); days after `now` are not listed; excused days are not
     listed. A day whose due time (STANDARDS_CHECKLIST_DUE_TIME) has passed is missed, an earlier
-    one pending. Three queries whatever the range (outlets, checklists, excuses), plus the
-    calendar's cached overrides.
+    one pending. Four queries whatever the range (outlets, their chosen dates, checklists,
+    excuses), plus the calendar's cached overrides.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -71,19 +72,23 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
             branch__in=outlets, business_date__range=(date_from, date_to)
         ).values_list("branch_id", "business_date")
     )
+    opening = opening_days(outlets, date_from, date_to)
     missing = []
     day = date_from
     while day <= date_to:
-        if is_working_day(day):
-            due_at = checklist_due_at(day)
-            for outlet in outlets:
-                key = (outlet.pk, day)
-                checklist = started.get(key)
-                if key in excused or (checklist is not None and checklist.is_done):
-                    continue
-                missing.append(
-                    MissingChecklist(outlet, day, due_at, checklist, is_missed=now >= due_at)
-                )
+        due_at = checklist_due_at(day)
+        for outlet in outlets:
+            key = (outlet.pk, day)
+            checklist = started.get(key)
+            if (
+                day not in opening[outlet.pk]
+                or key in excused
+                or (checklist is not None and checklist.is_done)
+            ):
+                continue
+            missing.append(
+                MissingChecklist(outlet, day, due_at, checklist, is_missed=now >= due_at)
+            )
         day += dt.timedelta(days=1)
     return missing
 

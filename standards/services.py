@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from branchservice.calendar import add_working_days, is_working_day
+from branchservice.calendar import add_working_days
 from branchservice.models import Branch, User
+from branchservice.opening import is_opening_day
 from branchservice.rectifications.models import Rectification
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_inspector
@@ -508,8 +509,8 @@ def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str
         errors["branch"] = _("Choose an outlet.")
     if business_date > timezone.localdate():
         errors["business_date"] = _("A day in the future cannot be excused.")
-    elif not is_working_day(business_date):
-        errors["business_date"] = _("No checklist is needed on a non-working day.")
+    elif branch.is_outlet and not is_opening_day(branch, business_date):
+        errors["business_date"] = _("No checklist is needed on a day the outlet is closed.")
     elif Checklist.objects.daily().done().filter(branch=branch, business_date=business_date):
         errors["business_date"] = _("The daily checklist of that day was submitted.")
     elif MissedChecklistExcuse.objects.filter(branch=branch, business_date=business_date):
@@ -524,7 +525,7 @@ def missed_checklist_excuse_check(*, branch, business_date: dt.date, reason: str
 
 @transaction.atomic
 def missed_checklist_excuse(*, branch, business_date: dt.date, reason: str, by: User):
-    """A branch manager excuses an outlet's missing daily checklist on a working day."""
+    """A branch manager excuses an outlet's missing daily checklist on an opening day."""
     if not (by.has_perm("standards.add_missedchecklistexcuse") and can_see_branch(by, branch)):
         raise PermissionDenied
     missed_checklist_excuse_check(branch=branch, business_date=business_date, reason=reason)

@@ -47,7 +47,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from branchservice.exports.models import ExportJob
-from branchservice.models import CalendarOverride, FileDownload, User
+from branchservice.models import CalendarOverride, FileDownload, OutletDay, User
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
 from branchservice.rectifications.models import EvidenceFile, Rectification
 from branchservice.roles import Role
@@ -94,6 +94,10 @@ def calendar_override(org):
 
 def role_group(org):
     return Group.objects.get(name=Role.LOBBY_MANAGER)
+
+
+def outlet_day_of_a(org):
+    return OutletDay.objects.create(branch=org.a, date="2026-10-05", kind="open", note="国庆营业")
 
 
 def login_of_a(org):
@@ -284,6 +288,7 @@ OBJECTS = {
     "branch_a": branch_a,
     "staff_of_a": staff_of_a,
     "calendar_override": calendar_override,
+    "outlet_day_of_a": outlet_day_of_a,
     "role_group": role_group,
     "login_of_a": login_of_a,
     "failed_login_of_a": failed_login_of_a,
@@ -387,6 +392,13 @@ admin:auth_user_password_change                       ok    ok    403   login 40
 admin/branchservice/user/<path:object_id>/            redir redir redir login redir redir login login  staff_of_a
 
 # Calendar overrides: bank-wide; head office edits, the others in the admin read.
+admin:branchservice_outletday_changelist              ok    ok    403   login 403   403   login login  outlet_day_of_a
+admin:branchservice_outletday_add                     ok    ok    403   login 403   403   login login  -
+admin:branchservice_outletday_change                  ok    ok    403   login 403   403   login login  outlet_day_of_a
+admin:branchservice_outletday_history                 ok    ok    403   login 403   404   login login  outlet_day_of_a
+admin:branchservice_outletday_simple_history          ok    ok    403   login 403   404   login login  outlet_day_of_a
+admin:branchservice_outletday_delete                  ok    ok    403   login 403   403   login login  outlet_day_of_a
+admin/branchservice/outletday/<path:object_id>/       redir redir redir login redir redir login login  outlet_day_of_a
 admin:branchservice_calendaroverride_changelist       ok    ok    ok    login ok    ok    login login  calendar_override
 admin:branchservice_calendaroverride_add              ok    403   403   login 403   403   login login  -
 admin:branchservice_calendaroverride_change           ok    ok    ok    login ok    ok    login login  calendar_override

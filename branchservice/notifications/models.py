@@ -78,6 +78,9 @@ class Notification(models.Model):
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     scheduled_for = models.DateTimeField(_("send from"))
+    # Sent within working hours on a day off too, not held for the next working day: the
+    # reminder is about work done that day (a weekend-open outlet's checklist).
+    on_days_off = models.BooleanField(_("sent on days off"), default=False, editable=False)
     # NULL, not "", means unclaimed: the claim is `UPDATE … WHERE claimed_by IS NULL`.
     claimed_by = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -68,6 +68,9 @@ class Reminder:
     occurrence: str = ""
     label: str = ""
     url: str = ""
+    # Work that is done on days off as well (a weekend-open outlet's checklist): sent within
+    # working hours that day instead of being held for the next working morning.
+    on_days_off: bool = False
     # Runs once, in the creating transaction, when this reminder is stored for the first
     # time (e.g. to write the escalation on the complaint's timeline).
     on_first_creation: Callable[[], None] | None = field(default=None, compare=False)

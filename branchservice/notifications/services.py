@@ -64,6 +64,7 @@ def _rows(reminder: Reminder, *, now: dt.datetime, send_from: dt.datetime):
             due_at=reminder.due_at,
             created_at=now,
             scheduled_for=send_from,
+            on_days_off=reminder.on_days_off,
         )
 
 
@@ -102,19 +103,21 @@ def notifications_create(*, reminders: Iterable[Reminder], now: dt.datetime) -> 
     """Store reminders that do not exist yet; return how many rows were offered.
 
     Rows that exist already are skipped by the unique key (ignore_conflicts). Outside working
-    hours a reminder is held (scheduled) for the next working morning. No transaction spans
-    the whole scan: every insert is idempotent, so a scan cut short is completed by the next
-    one, and no write lock is held while the scanners read (SQLite would refuse the upgrade).
+    hours a reminder is held (scheduled) for the next working morning; one `on_days_off` is
+    held only outside the hours of the day. No transaction spans the whole scan: every insert
+    is idempotent, so a scan cut short is completed by the next one, and no write lock is held
+    while the scanners read (SQLite would refuse the upgrade).
     """
-    send_from = next_send_time(now)
+    send_from = {False: next_send_time(now), True: next_send_time(now, on_days_off=True)}
     offered = 0
     pending: list[Notification] = []
     for reminder in reminders:
+        held = send_from[reminder.on_days_off]
         if reminder.on_first_creation is not None:
             with transaction.atomic():
-                offered += _create_with_hook(reminder, now=now, send_from=send_from)
+                offered += _create_with_hook(reminder, now=now, send_from=held)
             continue
-        pending.extend(_rows(reminder, now=now, send_from=send_from))
+        pending.extend(_rows(reminder, now=now, send_from=held))
         if len(pending) >= INSERT_BATCH_SIZE:
             Notification.objects.bulk_create(pending, ignore_conflicts=True)
             offered, pending = offered + len(pending), []
@@ -181,16 +184,23 @@ def reminders_scan(*, now: dt.datetime | None = None) -> int:
     return created
 
 
+def _sendable(now: dt.datetime):
+    """The reminders that may go out at `now`: every ready one in working hours; within the
+    hours of a day off only those about work done on days off; none outside the hours."""
+    if in_working_hours(now):
+        return Notification.objects.deliverable(now)
+    if in_working_hours(now, on_days_off=True):
+        return Notification.objects.deliverable(now).filter(on_days_off=True)
+    return Notification.objects.none()
+
+
 def notifications_dispatch(*, now: dt.datetime | None = None) -> list[int]:
     """Queue one delivery per person who has reminders ready; return their ids."""
     now = now or timezone.now()
-    if not in_working_hours(now):
+    if not in_working_hours(now, on_days_off=True):
         return []
     recipient_ids = list(
-        Notification.objects.deliverable(now)
-        .order_by("recipient_id")
-        .values_list("recipient_id", flat=True)
-        .distinct()
+        _sendable(now).order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
     )
     for recipient_id in recipient_ids:
         transaction.on_commit(partial(queue, DELIVER_NOTIFICATIONS_TASK, recipient_id))
@@ -205,9 +215,7 @@ def _claim(recipient_id: int, now: dt.datetime) -> list[Notification]:
     """
     token = uuid.uuid4().hex
     taken = (
-        Notification.objects.deliverable(now)
-        .filter(recipient_id=recipient_id)
-        .update(claimed_by=token, claimed_at=now)
+        _sendable(now).filter(recipient_id=recipient_id).update(claimed_by=token, claimed_at=now)
     )
     if not taken:
         return []
@@ -315,7 +323,7 @@ def notifications_deliver(*, recipient_id: int, now: dt.datetime | None = None) 
     a backoff, and after NOTIFICATIONS_MAX_ATTEMPTS they are marked failed (admin shows why).
     """
     now = now or timezone.now()
-    if not in_working_hours(now):
+    if not in_working_hours(now, on_days_off=True):
         return 0
     with translation.override(settings.LANGUAGE_CODE):  # the reasons recorded on cancelled rows
         notifications = _drop_no_longer_due(_claim(recipient_id, now), now)

@@ -4,6 +4,7 @@ import io
 from django.utils import timezone
 
 from branchservice import demo as org_demo
+from branchservice.calendar import is_working_day
 from branchservice.models import Branch
 from branchservice.rectifications.models import Rectification
 from standards import demo
@@ -53,3 +54,16 @@ def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_chang
         date_to=today - dt.timedelta(days=1),
     )
     assert 0 < len(missed) < 0.05 * 12 * 150, "a few missed days"
+
+
+def test_the_demo_mall_outlet_fills_its_checklist_on_saturdays_and_the_others_do_not(db):
+    org_demo.seed(io.StringIO())
+    demo.seed(io.StringIO())
+    saturdays = Checklist.objects.daily().filter(business_date__week_day=7)  # Saturday
+    # An adjusted working Saturday (调休) needs a checklist everywhere; ordinary ones only at
+    # the mall outlet.
+    ordinary = [
+        c for c in saturdays.select_related("branch") if not is_working_day(c.business_date)
+    ]
+    assert ordinary
+    assert {c.branch.code for c in ordinary} == {"BJ0201"}

@@ -29,9 +29,10 @@ def test_it_lists_working_days_without_a_submitted_daily_checklist(
     MissedChecklistExcuse.objects.create(
         branch=org.a, business_date=dt.date(2026, 11, 16), reason="停电", excused_by=manager
     )
-    # Outlets, checklists, excuses, and the calendar's overrides for the year (then cached).
+    # Outlets, their chosen opening dates, checklists, excuses, and the calendar's overrides
+    # for the year (then cached).
     cache.clear()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         rows = missed_and_pending_checklists(
             branches_qs=outlets,
             date_from=dt.date(2026, 11, 13),

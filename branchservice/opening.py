@@ -1,0 +1,54 @@
+"""The outlet's own calendar: on which days an outlet is open.
+
+An outlet is open on PRC working days (branchservice.calendar), and also on the ordinary
+weekend days its `opens_on_weekends` names; a public holiday stays closed. An OutletDay of the
+outlet beats both for its date: open on a chosen holiday, or closed on a day it would open.
+An outlet with neither keeps the PRC working days, so existing outlets are unchanged.
+
+Whatever needs an outlet to be open (the daily checklist due and missed, its reminders,
+excusing a missed day) asks here.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from .calendar import is_public_holiday, is_working_day, one_reading
+from .models import Branch, OutletDay, WeekendOpening
+
+
+def _weekend_days(outlet: Branch) -> frozenset[int]:
+    return WeekendOpening(outlet.opens_on_weekends).weekdays
+
+
+def _ordinary_weekend(day: dt.date) -> bool:
+    """A Saturday or Sunday off that is no public holiday: weekend-open outlets work it."""
+    return not is_working_day(day) and not is_public_holiday(day)
+
+
+def is_opening_day(outlet: Branch, day: dt.date) -> bool:
+    """Whether `outlet` is open on `day` (one query for its chosen dates)."""
+    return day in opening_days([outlet], day, day)[outlet.pk]
+
+
+def opening_days(outlets, date_from: dt.date, date_to: dt.date) -> dict[int, set[dt.date]]:
+    """{outlet id: its opening days from `date_from` to `date_to` (inclusive)} for many
+    outlets: one query for their chosen dates, whatever the number of outlets or days, and
+    the calendar read once per day, not per outlet."""
+    outlets = list(outlets)
+    special: dict[int, dict[dt.date, bool]] = defaultdict(dict)
+    for branch_id, date, kind in OutletDay.objects.filter(
+        branch__in=outlets, date__range=(date_from, date_to)
+    ).values_list("branch_id", "date", "kind"):
+        special[branch_id][date] = kind == OutletDay.Kind.OPEN
+    with one_reading():
+        days = [date_from + dt.timedelta(n) for n in range((date_to - date_from).days + 1)]
+        working = {day for day in days if is_working_day(day)}
+        weekends = {day for day in days if day not in working and _ordinary_weekend(day)}
+    opening: dict[int, set[dt.date]] = {}
+    for outlet in outlets:
+        weekend = _weekend_days(outlet)
+        ordinary = working | {day for day in weekends if day.weekday() in weekend}
+        chosen = special.get(outlet.pk, {})
+        opened = {day for day, is_open in chosen.items() if is_open}
+        opening[outlet.pk] = (ordinary | opened) - (chosen.keys() - opened)
+    return opening
