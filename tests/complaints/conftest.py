@@ -2,13 +2,14 @@
 state the workflow can actually reach."""
 
 import datetime as dt
+import importlib
 
 import pytest
 import time_machine
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import BusinessCategory, Complaint, ComplaintReason
+from complaints.models import BusinessCategory, BusinessChannel, Complaint, ComplaintReason
 
 # A Wednesday just before the 2026 National Day holiday (1-7 Oct off, Sat 10 Oct worked).
 RECEIVED = timezone.make_aware(dt.datetime(2026, 9, 30, 10, 0))
@@ -25,7 +26,32 @@ def frozen():
         yield traveller
 
 
+def code_lists():
+    """The JR/T 0169 code lists as the data migrations seed them. A transactional test (live
+    server, Celery worker) empties every table after it, the seeded lists with the rest, so a
+    later one lays them again from the migrations' own tables."""
+    if BusinessCategory.objects.exists():
+        return
+    seeded = importlib.import_module("complaints.migrations.0002_reference_data")
+    jrt = importlib.import_module("complaints.migrations.0015_jrt_codes")
+    names = {
+        BusinessCategory: {slug: name for slug, name, _parent in seeded.CATEGORIES},
+        ComplaintReason: dict(seeded.REASONS),
+    }
+    for model, codes in (
+        (BusinessCategory, jrt.CATEGORY_CODES),
+        (ComplaintReason, jrt.REASON_CODES),
+    ):
+        for slug, (code, parent) in codes.items():  # parents come first
+            model.objects.create(
+                code=code, name=names[model][slug], parent=model.objects.filter(code=parent).first()
+            )
+    for code, name in jrt.CHANNELS:
+        BusinessChannel.objects.create(code=code, name=name)
+
+
 def register(user, branch, **overrides):
+    code_lists()
     data = {
         "user": user,
         "branch": branch,
@@ -46,6 +72,7 @@ def register(user, branch, **overrides):
 def classify(user, complaint, category_code="01", reason_code="0101"):
     """The handler codes an entry on B and C (JR/T 0169), as a reply needs: an entry the
     customer wrote online comes without them."""
+    code_lists()
     complaint = Complaint.objects.get(pk=complaint.pk)
     return services.complaint_update(
         user=user,
