@@ -6,6 +6,7 @@ from functools import partial, wraps
 from csp.decorators import csp
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
@@ -81,33 +82,24 @@ def book(request, code):
     return render(request, "opinionbook/book.html", {**context, "form": form})
 
 
+def _lookup_page(request, form, *, status=200, phone_form=None, **extra):
+    """The lookup page; with a gateway configured, it also offers a texted one-time code."""
+    if phone_form is None and sms.configured():
+        phone_form = PhoneCodeForm(prefix="phone")
+    context = {"form": form, "phone_form": phone_form, **extra}
+    return render(request, "opinionbook/lookup.html", context, status=status)
+
+
 @public_page
 def lookup(request):
     """Reference and code → where the entry stands. Rate-limited per address; a wrong
     reference, a wrong code and a locked reference get the same answer."""
-    # A lost lookup code can be replaced by a texted one when a gateway is configured.
-    phone_form = PhoneCodeForm(prefix="phone") if sms.configured() else None
     if request.method == "GET":
-        context = {"form": LookupForm(), "phone_form": phone_form}
-        return render(request, "opinionbook/lookup.html", context)
-    texting = phone_form is not None and "send_code" in request.POST
-    form = LookupForm() if texting else LookupForm(request.POST)
-    if texting:
-        phone_form = PhoneCodeForm(request.POST, prefix="phone")
+        return _lookup_page(request, LookupForm())
+    form = LookupForm(request.POST)
     wait = limits.lookup_wait(request)
     if wait is not None:
-        context = {"form": form, "phone_form": phone_form, "wait_minutes": _minutes(wait)}
-        return render(request, "opinionbook/lookup.html", context, status=429)
-    if texting:
-        context = {"form": form, "phone_form": phone_form}
-        if phone_form.is_valid():
-            services.phone_code_send(**phone_form.cleaned_data)
-            reference = phone_form.cleaned_data["reference"]
-            context.update(
-                form=LookupForm(initial={"reference": reference}),
-                code_texted=services.PHONE_CODE_MINUTES,
-            )
-        return render(request, "opinionbook/lookup.html", context)
+        return _lookup_page(request, form, status=429, wait_minutes=_minutes(wait))
     if form.is_valid():
         entry = services.lookup_find(**form.cleaned_data)
         if entry is not None:
@@ -118,9 +110,29 @@ def lookup(request):
             return render(request, "opinionbook/progress.html", context)
         # The code is not shown again: the same page whatever was wrong.
         form = LookupForm(initial={"reference": form.cleaned_data["reference"]})
-        context = {"form": form, "phone_form": phone_form, "not_found": True}
-        return render(request, "opinionbook/lookup.html", context)
-    return render(request, "opinionbook/lookup.html", {"form": form, "phone_form": phone_form})
+        return _lookup_page(request, form, not_found=True)
+    return _lookup_page(request, form)
+
+
+@public_page
+def lookup_code(request):
+    """A lost lookup code: a one-time code texted to the entry's own mobile number. Counted
+    with the lookups of the address; the page answers alike whatever matched."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not sms.configured():
+        raise Http404
+    phone_form = PhoneCodeForm(request.POST, prefix="phone")
+    wait = limits.lookup_wait(request)
+    if wait is not None:
+        return _lookup_page(
+            request, LookupForm(), phone_form=phone_form, status=429, wait_minutes=_minutes(wait)
+        )
+    if not phone_form.is_valid():
+        return _lookup_page(request, LookupForm(), phone_form=phone_form)
+    services.phone_code_send(**phone_form.cleaned_data)
+    form = LookupForm(initial={"reference": phone_form.cleaned_data["reference"]})
+    return _lookup_page(request, form, code_texted=services.PHONE_CODE_MINUTES)
 
 
 @public_page

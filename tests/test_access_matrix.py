@@ -678,6 +678,7 @@ exports:export_status                                 404   404   open  404   40
 # anyone, signed in or not. The switch of each outlet's book: its outlet head and head office.
 opinionbook:book                                      ok    ok    ok    ok    ok    ok    ok    ok     opinion_book_of_a
 opinionbook:lookup                                    ok    ok    ok    ok    ok    ok    ok    ok     -
+opinionbook:lookup_code                               405   405   405   405   405   405   405   405    -
 opinionbook:satisfaction                              404   404   404   404   404   404   404   404    -
 admin:opinionbook_opinionbook_changelist              ok    ok    ok    login ok    ok    login login  opinion_book_of_a
 admin:opinionbook_opinionbook_add                     ok    ok    403   login 403   403   login login  -
@@ -730,6 +731,7 @@ UNVERIFIED_OPEN = {
     # The customers' public pages, open to a member of staff as to anyone.
     "opinionbook:book": "ok",
     "opinionbook:lookup": "ok",
+    "opinionbook:lookup_code": "405",
     "opinionbook:satisfaction": "404",
     # Enrolled already (the verified session of the same person enrolled): the code page.
     "twofactor:enrol": "2fa",

@@ -34,6 +34,7 @@ OPEN_VIEWS = frozenset(
         # satisfaction link): a member of staff may open them on their own phone like anyone.
         "opinionbook:book",
         "opinionbook:lookup",
+        "opinionbook:lookup_code",
         "opinionbook:satisfaction",
         "admin:login",
         "admin:logout",

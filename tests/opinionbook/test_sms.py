@@ -93,6 +93,11 @@ def lookup(client, data):
     return client.post(reverse("opinionbook:lookup"), data).content.decode()
 
 
+def ask_code(client, reference, digits):
+    data = {"phone-reference": reference, "phone-last_digits": digits}
+    return client.post(reverse("opinionbook:lookup_code"), data).content.decode()
+
+
 def texted_code(gateway) -> str:
     body, _headers = gateway.received[-1]
     return re.search(r"验证码为 (\d{6})", body["text"]).group(1)
@@ -102,8 +107,7 @@ def test_a_lost_lookup_code_is_replaced_by_a_one_time_code_to_the_phone(client, 
     submit(client)
     entry = Complaint.objects.get()
     gateway.received.clear()
-    page = lookup(client, {"send_code": "1", "phone-reference": entry.reference.lower(),
-                           "phone-last_digits": "5678"})  # fmt: skip
+    page = ask_code(client, entry.reference.lower(), "5678")
     assert 'id="code-texted"' in page
     [(body, _headers)] = gateway.received
     assert body["to"] == "13812345678" and "一次性验证码" in body["text"]
@@ -120,14 +124,11 @@ def test_the_one_time_code_page_answers_alike_and_texts_only_the_entrys_own_phon
     submit(client)
     entry = Complaint.objects.get()
     gateway.received.clear()
-    wrong_digits = lookup(client, {"send_code": "1", "phone-reference": entry.reference,
-                                   "phone-last_digits": "0000"})  # fmt: skip
-    no_entry = lookup(client, {"send_code": "1", "phone-reference": "TS-XX-000000-0001",
-                               "phone-last_digits": "5678"})  # fmt: skip
+    wrong_digits = ask_code(client, entry.reference, "0000")
+    no_entry = ask_code(client, "TS-XX-000000-0001", "5678")
     assert 'id="code-texted"' in wrong_digits and 'id="code-texted"' in no_entry
     assert gateway.received == []
-    bad = lookup(client, {"send_code": "1", "phone-reference": entry.reference,
-                          "phone-last_digits": "56a8"})  # fmt: skip
+    bad = ask_code(client, entry.reference, "56a8")
     assert "请输入手机号码的后 4 位数字" in bad
 
 
@@ -135,4 +136,6 @@ def test_without_a_gateway_the_lookup_page_offers_no_texted_code(client, book, s
     settings.OPINION_SMS_GATEWAY_URL = ""
     page = client.get(reverse("opinionbook:lookup")).content.decode()
     assert 'id="lost-code"' not in page
-    assert 'id="lost-code"' not in lookup(client, {"send_code": "1", "reference": "X", "code": "Y"})
+    assert 'id="lost-code"' not in lookup(client, {"reference": "X", "code": "Y"})
+    response = client.post(reverse("opinionbook:lookup_code"), {"phone-reference": "X"})
+    assert response.status_code == 404
