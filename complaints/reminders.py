@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.calendar import add_working_days
 from branchservice.models import User
 from branchservice.notifications.models import Notification
+from branchservice.notifications.recipients import Directory
 from branchservice.notifications.registry import (
     NO_LONGER_DUE_CLOSED,
     NO_LONGER_DUE_DONE,
@@ -448,6 +449,26 @@ def deadlines_moved(complaint, *, now) -> Reminder | None:
         label=complaint.reference,
         url=admin_url(complaint),
     )
+
+
+def scan_at(now) -> _Scan:
+    """The scan as it runs at `now`, for a few rows at a time: the calendar recount asks
+    what is due on the deadlines it moved (`moved`)."""
+    return _Scan(now, Directory())
+
+
+def moved(complaint, before: dict, run: _Scan) -> tuple[dict, list[Reminder]]:
+    """For notifications_supersede: the occurrence each step's reminders had before its
+    deadline moved (`before`: due field → old value; the complaint holds the new ones), and
+    what the scan finds due on the new deadlines (nothing while the clock is paused)."""
+    moved_from = {
+        (complaint.pk, kind): run.occurrence(before[due_field])
+        for kind, (due_field, _done) in _STEP_FIELDS.items()
+        if before.get(due_field) and before[due_field] != getattr(complaint, due_field)
+    }
+    if not moved_from or complaint.paused_since is not None:
+        return moved_from, []
+    return moved_from, list(run.complaint(complaint))
 
 
 def scan(*, now, directory):

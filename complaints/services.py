@@ -24,6 +24,7 @@ from branchservice.notifications.services import (
     notifications_create,
     notifications_send_now,
     notifications_settle_for,
+    notifications_supersede,
 )
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import INTAKE_PERMISSION, Role, is_complaint_handler
@@ -1334,20 +1335,21 @@ def complaints_follow_calendar(
         .prefetch_related("pauses")
         .order_by("pk")
     )
+    run = reminders.scan_at(now)
     moved, after = 0, 0
     while True:
         with transaction.atomic():
             batch = list(
                 candidates.select_for_update(of=("self",)).filter(pk__gt=after)[:batch_size]
             )
-            moved += _follow(batch, flips, now)
+            moved += _follow(batch, flips, now, run)
         if len(batch) < batch_size:
             return moved
         after = batch[-1].pk
 
 
-def _follow(batch, flips, now) -> int:
-    changed, events = [], []
+def _follow(batch, flips, now, run) -> int:
+    changed, events, moved_from, due_now = [], [], {}, []
     # Stored text written by a background job: in the bank's language.
     with translation.override(settings.LANGUAGE_CODE), one_reading():
         for complaint in batch:
@@ -1360,6 +1362,9 @@ def _follow(batch, flips, now) -> int:
             ]
             if lines:
                 changed.append(complaint)
+                step_from, step_due = reminders.moved(complaint, before, run)
+                moved_from.update(step_from)
+                due_now += step_due
                 events += [
                     ComplaintEvent(complaint=complaint, action=Move.DEADLINE_MOVED, note=n, at=now)
                     for n in lines
@@ -1369,6 +1374,8 @@ def _follow(batch, flips, now) -> int:
         _store(changed, [*DUE_FIELDS, "policy"])
         _record_history([c.pk for c in changed], at=now, reason=reason)
         ComplaintEvent.objects.bulk_create(events)
+        # What was sent for a moved deadline is not sent again: the handler hears of the move.
+        notifications_supersede(model=Complaint, moved_from=moved_from, due_now=due_now, now=now)
         # The bell at once; the mail with the next dispatch of the handler's reminders, so a
         # handler hears of the whole recount (however many batches) in one mail.
         notifications_create(

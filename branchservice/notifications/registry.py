@@ -56,6 +56,9 @@ BATCH_SIZE = 2000
 NO_LONGER_DUE_DONE = _("Done since the reminder was created.")
 NO_LONGER_DUE_MOVED = _("The deadline has moved since the reminder was created.")
 NO_LONGER_DUE_CLOSED = _("No longer open: %(status)s.")
+NO_LONGER_DUE_SUPERSEDED = _(
+    "Already sent for the deadline before it moved; the person was told of the move instead."
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from itertools import islice
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -32,7 +32,14 @@ from .channels import PermanentFailure, TemporaryFailure
 from .hours import in_working_hours, next_send_time
 from .models import Notification, NotificationPreference
 from .recipients import Directory
-from .registry import BATCH_SIZE, Reminder, batched, scanner_for, scanners
+from .registry import (
+    BATCH_SIZE,
+    NO_LONGER_DUE_SUPERSEDED,
+    Reminder,
+    batched,
+    scanner_for,
+    scanners,
+)
 
 logger = logging.getLogger(__name__)
 # Reminder rows per INSERT statement.
@@ -123,6 +130,73 @@ def notifications_create(*, reminders: Iterable[Reminder], now: dt.datetime) -> 
             offered, pending = offered + len(pending), []
     Notification.objects.bulk_create(pending, ignore_conflicts=True)
     return offered + len(pending)
+
+
+def notifications_supersede(
+    *,
+    model: type[Model],
+    moved_from: dict[tuple[int, str], str],
+    due_now: Iterable[Reminder],
+    now: dt.datetime,
+) -> int:
+    """Deadlines of `model` rows moved (a calendar change) and their people were told of it:
+    what was sent for an old deadline is done, and is not sent again for the new one in the
+    stage it was sent in; a later stage still comes. `moved_from[(pk, kind)]` is the
+    occurrence the row's reminders of that kind had before the move; `due_now` is what the
+    row's scanner finds due now, on the new deadlines. Returns how many sent reminders were
+    superseded. At most three queries, however many rows moved.
+
+    The due date is part of a reminder's identity (its occurrence), so without this the next
+    scan would send the same reminder again, naming the new date. A cancelled row holding the
+    new occurrence takes its place in the unique key: the scan's insert skips it, and a
+    cancelled row is shown to nobody.
+    """
+    if not moved_from:
+        return 0
+    content_type = ContentType.objects.get_for_model(model)
+    sent = [
+        n
+        for n in Notification.objects.filter(
+            content_type=content_type,
+            object_id__in={pk for pk, _kind in moved_from},
+            kind__in={kind for _pk, kind in moved_from},
+            cancelled_at=None,
+        ).exclude(sent_at=None)
+        if n.occurrence == moved_from.get((n.object_id, n.kind))
+    ]
+    if not sent:
+        return 0
+    again = {(r.target.pk, r.kind, r.stage): r for r in due_now}
+    with translation.override(settings.LANGUAGE_CODE):  # recorded on the cancelled rows
+        reason = str(NO_LONGER_DUE_SUPERSEDED)
+    superseded = [
+        (n, r)
+        for n in sent
+        if (r := again.get((n.object_id, n.kind, n.stage))) and r.occurrence != n.occurrence
+    ]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=n.recipient_id,
+                kind=n.kind,
+                stage=n.stage,
+                content_type=content_type,
+                object_id=n.object_id,
+                occurrence=r.occurrence,
+                object_label=n.object_label,
+                url=n.url,
+                due_at=r.due_at,
+                created_at=now,
+                scheduled_for=now,
+                cancelled_at=now,
+                last_error=reason,
+            )
+            for n, r in superseded
+        ],
+        ignore_conflicts=True,
+    )
+    Notification.objects.filter(pk__in=[n.pk for n in sent], done_at=None).update(done_at=now)
+    return len(superseded)
 
 
 def _deliver_soon(recipient_id: int) -> None:

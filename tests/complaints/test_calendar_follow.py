@@ -140,10 +140,11 @@ def test_a_batch_costs_the_same_few_queries_however_many_rows_move(
     with CaptureQueriesContext(connection) as queries:
         moved = services.complaints_follow_calendar(flips={D(2027, 1, 1): False}, batch_size=4)
     assert moved == 6
-    # Two batches (4 and 2 rows), each: the rows, their pauses, the update, the history, the
-    # timeline, the handlers' notices (and the transaction's savepoint statements); never a
-    # query per row.
-    assert len(queries) <= 2 * 8, [q["sql"][:80] for q in queries]
+    # Once: who holds which role (two) and the deadline policies (two), for what is due on
+    # the new deadlines. Two batches (4 and 2 rows), each: the rows, their pauses, the update,
+    # the history, the timeline, the reminders sent for the old deadlines, the handlers'
+    # notices (and the transaction's savepoint statements); never a query per row.
+    assert len(queries) <= 4 + 2 * 9, [q["sql"][:80] for q in queries]
     for c in complaints:
         c.refresh_from_db()
         assert day(c.reply_due_at) == D(2027, 1, 5)
@@ -211,3 +212,33 @@ def test_the_handler_hears_of_moved_deadlines_at_once_and_in_one_mail(
     told.filter(pk=told[0].pk).update(read_at=at(2026, 12, 28, 11))
     reminders_scan(now=at(2026, 12, 28, 11))
     assert list(told.filter(done_at=None)) == [told[1]]
+
+
+def test_a_reminder_sent_for_a_deadline_that_moved_is_superseded_not_sent_again(
+    end_of_december, org, outlet_user, mailoutbox
+):
+    from branchservice.notifications.models import Notification
+    from branchservice.notifications.services import notifications_deliver, reminders_scan
+
+    complaint = complex_complaint(outlet_user, org.a)
+    reply = Notification.objects.filter(object_id=complaint.pk, kind="complaint_reply")
+    with time_machine.travel(at(2027, 1, 6, 10), tick=False):
+        reminders_scan()
+        notifications_deliver(recipient_id=complaint.handler_id)
+        sent = reply.get(stage="overdue", recipient=complaint.handler)
+        assert (sent.occurrence, sent.sent_at is not None) == ("2027-01-04", True)
+
+        # Entered late: 元旦 makes the reply due on the 5th, overdue still.
+        CalendarOverride.objects.create(date=D(2027, 1, 1), kind="holiday", note="元旦")
+        services.complaints_follow_calendar(flips={D(2027, 1, 1): False})
+        reminders_scan()
+
+    sent.refresh_from_db()
+    assert sent.done_at is not None
+    again = reply.filter(occurrence="2027-01-05", recipient=complaint.handler)
+    # Held by a cancelled row in its place; the handler was told of the move instead.
+    assert [n.cancelled_at is not None for n in again.filter(stage="overdue")] == [True]
+    assert not again.filter(cancelled_at=None).exists()
+    assert Notification.objects.filter(
+        object_id=complaint.pk, kind="complaint_deadline_moved", recipient=complaint.handler
+    ).exists()
