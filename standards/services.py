@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from branchservice.calendar import add_working_days
 from branchservice.models import Branch, User
 from branchservice.opening import is_opening_day
 from branchservice.rectifications.models import Rectification
@@ -400,13 +399,6 @@ def _raise_rectifications(checklist, answers, *, by, now=None, check_existing=Tr
         )
         answers = [answer for answer in answers if answer.pk not in raised]
     owner = _outlet_head(checklist.branch, by)
-    # Due some working days after the check, and never before today (a late submit).
-    due = max(
-        add_working_days(
-            checklist.business_date, settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS
-        ),
-        timezone.localdate(now),
-    )
     for answer in answers:
         text = _("Put right: %(item)s.") % {"item": answer.item.text}
         if answer.comment:
@@ -419,7 +411,10 @@ def _raise_rectifications(checklist, answers, *, by, now=None, check_existing=Tr
             source_label=f"{checklist.business_date:%Y-%m-%d} · {answer.item.text}",
             owner=owner,
             required_action=text,
-            due_date=due,
+            # Some working days after the check (never before today: a late submit),
+            # counted again when the calendar changes.
+            due_counted_from=checklist.business_date,
+            due_working_days=settings.STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS,
             now=now,
         )
 

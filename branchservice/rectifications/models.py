@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from branchservice.calendar import add_working_days
 from branchservice.models import Branch
 
 from .sources import source_choices
@@ -60,6 +61,14 @@ class Rectification(models.Model):
         _("responsible department"), max_length=100, blank=True
     )
     due_date = models.DateField(_("due date"))
+    # A due date counted in working days (a failed checklist item's: N working days after the
+    # check) is counted again when the calendar changes; a date a person chose has neither.
+    due_counted_from = models.DateField(
+        _("due date counted from"), null=True, blank=True, editable=False
+    )
+    due_working_days = models.PositiveSmallIntegerField(
+        _("working days allowed"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
@@ -118,6 +127,16 @@ class Rectification(models.Model):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.status == self.Status.OPEN and self.due_date < today
+
+    def counted_due_date(self):
+        """The due date its count gives on today's calendar, never before the day it was
+        raised (a late submit); None for a date a person chose."""
+        if self.due_working_days is None:
+            return None
+        return max(
+            add_working_days(self.due_counted_from, self.due_working_days),
+            timezone.localdate(self.created_at),
+        )
 
     @property
     def is_rejected(self) -> bool:

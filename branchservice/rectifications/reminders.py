@@ -3,6 +3,10 @@
 open, due within RECTIFICATION_WARNING_DAYS      → owner
 open, due today / overdue                         → owner, outlet head
 done, awaiting verification (验收)                → outlet head (else the managers above)
+
+Told by the recount, not found by the scan: a due date a change of the holiday calendar moved
+(`due_date_moved`), to the owner's bell at once and in the next mail of their reminders, with
+the complaints moved by the same change.
 """
 
 import datetime as dt
@@ -33,6 +37,7 @@ class Kind(models.TextChoices):
 
     RECTIFICATION = "rectification", _("Rectification")
     RECTIFICATION_VERIFY = "rectification_verify", _("Rectification to verify")
+    RECTIFICATION_DUE_MOVED = "rectification_due_moved", _("Due date moved by the calendar")
 
 
 KINDS = Kind.values
@@ -46,6 +51,10 @@ HEADLINES = {
     (Kind.RECTIFICATION_VERIFY, Stage.DUE): _(
         "Rectification %(object)s is done and awaits your verification (验收)."
     ),
+    (Kind.RECTIFICATION_DUE_MOVED, Stage.DUE): _(
+        "The holiday calendar changed and rectification %(object)s is now due by %(due)s "
+        "(its history says why)."
+    ),
 }
 
 _FIELDS = ("pk", "outlet_id", "owner_id", "completed_by_id", "due_date", "status")
@@ -53,6 +62,57 @@ _FIELDS = ("pk", "outlet_id", "owner_id", "completed_by_id", "due_date", "status
 
 def _label(rectification) -> str:
     return str(rectification)[:200]
+
+
+def due_at(due_date: dt.date) -> dt.datetime:
+    # Due "on" a date: by the close of that day.
+    return at(due_date, dt.time(23, 59, 59))
+
+
+def due_stage(due_date: dt.date, today: dt.date) -> str | None:
+    """The stage of an open rectification's reminder today; None before the warning days."""
+    if due_date > today + dt.timedelta(days=settings.RECTIFICATION_WARNING_DAYS):
+        return None
+    if due_date > today:
+        return Stage.WARNING
+    return Stage.DUE if due_date == today else Stage.OVERDUE
+
+
+def due(rectification, today, directory) -> list[Reminder]:
+    """The reminder an open rectification is due today, if any."""
+    stage = due_stage(rectification.due_date, today)
+    if stage is None:
+        return []
+    recipients = [rectification.owner_id]
+    if stage != Stage.WARNING:
+        recipients += directory.outlet_heads(rectification.outlet_id)
+    return [
+        Reminder(
+            target=rectification,
+            kind=Kind.RECTIFICATION,
+            stage=stage,
+            recipient_ids=recipients,
+            due_at=due_at(rectification.due_date),
+            occurrence=rectification.due_date.isoformat(),
+            label=_label(rectification),
+            url=admin_url(rectification),
+        )
+    ]
+
+
+def due_date_moved(rectification, *, now) -> Reminder:
+    """The owner's notice that a calendar change moved the due date of `rectification` (its
+    new date set): one per recount (`now` is its occurrence)."""
+    return Reminder(
+        target=rectification,
+        kind=Kind.RECTIFICATION_DUE_MOVED,
+        stage=Stage.DUE,
+        recipient_ids=[rectification.owner_id],
+        due_at=due_at(rectification.due_date),
+        occurrence=now.isoformat(timespec="seconds"),
+        label=_label(rectification),
+        url=admin_url(rectification),
+    )
 
 
 def _due(now, directory):
@@ -65,22 +125,7 @@ def _due(now, directory):
         .order_by("pk")
     )
     for row in batched(rows):
-        if row.due_date > today:
-            stage, recipients = Stage.WARNING, [row.owner_id]
-        else:
-            stage = Stage.DUE if row.due_date == today else Stage.OVERDUE
-            recipients = [row.owner_id, *directory.outlet_heads(row.outlet_id)]
-        yield Reminder(
-            target=row,
-            kind=Kind.RECTIFICATION,
-            stage=stage,
-            recipient_ids=recipients,
-            # Due "on" a date: by the close of that day.
-            due_at=at(row.due_date, dt.time(23, 59, 59)),
-            occurrence=row.due_date.isoformat(),
-            label=_label(row),
-            url=admin_url(row),
-        )
+        yield from due(row, today, directory)
 
 
 def _to_verify(now, directory):
@@ -119,6 +164,9 @@ def still_due(notification, target) -> str | None:
         return None if done_at == notification.occurrence else str(NO_LONGER_DUE_MOVED)
     if target.status != S.OPEN:
         return str(NO_LONGER_DUE_DONE)
+    if notification.kind == Kind.RECTIFICATION_DUE_MOVED:
+        # Nothing to do but take note: done once read.
+        return None if notification.read_at is None else str(NO_LONGER_DUE_DONE)
     if target.due_date.isoformat() != notification.occurrence:
         return str(NO_LONGER_DUE_MOVED)
     return None

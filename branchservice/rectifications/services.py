@@ -2,6 +2,7 @@
 and the demo call these; each step runs in one transaction and checks scope, role and that the
 step follows from the current status (STEPS below, the one statement of the workflow)."""
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -9,15 +10,22 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_update_with_history
 
+from branchservice.calendar import next_working_day, one_reading
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
+from branchservice.jobs import queue
+from branchservice.notifications.recipients import Directory
+from branchservice.notifications.services import notifications_create, notifications_supersede
 from branchservice.roles import may_verify_rectifications
 from branchservice.scoping import can_see_branch
 from branchservice.text import unstorable_text
 
+from . import reminders
 from .models import EvidenceFile, Rectification
 from .sources import source_kind
 
@@ -131,11 +139,15 @@ def rectification_raise(
     source_label: str,
     owner,
     required_action: str,
-    due_date,
+    due_date=None,
+    due_counted_from=None,
+    due_working_days: int | None = None,
     responsible_department: str = "",
     now=None,
 ) -> Rectification:
-    """Raise a rectification for a finding (`source`, a row of a registered `source_kind`)."""
+    """Raise a rectification for a finding (`source`, a row of a registered `source_kind`),
+    due on `due_date`, or `due_working_days` working days after `due_counted_from` (a count
+    that follows later changes of the calendar: rectifications_follow_calendar)."""
     now = now or timezone.now()
     if not can_see_branch(user, outlet) or not user.has_perm("rectifications.add_rectification"):
         raise PermissionDenied
@@ -149,14 +161,18 @@ def rectification_raise(
         required_action=required_action,
         responsible_department=responsible_department or "",
         due_date=due_date,
+        due_counted_from=due_counted_from,
+        due_working_days=due_working_days,
         raised_by=user,
         created_at=now,
     )
+    if due_working_days is not None:
+        rectification.due_date = rectification.counted_due_date()
     errors = unstorable_text(rectification, "responsible_department", "required_action")
     if not (required_action or "").strip():
         errors["required_action"] = [_("Describe the action required.")]
     _check_owner(user, owner, errors)
-    _check_due(due_date, now, errors)
+    _check_due(rectification.due_date, now, errors)
     if errors:
         raise ValidationError(errors)
     # Inside the caller's transaction where there is one (a checklist submit raising several):
@@ -273,7 +289,9 @@ def rectification_reassign(
         _check_owner(user, owner, errors)
         if due_date is not None and due_date != rectification.due_date:
             _check_due(due_date, now, errors)
+            # A date chosen now: no longer a count the calendar moves.
             rectification.due_date = due_date
+            rectification.due_counted_from = rectification.due_working_days = None
         if responsible_department is not None:
             rectification.responsible_department = responsible_department
         errors.update(unstorable_text(rectification, "responsible_department"))
@@ -290,7 +308,7 @@ def rectification_reassign(
             "reassign",
             note,
             now,
-            ["owner", "due_date", "responsible_department"],
+            ["owner", "due_date", "due_counted_from", "due_working_days", "responsible_department"],
         )
 
 
@@ -308,3 +326,95 @@ def rectification_cancel(*, user, rectification, reason: str, now=None) -> Recti
             changes={"status": S.CANCELLED, "cancel_reason": reason, "cancelled_at": now},
             text={"cancel_reason": "reason"},
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# The calendar changed: the due dates follow it
+
+RECOUNT_DUE_DATES_TASK = "branchservice.rectifications.tasks.recount_due_dates"
+RECOUNT_BATCH_SIZE = 500
+
+
+def calendar_changed(flips: dict[dt.date, bool]) -> None:
+    """Registered with branchservice.calendar_changes: called after the commit of a change
+    to the calendar, it leaves the recount to a background job."""
+    queue(RECOUNT_DUE_DATES_TASK, [[day.isoformat(), working] for day, working in flips.items()])
+
+
+def rectifications_follow_calendar(
+    *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
+) -> int:
+    """Move the due dates of open rectifications to the calendar after `flips` (date → is
+    now a working day): a count of working days (a failed checklist item's) is counted
+    again when it spans a flipped day; a date a person chose moves only when that day
+    became a day off, to the next working day (as a period ending on a holiday ends on the
+    next working day, Civil Code art. 203), and never earlier than it was chosen. Each move
+    is written in the rectification's history, the owner is told, and reminders already
+    sent for the old date are superseded. Returns how many moved.
+
+    A batch is one transaction over rows locked in primary-key order, and costs the same
+    few queries however many rows move: the rows, the update, the history, the superseded
+    reminders (read, replaced, marked done) and the owners' notices; and once, who holds
+    which role (the reminders due now on the new dates).
+    """
+    now = now or timezone.now()
+    first, last = min(flips), max(flips)
+    days_off = [day for day, working in flips.items() if not working]
+    counted = Q(due_working_days__isnull=False, due_counted_from__lte=last, due_date__gte=first)
+    chosen = Q(due_working_days=None, due_date__in=days_off)
+    candidates = Rectification.objects.open().filter(counted | chosen).order_by("pk")
+    directory = Directory()
+    moved, after = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(candidates.select_for_update().filter(pk__gt=after)[:batch_size])
+            moved += _follow(batch, flips, now, directory)
+        if len(batch) < batch_size:
+            return moved
+        after = batch[-1].pk
+
+
+def _follow(batch, flips, now, directory) -> int:
+    today = timezone.localdate(now)
+    changed, moved_from, due_now = [], {}, []
+    # Stored text written by a background job: in the bank's language.
+    with translation.override(settings.LANGUAGE_CODE), one_reading():
+        for rectification in batch:
+            old = rectification.due_date
+            new = rectification.counted_due_date() or next_working_day(old)
+            if new == old:
+                continue
+            rectification.due_date = new
+            rectification._change_reason = _moved_line(rectification, old, flips)
+            changed.append(rectification)
+            moved_from[(rectification.pk, reminders.Kind.RECTIFICATION)] = old.isoformat()
+            due_now += reminders.due(rectification, today, directory)
+        if changed:
+            bulk_update_with_history(changed, Rectification, ["due_date"], default_date=now)
+            notifications_supersede(
+                model=Rectification, moved_from=moved_from, due_now=due_now, now=now
+            )
+            # The bell at once; the mail with the next dispatch of the owner's reminders, so
+            # an owner hears of the whole change (complaints included) in one mail.
+            notifications_create(
+                reminders=[reminders.due_date_moved(r, now=now) for r in changed], now=now
+            )
+    return len(changed)
+
+
+def _moved_line(rectification, old, flips) -> str:
+    """ "Due date moved from 2027-01-04 to 2027-01-05 because 2027-01-01 became a holiday.",
+    naming the flipped days from the start of its count (or its old date) to the later date."""
+    new = rectification.due_date
+    start = rectification.due_counted_from or old
+    reasons = [
+        (_("%(day)s became a working day") if working else _("%(day)s became a holiday"))
+        % {"day": day.isoformat()}
+        for day, working in sorted(flips.items())
+        if start <= day <= max(old, new)
+    ]
+    return _("Due date moved from %(old)s to %(new)s because %(why)s.") % {
+        "old": old.isoformat(),
+        "new": new.isoformat(),
+        "why": "; ".join(reasons) or _("the calendar changed"),
+    }
