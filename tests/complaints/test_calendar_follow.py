@@ -242,3 +242,33 @@ def test_a_reminder_sent_for_a_deadline_that_moved_is_superseded_not_sent_again(
     assert Notification.objects.filter(
         object_id=complaint.pk, kind="complaint_deadline_moved", recipient=complaint.handler
     ).exists()
+
+
+def test_one_mail_tells_a_person_of_their_moved_complaints_and_rectifications(
+    end_of_december, org, outlet_user, hq, django_capture_on_commit_callbacks, mailoutbox
+):
+    from branchservice.notifications.services import notifications_deliver
+    from branchservice.rectifications.services import rectification_raise
+
+    complaint = complex_complaint(outlet_user, org.a)
+    rectification = rectification_raise(
+        user=outlet_user,
+        outlet=org.a,
+        source=complaint,
+        source_kind=services.RECTIFICATION_SOURCE,
+        source_label=complaint.reference,
+        owner=complaint.handler,
+        required_action="高峰时段增开窗口。",
+        responsible_department="运营部",
+        due_counted_from=D(2026, 12, 28),
+        due_working_days=5,
+    )
+    mailoutbox.clear()
+
+    apply_sample(hq, django_capture_on_commit_callbacks)
+
+    rectification.refresh_from_db()
+    assert rectification.due_date == D(2027, 1, 5)
+    assert notifications_deliver(recipient_id=complaint.handler_id, now=at(2026, 12, 28, 10)) == 2
+    assert len(mailoutbox) == 1
+    assert "高峰时段增开窗口" in mailoutbox[0].body and "期限已重新计算" in mailoutbox[0].body
