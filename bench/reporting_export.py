@@ -196,9 +196,7 @@ def fill_complaints(total: int):
 def export_ours(user, rows: int, stream) -> int:
     """The portal's complaint export, as the export view and the worker run it."""
     qs = export_queryset(spec=COMPLAINTS, user=user, source="filterset", params={})
-    return write_export(
-        spec=COMPLAINTS, rows=qs[:rows].iterator(chunk_size=CHUNK), user=user, stream=stream
-    )
+    return write_export(spec=COMPLAINTS, queryset=qs[:rows], user=user, stream=stream)
 
 
 # The bare limit: the same rows and columns fetched by one hand-written SELECT (a server-side

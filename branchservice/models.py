@@ -165,6 +165,12 @@ class Branch(models.Model):
         return head_office.name if head_office else ""
 
 
+def full_name_of(last_name: str, first_name: str, username: str) -> str:
+    """A staff member's name as the portal writes it (also read from bare values by exports)."""
+    # Chinese names read family name first, without a space.
+    return f"{last_name}{first_name}".strip() or username
+
+
 class User(AbstractUser):
     """A member of staff. Every person works at one branch; superusers may have none."""
 
@@ -209,8 +215,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def get_full_name(self):
-        # Chinese names read family name first, without a space.
-        return f"{self.last_name}{self.first_name}".strip() or self.username
+        return full_name_of(self.last_name, self.first_name, self.username)
 
     def get_short_name(self):
         # A given name alone reads as over-familiar at work: greet staff by their full name.

@@ -81,8 +81,12 @@ class CodeEntry(models.Model):
 
     @property
     def coded_label(self) -> str:
-        """How exports and reports name the entry: dimension, code and name."""
-        return f"{self.dimension} {self.code} / {self.name}"
+        return self.label_of(self.code, self.name)
+
+    @classmethod
+    def label_of(cls, code: str, name: str) -> str:
+        """How exports and reports name an entry: dimension, code and name."""
+        return f"{cls.dimension} {code} / {name}"
 
     def clean(self):
         if self.parent_id is None:

@@ -155,8 +155,8 @@ def _complaint_sheet(workbook, title, select, scope, period):
     sheet = SheetWriter(workbook, title)
     sheet.header(COMPLAINTS.headers(), widths=[c.width for c in COMPLAINTS.columns])
     getters = COMPLAINTS.getters()
-    for complaint in select(scope=scope, period=period).iterator(chunk_size=2000):
-        sheet.row(row_values(COMPLAINTS, complaint, unmasked=False, getters=getters))
+    for row in COMPLAINTS.rows(select(scope=scope, period=period)):
+        sheet.row(row_values(COMPLAINTS, row, unmasked=False, getters=getters))
 
 
 def _most_failed(workbook, scope, period):

@@ -11,12 +11,13 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, F, Q, Sum
 
 from branchservice.models import Branch
 
-from .models import Teller, Ticket, TransactionType
+from .models import Ticket
 
 # A teller needs training on a type when at least this many of their transactions of it were
 # measured in the period and fewer than this share was within the standard handling time.
@@ -135,9 +136,18 @@ def _tickets(branch_qs, date_from: dt.date, date_to: dt.date):
     )
 
 
+class Named(NamedTuple):
+    """A teller or a transaction type as the results show it (code and name; a type's order)."""
+
+    code: str
+    name: str
+    position: int = 0
+    group_position: int = 0
+
+
 def outlet_results(*, outlet: Branch, date_from: dt.date, date_to: dt.date) -> dict:
     """An outlet's period: by teller × type (with the training-need flag), by type, by
-    teller, waiting time by day × hour and the peak hours. Three queries whatever the size."""
+    teller, waiting time by day × hour and the peak hours. One query whatever the size."""
     rows = (
         Ticket.objects.filter(
             branch=outlet, business_date__gte=date_from, business_date__lte=date_to
@@ -151,6 +161,15 @@ def outlet_results(*, outlet: Branch, date_from: dt.date, date_to: dt.date) -> d
             "handling_seconds",
             "standard__handling_seconds",
             "standard__target_wait_seconds",
+            # The names ride along on each row (the tellers and types are small joined tables)
+            # rather than in two more queries: a query's own cost here is several times that
+            # of fetching a month's rows (bench/servicetimes_bench.py).
+            "teller__code",
+            "teller__name",
+            "transaction_type__code",
+            "transaction_type__name",
+            "transaction_type__position",
+            "transaction_type__group__position",
         )
         .order_by()
     )
@@ -159,11 +178,15 @@ def outlet_results(*, outlet: Branch, date_from: dt.date, date_to: dt.date) -> d
     pairs = defaultdict(Figures)
     cells = defaultdict(lambda: [0, 0])  # (day, hour) → [wait total, tickets with a wait]
     per_hour = Counter()
-    standards = {}
+    standards, tellers, types = {}, {}, {}
     # One fetch, not a server-side cursor's DECLARE / FETCH / CLOSE round trips: the biggest
-    # outlet's month (some 30,000 rows of eight numbers) fits in memory easily.
-    for teller_id, type_id, day, hour, wait, handling, standard, target in rows:
-        pairs[(teller_id, type_id)].add((wait, handling, standard, target))
+    # outlet's month (some 30,000 rows of fourteen values) fits in memory easily.
+    for teller_id, type_id, day, hour, wait, handling, standard, target, *names in rows:
+        pair = (teller_id, type_id)
+        if pair not in pairs:
+            tellers[teller_id] = Named(names[0], names[1])
+            types[type_id] = Named(*names[2:])
+        pairs[pair].add((wait, handling, standard, target))
         standards[type_id] = standard
         if wait is not None:
             cell = cells[(day, hour)]
@@ -177,8 +200,6 @@ def outlet_results(*, outlet: Branch, date_from: dt.date, date_to: dt.date) -> d
     by_type = {k: Figures.merged(v) for k, v in grouped_by_type.items()}
     by_teller = {k: Figures.merged(v) for k, v in grouped_by_teller.items()}
     total = Figures.merged(pairs.values())
-    tellers = Teller.objects.in_bulk([teller for teller, _type in pairs])
-    types = TransactionType.objects.select_related("group").in_bulk(list(by_type))
     pair_rows = [
         {
             "teller": tellers[teller_id],
@@ -204,7 +225,7 @@ def outlet_results(*, outlet: Branch, date_from: dt.date, date_to: dt.date) -> d
                 {"type": types[k], "figures": v.done(), "standard": standards.get(k)}
                 for k, v in by_type.items()
             ),
-            key=lambda r: (r["type"].group.position, r["type"].position, r["type"].code),
+            key=lambda r: (r["type"].group_position, r["type"].position, r["type"].code),
         ),
         "by_teller": sorted(
             ({"teller": tellers[k], "figures": v.done()} for k, v in by_teller.items()),

@@ -56,8 +56,6 @@ def export_queryset(*, spec: ExportSpec, user, source: str, params: dict):
                 % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
             )
         qs = filterset.qs
-    if spec.select_related:
-        qs = qs.select_related(*spec.select_related)
     # Scoping again costs one more LIKE and guarantees it whatever the admin class does.
     return scope_queryset(qs, user, via=spec.scope_via).order_by(*spec.ordering)
 

@@ -86,9 +86,8 @@ def export_job_run(*, export_job_id: int) -> ExportJob | None:
         with tempfile.TemporaryFile() as stream, translation.override(job.language):
             qs = export_queryset(spec=spec, user=job.user, source=job.source, params=job.params)
             rows = write_export(
-                spec=spec, rows=qs.iterator(chunk_size=2000), user=job.user, stream=stream,
-                progress=progress,
-            )  # fmt: skip
+                spec=spec, queryset=qs, user=job.user, stream=stream, progress=progress
+            )
             stream.seek(0)
             name = f"{job.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
             job.file.save(name, File(stream), save=False)

@@ -71,7 +71,7 @@ def start_export(request, *, kind, source, params):
 def _stream_export(request, spec, qs):
     # FileResponse closes the file once sent; a temporary file then disappears by itself.
     stream = tempfile.TemporaryFile()  # noqa: SIM115
-    write_export(spec=spec, rows=qs.iterator(chunk_size=2000), user=request.user, stream=stream)
+    write_export(spec=spec, queryset=qs, user=request.user, stream=stream)
     stream.seek(0)
     name = f"{spec.kind}-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx"
     _record_export_download(request, name, spec)

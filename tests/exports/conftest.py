@@ -1,7 +1,14 @@
 import pytest
 from django.conf import settings
 
-from branchservice.exports.registry import Column, ExportSpec, register, unregister
+from branchservice.exports.registry import (
+    Column,
+    Derived,
+    ExportSpec,
+    register,
+    unregister,
+)
+from branchservice.models import full_name_of
 from branchservice.pii import mask_name
 
 
@@ -22,14 +29,17 @@ def staff_export():
             filterset="tests.exports.filters.StaffFilter",
             scope_via="branch",
             permission="branchservice.view_user",
-            select_related=("branch",),
             ordering=("username",),
             columns=(
-                Column("username", lambda u: u.username),
-                Column("name", lambda u: u.get_full_name(), mask=mask_name),
-                Column("note", lambda u: u.first_name),
-                Column("joined", lambda u: u.date_joined),
-                Column("branch", lambda u: u.branch.code if u.branch else ""),
+                Column("username", "username"),
+                Column(
+                    "name",
+                    Derived(["last_name", "first_name", "username"], full_name_of),
+                    mask=mask_name,
+                ),
+                Column("note", "first_name"),
+                Column("joined", "date_joined"),
+                Column("branch", Derived(["branch__code"], lambda code: code or "")),
             ),
         )
     )

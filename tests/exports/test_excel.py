@@ -26,8 +26,8 @@ def test_it_writes_text_starting_with_a_formula_trigger_as_text(trigger):
     typed = f'{trigger}HYPERLINK("http://evil.invalid","click")'
     cell = write([typed])["A2"]
     assert cell.data_type == "s"
-    # XML reads a carriage return back as a line feed; the text is otherwise unchanged.
-    assert cell.value == typed.replace("\r", "\n")
+    # Unchanged, a carriage return included (lxml writes it as a character reference).
+    assert cell.value == typed
     # The quote prefix keeps it text even when someone edits the cell in Excel.
     assert cell.quotePrefix
 

@@ -15,12 +15,14 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
 from complaints.models import Complaint
 from complaints.reminders import Kind as ComplaintKind
 from tests.complaints.conftest import register
+from tests.complaints.test_intake import entry as intake_entry
 from tests.factories import UserFactory
 from tests.integration.conftest import HERE, LoggedProcess, celery_app_on, child_environment
 
@@ -184,6 +186,30 @@ def test_an_entry_registered_at_ten_reaches_the_outlet_head_within_one_scan(
     # is not told what they just did.
     assert _sent() == {(K.COMPLAINT_REGISTERED, S.DUE, "head_a")}
     assert clocked.mailed() == Counter({Notification.objects.get().pk: 1})
+
+
+def test_a_tellers_entry_on_the_tablet_reaches_the_handler_and_the_outlet_head_at_once(
+    clocked, org, outlet_user, outlet_head, login
+):
+    """Issue 14: taken down on the intake page at 10:00 by a teller, through the real view, the
+    worker and beat: the outlet's complaint manager (the handler) and the outlet head each get
+    the bell and one mail, the teller nothing."""
+    teller = UserFactory(
+        username="teller_a", branch=org.a, roles=[Role.FRONTLINE_STAFF], is_staff=False
+    )
+    clocked.start(RECEIVED)
+    with time_machine.travel(RECEIVED, tick=False):
+        response = login(teller).post(reverse("complaints:intake"), intake_entry())
+    assert response.status_code == 302
+    told = {(K.COMPLAINT_REGISTERED, S.DUE, "cm_a"), (K.COMPLAINT_REGISTERED, S.DUE, "head_a")}
+    clocked.wait_for(lambda: told <= _sent(), "the handler's and the outlet head's mail")
+    time.sleep(3)
+    clocked.stop()
+    assert Complaint.objects.get().first_responder == teller
+    assert _sent() == told
+    assert clocked.mailed() == Counter(
+        {pk: 1 for pk in Notification.objects.values_list("pk", flat=True)}
+    )
 
 
 def test_after_redis_was_down_every_due_reminder_is_sent_exactly_once(

@@ -99,3 +99,17 @@ def test_the_types_tellers_and_total_hold_the_tickets_of_their_pairs(org):
     }  # fmt: skip
     total = results["total"]
     assert (total.count, total.wait_median, total.wait_p90) == (4, 120, 600)
+
+
+def test_the_outlet_month_is_one_query_however_many_tellers_and_types(
+    org, django_assert_num_queries
+):
+    for n, (code, kind) in enumerate(
+        [("G001", "deposit"), ("G002", "withdrawal"), ("G003", "transfer"), ("G002", "deposit")]
+    ):
+        ticket(org.a, number=f"A{n}", teller_code=code, kind=kind)
+    with django_assert_num_queries(1):
+        results = selectors.outlet_results(outlet=org.a, date_from=DAY, date_to=DAY)
+    tellers = {(row["teller"].code, row["teller"].name) for row in results["by_teller"]}
+    assert tellers == {("G001", "柜员甲"), ("G002", "柜员甲"), ("G003", "柜员甲")}
+    assert {row["type"].code for row in results["by_type"]} == {"deposit", "withdrawal", "transfer"}
