@@ -344,10 +344,13 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 ]
             },
         ),
-        # Regulator transfers (issue 14 item 6): asked for when the channel is the regulator.
+        # Regulator transfers (issue 14 item 6): required for the regulator channel only.
         (
             _("Regulator transfer"),
-            {"fields": list(Complaint.REGULATOR_FIELDS)},
+            {
+                "fields": list(Complaint.REGULATOR_FIELDS),
+                "description": _("Only for a complaint transferred by a regulator."),
+            },
         ),
         (
             _("Handling and classification"),

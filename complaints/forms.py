@@ -391,12 +391,13 @@ class ReassignForm(MoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Staff of this outlet and of the branches above it, within the user's scope.
+        # Not the person complained about (回避; the service refuses them too).
         outlet = self.complaint.branch
         self.fields["handler"].queryset = _staff(
             self.user,
-            get_user_model().objects.filter(
-                is_active=True, branch__in=[outlet, *outlet.ancestors()]
-            ),
+            get_user_model()
+            .objects.filter(is_active=True, branch__in=[outlet, *outlet.ancestors()])
+            .exclude(pk=self.complaint.complained_about_staff_id),
         )
 
 

@@ -72,17 +72,23 @@ def test_the_person_complained_about_works_at_the_complaints_outlet(frozen, outl
     assert refusal(info, "complained_about_staff") == "请选择本网点的员工。"
 
 
-def test_a_hand_over_to_the_person_complained_about_is_refused_on_its_page(
-    complaint_in, outlet_user, second_cm, login
+def test_a_hand_over_to_the_person_complained_about_is_refused(
+    complaint_in, outlet_user, second_cm, head_a, login
 ):
     complaint = complaint_in(S.ACKNOWLEDGED, complained_about_staff=second_cm)
     client = login(outlet_user)
+    # The hand-over page does not offer them...
+    form = client.get(move_url(complaint, Move.REASSIGN)).context["form"]
+    offered = set(form.fields["handler"].queryset)
+    assert head_a in offered and second_cm not in offered
     response = client.post(
         move_url(complaint, Move.REASSIGN), {"handler": second_cm.pk, "note": "请接手处理。"}
     )
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert RECUSED in page and "请接手处理。" in page
+    assert response.status_code == 200 and "请接手处理。" in response.content.decode()
+    # ...and the service refuses them, whoever calls it.
+    with pytest.raises(ValidationError) as info:
+        services.complaint_reassign(user=outlet_user, complaint=complaint, handler=second_cm)
+    assert RECUSED in refusal(info, "handler")
     complaint.refresh_from_db()
     assert complaint.handler == outlet_user
     assert not complaint.events.filter(action=Move.REASSIGN).exists()

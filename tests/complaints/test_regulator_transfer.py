@@ -21,6 +21,7 @@ from complaints.workflow import allowed_moves
 from tests.complaints.conftest import RECEIVED, at, register, transferred
 from tests.complaints.test_admin_workflow import change_url, move_url
 from tests.complaints.test_concurrent_edits import form_data
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.factories import UserFactory
 
 S = Complaint.Status
@@ -194,3 +195,20 @@ def test_an_urgent_entry_is_told_to_the_sub_branch_head_as_well(
     with django_capture_on_commit_callbacks(execute=True):
         register(outlet_user, org.a, received_at=MONDAY_10, is_urgent=True)
     assert told() == {"head_a", "mgr_s1"}
+
+
+# --- the register's export ----------------------------------------------------------------------
+
+
+def test_the_export_names_the_transferring_body_and_the_feedback_owed(
+    frozen, outlet_user, auditor, org, login
+):
+    register(outlet_user, org.a, **transferred())
+    response = login(auditor).post(reverse("exports:export", args=["complaints"]))
+    assert response.status_code == 200
+    header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
+    found = dict(zip(header, row, strict=True))
+    assert found["转办单位"] == "国家金融监督管理总局 12378 热线"
+    assert found["转办单位编号"] == "BJ-12378-20260928-0042"
+    assert found["向转办单位反馈时限"] is not None
+    assert found["向转办单位反馈时间"] in (None, "")
