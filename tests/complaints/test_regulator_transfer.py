@@ -212,3 +212,30 @@ def test_the_export_names_the_transferring_body_and_the_feedback_owed(
     assert found["转办单位编号"] == "BJ-12378-20260928-0042"
     assert found["向转办单位反馈时限"] is not None
     assert found["向转办单位反馈时间"] in (None, "")
+
+
+@time_machine.travel(MONDAY_10, tick=False)
+def test_the_intake_page_marks_an_entry_urgent_and_leaves_transfers_to_the_register(
+    org, outlet_user, head_a, manager, login, django_capture_on_commit_callbacks
+):
+    teller = UserFactory(
+        username="teller_a", branch=org.a, roles=[Role.FRONTLINE_STAFF], is_staff=False
+    )
+    client = login(teller)
+    intake = reverse("complaints:intake")
+    assert 'value="regulator"' not in client.get(intake).content.decode()
+    data = {
+        "submission_token": "3f2b8c1e-5d6a-4b7c-9e0f-1a2b3c4d5e6f",
+        "kind": "complaint",
+        "channel": "on_site",
+        "description": "客户情绪激动，称要向媒体反映。",
+        "customer_name": "王芳",
+        "customer_phone": "13912345678",
+        "is_urgent": "on",
+    }
+    refused = client.post(intake, {**data, "channel": "regulator"})
+    assert refused.status_code == 200 and not Complaint.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(intake, data).status_code == 302
+    assert Complaint.objects.get().is_urgent
+    assert told() == {"cm_a", "head_a", "mgr_s1"}
