@@ -69,6 +69,10 @@ MOVE_PAGES = {
     Move.CONTACT_ATTEMPT: (forms.ContactAttemptForm, services.complaint_record_contact_attempt),
     Move.FOLLOW_UP: (forms.FollowUpForm, services.complaint_follow_up),
     Move.HANDLE_AGAIN: (forms.HandleAgainForm, services.complaint_handle_again),
+    Move.REGULATOR_FEEDBACK: (
+        forms.RegulatorFeedbackForm,
+        services.complaint_record_regulator_feedback,
+    ),
     Move.CLOSE: (forms.CloseForm, services.complaint_close),
     Move.REQUEST_REVIEW: (forms.ReviewRequestForm, services.complaint_request_review),
     Move.DECIDE_REVIEW: (forms.ReviewDecideForm, services.complaint_decide_review),
@@ -302,7 +306,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     list_per_page = 50
     # A dropdown of every active colleague in scope grew with the bank (over half of the
     # change page's time at head office); these search as one types instead.
-    autocomplete_fields = ["first_responder", "handler", *Complaint.CODED_FIELDS]
+    autocomplete_fields = [
+        "first_responder",
+        "handler",
+        *Complaint.CODED_FIELDS,
+        "complained_about_staff",
+    ]
 
     class Media:
         css = {"all": ["complaints/complaints.css"]}
@@ -312,7 +321,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     actions = None
 
     fieldsets = [
-        (None, {"fields": ["branch", "kind", "channel", "received_at"]}),
+        (None, {"fields": ["branch", "kind", "channel", "received_at", "is_urgent"]}),
         (
             _("Customer"),
             {
@@ -326,7 +335,22 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         ),
         (
             _("What happened"),
-            {"fields": ["description", "customer_request", "complained_about"]},
+            {
+                "fields": [
+                    "description",
+                    "customer_request",
+                    "complained_about",
+                    "complained_about_staff",
+                ]
+            },
+        ),
+        # Regulator transfers (issue 14 item 6): required for the regulator channel only.
+        (
+            _("Regulator transfer"),
+            {
+                "fields": list(Complaint.REGULATOR_FIELDS),
+                "description": _("Only for a complaint transferred by a regulator."),
+            },
         ),
         (
             _("Handling and classification"),
@@ -510,6 +534,14 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 # Declared on the form, so not dropped with the read-only fields by themselves.
                 form.base_fields.pop("received_at", None)
         return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "complained_about_staff" and field is not None:
+            # Whom a customer complains about works at an outlet (services._check_recusal
+            # holds them to the complaint's own); the search offers outlet staff in scope.
+            field.queryset = field.queryset.filter(branch__level=Branch.Level.OUTLET)
+        return field
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -130,6 +130,7 @@ WATCHED_LABELS = {
     "regulatory": _("Regulatory ceiling"),
     "followup": _("Follow-up visit"),
     "review": _("Review"),
+    "regulator_feedback": _("Feedback to the transferring body"),
 }
 # "Due soon" for the bank's own limits: by the end of the second working day from today. The
 # regulator's ceiling counts natural days: due soon within its policy's warning days, the

@@ -30,6 +30,7 @@ from .models import (
     ComplaintReason,
     CustomerNotice,
     Pause,
+    end_of_day,
 )
 
 DEMO_NAMESPACE = uuid.UUID("5b7f3a52-6a1e-4f0e-9a55-0c2d7c1e2026")
@@ -563,6 +564,7 @@ def seed(stdout):
                 ),
                 submission_token=token,
                 now=received,
+                **(_transfer(outlet, n, received) if channel == "regulator" else {}),
             )
             created += 1
             if kind == "praise":
@@ -593,8 +595,10 @@ def seed(stdout):
                     services.complaint_close(
                         user=people.manager, complaint=entry, now=received + dt.timedelta(hours=4)
                     )
+                    _feedback(entry, people.manager, now)
                 continue
             _walk(entry, plan, people, hq, scenario, rng, now)
+            _feedback(entry, people.manager, now)
             if plan == "merged":
                 target = (
                     Complaint.objects.filter(
@@ -613,6 +617,7 @@ def seed(stdout):
                     )
             earlier_by_phone[phone] = name
     created += _seed_intake(now)
+    created += _seed_recusal_and_transfer(now)
     stdout.write(
         f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
     )
@@ -654,6 +659,104 @@ def _seed_intake(now) -> int:
             on_spot={"reply_content": on_spot, "customer_accepted": True} if on_spot else None,
             submission_token=token,
             now=received,
+        )
+        created += 1
+    return created
+
+
+# --- Recusal (回避) and regulator transfers (issue 14 items 4 and 6) ---------------------------
+
+# The bodies that transfer complaints, in turn (no draw of the random numbers: the other
+# entries keep their data).
+BODIES = list(Complaint.RegulatorBody)
+
+
+def _transfer(outlet, n, received) -> dict:
+    """What a regulator transfer of the demo carries: the body, its reference, its receipt two
+    days before ours, feedback due ten days after ours."""
+    day = timezone.localdate(received)
+    body = BODIES[n % len(BODIES)]
+    prefix = body.value.split("_")[-1].upper()
+    return {
+        "regulator_body": body,
+        "regulator_reference": f"{prefix}-{day:%Y%m%d}-{outlet.code}{n:02d}",
+        "regulator_received_on": day - dt.timedelta(days=2),
+        "regulator_feedback_due_at": end_of_day(day + dt.timedelta(days=10)),
+    }
+
+
+def _feedback(entry, manager, now):
+    """A replied regulator transfer has told its transferring body, the day after the reply."""
+    entry = Complaint.objects.get(pk=entry.pk)
+    if entry.channel != Complaint.Channel.REGULATOR or entry.replied_at is None:
+        return
+    if entry.status in (Complaint.Status.VOID, Complaint.Status.MERGED):
+        return
+    at = min(entry.replied_at + dt.timedelta(days=1), now)
+    services.complaint_record_regulator_feedback(
+        user=manager,
+        complaint=entry,
+        fed_back_at=at,
+        feedback="已将处理结果及客户意见书面反馈转办单位。",
+        now=at,
+    )
+
+
+def _seed_recusal_and_transfer(now) -> int:
+    """At the showcase outlet: a complaint about the teller (who may not take part in it), and
+    a transfer from 12378 acknowledged, its feedback due the day after tomorrow."""
+    outlet = Branch.objects.filter(code=SHOWCASE_OUTLET).first()
+    people = {u.username: u for u in User.objects.filter(username__in=["teller", "lobby_manager"])}
+    manager = _Outlet(outlet).manager if outlet is not None else None
+    if manager is None or len(people) < 2:
+        return 0
+    created = 0
+    received = now - dt.timedelta(hours=2)
+    recused = uuid.uuid5(DEMO_NAMESPACE, "recusal")
+    if not Complaint.objects.filter(submission_token=recused).exists():
+        services.complaint_register(
+            user=people["lobby_manager"],
+            branch=outlet,
+            channel=Complaint.Channel.ON_SITE,
+            received_at=received,
+            customer_name="刘女士",
+            customer_phone="13911112222",
+            description="客户反映柜员办理挂失时语气生硬，不耐烦地催促她签字。",
+            customer_request="希望柜员道歉。",
+            complained_about="3号窗口柜员",
+            complained_about_staff=people["teller"],
+            first_responder=people["lobby_manager"],
+            submission_token=recused,
+            now=received,
+        )
+        created += 1
+    transfer = uuid.uuid5(DEMO_NAMESPACE, "regulator-transfer")
+    if not Complaint.objects.filter(submission_token=transfer).exists():
+        day = timezone.localdate(now)
+        entry = services.complaint_register(
+            user=manager,
+            branch=outlet,
+            channel=Complaint.Channel.REGULATOR,
+            received_at=received,
+            customer_name="赵先生",
+            customer_phone="13788889999",
+            description="客户向12378反映网点未经同意为其开通短信收费服务，每月扣费2元。",
+            customer_request="退还已扣费用并取消服务。",
+            first_responder=manager,
+            regulator_body=Complaint.RegulatorBody.NFRA,
+            regulator_reference=f"12378-{day:%Y%m%d}-0815",
+            regulator_received_on=day - dt.timedelta(days=3),
+            regulator_feedback_due_at=end_of_day(add_working_days(day, 2)),
+            submission_token=transfer,
+            now=received,
+        )
+        services.complaint_acknowledge(
+            user=manager,
+            complaint=entry,
+            acknowledged_at=received + dt.timedelta(minutes=30),
+            estimated_reply_at=entry.reply_due_at,
+            note="已电话联系客户，告知处理时限。",
+            now=received + dt.timedelta(minutes=30),
         )
         created += 1
     return created

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.scoping import scope_queryset
 
 from .codetable import read_code_table
-from .models import Complaint, Correction, CustomerNotice, Decision, Pause
-from .services import DEFAULT_REMEDIES
+from .models import Complaint, Correction, CustomerNotice, Decision, Pause, end_of_day
+from .services import DEFAULT_REMEDIES, recusal_errors
 
 DATETIME = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 }
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 APPROVE = [("yes", _("Approve")), ("no", _("Refuse"))]
 
@@ -47,6 +48,20 @@ class ComplaintForm(forms.ModelForm):
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     received_at = forms.DateTimeField(label=capfirst(_("received at")), **DATETIME)
+    # --- Regulator transfers (issue 14 item 6): the body sets a day, not a time. ----------------
+    regulator_received_on = forms.DateField(
+        label=capfirst(_("received by the transferring body on")), required=False, **DATE
+    )
+    regulator_feedback_due_at = forms.DateField(
+        label=capfirst(_("feedback to the transferring body due by")), required=False, **DATE
+    )
+
+    def clean_regulator_feedback_due_at(self):
+        # Due "by" a day: by its close, as every deadline of the register.
+        day = self.cleaned_data.get("regulator_feedback_due_at")
+        return end_of_day(day) if day else None
+
+    # --- end of regulator transfers --------------------------------------------------------------
 
     class Meta:
         model = Complaint
@@ -61,6 +76,10 @@ class ComplaintForm(forms.ModelForm):
             *Complaint.CODED_FIELDS,
             "is_quality",
             "complexity",
+            # Recusal and regulator transfers (issue 14 items 4 and 6).
+            "complained_about_staff",
+            "is_urgent",
+            *Complaint.REGULATOR_FIELDS,
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -69,6 +88,9 @@ class ComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        due = self.instance.regulator_feedback_due_at
+        if due is not None:
+            self.initial["regulator_feedback_due_at"] = timezone.localdate(due)
         if self.instance.pk is None and "submission_token" in self.fields:
             self.initial.setdefault("submission_token", uuid.uuid4())
             self.initial.setdefault("received_at", _now())
@@ -86,6 +108,17 @@ class ComplaintForm(forms.ModelForm):
                 field = self.fields[name]
                 current = getattr(self.instance, f"{name}_id")
                 field.queryset = field.queryset.filter(Q(is_active=True) | Q(pk=current))
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Recusal (回避) refused here, with what was typed still on the page, not by the
+        # service after the form was accepted. A handler chosen by default passes over the
+        # person complained about (services._default_handler).
+        if self.instance.branch_id is None:
+            return
+        for field, errors in recusal_errors(self.instance).items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, errors)
 
 
 class MoveForm(forms.Form):
@@ -304,6 +337,11 @@ class FollowUpForm(MoveForm):
     comment = _note(_("Customer's comment"))
 
 
+class RegulatorFeedbackForm(MoveForm):
+    fed_back_at = forms.DateTimeField(label=_("Feedback given at"), initial=_now, **DATETIME)
+    feedback = _note(_("Feedback given to the transferring body"), required=True)
+
+
 class HandleAgainForm(MoveForm):
     note = _note(_("What will be done differently"), required=True)
 
@@ -353,12 +391,13 @@ class ReassignForm(MoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Staff of this outlet and of the branches above it, within the user's scope.
+        # Not the person complained about (回避; the service refuses them too).
         outlet = self.complaint.branch
         self.fields["handler"].queryset = _staff(
             self.user,
-            get_user_model().objects.filter(
-                is_active=True, branch__in=[outlet, *outlet.ancestors()]
-            ),
+            get_user_model()
+            .objects.filter(is_active=True, branch__in=[outlet, *outlet.ancestors()])
+            .exclude(pk=self.complaint.complained_about_staff_id),
         )
 
 
@@ -418,7 +457,13 @@ class IntakeForm(forms.Form):
     )
     channel = forms.ChoiceField(
         label=_label("channel"),
-        choices=[c for c in Complaint.Channel.choices if c[0] in Complaint.STAFF_CHANNELS],
+        # A regulator transfer comes with the body's reference and feedback date: the
+        # complaint manager registers it in the register (the tablet does not ask for them).
+        choices=[
+            c
+            for c in Complaint.Channel.choices
+            if c[0] in Complaint.STAFF_CHANNELS and c[0] != Complaint.Channel.REGULATOR
+        ],
         initial=Complaint.Channel.ON_SITE,
         widget=forms.RadioSelect,
     )
@@ -427,22 +472,36 @@ class IntakeForm(forms.Form):
     customer_name = _text("customer_name", autocomplete="off")
     customer_phone = _text("customer_phone", type="tel", inputmode="tel", autocomplete="off")
     complained_about = _text("complained_about")
+    # Recusal (issue 14 item 4): a colleague of the outlet, besides the free text.
+    complained_about_staff = forms.ModelChoiceField(
+        label=_label("complained_about_staff"),
+        queryset=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    is_urgent = forms.BooleanField(label=_("Urgent: tell the sub-branch head too"), required=False)
     resolved_on_spot = forms.BooleanField(label=_("Resolved on the spot"), required=False)
     reply_content = _text("reply_content", rows=2, label=_("How it was resolved"))
     customer_accepted = forms.BooleanField(
         label=_("Customer accepted the solution"), required=False, initial=True
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("submission_token", uuid.uuid4())
+        # The first responder's own outlet: whom a customer at its counter complains about.
+        self.fields["complained_about_staff"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, branch_id=user.branch_id)
+            .order_by("last_name", "first_name", "username")
+        )
 
     def choice_fields(self):
         return [self["kind"], self["channel"]]
 
     def typed_fields(self):
         """What the customer says and who they are, in the order of the page."""
-        return [self[name] for name in (*self.TYPED, "complained_about")]
+        return [self[name] for name in (*self.TYPED, "complained_about", "complained_about_staff")]
 
     TYPED = ("description", "customer_request", "customer_name", "customer_phone")
 

@@ -419,6 +419,26 @@ class Complaint(VersionedModel):
     # The JR/T 0169 dimensions A, B and C.
     CODED_FIELDS = ("business_channel", "category", "reason")
 
+    # --- Recusal (回避) and regulator transfers (issue 14 items 4 and 6) -----------------------
+    class RegulatorBody(models.TextChoices):
+        """Who transferred a complaint received through the regulator channel."""
+
+        NFRA = "nfra_12378", _("NFRA hotline 12378")
+        PBOC = "pboc_12363", _("PBoC hotline 12363")
+        HOTLINE_12345 = "gov_12345", _("12345 government service hotline")
+        LETTERS_VISITS = "letters_visits", _("Letters and visits (信访)")
+        OTHER = "other", _("Other transferring body")
+
+    # What a regulator transfer carries (Complaint.validate_entry): who sent it, their
+    # reference, when they received it, and when they want our feedback.
+    REGULATOR_FIELDS = (
+        "regulator_body",
+        "regulator_reference",
+        "regulator_received_on",
+        "regulator_feedback_due_at",
+    )
+    # --- end of recusal and regulator transfers ------------------------------------------------
+
     Status = ComplaintStatus
     OPEN_STATUSES = OPEN_STATUSES
 
@@ -490,6 +510,8 @@ class Complaint(VersionedModel):
         "regulatory": ("regulatory_due_at", "replied_at"),
         "followup": ("followup_due_at", "followed_up_at"),
         "review": ("review_due_at", "reviewed_at"),
+        # The feedback a regulator transfer owes its transferring body, by the date it set.
+        "regulator_feedback": ("regulator_feedback_due_at", "regulator_feedback_at"),
     }
 
     reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
@@ -685,6 +707,43 @@ class Complaint(VersionedModel):
     voided_at = models.DateTimeField(_("voided at"), null=True, editable=False)
     void_reason = models.TextField(_("void reason"), blank=True, editable=False)
 
+    # --- Recusal (回避) and regulator transfers (issue 14 items 4 and 6) -----------------------
+    # The member of staff complained about, besides the free text: they may not take part in
+    # the complaint (workflow.recusal_refusal).
+    complained_about_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "A member of this outlet's staff: they may not take the complaint down, handle it "
+            "or do its follow-up visit (回避)."
+        ),
+    )
+    # Told at once to the sub-branch head as well (reminders.new_entry).
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    regulator_body = models.CharField(
+        _("transferred by"), max_length=20, choices=RegulatorBody.choices, blank=True
+    )
+    regulator_reference = models.CharField(
+        _("transferring body's reference"), max_length=60, blank=True
+    )
+    regulator_received_on = models.DateField(
+        _("received by the transferring body on"), null=True, blank=True
+    )
+    regulator_feedback_due_at = models.DateTimeField(
+        _("feedback to the transferring body due by"), null=True, blank=True
+    )
+    regulator_feedback_at = models.DateTimeField(
+        _("feedback given to the transferring body at"), null=True, editable=False
+    )
+    regulator_feedback = models.TextField(
+        _("feedback given to the transferring body"), blank=True, editable=False
+    )
+    # --- end of recusal and regulator transfers ------------------------------------------------
+
     # A random token the registration form carries: a second submit of the same form (a
     # double click) hits the unique constraint instead of registering the complaint twice.
     submission_token = models.UUIDField(null=True, unique=True, editable=False)
@@ -750,6 +809,12 @@ class Complaint(VersionedModel):
                 condition=Q(followed_up_at__isnull=True),
                 name="complaint_followup_due_idx",
             ),
+            # Reminder scan "feedback to the transferring body due" (regulator transfers).
+            models.Index(
+                fields=["regulator_feedback_due_at"],
+                condition=Q(regulator_feedback_at__isnull=True),
+                name="complaint_reg_feedback_idx",
+            ),
         ]
 
     def __str__(self):
@@ -774,8 +839,9 @@ class Complaint(VersionedModel):
         if not (self.description or "").strip():
             errors["description"] = [_("Write down what the customer says happened.")]
         errors.update(self._customer_errors())
+        errors.update(self._regulator_errors())
         # Checked after the normalisation above, on what would be stored.
-        errors = {**unstorable_text(self, *self.TYPED_FIELDS), **errors}
+        errors = {**unstorable_text(self, *self.TYPED_FIELDS, "regulator_reference"), **errors}
         if errors:
             raise ValidationError(errors)
 
@@ -798,6 +864,36 @@ class Complaint(VersionedModel):
         else:
             return {}
         return {"received_at": [message]}
+
+    def _regulator_errors(self) -> dict:
+        """A regulator transfer names who transferred it, their reference, when they received
+        it and when they want feedback; another channel carries none of it."""
+        self.regulator_reference = (self.regulator_reference or "").strip()
+        given = [f for f in self.REGULATOR_FIELDS if getattr(self, f)]
+        if self.channel != self.Channel.REGULATOR:
+            return {
+                f: [_("Only a complaint transferred by a regulator carries this.")] for f in given
+            }
+        missing = {
+            "regulator_body": _("Choose the body that transferred the complaint."),
+            "regulator_reference": _("Give the transferring body's reference number."),
+            "regulator_received_on": _("Give the date the transferring body received it."),
+            "regulator_feedback_due_at": _("Give the day the transferring body wants feedback by."),
+        }
+        errors = {f: [message] for f, message in missing.items() if f not in given}
+        if self.regulator_body and self.regulator_body not in self.RegulatorBody.values:
+            errors["regulator_body"] = [_("Choose one of the listed bodies.")]
+        received_on = self.regulator_received_on
+        if received_on and self.received_at and received_on > timezone.localdate(self.received_at):
+            errors["regulator_received_on"] = [
+                _("The transferring body received it before it reached us, not after.")
+            ]
+        feedback = self.regulator_feedback_due_at
+        if feedback and self.received_at and feedback < self.received_at:
+            errors["regulator_feedback_due_at"] = [
+                _("The feedback cannot be due before the transfer reached us.")
+            ]
+        return errors
 
     def _customer_errors(self) -> dict:
         errors = {}
@@ -900,6 +996,8 @@ class Move(models.TextChoices):
     RECTIFICATION_REASSIGNED = "rectification_reassigned", _("Rectification reassigned")
     RECTIFICATION_CANCELLED = "rectification_cancelled", _("Rectification cancelled")
     DEADLINE_MOVED = "deadline_moved", _("Deadline moved by a calendar change")
+    # Regulator transfers (issue 14 item 6).
+    REGULATOR_FEEDBACK = "regulator_feedback", _("Record the feedback to the transferring body")
 
 
 class ReferenceCounter(models.Model):

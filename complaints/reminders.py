@@ -15,7 +15,11 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     approved extension not told within 1 working day  → handler
     clock paused longer than the policy's limit       → outlet head
     review (核查) due today / overdue                  → levels above, head office
-    nothing of a complaint while its clock is paused
+    feedback to a regulator's transferring body
+             due within 2 working days                → handler, outlet head
+             overdue                                  → handler, outlet head, head office
+    nothing of a complaint while its clock is paused, except the feedback a transferring
+    body waits for (its deadline is the body's, not ours), reminded until it is given
 
 Told by other steps, not found by the scan: a new entry (`new_entry`), and deadlines a change of
 the holiday calendar moved (`deadlines_moved`), each to the handler's bell at once and in the
@@ -49,6 +53,7 @@ from branchservice.notifications.registry import (
 from branchservice.roles import Role
 
 from . import services
+from .deadlines import DUE_SOON_WORKING_DAYS
 from .models import (
     Complaint,
     DeadlinePolicy,
@@ -76,6 +81,8 @@ class Kind(models.TextChoices):
     # Told at once when the customer answers the follow-up "dissatisfied" (complaint_follow_up).
     COMPLAINT_DISSATISFIED = "complaint_dissatisfied", _("Customer dissatisfied")
     COMPLAINT_DEADLINE_MOVED = "complaint_deadline_moved", _("Deadline moved by the calendar")
+    # Regulator transfers (issue 14 item 6).
+    COMPLAINT_REGULATOR_FEEDBACK = "complaint_regulator_feedback", _("Feedback to a regulator")
 
 
 KINDS = Kind.values
@@ -133,6 +140,13 @@ HEADLINES = {
     (Kind.COMPLAINT_REVIEW, Stage.OVERDUE): _(
         "The review of complaint %(object)s is overdue: it was due by %(due)s."
     ),
+    (Kind.COMPLAINT_REGULATOR_FEEDBACK, Stage.WARNING): _(
+        "The transferring body of complaint %(object)s expects our feedback by %(due)s."
+    ),
+    (Kind.COMPLAINT_REGULATOR_FEEDBACK, Stage.OVERDUE): _(
+        "The feedback to the transferring body of complaint %(object)s is overdue: it was due "
+        "by %(due)s."
+    ),
 }
 
 # The deadline of each step's reminder, and the fact that meets it.
@@ -142,6 +156,7 @@ _STEP_FIELDS = {
     Kind.COMPLAINT_REGULATORY: ("regulatory_due_at", "replied_at"),
     Kind.COMPLAINT_FOLLOWUP: ("followup_due_at", "followed_up_at"),
     Kind.COMPLAINT_REVIEW: ("review_due_at", "reviewed_at"),
+    Kind.COMPLAINT_REGULATOR_FEEDBACK: ("regulator_feedback_due_at", "regulator_feedback_at"),
 }
 
 _FIELDS = (
@@ -161,6 +176,8 @@ _FIELDS = (
     "paused_since",
     "review_due_at",
     "reviewed_at",
+    "regulator_feedback_due_at",
+    "regulator_feedback_at",
 )
 
 
@@ -319,6 +336,19 @@ class _Scan:
             review_due_at__lte=end_of_day(self.today),
         ).order_by("pk")
 
+    def regulator_feedback_candidates(self):
+        """Regulator transfers whose feedback is due within the "due soon" window and not
+        given, whatever their status but void or merged: the transferring body waits for it
+        even after the complaint is closed, and while its clock is paused."""
+        soon = end_of_day(add_working_days(self.today, DUE_SOON_WORKING_DAYS))
+        return (
+            Complaint.objects.filter(
+                regulator_feedback_at=None, regulator_feedback_due_at__lte=soon
+            )
+            .exclude(status__in=NO_FEEDBACK_OWED)
+            .order_by("pk")
+        )
+
     def queries(self):
         """Every query of the scan over complaints (the benchmark runs them bare)."""
         return [
@@ -326,6 +356,7 @@ class _Scan:
             self.extension_notice_candidates(),
             self.long_pause_candidates().values_list(*_FIELDS),
             self.review_candidates().values_list(*_FIELDS),
+            self.regulator_feedback_candidates().values_list(*_FIELDS),
         ]
 
     def extension_notices(self):
@@ -371,6 +402,36 @@ class _Scan:
             ]
             yield self.reminder(c, Kind.COMPLAINT_REVIEW, stage, recipients, c.review_due_at)
 
+    def regulator_feedbacks(self):
+        """Feedback owed to a transferring body: due soon → the handler and the outlet head;
+        overdue → head office as well."""
+        for c in batched_rows(self.regulator_feedback_candidates(), _FIELDS):
+            due = c.regulator_feedback_due_at
+            recipients = [*self.handler(c), *self.directory.outlet_heads(c.branch_id)]
+            if due < self.now:
+                stage = Stage.OVERDUE
+                recipients += self.directory.head_office_service()
+            else:
+                stage = Stage.WARNING
+            yield self.reminder(c, Kind.COMPLAINT_REGULATOR_FEEDBACK, stage, recipients, due)
+
+
+# A void or merged entry owes no feedback of its own (a merged one's is the earlier entry's).
+NO_FEEDBACK_OWED = (Complaint.Status.VOID, Complaint.Status.MERGED)
+
+
+def _feedback_still_due(notification, target) -> str | None:
+    # Owed after the complaint is closed, and while its clock is paused: not asked of the
+    # status and pause as the other steps are.
+    if target.status in NO_FEEDBACK_OWED:
+        return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
+    if target.regulator_feedback_at is not None:
+        return str(NO_LONGER_DUE_DONE)
+    due = target.regulator_feedback_due_at
+    if due is None or _day(due).isoformat() != notification.occurrence:
+        return str(NO_LONGER_DUE_MOVED)
+    return None
+
 
 def _record_escalation(complaint_id, recipient_ids, breached_at):
     services.complaint_record_escalation_notice(
@@ -383,12 +444,16 @@ def _record_escalation(complaint_id, recipient_ids, breached_at):
 def new_entry(complaint, *, registered_by=None) -> Reminder | None:
     """The reminder that tells a new entry at once (首问负责制: the outlet head hears of every
     entry as it is registered, not when its first deadline has passed): to its handler and the
-    outlet head, and for a regulator transfer to the sub-branch's managers as well. Whoever
+    outlet head, and for a regulator transfer or an urgent entry to the sub-branch's managers
+    as well. Whoever
     registered it already knows. None for an entry with nothing to acknowledge (praise)."""
     if complaint.acknowledge_due_at is None:
         return None
     branches = [complaint.branch_id]
-    if complaint.channel == Complaint.Channel.REGULATOR and complaint.branch.parent_id:
+    # A regulator transfer, or an entry marked urgent, goes to the sub-branch head as well.
+    if (
+        complaint.channel == Complaint.Channel.REGULATOR or complaint.is_urgent
+    ) and complaint.branch.parent_id:
         branches.append(complaint.branch.parent_id)
     heads = User.objects.filter(
         is_active=True, branch_id__in=branches, groups__name=Role.BRANCH_MANAGER
@@ -478,12 +543,15 @@ def scan(*, now, directory):
     yield from run.extension_notices()
     yield from run.long_pauses()
     yield from run.reviews()
+    yield from run.regulator_feedbacks()
 
 
 def still_due(notification, target) -> str | None:
     """Why a stored reminder need not be sent any more, or None."""
     if isinstance(target, ExtensionRequest):
         return str(NO_LONGER_DUE_DONE) if target.notices.exists() else None
+    if notification.kind == Kind.COMPLAINT_REGULATOR_FEEDBACK:
+        return _feedback_still_due(notification, target)
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
     if notification.kind == Kind.COMPLAINT_DEADLINE_MOVED:

@@ -58,6 +58,7 @@ from .models import (
 from .workflow import (
     extension_approver_error,
     next_extension_tier,
+    recusal_refusal,
     review_request_ends,
     transition_for,
 )
@@ -73,6 +74,10 @@ EDITABLE_FIELDS = (
     *Complaint.CODED_FIELDS,
     "is_quality",
     "complexity",
+    # Recusal and regulator transfers (issue 14 items 4 and 6).
+    "complained_about_staff",
+    "is_urgent",
+    *Complaint.REGULATOR_FIELDS,
 )
 
 
@@ -101,12 +106,15 @@ def _not_before_receipt(complaint: Complaint, moment: dt.datetime, field: str, n
         raise ValidationError({field: _("This cannot be in the future.")})
 
 
-def _default_handler(branch: Branch, user):
+def _default_handler(branch: Branch, user, *, recused=None):
     """The outlet's complaint manager; when the outlet has none, whoever registers, unless
-    they are a first responder who does not work complaints: then the outlet head."""
+    they are a first responder who does not work complaints: then the outlet head. The
+    person complained about (`recused`) is passed over (回避, workflow.recusal_refusal)."""
     staff = branch.staff.filter(is_active=True).order_by("pk")
+    if recused is not None:
+        staff = staff.exclude(pk=recused.pk)
     manager = staff.filter(groups__name=Role.COMPLAINT_MANAGER).first()
-    if manager or user is None or is_complaint_handler(user):
+    if manager or user is None or (is_complaint_handler(user) and user != recused):
         return manager or user
     return staff.filter(groups__name=Role.BRANCH_MANAGER).first()
 
@@ -137,6 +145,33 @@ def _check_staff_channel(channel, *, was=None) -> None:
 def _check_staff(user, person, field) -> None:
     if person is not None and not can_see_branch(user, person.branch):
         raise ValidationError({field: _("Choose a member of staff within your branches.")})
+
+
+# --- Recusal (回避, issue 14 item 4) -------------------------------------------------------------
+
+
+def recusal_errors(complaint: Complaint) -> dict:
+    """By field, why the people of `complaint` break recusal: the staff member complained
+    about works at its outlet, and is neither its first responder nor its handler (the rule:
+    workflow.recusal_refusal). The registration and edit services refuse with these, and the
+    admin form shows them before anything is saved."""
+    person = complaint.complained_about_staff
+    if person is not None and (person.branch_id != complaint.branch_id or not person.is_active):
+        return {"complained_about_staff": [_("Choose a member of this outlet's staff.")]}
+    return {
+        field: [refusal]
+        for field in ("first_responder", "handler")
+        if (refusal := recusal_refusal(complaint, getattr(complaint, field)))
+    }
+
+
+def _check_recusal(complaint: Complaint) -> None:
+    errors = recusal_errors(complaint)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- end of recusal ------------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,6 +227,12 @@ def complaint_register(
     first_responder=None,
     handler=None,
     on_spot: dict | None = None,
+    complained_about_staff=None,
+    is_urgent: bool = False,
+    regulator_body: str = "",
+    regulator_reference: str = "",
+    regulator_received_on: dt.date | None = None,
+    regulator_feedback_due_at: dt.datetime | None = None,
     business_channel=None,
     category=None,
     reason=None,
@@ -209,7 +250,10 @@ def complaint_register(
     resolved on the spot as it is registered (complaint_resolve_on_spot).
 
     A first responder who does not work complaints (the intake pages) registers at their own
-    outlet only (intake_refusal)."""
+    outlet only (intake_refusal). The staff member complained about is neither first
+    responder nor handler (回避): the default handler passes them over, a choice of them is
+    refused. A regulator transfer carries its transferring body's details and feedback due
+    date (Complaint.REGULATOR_FIELDS)."""
     now = now or timezone.now()
     if user is None:
         if channel not in Complaint.CUSTOMER_CHANNELS:
@@ -248,14 +292,21 @@ def complaint_register(
         complexity=complexity,
         registered_by=user,
         submission_token=submission_token,
+        complained_about_staff=complained_about_staff,
+        is_urgent=is_urgent,
+        regulator_body=regulator_body,
+        regulator_reference=regulator_reference,
+        regulator_received_on=regulator_received_on,
+        regulator_feedback_due_at=regulator_feedback_due_at,
     )
     complaint.validate_entry(now)
     _check_codes(complaint, Complaint.CODED_FIELDS)
     _check_staff(user, first_responder, "first_responder")
     _check_staff(user, handler, "handler")
+    complaint.handler = handler or _default_handler(branch, user, recused=complained_about_staff)
+    _check_recusal(complaint)
     try:
         with transaction.atomic():
-            complaint.handler = handler or _default_handler(branch, user)
             complaint.reference = _next_reference(branch, received_at)
             compute_deadlines(complaint, DeadlinePolicy.current())
             complaint.save()
@@ -1142,9 +1193,40 @@ def complaint_reassign(*, user, complaint, handler, note="", now=None) -> Compla
             raise ValidationError(
                 {"handler": _("The new handler must work at this outlet or above it.")}
             )
+        refusal = recusal_refusal(complaint, handler)
+        if refusal:
+            raise ValidationError({"handler": refusal}, code="recused")
         text = _("Handed over to %(name)s.") % {"name": handler.get_full_name()}
         return _apply(
             complaint, user, Move.REASSIGN, f"{text} {note}".strip(), now, handler=handler
+        )
+
+
+def complaint_record_regulator_feedback(
+    *, user, complaint, fed_back_at, feedback, now=None
+) -> Complaint:
+    """The feedback a regulator transfer owed its transferring body was given (issue 14 item
+    6): when, and what was said; it meets the feedback deadline."""
+    now = now or timezone.now()
+    _required(feedback, "feedback", _("Write down the feedback given to the transferring body."))
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.REGULATOR_FEEDBACK)
+        _moment_in_handling(complaint, fed_back_at, "fed_back_at", now)
+        text = _("Feedback to %(body)s (%(ref)s) given on %(at)s: %(feedback)s") % {
+            "body": complaint.get_regulator_body_display(),
+            "ref": complaint.regulator_reference,
+            "at": _local(fed_back_at),
+            "feedback": feedback,
+        }
+        return _apply(
+            complaint,
+            user,
+            Move.REGULATOR_FEEDBACK,
+            text,
+            now,
+            regulator_feedback_at=fed_back_at,
+            regulator_feedback=feedback,
         )
 
 
@@ -1205,6 +1287,7 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
             complaint, [f for f in Complaint.CODED_FIELDS if f in data and data[f] != before[f]]
         )
         _check_staff(user, complaint.first_responder, "first_responder")
+        _check_recusal(complaint)
         changed = [f for f, v in before.items() if getattr(complaint, f) != v]
         if fixed:
             recompute_deadlines(complaint)

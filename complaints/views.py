@@ -36,7 +36,7 @@ def intake_page(view):
 
 @intake_page
 def intake(request):
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, user=request.user)
     if form.is_valid():
         try:
             complaint = services.complaint_register(

@@ -173,6 +173,39 @@ def _may_decide_review(complaint, user):
     return None
 
 
+# --- Recusal (回避) and regulator transfers (issue 14 items 4 and 6) ----------------------------
+
+
+def recusal_refusal(complaint, person) -> str | None:
+    """The one statement of recusal (art. 17): the member of staff a complaint is about is not
+    its first responder, handler or follow-up visitor. Why `person` may not be, or None.
+    The services ask it wherever one of these is chosen; the follow-up moves are guarded by it."""
+    if person is None or complaint.complained_about_staff_id != person.pk:
+        return None
+    return _(
+        "%(name)s is the staff member complained about and stays out of this complaint (回避): "
+        "not its first responder, handler or follow-up visitor. Choose someone else."
+    ) % {"name": person.get_full_name() or person.get_username()}
+
+
+def _not_recused(complaint, user):
+    return recusal_refusal(complaint, user)
+
+
+def _owes_feedback(complaint, user):
+    if complaint.channel != Complaint.Channel.REGULATOR:
+        return _("Only a regulator transfer owes feedback to a transferring body.")
+    if complaint.regulator_feedback_at:
+        return _("The feedback to the transferring body is already recorded.")
+    return None
+
+
+# The transferring body waits for its feedback whatever became of the complaint meanwhile.
+OWES_FEEDBACK = OPEN | {S.CLOSED, S.WITHDRAWN}
+
+# --- end of recusal and regulator transfers --------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Transition:
     move: Move
@@ -221,8 +254,11 @@ TRANSITIONS = [
                _may_decide_correction),
     Transition(Move.NOTIFY, (FIXED - {S.ESCALATED}) | {S.CLOSED}, None, HANDLERS, COMPLAINT),
     Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
-    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT),
-    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT),
+    # The person complained about neither calls nor visits the customer for the follow-up.
+    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT,
+               _not_recused),
+    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT,
+               _not_recused),
     # The customer rates the reply through a one-time link (opinionbook): the same visit.
     Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, CUSTOMER, COMPLAINT,
                _wrote_online),
@@ -239,6 +275,10 @@ TRANSITIONS = [
     Transition(Move.WITHDRAW, AT_OUTLET, S.WITHDRAWN, HANDLERS, NOT_PRAISE),
     Transition(Move.WITHDRAW, frozenset({S.ESCALATED}), S.WITHDRAWN, HEAD_OFFICE, COMPLAINT),
     Transition(Move.MERGE, AT_OUTLET, S.MERGED, HANDLERS, NOT_PRAISE),
+    Transition(Move.REGULATOR_FEEDBACK, OWES_FEEDBACK - {S.ESCALATED}, None, HANDLERS, ALL_KINDS,
+               _owes_feedback),
+    Transition(Move.REGULATOR_FEEDBACK, frozenset({S.ESCALATED}), None, HEAD_OFFICE, ALL_KINDS,
+               _owes_feedback),
     Transition(Move.REASSIGN, OPEN - {S.ESCALATED}, None, HANDLERS),
     Transition(Move.REASSIGN, frozenset({S.ESCALATED}), None, HEAD_OFFICE),
     Transition(Move.NOTE, ALL_BUT_VOID, None, HANDLERS),

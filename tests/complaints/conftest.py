@@ -9,7 +9,13 @@ import time_machine
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import BusinessCategory, BusinessChannel, Complaint, ComplaintReason
+from complaints.models import (
+    BusinessCategory,
+    BusinessChannel,
+    Complaint,
+    ComplaintReason,
+    end_of_day,
+)
 
 # A Wednesday just before the 2026 National Day holiday (1-7 Oct off, Sat 10 Oct worked).
 RECEIVED = timezone.make_aware(dt.datetime(2026, 9, 30, 10, 0))
@@ -67,6 +73,20 @@ def register(user, branch, **overrides):
     }
     data.update(overrides)
     return services.complaint_register(**data)
+
+
+def transferred(received_at=RECEIVED, **overrides):
+    """What a regulator transfer carries (issue 14 item 6), for register(**transferred())."""
+    day = timezone.localdate(received_at)
+    return {
+        "received_at": received_at,
+        "channel": Complaint.Channel.REGULATOR,
+        "regulator_body": Complaint.RegulatorBody.NFRA,
+        "regulator_reference": "BJ-12378-20260928-0042",
+        "regulator_received_on": day - dt.timedelta(days=2),
+        "regulator_feedback_due_at": end_of_day(day + dt.timedelta(days=10)),
+        **overrides,
+    }
 
 
 def classify(user, complaint, category_code="01", reason_code="0101"):

@@ -21,7 +21,7 @@ from complaints.models import (
     Pause,
 )
 from complaints.workflow import allowed_moves
-from tests.complaints.conftest import RECEIVED, at, register
+from tests.complaints.conftest import RECEIVED, at, register, transferred
 from tests.factories import UserFactory
 
 S, C = Complaint.Status, Complaint.Complexity
@@ -401,14 +401,15 @@ def test_head_office_s_escalated_complaint_is_edited_only_by_head_office(
 )
 def test_receipt_times_are_bounded(frozen, outlet_user, org, received, channel, words):
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        register(outlet_user, org.a, received_at=received, channel=channel)
+        entry = transferred(received) if channel == "regulator" else {"channel": channel}
+        register(outlet_user, org.a, **{"received_at": received, **entry})
     with translation.override("en"):
         assert words in " ".join(info.value.message_dict["received_at"])
     assert not Complaint.objects.exists()
 
 
 def test_a_regulator_transfer_may_be_older_than_a_year(frozen, outlet_user, org):
-    complaint = register(outlet_user, org.a, received_at=at(2025, 6, 1), channel="regulator")
+    complaint = register(outlet_user, org.a, **transferred(at(2025, 6, 1)))
     assert complaint.pk
 
 

@@ -1,6 +1,7 @@
 import io
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from branchservice.rectifications.models import Rectification
 from complaints.models import Complaint, ComplaintEvent
@@ -32,6 +33,16 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert {c.handler.username for c in intake} == {"complaint_manager"}
     assert intake.filter(resolved_on_spot=True, first_responder__username="lobby_manager")
     assert intake.filter(status=Complaint.Status.REGISTERED, first_responder__username="teller")
+    # Issue 14: a complaint about the teller, who neither took it down nor handles it, and a
+    # regulator transfer whose feedback is still due.
+    recused = mine.get(complained_about_staff__username="teller")
+    assert "teller" not in {recused.first_responder.username, recused.handler.username}
+    transfers = mine.filter(channel=Complaint.Channel.REGULATOR, regulator_feedback_at=None)
+    assert transfers.filter(regulator_feedback_due_at__gt=timezone.now()).exists()
+    # Every replied transfer of the demo has told its transferring body.
+    assert not Complaint.objects.filter(
+        channel=Complaint.Channel.REGULATOR, replied_at__isnull=False, regulator_feedback_at=None
+    ).exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first

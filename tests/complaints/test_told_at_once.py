@@ -9,7 +9,7 @@ from django.core import mail
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
 from complaints.models import Complaint
-from tests.complaints.conftest import at, register
+from tests.complaints.conftest import at, register, transferred
 from tests.factories import UserFactory
 
 MONDAY_10 = at(2026, 11, 23, 10)
@@ -52,7 +52,7 @@ def test_a_regulator_transfer_is_told_to_the_sub_branch_as_well(
     org, outlet_user, head_a, manager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        register(outlet_user, org.a, received_at=MONDAY_10, channel=Complaint.Channel.REGULATOR)
+        register(outlet_user, org.a, **transferred(MONDAY_10))
     assert told() == {"head_a", "mgr_s1"}
 
 
