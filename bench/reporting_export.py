@@ -212,7 +212,8 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.acknowledge_due_at, c.acknowledged_at, c.reply_due_at, c.replied_at,
        c.satisfaction, c.followup_method, c.followup_comment, c.closed_at,
        c.regulatory_due_at, c.extension_tier, c.period_started_at, c.paused_since,
-       c.corrected_at, c.review_outcome
+       c.corrected_at, c.review_outcome, c.regulator_body, c.regulator_reference,
+       c.regulator_feedback_due_at, c.regulator_feedback_at
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
 LEFT JOIN complaints_businesschannel ch ON ch.id = c.business_channel_id
@@ -234,6 +235,7 @@ def export_bare(user, rows: int, stream) -> int:
     complexity, satisfaction = labels("complexity"), labels("satisfaction")
     followup_method = labels("followup_method")
     tier, review = labels("extension_tier"), labels("review_outcome")
+    regulator_body = labels("regulator_body")
     founded = {True: str(_("Yes")), False: str(_("No")), None: ""}
 
     def masked(value, mask):
@@ -267,6 +269,7 @@ def export_bare(user, rows: int, stream) -> int:
                         followup_method.get(r[28], r[28] or ""), masked(r[29], mask_text),
                         r[30], r[31], tier.get(r[32], r[32] or ""), r[33], r[34], r[35],
                         review.get(r[36], r[36] or ""),
+                        regulator_body.get(r[37], r[37] or ""), r[38], r[39], r[40],
                     ]
                 )  # fmt: skip
                 count += 1

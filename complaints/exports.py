@@ -66,11 +66,9 @@ COMPLAINT_COLUMNS = (
     Column(_("Review outcome"), ChoiceLabel("review_outcome"), 10),
     # Regulator transfers (issue 14 item 6): who transferred it, and the feedback owed.
     Column(_("Transferred by"), ChoiceLabel("regulator_body"), 16),
-    Column(_("Transferring body's reference"), lambda c: c.regulator_reference, 20),
-    Column(
-        _("Feedback to the transferring body due by"), lambda c: c.regulator_feedback_due_at, 17
-    ),
-    Column(_("Feedback given to the transferring body at"), lambda c: c.regulator_feedback_at, 17),
+    Column(_("Transferring body's reference"), "regulator_reference", 20),
+    Column(_("Feedback to the transferring body due by"), "regulator_feedback_due_at", 17),
+    Column(_("Feedback given to the transferring body at"), "regulator_feedback_at", 17),
 )
 
 COMPLAINTS = ExportSpec(
