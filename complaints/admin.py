@@ -367,8 +367,14 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         "customer_request": ("masked_customer_request", pii.mask_text),
         "complained_about": ("masked_complained_about", pii.mask_text),
     }
-    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin).
-    personal_data_fields = tuple(PII_FIELDS)
+    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin); the matching
+    # keys too, or a lookup by another entry's key would tell who else that customer is.
+    personal_data_fields = (
+        *PII_FIELDS,
+        "customer_id_type",
+        "customer_phone_key",
+        "customer_id_key",
+    )
 
     def sees_personal_data(self, request):
         return pii.sees_unmasked(request.user)
