@@ -11,6 +11,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.roles import is_complaint_handler
@@ -87,6 +88,121 @@ def validate_resident_id(value: str) -> None:
             _("This ID number's check digit is wrong: please check it for a typing error."),
             code="invalid_id_checksum",
         )
+
+
+# ---- identity documents other than the resident card, and company codes (art. 13) ---------
+
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$", re.ASCII)
+# 港澳居民来往内地通行证: H (Hong Kong) or M (Macao) and 8 digits (10 on the cards before 2013).
+HK_MACAO_PERMIT_RE = re.compile(r"^[HM]\d{8}(\d{2})?$", re.ASCII)
+# 台湾居民来往大陆通行证: 8 digits (10 on the booklets before 2015).
+TAIWAN_PERMIT_RE = re.compile(r"^\d{8}(\d{2})?$", re.ASCII)
+# 外国人永久居留身份证: 3 letters of nationality and 12 digits (2004 card), or since 2017 an
+# 18-character number starting with 9, birth date and check digit as on a resident card.
+FOREIGN_PERMANENT_OLD_RE = re.compile(r"^[A-Z]{3}\d{12}$", re.ASCII)
+# 统一社会信用代码 (GB 32100-2015): 18 characters from 31 (no I, O, Z, S, V); the last is a
+# check character, modulo 31 over the weights below.
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_RE = re.compile(rf"^[{USCC_CHARS}]{{18}}$", re.ASCII)
+_USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def normalise_document(value: str) -> str:
+    """A document number as stored and matched: upper case, spaces and hyphens dropped."""
+    return re.sub(r"[\s\-]", "", value or "").upper()
+
+
+def uscc_check_character(first17: str) -> str:
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+def validate_uscc(value: str) -> None:
+    code = normalise_document(value)
+    if not USCC_RE.match(code):
+        raise ValidationError(
+            _(
+                "A unified social credit code has 18 characters: digits and capital letters "
+                "except I, O, Z, S and V."
+            ),
+            code="invalid_uscc_format",
+        )
+    if uscc_check_character(code[:17]) != code[17]:
+        raise ValidationError(
+            _(
+                "This unified social credit code's check character is wrong: please check it "
+                "for a typing error."
+            ),
+            code="invalid_uscc_checksum",
+        )
+
+
+def _pattern(regex, message, code):
+    def validate(value: str) -> None:
+        if not regex.match(normalise_document(value)):
+            raise ValidationError(message, code=code)
+
+    return validate
+
+
+validate_passport = _pattern(
+    PASSPORT_RE,
+    _("A passport number has 5 to 17 letters and digits, without other characters."),
+    "invalid_passport",
+)
+validate_hk_macao_permit = _pattern(
+    HK_MACAO_PERMIT_RE,
+    _("A Hong Kong or Macao residents' permit number is H or M followed by 8 digits."),
+    "invalid_hk_macao_permit",
+)
+validate_taiwan_permit = _pattern(
+    TAIWAN_PERMIT_RE,
+    _("A Taiwan residents' permit number has 8 digits."),
+    "invalid_taiwan_permit",
+)
+
+
+def validate_foreign_permanent_card(value: str) -> None:
+    number = normalise_document(value)
+    if FOREIGN_PERMANENT_OLD_RE.match(number):
+        return
+    if number.startswith("9") and len(number) == 18:
+        validate_resident_id(number)
+        return
+    raise ValidationError(
+        _(
+            "A foreign permanent resident ID card number has 18 characters starting with 9, "
+            "or (cards before 2017) 3 letters and 12 digits."
+        ),
+        code="invalid_foreign_permanent_card",
+    )
+
+
+# ---- matching a customer without unmasking --------------------------------------------------
+
+# The keyed hash (the SECRET_KEY) that finds a customer's other entries: equal values give
+# equal keys, and a copy of the database alone cannot be tried against a list of phone
+# numbers offline. The key is the SECRET_KEY: a new one leaves the entries stored before it
+# unmatched until their keys are computed again.
+MATCH_SALT = "branchservice.pii.customer-match"
+
+
+def _match_key(value: str) -> str:
+    return salted_hmac(MATCH_SALT, value, algorithm="sha256").hexdigest()
+
+
+def phone_match_key(phone: str) -> str:
+    """The matching key of a phone number ("" without a valid one): its digits only, so that
+    010-62550101 and 01062550101 are the same customer."""
+    digits = phone_digits(phone or "")
+    return _match_key(f"phone:{digits}") if digits else ""
+
+
+def document_match_key(document_type: str, number: str) -> str:
+    """The matching key of an identity document or company code ("" without one): a passport
+    and a resident card that happen to share a number are different people."""
+    number = normalise_document(number)
+    return _match_key(f"id:{document_type}:{number}") if number else ""
 
 
 def _keep_ends(value: str, head: int, tail: int) -> str:

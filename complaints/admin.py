@@ -35,7 +35,7 @@ from branchservice.models import Branch
 from branchservice.roles import is_complaint_handler
 from branchservice.scoping import ScopedAdminMixin, scope_queryset, visible_branches
 
-from . import forms, services
+from . import forms, selectors, services
 from .codetable import code_table_plan
 from .deadlines import WATCHED_LABELS, watched_states
 from .models import (
@@ -283,6 +283,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         "category",
         "handler_name",
         "customer",
+        "flags",
     ]
     list_display_links = ["reference"]
     # Open entries first (closed ones after them), newest first in each: the index of that.
@@ -296,6 +297,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         CategoryFilter,
         "reason",
         "founded",
+        "is_repeat",
     ]
     date_hierarchy = "received_at"
     # The search box: get_search_results hands the term to ComplaintQuerySet.search, which
@@ -330,6 +332,17 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                     "customer_phone",
                     "customer_id_number",
                     "customer_account",
+                ]
+            },
+        ),
+        (
+            _("Who complains"),
+            {
+                "fields": [
+                    "complainant_kind",
+                    "representative_name",
+                    "customer_id_type",
+                    "complainants",
                 ]
             },
         ),
@@ -373,12 +386,19 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         "customer_phone": ("masked_phone", pii.mask_phone),
         "customer_id_number": ("masked_id_number", pii.mask_id_number),
         "customer_account": ("masked_account", pii.mask_account),
+        "representative_name": ("masked_representative_name", pii.mask_name),
         "description": ("masked_description", pii.mask_text),
         "customer_request": ("masked_customer_request", pii.mask_text),
         "complained_about": ("masked_complained_about", pii.mask_text),
     }
-    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin).
-    personal_data_fields = tuple(PII_FIELDS)
+    # Searched only by those who see them unmasked (DeclaredFiltersOnlyMixin); the matching
+    # keys too, or a lookup by another entry's key would tell who else that customer is.
+    personal_data_fields = (
+        *PII_FIELDS,
+        "customer_id_type",
+        "customer_phone_key",
+        "customer_id_key",
+    )
 
     def sees_personal_data(self, request):
         return pii.sees_unmasked(request.user)
@@ -432,6 +452,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             if state != DeadlineStatus.NONE:
                 badges.append((state, labels.stages[stage], labels.deadline[state]))
         return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}：{}</span>', badges)
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj):
+        """Repeat, group and major complaint (the customer's history, who complains)."""
+        return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}</span>', entry_flags(obj))
 
     def get_changelist(self, request, **kwargs):
         return ComplaintChangeList
@@ -509,6 +534,10 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     @admin.display(description=_("customer ID number"))
     def masked_id_number(self, obj):
         return pii.mask_id_number(obj.customer_id_number)
+
+    @admin.display(description=_("name of the agent or heir"))
+    def masked_representative_name(self, obj):
+        return pii.mask_name(obj.representative_name)
 
     @admin.display(description=_("customer account"))
     def masked_account(self, obj):
@@ -708,6 +737,18 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         return TemplateResponse(request, "admin/complaints/complaint/move.html", context)
 
 
+def entry_flags(complaint) -> list[tuple[str, str]]:
+    """(css class, label) of each flag an entry carries, for the list and the change page."""
+    flags = []
+    if complaint.is_repeat:
+        flags.append(("repeat", _("Repeat complaint")))
+    if complaint.is_major:
+        flags.append(("major", _("Major complaint")))
+    elif complaint.is_group:
+        flags.append(("group", _("Group complaint")))
+    return flags
+
+
 def complaint_page_context(complaint, user) -> dict:
     """What the change page shows around the form: buttons, deadlines, notices, files, timeline."""
     now = timezone.now()
@@ -732,6 +773,8 @@ def complaint_page_context(complaint, user) -> dict:
             for m in moves
         ],
         "deadlines": deadlines,
+        "entry_flags": entry_flags(complaint),
+        "customer_history": selectors.customer_history(complaint, user),
         # Numbers typed into any of these are masked for those without unmasked access.
         "complaint": pii.free_text_for(user, [complaint])[0],
         **{

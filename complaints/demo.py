@@ -618,6 +618,7 @@ def seed(stdout):
             earlier_by_phone[phone] = name
     created += _seed_intake(now)
     created += _seed_recusal_and_transfer(now)
+    created += _seed_customers(now)
     stdout.write(
         f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
     )
@@ -757,6 +758,55 @@ def _seed_recusal_and_transfer(now) -> int:
             estimated_reply_at=entry.reply_due_at,
             note="已电话联系客户，告知处理时限。",
             now=received + dt.timedelta(minutes=30),
+        )
+        created += 1
+    return created
+
+
+# The customer's history and who complains (issue 14 items 5 and 7): one customer who
+# complained at 五道口 and again at 中关村 within 90 days (a repeat, each page listing the
+# other), a complaint made by an agent for an elderly customer, and a group complaint.
+# outlet, days ago, customer name, phone, what the customer says, and the complainant fields.
+CUSTOMERS = [
+    ("BJ0102", 40, "赵建国", "13511112222", "客户反映信用卡年费未按约定减免，已多次致电未果。", {}),
+    ("BJ0101", 12, "赵建国", "135 1111 2222",
+     "客户再次反映信用卡年费问题：五道口网点答复后仍被扣收年费。", {}),
+    ("BJ0101", 5, "孙国庆", "13622223333",
+     "客户之女持授权委托书代其投诉：老人办理定期转存时被推荐购买保险产品，未说明风险。",
+     {"complainant_kind": "agent", "representative_name": "孙晓燕"}),
+    ("BJ0101", 3, "刘志强", "13733334444",
+     "附近小区 6 名业主共同反映代发工资账户被冻结，未收到任何通知。",
+     {"complainants": 6}),
+]  # fmt: skip
+
+
+def _seed_customers(now) -> int:
+    outlets = {o.code: o for o in Branch.objects.filter(code__in={r[0] for r in CUSTOMERS})}
+    reason = ComplaintReason.objects.filter(is_active=True).first()
+    category = BusinessCategory.objects.filter(is_active=True).first()
+    created = 0
+    for n, (code, days, name, phone, text, complainant) in enumerate(CUSTOMERS):
+        token = uuid.uuid5(DEMO_NAMESPACE, f"customers-{n}")
+        outlet = outlets.get(code)
+        manager = _Outlet(outlet).manager if outlet else None
+        if manager is None or Complaint.objects.filter(submission_token=token).exists():
+            continue
+        received = _at(timezone.localdate() - dt.timedelta(days=days), 10, 15)
+        services.complaint_register(
+            user=manager,
+            branch=outlet,
+            channel=Complaint.Channel.ON_SITE,
+            received_at=received,
+            customer_name=name,
+            customer_phone=phone,
+            description=text,
+            customer_request="要求尽快核实处理并给予答复。",
+            first_responder=manager,
+            category=category,
+            reason=reason,
+            submission_token=token,
+            now=received,
+            **complainant,
         )
         created += 1
     return created

@@ -80,6 +80,7 @@ class ComplaintForm(forms.ModelForm):
             "complained_about_staff",
             "is_urgent",
             *Complaint.REGULATOR_FIELDS,
+            *Complaint.COMPLAINANT_FIELDS,
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -101,6 +102,10 @@ class ComplaintForm(forms.ModelForm):
                 for value, label in self.fields["channel"].choices
                 if value not in Complaint.CUSTOMER_CHANNELS
             ]
+        for name in ("complainant_kind", "customer_id_type", "complainants"):
+            # Most entries are one customer with a resident card: left out, it is that.
+            if name in self.fields:
+                self.fields[name].required = False
         for name in Complaint.CODED_FIELDS:
             if name in self.fields:
                 # Active entries, and the one this complaint was classified with (even if
@@ -119,6 +124,19 @@ class ComplaintForm(forms.ModelForm):
         for field, errors in recusal_errors(self.instance).items():
             if field not in self.errors:
                 self.add_error(field if field in self.fields else None, errors)
+
+    def _default(self, name):
+        return self.cleaned_data.get(name) or Complaint._meta.get_field(name).get_default()
+
+    def clean_complainant_kind(self):
+        return self._default("complainant_kind")
+
+    def clean_customer_id_type(self):
+        return self._default("customer_id_type")
+
+    def clean_complainants(self):
+        value = self.cleaned_data.get("complainants")
+        return 1 if value is None else value
 
 
 class MoveForm(forms.Form):

@@ -190,6 +190,14 @@ class DeadlinePolicy(models.Model):
         3,
         _("Calendar days before the regulatory ceiling at which the warning is sent."),
     )
+    # The customer's history (issue 14 item 5): how far back an earlier complaint of the same
+    # customer makes a new one a repeat (重复投诉). Applied when an entry is registered or
+    # changed; a new window leaves the flags already set as they are.
+    repeat_window_days = _days(
+        _("repeat complaint within (natural days)"),
+        90,
+        _("A complaint is a repeat when the same customer complained this many days before."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
@@ -308,6 +316,43 @@ OPEN_FIRST = Case(
 )
 
 
+# ---- who complains (art. 13) -------------------------------------------------------------
+
+
+class ComplainantKind(models.TextChoices):
+    CUSTOMER = "customer", _("The customer")
+    AGENT = "agent", _("An agent with a power of attorney")
+    HEIR = "heir", _("An heir")
+    COMPANY = "company", _("A company")
+
+
+class DocumentType(models.TextChoices):
+    """The customer's identity document, or a company's code; each has its own check
+    (DOCUMENT_VALIDATORS)."""
+
+    RESIDENT_ID = "resident_id", _("PRC resident ID card")
+    PASSPORT = "passport", _("Passport")
+    HK_MACAO_PERMIT = "hk_macao_permit", _("Hong Kong / Macao residents' permit")
+    TAIWAN_PERMIT = "taiwan_permit", _("Taiwan residents' permit")
+    FOREIGN_PERMANENT = "foreign_permanent", _("Foreign permanent resident ID card")
+    USCC = "uscc", _("Unified social credit code (company)")
+
+
+DOCUMENT_VALIDATORS = {
+    DocumentType.RESIDENT_ID: pii.validate_resident_id,
+    DocumentType.PASSPORT: pii.validate_passport,
+    DocumentType.HK_MACAO_PERMIT: pii.validate_hk_macao_permit,
+    DocumentType.TAIWAN_PERMIT: pii.validate_taiwan_permit,
+    DocumentType.FOREIGN_PERMANENT: pii.validate_foreign_permanent_card,
+    DocumentType.USCC: pii.validate_uscc,
+}
+# Several customers complaining together about one matter: from GROUP_COMPLAINANTS it is a
+# group complaint (群体投诉), from MAJOR_COMPLAINANTS a major complaint (重大消费投诉) that
+# head office hears of at once (reminders.major_complaint).
+GROUP_COMPLAINANTS = 5
+MAJOR_COMPLAINANTS = 20
+
+
 class ComplaintQuerySet(models.QuerySet):
     def search(self, term: str, *, personal_data: bool = True):
         """The register's search box, each kind of term on an index of its own.
@@ -330,6 +375,16 @@ class ComplaintQuerySet(models.QuerySet):
         if digits is not None:
             return self.alias(phone_digits=PHONE_DIGITS).filter(phone_digits=digits)
         return self.filter(customer_name__icontains=term)
+
+    def same_customer(self, *, phone_key: str, id_key: str):
+        """Entries whose phone or identity document has one of these matching keys (pii), each
+        key on an index of its own (Complaint.Meta.indexes); none when both are empty."""
+        q = Q(pk__in=[])
+        if phone_key:
+            q |= Q(customer_phone_key=phone_key)
+        if id_key:
+            q |= Q(customer_id_key=id_key)
+        return self.filter(q)
 
     def open(self):
         return self.filter(status__in=Complaint.OPEN_STATUSES)
@@ -418,6 +473,13 @@ class Complaint(VersionedModel):
     )
     # The JR/T 0169 dimensions A, B and C.
     CODED_FIELDS = ("business_channel", "category", "reason")
+    # Who complains, registered and edited with the customer's data (_complainant_errors).
+    COMPLAINANT_FIELDS = (
+        "complainant_kind",
+        "representative_name",
+        "customer_id_type",
+        "complainants",
+    )
 
     # --- Recusal (回避) and regulator transfers (issue 14 items 4 and 6) -----------------------
     class RegulatorBody(models.TextChoices):
@@ -743,6 +805,37 @@ class Complaint(VersionedModel):
         _("feedback given to the transferring body"), blank=True, editable=False
     )
     # --- end of recusal and regulator transfers ------------------------------------------------
+    # --- Who complains (art. 13): the customer, or someone for them, or a company, and how
+    # many complain together. Checked by _complainant_errors.
+    complainant_kind = models.CharField(
+        _("complainant"),
+        max_length=10,
+        choices=ComplainantKind.choices,
+        default=ComplainantKind.CUSTOMER,
+    )
+    representative_name = models.CharField(
+        _("name of the agent or heir"),
+        max_length=50,
+        blank=True,
+        help_text=_("For an agent or an heir: the person who complains for the customer."),
+    )
+    customer_id_type = models.CharField(
+        _("ID type"), max_length=20, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
+    )
+    complainants = models.PositiveSmallIntegerField(
+        _("number of complainants"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("5 or more is a group complaint; 20 or more a major complaint."),
+    )
+
+    # --- The customer's other entries: keyed hashes of the phone and the identity document
+    # (pii.phone_match_key, pii.document_match_key), set on every save, so that entries of one
+    # customer are found without reading anyone's number; and whether this complaint repeats
+    # one received within the policy's window (services._mark_repeats).
+    customer_phone_key = models.CharField(max_length=64, blank=True, editable=False)
+    customer_id_key = models.CharField(max_length=64, blank=True, editable=False)
+    is_repeat = models.BooleanField(_("repeat complaint"), default=False, editable=False)
 
     # A random token the registration form carries: a second submit of the same form (a
     # double click) hits the unique constraint instead of registering the complaint twice.
@@ -750,7 +843,16 @@ class Complaint(VersionedModel):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["submission_token", "updated_at"])
+    # The matching keys and the repeat flag follow from other fields (and other entries).
+    history = HistoricalRecords(
+        excluded_fields=[
+            "submission_token",
+            "updated_at",
+            "customer_phone_key",
+            "customer_id_key",
+            "is_repeat",
+        ]
+    )
     # 整改通知单 issued for this entry (branchservice.rectifications; the ground never names us).
     rectifications = GenericRelation(
         "rectifications.Rectification",
@@ -803,6 +905,17 @@ class Complaint(VersionedModel):
             ),
             # Search by phone number (ComplaintQuerySet.search).
             models.Index(PHONE_DIGITS, name="complaint_phone_digits_idx"),
+            # The customer's other entries (ComplaintQuerySet.same_customer), newest first.
+            models.Index(
+                fields=["customer_phone_key", "-received_at"],
+                condition=~Q(customer_phone_key=""),
+                name="complaint_phone_key_idx",
+            ),
+            models.Index(
+                fields=["customer_id_key", "-received_at"],
+                condition=~Q(customer_id_key=""),
+                name="complaint_id_key_idx",
+            ),
             # Reminder scan "follow-up visit overdue" and the deadline-status filter.
             models.Index(
                 fields=["followup_due_at"],
@@ -819,6 +932,28 @@ class Complaint(VersionedModel):
 
     def __str__(self):
         return self.reference or str(_("new entry"))
+
+    def customer_keys(self) -> tuple[str, str]:
+        """The matching keys of the phone and the document (ComplaintQuerySet.same_customer)."""
+        return (
+            pii.phone_match_key(self.customer_phone),
+            pii.document_match_key(self.customer_id_type, self.customer_id_number),
+        )
+
+    def save(self, *args, **kwargs):
+        self.customer_phone_key, self.customer_id_key = self.customer_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "customer_phone_key", "customer_id_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_group(self) -> bool:
+        return self.complainants >= GROUP_COMPLAINANTS
+
+    @property
+    def is_major(self) -> bool:
+        return self.complainants >= MAJOR_COMPLAINANTS
 
     def clean(self):
         self.validate_entry(timezone.now())
@@ -840,8 +975,10 @@ class Complaint(VersionedModel):
             errors["description"] = [_("Write down what the customer says happened.")]
         errors.update(self._customer_errors())
         errors.update(self._regulator_errors())
+        errors.update(self._complainant_errors())
         # Checked after the normalisation above, on what would be stored.
-        errors = {**unstorable_text(self, *self.TYPED_FIELDS, "regulator_reference"), **errors}
+        typed = (*self.TYPED_FIELDS, "regulator_reference", "representative_name")
+        errors = {**unstorable_text(self, *typed), **errors}
         if errors:
             raise ValidationError(errors)
 
@@ -899,11 +1036,14 @@ class Complaint(VersionedModel):
         errors = {}
         self.customer_name = (self.customer_name or "").strip()
         self.customer_phone = pii.normalise_phone(self.customer_phone)
-        self.customer_id_number = (self.customer_id_number or "").strip().upper()
         self.customer_account = (self.customer_account or "").replace(" ", "")
+        self.customer_id_number = pii.normalise_document(self.customer_id_number)
         checks = [
             ("customer_phone", pii.validate_phone),
-            ("customer_id_number", pii.validate_resident_id),
+            (
+                "customer_id_number",
+                DOCUMENT_VALIDATORS.get(self.customer_id_type, pii.validate_resident_id),
+            ),
         ]
         for field, validate in checks:
             if getattr(self, field):
@@ -925,6 +1065,41 @@ class Complaint(VersionedModel):
                 errors.setdefault("customer_phone", []).append(
                     _("A complaint taken through this channel needs a phone number to reply to.")
                 )
+        return errors
+
+    def _complainant_errors(self) -> dict:
+        errors = {}
+        self.representative_name = (self.representative_name or "").strip()
+        if self.complainant_kind not in ComplainantKind.values:
+            errors["complainant_kind"] = [_("Choose who complains.")]
+        if self.customer_id_type not in DocumentType.values:
+            errors["customer_id_type"] = [_("Choose one of the listed ID types.")]
+        is_company = self.complainant_kind == ComplainantKind.COMPANY
+        if is_company and self.customer_id_type != DocumentType.USCC:
+            errors["customer_id_type"] = [
+                _("A company is identified by its unified social credit code.")
+            ]
+        if not is_company and self.customer_id_type == DocumentType.USCC:
+            errors["customer_id_type"] = [
+                _(
+                    "A unified social credit code identifies a company: choose a company as the "
+                    "complainant, or a person's ID type."
+                )
+            ]
+        representing = self.complainant_kind in (ComplainantKind.AGENT, ComplainantKind.HEIR)
+        if representing and not self.representative_name:
+            errors["representative_name"] = [
+                _("Write down the name of the agent or heir who complains for the customer.")
+            ]
+        if not representing and self.representative_name:
+            errors["representative_name"] = [
+                _(
+                    "Only an agent or an heir complains for the customer: clear this name or "
+                    "choose who complains."
+                )
+            ]
+        if self.complainants is None or self.complainants < 1:
+            errors["complainants"] = [_("At least one person complains.")]
         return errors
 
     @property

@@ -83,6 +83,8 @@ class Kind(models.TextChoices):
     COMPLAINT_DEADLINE_MOVED = "complaint_deadline_moved", _("Deadline moved by the calendar")
     # Regulator transfers (issue 14 item 6).
     COMPLAINT_REGULATOR_FEEDBACK = "complaint_regulator_feedback", _("Feedback to a regulator")
+    # Told at once to head office: 20 or more complain together (major_complaint).
+    COMPLAINT_MAJOR = "complaint_major", _("Major complaint")
 
 
 KINDS = Kind.values
@@ -102,6 +104,9 @@ HEADLINES = {
     (Kind.COMPLAINT_DEADLINE_MOVED, Stage.DUE): _(
         "The holiday calendar changed and the deadlines of complaint %(object)s were recounted "
         "(its timeline says which); the next one is %(due)s."
+    ),
+    (Kind.COMPLAINT_MAJOR, Stage.DUE): _(
+        "Major complaint %(object)s: 20 or more customers complain together."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -474,6 +479,23 @@ def new_entry(complaint, *, registered_by=None) -> Reminder | None:
     )
 
 
+def major_complaint(complaint) -> Reminder | None:
+    """Head office's notice of a major complaint (重大消费投诉: MAJOR_COMPLAINANTS or more
+    customers together), at once, whoever registered it; None for any other entry. Sent once
+    per complaint (the reminder's unique key), also when an edit makes it major."""
+    if complaint.kind != Complaint.Kind.COMPLAINT or not complaint.is_major:
+        return None
+    head_office = User.objects.filter(is_active=True, groups__name=Role.HQ_SERVICE)
+    return Reminder(
+        target=complaint,
+        kind=Kind.COMPLAINT_MAJOR,
+        stage=Stage.DUE,
+        recipient_ids=list(head_office.values_list("pk", flat=True)),
+        label=complaint.reference,
+        url=admin_url(complaint),
+    )
+
+
 def dissatisfied(complaint, *, recorded_by=None) -> Reminder | None:
     """The task a dissatisfied follow-up gives the handler, unless they recorded it
     themselves. Each visit is its own occurrence: dissatisfied again after handling it
@@ -554,7 +576,7 @@ def still_due(notification, target) -> str | None:
         return _feedback_still_due(notification, target)
     if not target.is_open:
         return str(NO_LONGER_DUE_CLOSED) % {"status": target.get_status_display()}
-    if notification.kind == Kind.COMPLAINT_DEADLINE_MOVED:
+    if notification.kind in (Kind.COMPLAINT_DEADLINE_MOVED, Kind.COMPLAINT_MAJOR):
         # Nothing to do but take note: done once read.
         return None if notification.read_at is None else str(NO_LONGER_DUE_DONE)
     if notification.kind in (Kind.COMPLAINT_NEW, Kind.COMPLAINT_REGISTERED):

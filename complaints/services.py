@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,7 @@ from .deadlines import (
 )
 from .models import (
     Attachment,
+    ComplainantKind,
     Complaint,
     ComplaintEvent,
     ContactAttempt,
@@ -48,6 +49,7 @@ from .models import (
     CustomerNotice,
     DeadlinePolicy,
     Decision,
+    DocumentType,
     ExtensionRequest,
     Move,
     Pause,
@@ -78,6 +80,7 @@ EDITABLE_FIELDS = (
     "complained_about_staff",
     "is_urgent",
     *Complaint.REGULATOR_FIELDS,
+    *Complaint.COMPLAINANT_FIELDS,
 )
 
 
@@ -238,6 +241,10 @@ def complaint_register(
     reason=None,
     is_quality: bool = False,
     complexity: str = Complaint.Complexity.SIMPLE,
+    complainant_kind: str = ComplainantKind.CUSTOMER,
+    representative_name: str = "",
+    customer_id_type: str = DocumentType.RESIDENT_ID,
+    complainants: int = 1,
     submission_token: uuid.UUID | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
@@ -253,7 +260,11 @@ def complaint_register(
     outlet only (intake_refusal). The staff member complained about is neither first
     responder nor handler (回避): the default handler passes them over, a choice of them is
     refused. A regulator transfer carries its transferring body's details and feedback due
-    date (Complaint.REGULATOR_FIELDS)."""
+    date (Complaint.REGULATOR_FIELDS).
+
+    A complaint of the same customer as an earlier one within the policy's window is marked a
+    repeat (_mark_repeats); a major complaint (MAJOR_COMPLAINANTS or more together) is told to
+    head office at once as well (reminders.major_complaint)."""
     now = now or timezone.now()
     if user is None:
         if channel not in Complaint.CUSTOMER_CHANNELS:
@@ -290,6 +301,10 @@ def complaint_register(
         reason=reason,
         is_quality=is_quality,
         complexity=complexity,
+        complainant_kind=complainant_kind,
+        representative_name=representative_name,
+        customer_id_type=customer_id_type,
+        complainants=complainants,
         registered_by=user,
         submission_token=submission_token,
         complained_about_staff=complained_about_staff,
@@ -309,6 +324,7 @@ def complaint_register(
         with transaction.atomic():
             complaint.reference = _next_reference(branch, received_at)
             compute_deadlines(complaint, DeadlinePolicy.current())
+            later_entries = _repeat_on_register(complaint)
             complaint.save()
             note = ""
             if user is None:
@@ -316,9 +332,18 @@ def complaint_register(
                 with translation.override(settings.LANGUAGE_CODE):
                     note = str(_("Written by the customer in the online opinion book."))
             _event(complaint, user, Move.REGISTER, "", complaint.status, note, now=now)
-            told = reminders.new_entry(complaint, registered_by=user)
-            if told is not None:
-                notifications_send_now(reminders=[told], now=now)
+            if later_entries:
+                _mark_repeats(complaint)
+            told = [
+                reminder
+                for reminder in (
+                    reminders.new_entry(complaint, registered_by=user),
+                    reminders.major_complaint(complaint),
+                )
+                if reminder is not None
+            ]
+            if told:
+                notifications_send_now(reminders=told, now=now)
             if on_spot is not None:
                 complaint = complaint_resolve_on_spot(
                     user=user, complaint=complaint, now=now, **on_spot
@@ -342,6 +367,81 @@ def _check_codes(complaint, fields):
     }
     if errors:
         raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# The customer's history: repeat complaints (issue 14 item 5)
+
+# What decides whether a complaint repeats another: the customer, the kind and the receipt.
+REPEAT_FACTS = {"customer_phone", "customer_id_number", "customer_id_type", "kind", "received_at"}
+
+
+def _repeat_window(complaint: Complaint) -> dt.timedelta:
+    # The window of the policy the complaint was registered under, like its deadlines.
+    policy = complaint.policy or DeadlinePolicy.current()
+    return dt.timedelta(days=policy.repeat_window_days)
+
+
+# What may repeat, and be repeated: complaints, not suggestions or praise, and not void.
+REPEATABLE = Q(kind=Complaint.Kind.COMPLAINT) & ~Q(status=Complaint.Status.VOID)
+
+
+def _received_before(received, window) -> Q:
+    """Received within `window` before `received` (a moment, or the outer row's)."""
+    return Q(received_at__lt=received, received_at__gte=received - window)
+
+
+def _repeat_on_register(complaint: Complaint) -> bool:
+    """Set the flag of a complaint about to be registered, in one query; whether entries of
+    the same customer were received after it within the window (a late registration), whose
+    flags _mark_repeats must then set again."""
+    complaint.customer_phone_key, complaint.customer_id_key = complaint.customer_keys()
+    if complaint.kind != Complaint.Kind.COMPLAINT:
+        return False  # neither a repeat nor repeated: nothing to count
+    window = _repeat_window(complaint)
+    received = complaint.received_at
+    facts = (
+        Complaint.objects.same_customer(
+            phone_key=complaint.customer_phone_key, id_key=complaint.customer_id_key
+        )
+        .filter(REPEATABLE)
+        .aggregate(
+            earlier=Count("pk", filter=_received_before(received, window)),
+            later=Count(
+                "pk", filter=Q(received_at__gt=received, received_at__lte=received + window)
+            ),
+        )
+    )
+    complaint.is_repeat = bool(facts["earlier"])
+    return bool(facts["later"])
+
+
+def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> None:
+    """Set the repeat flag of every entry of `complaint`'s customer (and of the customer whose
+    matching keys `also` were the entry's before an edit), in one UPDATE.
+
+    A complaint is a repeat when an earlier complaint of the same customer (same phone or same
+    document), not void, was received within the policy's window before it; an entry
+    merged into an earlier one is a repeat whatever the window, the merge said so. Later
+    entries are set again too: an entry registered late, or voided, changes their answer."""
+    earlier = Complaint.objects.filter(
+        REPEATABLE,
+        (Q(customer_phone_key=OuterRef("customer_phone_key")) & ~Q(customer_phone_key=""))
+        | (Q(customer_id_key=OuterRef("customer_id_key")) & ~Q(customer_id_key="")),
+        _received_before(OuterRef("received_at"), _repeat_window(complaint)),
+    )
+    customers = Complaint.objects.filter(pk=complaint.pk)
+    for phone_key, id_key in ((complaint.customer_phone_key, complaint.customer_id_key), also):
+        customers |= Complaint.objects.same_customer(phone_key=phone_key, id_key=id_key)
+    customers.update(
+        is_repeat=Case(
+            When(~REPEATABLE, then=Value(False)),
+            When(status=Complaint.Status.MERGED, then=Value(True)),
+            default=Exists(earlier),
+        )
+    )
+    # The row in hand is saved again by the moves that follow.
+    complaint.refresh_from_db(fields=["is_repeat"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -898,6 +998,8 @@ def complaint_decide_correction(
             "note": note,
         }
         _apply(complaint, user, Move.DECIDE_CORRECTION, text.strip(), now, corrected_at=now)
+        if field in REPEAT_FACTS:
+            _mark_repeats(complaint)
         # Decided after the move: the move's own check needs the correction still pending.
         correction.save()
         return correction
@@ -1121,9 +1223,11 @@ HANDLING_STATUSES = (
 
 
 def _same_customer(a: Complaint, b: Complaint) -> bool:
-    if a.customer_id_number and a.customer_id_number == b.customer_id_number:
+    """The customer's history's rule (ComplaintQuerySet.same_customer): the same phone or the
+    same identity document, compared by their matching keys."""
+    if a.customer_id_key and a.customer_id_key == b.customer_id_key:
         return True
-    return bool(a.customer_phone) and a.customer_phone == b.customer_phone
+    return bool(a.customer_phone_key) and a.customer_phone_key == b.customer_phone_key
 
 
 def complaint_merge(
@@ -1161,7 +1265,7 @@ def complaint_merge(
             recompute_deadlines(into)
             into.save()
         _event(into, user, Move.MERGE, "", "", f"{text} {note}".strip(), now)
-        return _apply(
+        complaint = _apply(
             complaint,
             user,
             Move.MERGE,
@@ -1170,15 +1274,20 @@ def complaint_merge(
             merged_into=into,
             closed_at=now,
         )
+        _mark_repeats(complaint)
+        return complaint
 
 
 def complaint_void(*, user, complaint, reason, now=None) -> Complaint:
     now = now or timezone.now()
     _required(reason, "reason", _("Give the reason for voiding this entry."))
     with transaction.atomic():
-        return _apply(
+        complaint = _apply(
             _locked(complaint), user, Move.VOID, reason, now, voided_at=now, void_reason=reason
         )
+        # An entry made in error repeats nothing, and nothing repeats it.
+        _mark_repeats(complaint)
+        return complaint
 
 
 def complaint_reassign(*, user, complaint, handler, note="", now=None) -> Complaint:
@@ -1280,6 +1389,7 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
         if "channel" in data:
             _check_staff_channel(data["channel"], was=complaint.channel)
         before = {f: getattr(complaint, f) for f in data}
+        keys_before = (complaint.customer_phone_key, complaint.customer_id_key)
         for field, value in data.items():
             setattr(complaint, field, value)
         complaint.validate_entry(now)
@@ -1292,6 +1402,10 @@ def complaint_update(*, user, complaint, data: dict, expected_version: int, now=
         if fixed:
             recompute_deadlines(complaint)
         save_versioned(complaint, expected_version=expected_version)
+        if REPEAT_FACTS & set(changed):
+            _mark_repeats(complaint, also=keys_before)
+        if "complainants" in changed and (told := reminders.major_complaint(complaint)):
+            notifications_send_now(reminders=[told], now=now)
         if changed:
             labels = "、".join(str(Complaint._meta.get_field(f).verbose_name) for f in changed)
             text = _("Details changed: %(fields)s.") % {"fields": labels}

@@ -135,7 +135,7 @@ class Links:
         }:
             return self._received(branch)
         if key == "repeats":
-            return self._received(branch, status="merged")
+            return self._received(branch, kind="complaint", is_repeat__exact=1)
         if key == "open_overdue":
             return self._complaints(branch, deadline="overdue")
         if key in {"wait_median", "teller_within_rate"}:

@@ -351,11 +351,38 @@ def overdue_at_end_q(period: Period):
     )
 
 
+def repeats_q(period: Period):
+    """The period's repeat complaints, the one definition of the "repeats" statistic and its
+    breakdown by reason: complaints received in the period that the register marks a repeat
+    (Complaint.is_repeat: the same customer complained within the policy's window before, or
+    the entry was merged into an earlier one). Merged entries are among them although the
+    other statistics leave them out; void entries never are."""
+    return Q(
+        kind=Complaint.Kind.COMPLAINT,
+        is_repeat=True,
+        received_at__gte=period.start_at,
+        received_at__lt=period.end_at,
+    )
+
+
+def collect_repeats_by_reason(*, scope, period):
+    """Repeat complaints (repeats_q) by outlet and complaint reason (parts "repeat_reason:<id>")."""
+    result: dict[int, Parts] = defaultdict(Parts)
+    rows = (
+        Complaint.objects.filter(repeats_q(period), branch__path__startswith=scope.path)
+        .values_list("branch_id", "reason_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for branch_id, reason_id, n in rows:
+        result[branch_id][f"repeat_reason:{reason_id or ''}"] += n
+    return result
+
+
 def collect_standing(*, scope, period):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
-    repeat complaints (entries merged into an earlier one, which the other statistics leave
-    out). One query: the league table's budget of queries is tight."""
+    repeat complaints (repeats_q). One query: the league table's budget of queries is tight."""
     start, end = period.start_at, period.end_at
     complaint = Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end)
     not_merged = ~Q(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
@@ -366,7 +393,7 @@ def collect_standing(*, scope, period):
         & Q(regulatory_due_at__gte=start, regulatory_due_at__lt=end)
         & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("regulatory_due_at")))
     )
-    repeats = complaint & Q(status=Complaint.Status.MERGED, received_at__gte=start)
+    repeats = complaint & repeats_q(period)
     qs = Complaint.objects.filter(branch__path__startswith=scope.path, received_at__lt=end)
     return _rows_by_branch(
         qs,
@@ -729,6 +756,7 @@ register_source(
 register_source(Source("by_channel", _breakdown("channel", "channel")))
 register_source(Source("by_category", _breakdown("category_id", "category")))
 register_source(Source("by_reason", _breakdown("reason_id", "reason")))
+register_source(Source("repeats_by_reason", collect_repeats_by_reason))
 register_source(
     Source(
         "standing",
@@ -744,9 +772,10 @@ register_source(
               "regulatory ceiling (15, 30 or 60 natural days, pauses and restarts counted) fell "
               "in the month and passed without a reply."), count("regulatory_breached"),
               alarm=True),
-            S("repeats", _("Repeat complaints"), _("Complaints received in the month and merged "
-              "into an earlier entry of the same customer and matter (not counted as entries)."),
-              count("repeats")),
+            S("repeats", _("Repeat complaints"), _("Complaints received in the month whose "
+              "customer (same phone or ID number) complained before within the deadline "
+              "policy's repeat window (90 days by default), or merged into an earlier entry of "
+              "the same customer; merged ones are not counted as entries."), count("repeats")),
         ],
     )
 )  # fmt: skip

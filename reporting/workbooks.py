@@ -63,6 +63,9 @@ def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_a
     _matrix(workbook, scope, period, categories, reasons)
     _complaint_sheet(workbook, _("Complaint detail"), selectors.complaint_details, scope, period)
     _complaint_sheet(workbook, _("Overdue at month end"), selectors.overdue_details, scope, period)
+    # The "repeats" statistic by reason (selectors.repeats_q), merged entries among them.
+    reason_labels = [(r.pk, r.coded_label) for r in reasons]
+    _breakdown(workbook, _("Repeat complaints by reason"), rows, "repeat_reason", reason_labels)
     checklist_stats = [STATISTIC_BY_KEY[key] for key in CHECKLIST_KEYS]
     _stat_table(workbook, _("Checklist results"), rows, checklist_stats)
     _most_failed(workbook, scope, period)

@@ -3,6 +3,7 @@ import logging
 import pytest
 from django.core.exceptions import ValidationError
 
+from branchservice import pii
 from branchservice.pii import (
     MaskPersonalDataFilter,
     mask_account,
@@ -68,3 +69,31 @@ def test_logs_never_carry_customer_numbers_in_clear(caplog):
     assert "6222021234567890123" not in text
     assert VALID_ID not in text and VALID_ID[:6] in text
     assert mask_text("ref TS-BJ0101-202611-0001") == "ref TS-BJ0101-202611-0001"
+
+
+@pytest.mark.parametrize(
+    ("validate", "good", "bad"),
+    [
+        (pii.validate_uscc, "91350100M000100Y43", "91350100M000100Y44"),  # check character
+        (pii.validate_uscc, "91110000802100433B", "9111000080210043IB"),  # no I in the code
+        (pii.validate_passport, "E12345678", "E12"),
+        (pii.validate_hk_macao_permit, "M12345678", "K12345678"),
+        (pii.validate_taiwan_permit, "12345678", "1234567"),
+        (pii.validate_foreign_permanent_card, "CAN123456789012", "CA1234567890123"),
+    ],
+)
+def test_each_document_has_its_own_check(validate, good, bad):
+    validate(good)
+    with pytest.raises(ValidationError):
+        validate(bad)
+
+
+def test_matching_keys_ignore_how_a_number_was_typed_and_hide_it():
+    assert pii.phone_match_key("010-62550101") == pii.phone_match_key("01062550101")
+    assert pii.phone_match_key("+86 138 1234 5678") == pii.phone_match_key("13812345678")
+    assert "13812345678" not in pii.phone_match_key("13812345678")
+    assert pii.phone_match_key("1234") == pii.document_match_key("passport", "") == ""
+    # The same characters on two kinds of document are two people.
+    assert pii.document_match_key("passport", "12345678") != pii.document_match_key(
+        "taiwan_permit", "12345678"
+    )

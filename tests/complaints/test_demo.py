@@ -43,6 +43,14 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert not Complaint.objects.filter(
         channel=Complaint.Channel.REGULATOR, replied_at__isnull=False, regulator_feedback_at=None
     ).exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+    # The customer's history and who complains: a repeat across two outlets, an agent, a group.
+    repeat = Complaint.objects.get(is_repeat=True, customer_name="赵建国")
+    history = Complaint.objects.same_customer(
+        phone_key=repeat.customer_phone_key, id_key=repeat.customer_id_key
+    )
+    assert set(history.values_list("branch__code", flat=True)) == {"BJ0101", "BJ0102"}
+    assert mine.filter(complainant_kind="agent").exclude(representative_name="").exists()
+    assert mine.filter(complainants__gte=5, complainants__lt=20).exists()
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first

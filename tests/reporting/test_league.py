@@ -72,14 +72,15 @@ def test_the_ceilings_breached_open_entries_repeats_and_the_customer_base(org):
     complaint(org.a, at(10, 5), regulatory_due_at=end_of(10, 20), replied_at=at(10, 22),
               status="resolved")  # fmt: skip
     complaint(org.a, at(10, 8), regulatory_due_at=end_of(10, 23), status="investigating")
-    complaint(org.a, at(10, 9), status="merged")
+    # A merged entry is a repeat; so is an entry the register marked one (is_repeat).
+    complaint(org.a, at(10, 9), status="merged", is_repeat=True)
     complaint(org.a2, at(10, 9), founded=True, bank_at_fault=True, status="closed",
-              closed_at=at(10, 15))  # fmt: skip
+              closed_at=at(10, 15), is_repeat=True)  # fmt: skip
     league = table(org.hq, sort="regulatory_breached")
     assert column(league, "regulatory_breached") == {"A": 2, "A2": 0, "B": 0}
     # Replied is still open (the follow-up visit is to come); the closed one is not.
     assert column(league, "open_at_end") == {"A": 2, "A2": 0, "B": 0}
-    assert column(league, "repeats") == {"A": 1, "A2": 0, "B": 0}
+    assert column(league, "repeats") == {"A": 1, "A2": 1, "B": 0}
     assert column(league, "at_fault_rate")["A2"] == 1.0
     # Two complaints (the merged one is no entry) per 20,000 customers.
     assert column(league, "complaints_per_10k") == {"A": 1.0, "A2": None, "B": None}

@@ -291,3 +291,19 @@ def test_the_workbook_has_the_teller_time_limits_of_the_scopes_outlets(auditor, 
     # share within the standard, the large-gap flag
     assert rows[1][2:] == [4, 7, 1, (standard + 60) // 60, 0.25, "是"]
     assert rows[2][2:] == [4, 2, 1, (standard - 60) // 60, 1, None]
+
+
+def test_repeat_complaints_are_counted_by_outlet_and_reason(auditor, org, build):
+    """One definition (selectors.repeats_q): complaints marked a repeat, merged ones among
+    them; the summary's column and the by-reason sheet agree."""
+    data = october(org)
+    reason = data["c1"].reason
+    complaint(org.a, at(10, 20), reason=reason, is_repeat=True)
+    complaint(org.a, at(10, 21), reason=reason, is_repeat=True, status="merged")
+    build(auditor, org.s1)
+    workbook = open_workbook(ReportFile.objects.get().file.read())
+    rows = sheet_rows(workbook["重复投诉（按投诉原因）"])
+    header, by_code = rows[0], {row[0]: row for row in rows[1:]}
+    column = header.index(reason.coded_label)
+    assert by_code["A"][column] == 2 and by_code["A"][-1] == 2
+    assert by_code["A2"][-1] == 0 and by_code["S1"][-1] == 2
