@@ -28,8 +28,9 @@ from complaints.models import DeadlineStatus
 
 from . import league as leagues
 from . import overview, selectors, services, work_queue
-from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm
+from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm, ReportFilterForm
 from .models import JobStatus, ReportFile
+from .periods import recent_periods
 
 
 def _can_use_centre(user):
@@ -47,8 +48,17 @@ def centre(request):
     if not _can_use_centre(request.user):
         raise PermissionDenied
     services.reports_fail_stale()
+    filters = ReportFilterForm(request.GET or None)
+    # An unknown period in the address shows the form's message and the whole list.
+    chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
-        "summaries": selectors.report_files_for(request.user),
+        "summaries": selectors.report_files_for(
+            request.user,
+            period=chosen.get("period"),
+            period_kind=chosen.get("period_kind", ""),
+        ),
+        "filters": filters,
+        "period_choices": recent_periods(timezone.localdate()),
         "exports": ExportJob.objects.for_user(request.user)[:50],
         "form": BuildSummaryForm(user=request.user),
         "now": timezone.now(),
