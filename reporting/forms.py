@@ -123,7 +123,7 @@ class DashboardForm(forms.Form):
 
 
 class LeagueForm(forms.Form):
-    period = PeriodField(label=_("Month"), required=False)
+    period = AnyPeriodField(label=_("Period"), required=False)
     scope = forms.ModelChoiceField(label=_("Scope"), queryset=Branch.objects.none(), required=False)
     level = forms.TypedChoiceField(
         label=_("Level"),
