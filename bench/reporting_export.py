@@ -17,8 +17,9 @@ by set-based SQL (INSERT ... SELECT over generate_series). Then measures:
 2. the peak memory of our export (RSS sampled every 20 ms, above the level at the start of the
    export) for a quarter, half and all of the rows, a fresh process each: flat means
    write-only mode and a streaming query work (target: under 300 MB);
-3. building last month's summary workbook (it checks that the month holds complaints) for one
-   tier-1 branch and for the whole bank: median time and SQL queries (the same for both);
+3. building the summary workbook of last month and of last quarter (it checks that each holds
+   complaints) for one tier-1 branch and for the whole bank: median time and SQL queries (the
+   same for all four: a quarter is read in one go, not month by month);
 4. the branch league table (/reports/branches/, issue 15: head office at the outlet level,
    target <= 12 queries and <= 1 s at 500 outlets and 1M complaints): reporting.league's
    league_table() alone, and the whole page through Django's test client (rendering and the
@@ -46,7 +47,6 @@ import django
 
 django.setup()
 
-import datetime as dt  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -83,8 +83,9 @@ from complaints.models import (  # noqa: E402
     ComplaintReason,
 )
 from reporting.league import league_table  # noqa: E402
+from reporting.periods import Period, PeriodKind  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
-from reporting.workbooks import build_monthly_summary  # noqa: E402
+from reporting.workbooks import build_summary  # noqa: E402
 
 # Rows per fetch, as the export's iterator(chunk_size=...).
 CHUNK = 2000
@@ -315,10 +316,28 @@ def same_workbooks(first: str, second: str) -> bool:
     return cells(first) == cells(second)
 
 
-def month_bounds(period: dt.date):
-    start = timezone.make_aware(dt.datetime.combine(period, dt.time.min))
-    following = (period + dt.timedelta(days=32)).replace(day=1)
-    return start, timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+def measure_summary(scope, period, runs):
+    """Build the summary of `period` for `scope`: median time and SQL queries (a quarter takes
+    the queries of a month: each statistic reads the whole period at once)."""
+    queries = []
+
+    def build():
+        with tempfile.TemporaryFile() as stream, CaptureQueriesContext(connection) as q:
+            build_summary(scope=scope, period=period, stream=stream)
+            queries[:] = [len(q.captured_queries), stream.tell()]
+
+    seconds = median_seconds(build, runs)
+    outlets = Branch.objects.filter(path__startswith=scope.path, level=4).count()
+    received = Complaint.objects.filter(
+        branch__path__startswith=scope.path,
+        received_at__gte=period.start_at,
+        received_at__lt=period.end_at,
+    ).count()
+    print(f"  {scope.code} {period.key}: {outlets} outlets, {received:,} complaints: "
+          f"median {seconds:.2f} s, {queries[0]} queries, "
+          f"{queries[1] / 2**20:.1f} MB")  # fmt: skip
+    if not received:
+        sys.exit(f"{period.key} holds no complaints: the figures would mean nothing.")
 
 
 def main():
@@ -377,29 +396,14 @@ def main():
         print(f"  {rows:>9,} rows: +{child('ours', rows)['peak_mb']:.0f} MB")
     print(f"  {args.rows:>9,} rows: +{max(peaks):.0f} MB (highest of the runs above)")
 
-    print("\n3. monthly summary, last complete month")
+    print("\n3. summary workbook, last complete month and quarter")
     hq = Branch.objects.get(code="HQ")
     period = last_complete_month()
+    quarter = Period.containing(PeriodKind.QUARTER, timezone.localdate()).previous()
     small = Branch.objects.filter(level=2).order_by("path").first()
-    start, end = month_bounds(period)
-    for scope in (small, hq):
-        queries = []
-
-        def build(scope=scope, queries=queries):
-            with tempfile.TemporaryFile() as stream, CaptureQueriesContext(connection) as q:
-                build_monthly_summary(scope=scope, period=period, stream=stream)
-                queries[:] = [len(q.captured_queries), stream.tell()]
-
-        seconds = median_seconds(build, args.runs)
-        outlets = Branch.objects.filter(path__startswith=scope.path, level=4).count()
-        month = Complaint.objects.filter(
-            branch__path__startswith=scope.path, received_at__gte=start, received_at__lt=end
-        ).count()
-        print(f"  {scope.code}: {outlets} outlets, {month:,} complaints in {period:%Y-%m}: "
-              f"median {seconds:.2f} s, {queries[0]} queries, "
-              f"{queries[1] / 2**20:.1f} MB")  # fmt: skip
-        if not month:
-            sys.exit("The month measured holds no complaints: the figures would mean nothing.")
+    for window in (Period.month(period), quarter):
+        for scope in (small, hq):
+            measure_summary(scope, window, args.runs)
 
     print("\n4. branch league table, outlet level, last complete month")
     setup_test_environment()  # the test client's host name, as in the tests

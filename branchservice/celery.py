@@ -30,7 +30,8 @@ app.conf.beat_schedule = {
         "task": "branchservice.notifications.tasks.morning_digest",
         "schedule": crontab(hour=int(_start_hour), minute=int(_start_minute)),
     },
-    # Monthly summaries on the first working day of the month (the task checks the calendar).
+    # Summaries on the first working day after a month, quarter, half-year or year (the task
+    # checks the calendar).
     "reporting-daily": {
         "task": "reporting.tasks.reporting_daily",
         "schedule": crontab(minute=0, hour=6),

@@ -18,6 +18,7 @@ from branchservice.exports.excel import SheetWriter, new_workbook
 from branchservice.models import Branch
 
 from . import selectors
+from .periods import Period, PeriodKind, as_period
 from .selectors import STATISTIC_BY_KEY, Format, SummaryRow
 from .workbooks import NUMBER_FORMATS
 
@@ -104,9 +105,9 @@ def sort_rows(rows: list[SummaryRow], key: str, worst_first: bool = True) -> lis
 class Links:
     """The list behind each number: reverse() once per page, not once per cell."""
 
-    def __init__(self, period: dt.date):
+    def __init__(self, period: Period):
         self.period = period
-        self.month = {"year": period.year, "month": period.month}
+        self.is_month = period.kind == PeriodKind.MONTH
         self.complaints = reverse("admin:complaints_complaint_changelist")
         self.checklists = reverse("admin:standards_checklist_changelist")
         self.rectifications = reverse("admin:rectifications_rectification_changelist")
@@ -116,13 +117,20 @@ class Links:
     def _complaints(self, branch, **params):
         return f"{self.complaints}?{urlencode({'branch': branch.pk, **params})}"
 
+    def _within(self, field: str) -> dict | None:
+        """The changelist filter of the period, by the lists' date hierarchy: a month's year
+        and month, a year's year. A quarter or half-year has none (the admin refuses a date
+        range in the address): its numbers are shown without a link."""
+        if self.period.kind == PeriodKind.MONTH:
+            return {f"{field}__year": self.period.start.year,
+                    f"{field}__month": self.period.start.month}  # fmt: skip
+        if self.period.kind == PeriodKind.YEAR:
+            return {f"{field}__year": self.period.start.year}
+        return None
+
     def _received(self, branch, **params):
-        return self._complaints(
-            branch,
-            received_at__year=self.month["year"],
-            received_at__month=self.month["month"],
-            **params,
-        )
+        within = self._within("received_at")
+        return None if within is None else self._complaints(branch, **within, **params)
 
     def url(self, key: str, branch: Branch) -> str | None:
         if key in {
@@ -139,18 +147,18 @@ class Links:
         if key == "open_overdue":
             return self._complaints(branch, deadline="overdue")
         if key in {"wait_median", "teller_within_rate"}:
-            params = {"scope": branch.pk, "period": f"{self.period:%Y-%m}"}
+            if not self.is_month:
+                return None  # the time-limit results are a month's page
+            params = {"scope": branch.pk, "period": self.period.key}
             return f"{self.service_times}?{urlencode(params)}"
         if not branch.is_outlet:
             # The checklist and rectification lists filter by one outlet only.
             return None
         if key in {"checklist_completion_rate", "checklist_score_avg", "mystery_score_avg"}:
-            params = {
-                "branch": branch.pk,
-                "business_date__year": self.month["year"],
-                "business_date__month": self.month["month"],
-            }
-            return f"{self.checklists}?{urlencode(params)}"
+            within = self._within("business_date")
+            if within is None:
+                return None
+            return f"{self.checklists}?{urlencode({'branch': branch.pk, **within})}"
         if key == "rectifications_open":
             return f"{self.rectifications}?{urlencode({'branch': branch.pk, 'status': 'open'})}"
         if key == "rectifications_overdue":
@@ -160,13 +168,15 @@ class Links:
     def overview_url(self, branch: Branch) -> str | None:
         if not branch.is_outlet:
             return None
-        return self.overview.replace("/0/", f"/{branch.pk}/", 1) + f"?period={self.period:%Y-%m}"
+        # The outlet page is a month's: of a longer period, its last month.
+        month = Period.month(self.period.last_day).key
+        return self.overview.replace("/0/", f"/{branch.pk}/", 1) + f"?period={month}"
 
 
 @dataclass
 class League:
     scope: Branch
-    period: dt.date
+    period: Period
     level: int
     sort: str
     worst_first: bool
@@ -178,15 +188,17 @@ class League:
 def league_table(
     *,
     scope: Branch,
-    period: dt.date,
+    period: Period | dt.date,
     level: int,
     sort: str = DEFAULT_SORT,
     worst_first: bool = True,
     page: int = 1,
     with_links: bool = True,
 ) -> League:
-    """The league of `scope`'s branches at `level` for the month starting `period`, sorted
-    by the statistic `sort`, one page of PAGE_SIZE rows with their cells and links."""
+    """The league of `scope`'s branches at `level` for `period` (a Period, or a month's first
+    day), sorted by the statistic `sort`, one page of PAGE_SIZE rows with their cells and
+    links."""
+    period = as_period(period)
     summary = selectors.branch_summary(scope=scope, period=period, sources=SOURCES)
     rows = sort_rows([row for row in summary if row.branch.level == level], sort, worst_first)
     shown = Paginator(rows, PAGE_SIZE).get_page(page)
@@ -220,7 +232,7 @@ def write_workbook(league: League, stream) -> None:
     workbook = new_workbook()
     sheet = SheetWriter(workbook, _("Branch league table"))
     stats = columns()
-    sheet.row([f"{league.scope.name} ({league.scope.code})", f"{league.period:%Y-%m}"], bold=True)
+    sheet.row([f"{league.scope.name} ({league.scope.code})", league.period.label], bold=True)
     sheet.header(
         [_("Code"), _("Branch"), *[stat.label for stat in stats]],
         widths=[12, 30, *[12] * len(stats)],

@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from branchservice.exports.models import PENDING, JobStatus, stale_before
 from branchservice.models import Branch
 
+from .periods import Period, PeriodKind
+
 
 def report_upload_to(instance, filename):
-    return f"reports/{instance.period:%Y-%m}/{filename}"
+    return f"reports/{instance.report_period.key}/{filename}"
 
 
 class ReportFileQuerySet(models.QuerySet):
@@ -29,12 +31,17 @@ class ReportFile(models.Model):
     """One built report. Never overwritten: a rebuild is a new row with the next version."""
 
     class Kind(models.TextChoices):
-        MONTHLY_SUMMARY = "monthly_summary", _("Monthly summary")
+        # The summary of a month, quarter, half-year or year (period_kind says which).
+        SUMMARY = "summary", _("Service quality summary")
 
     scope = models.ForeignKey(
         Branch, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="report_files"
     )
-    period = models.DateField(_("period"), help_text=_("First day of the month reported on."))
+    period = models.DateField(_("period"), help_text=_("First day of the period reported on."))
+    # 1 January starts a month, a quarter, a half-year and a year: the kind tells them apart.
+    period_kind = models.CharField(
+        _("period kind"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTH
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(
@@ -43,7 +50,7 @@ class ReportFile(models.Model):
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     built_at = models.DateTimeField(_("built at"), null=True, blank=True)
-    # Exactly one of the two says who asked: a person (build now) or the monthly schedule.
+    # Exactly one of the two says who asked: a person (build now) or the schedule.
     built_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("built by"),
@@ -66,11 +73,12 @@ class ReportFile(models.Model):
         ordering = ["-period", "scope__path", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scope", "period", "kind", "version"], name="report_file_version_unique"
+                fields=["scope", "period", "period_kind", "kind", "version"],
+                name="report_file_version_unique",
             ),
             # Two "build now" clicks at once (or beat and a person) make one build, not two.
             models.UniqueConstraint(
-                fields=["scope", "period", "kind"],
+                fields=["scope", "period", "period_kind", "kind"],
                 condition=Q(status__in=["queued", "running"]),
                 name="report_file_one_pending_build",
             ),
@@ -86,7 +94,13 @@ class ReportFile(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.scope.code} {self.period:%Y-%m} v{self.version}"
+        return (
+            f"{self.get_kind_display()} {self.scope.code} {self.report_period.key} v{self.version}"
+        )
+
+    @property
+    def report_period(self) -> Period:
+        return Period(self.period_kind, self.period)
 
     @property
     def is_pending(self):
@@ -94,10 +108,10 @@ class ReportFile(models.Model):
 
     @property
     def requested_by_label(self):
-        return str(self.built_by) if self.built_by_id else _("Monthly schedule")
+        return str(self.built_by) if self.built_by_id else _("Schedule")
 
     def download_name(self):
-        return f"{self.scope.code}-{self.period:%Y-%m}-{self.kind}-v{self.version}.xlsx"
+        return f"{self.scope.code}-{self.report_period.key}-{self.kind}-v{self.version}.xlsx"
 
 
 class ReportDownload(models.Model):

@@ -47,6 +47,7 @@ from standards.models import (
 from standards.selectors import missed_and_pending_checklists
 
 from .models import ReportFile
+from .periods import Period, as_period
 
 # ---- statistics --------------------------------------------------------------------------
 
@@ -152,23 +153,6 @@ class SummaryRow:
         return stat.compute(self.parts)
 
 
-@dataclass
-class Period:
-    start: dt.date  # first day of the month
-
-    @property
-    def end(self) -> dt.date:  # first day of the next month (exclusive)
-        return (self.start + dt.timedelta(days=32)).replace(day=1)
-
-    @property
-    def start_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
-
-    @property
-    def end_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.end, dt.time.min))
-
-
 def scope_branches(scope: Branch):
     """The scope and every branch below it, in tree order, including inactive (deleted)
     branches: their history still counts in the months they were open."""
@@ -177,13 +161,15 @@ def scope_branches(scope: Branch):
     return sorted(branches, key=lambda branch: _path_ids(branch.path))
 
 
-def branch_summary(*, scope: Branch, period: dt.date, sources=None) -> list[SummaryRow]:
+def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
     """One row per branch of the scope, in tree order; non-outlets are subtotals of the
-    outlets below them (the scope's own row is the grand total). `sources`: the names of the
-    sources to run (all of them by default), for a page that shows only some statistics."""
+    outlets below them (the scope's own row is the grand total). `period`: a Period, or a
+    month's first day. Each source runs once over the whole period, so a quarter or a year
+    costs the queries of a month. `sources`: the names of the sources to run (all of them by
+    default), for a page that shows only some statistics."""
     branches = scope_branches(scope)
     outlet_parts: dict[int, Parts] = defaultdict(Parts)
-    window = Period(period)
+    window = as_period(period)
     for source in SOURCES:
         if sources is not None and source.name not in sources:
             continue
@@ -216,9 +202,18 @@ def _path_ids(path: str) -> list[int]:
 # ---- report centre and dashboard ---------------------------------------------------------
 
 
-def report_files_for(user, limit=200):
+def report_files_for(user, *, period: Period | None = None, period_kind: str = "", limit=200):
+    """The summaries in the user's scope, by period: the latest-ending first and, of those
+    ending together (December, Q4, H2 and the year), the longest first."""
     qs = ReportFile.objects.select_related("scope", "built_by")
-    return scope_queryset(qs, user, via="scope")[:limit]
+    if period is not None:
+        qs = qs.filter(period=period.start, period_kind=period.kind)
+    elif period_kind:
+        qs = qs.filter(period_kind=period_kind)
+    files = list(scope_queryset(qs, user, via="scope")[:limit])
+    files.sort(key=lambda f: (f.scope.path, -f.version))
+    files.sort(key=lambda f: (f.report_period.end, f.report_period.months), reverse=True)
+    return files
 
 
 def default_scope(user) -> Branch | None:
@@ -913,10 +908,10 @@ register_source(
 # ---- other reads of the workbook and the dashboard ------------------------------------------
 
 
-def category_reason_matrix(*, scope: Branch, period: dt.date) -> dict[tuple, int]:
+def category_reason_matrix(*, scope: Branch, period: Period | dt.date) -> dict[tuple, int]:
     """Complaints of the period by (business category id, reason id); None for unclassified."""
     rows = (
-        _complaints(scope, Period(period))
+        _complaints(scope, as_period(period))
         .filter(kind=Complaint.Kind.COMPLAINT)
         .values_list("category_id", "reason_id")
         .annotate(n=Count("pk"))
@@ -925,10 +920,10 @@ def category_reason_matrix(*, scope: Branch, period: dt.date) -> dict[tuple, int
     return {(category, reason): n for category, reason, n in rows}
 
 
-def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> list[dict]:
+def most_failed_items(*, scope: Branch, period: Period | dt.date, limit: int = 10) -> list[dict]:
     """Daily checklist items failed most often in the month, across template versions (an
     item is named by its section and text, which is what a reader recognises)."""
-    window = Period(period)
+    window = as_period(period)
     return list(
         ChecklistAnswer.objects.filter(
             checklist__branch__path__startswith=scope.path,
@@ -947,31 +942,26 @@ def most_failed_items(*, scope: Branch, period: dt.date, limit: int = 10) -> lis
     )
 
 
-# What the detail sheets' columns read (complaints.exports.COMPLAINT_COLUMNS): no query per row.
-DETAIL_RELATED = ("branch", "business_channel", "category", "reason", "handler")
-
-
-def complaint_details(*, scope: Branch, period: dt.date):
+# The detail sheets read these with the export's columns (COMPLAINTS.rows: values_list).
+def complaint_details(*, scope: Branch, period: Period | dt.date):
     return (
-        _complaints(scope, Period(period))
-        .select_related(*DETAIL_RELATED)
+        _complaints(scope, as_period(period))
         .order_by("branch__path", "received_at", "pk")
     )
 
 
-def overdue_details(*, scope: Branch, period: dt.date):
+def overdue_details(*, scope: Branch, period: Period | dt.date):
     return (
-        Complaint.objects.filter(overdue_at_end_q(Period(period)))
+        Complaint.objects.filter(overdue_at_end_q(as_period(period)))
         .filter(branch__path__startswith=scope.path)
-        .select_related(*DETAIL_RELATED)
         .order_by("reply_due_at", "pk")
     )
 
 
-def rectification_details(*, scope: Branch, period: dt.date):
+def rectification_details(*, scope: Branch, period: Period | dt.date):
     """Rectifications of every source raised by the end of the period and not verified or
     cancelled before it began, open ones first; `overdue_at_end` as the statistics count it."""
-    window = Period(period)
+    window = as_period(period)
     return (
         Rectification.objects.filter(
             outlet__path__startswith=scope.path, created_at__lt=window.end_at
@@ -995,12 +985,14 @@ def months_back(period: dt.date, n: int) -> list[dt.date]:
     return list(reversed(months))
 
 
-def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[dict]:
-    """Complaints and on-time reply rate of the scope for the `months` months up to `period`:
-    one aggregate query per month (the definitions depend on each month's end)."""
+def monthly_trend(*, scope: Branch, period: Period | dt.date, months: int = 12) -> list[dict]:
+    """Complaints and on-time reply rate of the scope for the `months` months up to the last
+    month of `period`: one aggregate query per month (the definitions depend on each month's
+    end), so a fixed number whatever the period."""
     trend = []
-    for month in months_back(period, months):
-        window = Period(month)
+    last_month = as_period(period).last_day.replace(day=1)
+    for month in months_back(last_month, months):
+        window = Period.month(month)
         totals = _complaints(scope, window).aggregate(**entry_aggregates(window))
         parts = Parts()
         parts.update({key: value or 0 for key, value in totals.items()})
@@ -1014,10 +1006,10 @@ def monthly_trend(*, scope: Branch, period: dt.date, months: int = 12) -> list[d
     return trend
 
 
-def checklist_heatmap(*, scope: Branch, period: dt.date, today: dt.date | None = None):
+def checklist_heatmap(*, scope: Branch, period: Period | dt.date, today: dt.date | None = None):
     """Outlets × days of the month: done, excused, missed, not required (outlet closed,
     future, or today before its due time). Missed is standards' rule (one home)."""
-    window = Period(period)
+    window = as_period(period)
     return checklist_grid(
         scope=scope, first=window.start, last=window.end - dt.timedelta(days=1), today=today
     )
@@ -1068,7 +1060,7 @@ def checklist_grid(*, scope: Branch, first: dt.date, last: dt.date, today: dt.da
     return {"days": days, "rows": rows}
 
 
-def dashboard_data(*, scope: Branch, period: dt.date) -> dict:
+def dashboard_data(*, scope: Branch, period: Period | dt.date) -> dict:
     rows = branch_summary(scope=scope, period=period)
     total = rows[0].parts if rows else Parts()
     reasons = {r.pk: r.name for r in ComplaintReason.objects.all()}

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from branchservice.calendar import is_working_day, next_working_day
+from branchservice.calendar import next_working_day
 from branchservice.exports.services import (
     WORKER_LOST,
     exports_fail_stale,
@@ -27,55 +27,52 @@ from branchservice.exports.services import (
 from branchservice.models import Branch
 
 from .models import JobStatus, ReportDownload, ReportFile
+from .periods import Period, PeriodKind, as_period
 
 logger = logging.getLogger(__name__)
 
 # Queued by name (branchservice.jobs): tasks.py imports this module, not the other way.
 BUILD_REPORT_FILE_TASK = "reporting.tasks.build_report_file"
-# The scopes the schedule builds a monthly summary for; any other branch is built on demand.
+# The scopes the schedule builds summaries for; any other branch is built on demand.
 SCHEDULED_SCOPE_LEVELS = (
     Branch.Level.HEAD_OFFICE,
     Branch.Level.TIER1_BRANCH,
     Branch.Level.SUB_BRANCH,
 )
+# The periods the schedule builds a summary of, each once it has ended.
+SCHEDULED_PERIOD_KINDS = (
+    PeriodKind.MONTH,
+    PeriodKind.QUARTER,
+    PeriodKind.HALF_YEAR,
+    PeriodKind.YEAR,
+)
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+def first_working_day_after(period: Period) -> dt.date:
+    return next_working_day(period.end)
 
 
-def previous_month(day: dt.date) -> dt.date:
-    return month_start(month_start(day) - dt.timedelta(days=1))
-
-
-def first_working_day(month: dt.date) -> dt.date:
-    first = month_start(month)
-    return first if is_working_day(first) else next_working_day(first)
-
-
-# ---- monthly summaries -------------------------------------------------------------------
+# ---- summaries -----------------------------------------------------------------------------
 
 
 def report_build_request(
-    *, scope: Branch, period: dt.date, user=None, language: str = settings.LANGUAGE_CODE
+    *, scope: Branch, period, user=None, language: str = settings.LANGUAGE_CODE
 ) -> tuple[ReportFile, bool]:
-    """Ask for a new version of the summary; returns (file, created).
+    """Ask for a new version of the summary of `period` (a Period, or a month's first day);
+    returns (file, created).
 
     If a build of the same scope, period and kind is already queued or running, that one is
     returned instead (the partial unique constraint makes this hold under concurrency too).
     """
-    period = month_start(period)
-    kind = ReportFile.Kind.MONTHLY_SUMMARY
-    pending = ReportFile.objects.pending().filter(scope=scope, period=period, kind=kind)
+    period = as_period(period)
+    kind = ReportFile.Kind.SUMMARY
+    same = {"scope": scope, "period": period.start, "period_kind": period.kind, "kind": kind}
+    pending = ReportFile.objects.pending().filter(**same)
     try:
         with transaction.atomic():
-            latest = ReportFile.objects.filter(scope=scope, period=period, kind=kind).aggregate(
-                Max("version")
-            )["version__max"]
+            latest = ReportFile.objects.filter(**same).aggregate(Max("version"))["version__max"]
             report_file = ReportFile.objects.create(
-                scope=scope,
-                period=period,
-                kind=kind,
+                **same,
                 version=(latest or 0) + 1,
                 built_by=user,
                 by_schedule=user is None,
@@ -96,7 +93,7 @@ def report_build_request(
 
 def report_build_run(*, report_file_id: int) -> ReportFile | None:
     """Build a queued report file (called by the worker)."""
-    from .workbooks import build_monthly_summary
+    from .workbooks import build_summary
 
     claimed = ReportFile.objects.filter(pk=report_file_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING
@@ -106,9 +103,9 @@ def report_build_run(*, report_file_id: int) -> ReportFile | None:
     report_file = ReportFile.objects.select_related("scope").get(pk=report_file_id)
     try:
         with tempfile.TemporaryFile() as stream, translation.override(report_file.language):
-            build_monthly_summary(
+            build_summary(
                 scope=report_file.scope,
-                period=report_file.period,
+                period=report_file.report_period,
                 stream=stream,
                 generated_at=timezone.now(),
             )
@@ -150,28 +147,32 @@ def reports_fail_stale(*, now=None) -> int:
     ) + exports_fail_stale(now=now)
 
 
-def monthly_summaries_schedule(*, today: dt.date) -> list[ReportFile]:
-    """From the first working day of a month on, build last month's missing summaries.
+def summaries_schedule(*, today: dt.date) -> list[ReportFile]:
+    """From the first working day after a month, quarter, half-year or year on, build its
+    missing summaries.
 
-    Recomputed from the database each day: if beat was down on the first working day, the
-    next run catches up, and a summary the schedule already built is never built again.
+    Recomputed from the database each day: if beat was down on that working day, the next
+    run catches up, and a summary the schedule already built is never built again.
     """
-    if today < first_working_day(today):
-        return []
-    period = previous_month(today)
-    done = set(
-        ReportFile.objects.filter(
-            period=period,
-            kind=ReportFile.Kind.MONTHLY_SUMMARY,
-            by_schedule=True,
-            status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.READY],
-        ).values_list("scope_id", flat=True)
-    )
     requested = []
-    for scope in Branch.objects.filter(level__in=SCHEDULED_SCOPE_LEVELS, is_active=True):
-        if scope.pk not in done:
-            report_file, _created = report_build_request(scope=scope, period=period)
-            requested.append(report_file)
+    scopes = list(Branch.objects.filter(level__in=SCHEDULED_SCOPE_LEVELS, is_active=True))
+    for kind in SCHEDULED_PERIOD_KINDS:
+        period = Period.containing(kind, today).previous()
+        if today < first_working_day_after(period):
+            continue
+        done = set(
+            ReportFile.objects.filter(
+                period=period.start,
+                period_kind=period.kind,
+                kind=ReportFile.Kind.SUMMARY,
+                by_schedule=True,
+                status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.READY],
+            ).values_list("scope_id", flat=True)
+        )
+        for scope in scopes:
+            if scope.pk not in done:
+                report_file, _created = report_build_request(scope=scope, period=period)
+                requested.append(report_file)
     return requested
 
 
@@ -180,6 +181,6 @@ def reporting_daily(*, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     return {
         "stale": reports_fail_stale(),
-        "requested": len(monthly_summaries_schedule(today=today)),
+        "requested": len(summaries_schedule(today=today)),
         "purged": exports_purge_expired(),
     }

@@ -13,6 +13,7 @@ def build_report_file(report_file_id: int) -> int | None:
 
 @shared_task(ignore_result=True)
 def reporting_daily() -> dict:
-    """Beat runs this every morning; it builds last month's summaries from the month's first
-    working day on (a cron expression cannot know the PRC holiday calendar)."""
+    """Beat runs this every morning; it builds the summaries of the month, quarter, half-year
+    and year just ended from the first working day after them on (a cron expression cannot
+    know the PRC holiday calendar)."""
     return services.reporting_daily()

@@ -28,8 +28,9 @@ from complaints.models import DeadlineStatus
 
 from . import league as leagues
 from . import overview, selectors, services, work_queue
-from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm
+from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm, ReportFilterForm
 from .models import JobStatus, ReportFile
+from .periods import Period, recent_periods
 
 
 def _can_use_centre(user):
@@ -47,8 +48,17 @@ def centre(request):
     if not _can_use_centre(request.user):
         raise PermissionDenied
     services.reports_fail_stale()
+    filters = ReportFilterForm(request.GET or None)
+    # An unknown period in the address shows the form's message and the whole list.
+    chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
-        "summaries": selectors.report_files_for(request.user),
+        "summaries": selectors.report_files_for(
+            request.user,
+            period=chosen.get("period"),
+            period_kind=chosen.get("period_kind", ""),
+        ),
+        "filters": filters,
+        "period_choices": recent_periods(timezone.localdate()),
         "exports": ExportJob.objects.for_user(request.user)[:50],
         "form": BuildSummaryForm(user=request.user),
         "now": timezone.now(),
@@ -151,7 +161,7 @@ def league(request):
     level = choice.get("level") if choice.get("level") in levels else levels[0]
     sort = choice.get("sort") or leagues.DEFAULT_SORT
     worst_first = choice.get("order") != "best"
-    period = choice.get("period") or selectors.last_complete_month()
+    period = choice.get("period") or Period.month(selectors.last_complete_month())
     table = leagues.league_table(
         scope=scope,
         period=period,
@@ -178,6 +188,7 @@ def league(request):
         "headers": headers,
         "levels": [(value, Branch.Level(value).label) for value in levels],
         "query": query.urlencode(),
+        "period_choices": recent_periods(timezone.localdate()),
         "title": _("Branch league table"),
         # Eighteen columns need the width the admin's navigation sidebar takes.
         "is_nav_sidebar_enabled": False,
@@ -186,7 +197,7 @@ def league(request):
 
 
 def _league_download(request, table):
-    name = f"league-{table.scope.code}-{table.period:%Y-%m}.xlsx"
+    name = f"league-{table.scope.code}-{table.period.key}.xlsx"
     stream = io.BytesIO()
     leagues.write_workbook(table, stream)
     stream.seek(0)

@@ -1,13 +1,13 @@
-"""The monthly summary workbook. Numbers come from selectors; this module only lays them out.
+"""The summary workbook of a month, quarter, half-year or year. Numbers come from selectors;
+this module only lays them out.
 
 Written in write-only mode through SheetWriter (every string as text, dates as dates). The
 summary is a frozen file shared among auditors: personal data in it is always masked.
 """
 
-import datetime as dt
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import PatternFill
@@ -21,6 +21,7 @@ from complaints.models import BusinessCategory, Complaint, ComplaintReason
 from servicetimes import selectors as servicetimes
 
 from . import selectors
+from .periods import Period, PeriodKind
 from .selectors import STATISTIC_BY_KEY, Format
 
 RED = PatternFill("solid", fgColor="F4CCCC")
@@ -43,9 +44,17 @@ CHECKLIST_KEYS = [
     "critical_failures",
 ]
 
+TITLES = {
+    PeriodKind.MONTH: gettext_lazy("Monthly service quality summary"),
+    PeriodKind.QUARTER: gettext_lazy("Quarterly service quality summary"),
+    PeriodKind.HALF_YEAR: gettext_lazy("Half-yearly service quality summary"),
+    PeriodKind.YEAR: gettext_lazy("Annual service quality summary"),
+}
 
-def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_at=None):
-    """Write the summary of `scope` for the month starting `period` to `stream`."""
+
+def build_summary(*, scope: Branch, period: Period, stream, generated_at=None):
+    """Write the summary of `scope` for `period` to `stream`. Every sheet reads the whole
+    period in one go: a quarter takes the queries of a month."""
     generated_at = generated_at or timezone.now()
     stats = selectors.statistics()
     rows = selectors.branch_summary(scope=scope, period=period)
@@ -62,7 +71,10 @@ def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_a
     _breakdown(workbook, _("By reason"), rows, "reason", [(r.pk, r.coded_label) for r in reasons])
     _matrix(workbook, scope, period, categories, reasons)
     _complaint_sheet(workbook, _("Complaint detail"), selectors.complaint_details, scope, period)
-    _complaint_sheet(workbook, _("Overdue at month end"), selectors.overdue_details, scope, period)
+    overdue_title = (
+        _("Overdue at month end") if period.kind == PeriodKind.MONTH else _("Overdue at period end")
+    )
+    _complaint_sheet(workbook, overdue_title, selectors.overdue_details, scope, period)
     # The "repeats" statistic by reason (selectors.repeats_q), merged entries among them.
     reason_labels = [(r.pk, r.coded_label) for r in reasons]
     _breakdown(workbook, _("Repeat complaints by reason"), rows, "repeat_reason", reason_labels)
@@ -77,13 +89,26 @@ def build_monthly_summary(*, scope: Branch, period: dt.date, stream, generated_a
 def _cover(workbook, scope, period, generated_at, stats):
     sheet = SheetWriter(workbook, _("Cover"))
     sheet.header([], widths=[34, 90], freeze=False, autofilter=False)
-    sheet.row([_("Monthly service quality summary")], bold=True)
+    sheet.row([str(TITLES[period.kind])], bold=True)
     sheet.row([_("Scope"), f"{scope.name} ({scope.code})"])
-    sheet.row([_("Period"), f"{period:%Y-%m}"])
+    sheet.row([_("Period"), period.label])
+    sheet.row([_("From"), period.start])
+    sheet.row([_("Until"), period.last_day])
     sheet.row([_("Generated at"), generated_at])
     sheet.row([_("Personal data"), _("Customer names, phone and ID numbers are masked.")])
     sheet.blank()
     sheet.row([_("Definitions")], bold=True)
+    if period.kind != PeriodKind.MONTH:
+        # The definitions are written for the monthly summary, the one most often read.
+        sheet.row(
+            [
+                _("Period of the figures"),
+                _(
+                    "Where a definition says “the month”, read the whole period of this "
+                    "workbook: each figure is counted once over it, not added up month by month."
+                ),
+            ]
+        )
     sheet.row([_("Statistic"), _("Definition")], bold=True)
     for stat in stats:
         sheet.row([stat.label, stat.definition])
@@ -190,7 +215,7 @@ def _service_times(workbook, scope, period):
     ]  # fmt: skip
     sheet.header(headers, widths=[12, 30, 10, 14, 14, 16, 14, 10])
     league = servicetimes.outlet_league(
-        scope=scope, date_from=period, date_to=servicetimes.month_end(period)
+        scope=scope, date_from=period.start, date_to=period.last_day
     )
     for row in league:
         sheet.row(
@@ -228,7 +253,7 @@ def _rectifications(workbook, scope, period):
     ]
     sheet.header(headers, widths=[12, 10, 18, 24, 40, 14, 10, 12, 12, 17, 17, 10, 17])
     rows = selectors.rectification_details(scope=scope, period=period)
-    recurred = selectors.rectification_recurrences(rows, until=selectors.Period(period).end_at)
+    recurred = selectors.rectification_recurrences(rows, until=period.end_at)
 
     def recurrence(row):
         if row.status != row.Status.VERIFIED:

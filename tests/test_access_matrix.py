@@ -192,7 +192,7 @@ def webhook_of_a(org):
 
 def report_of_a(org):
     return ReportFile.objects.create(
-        scope=org.a, period=dt.date(2026, 10, 1), kind="monthly_summary", version=1,
+        scope=org.a, period=dt.date(2026, 10, 1), kind="summary", version=1,
         status="ready", file=ContentFile(b"PK test", name="a.xlsx"), size=7,
         by_schedule=True, built_at=timezone.now(),
     )  # fmt: skip

@@ -82,7 +82,7 @@ def report_file_of(branch):
     report_file = ReportFile(
         scope=branch,
         period=dt.date(2026, 10, 1),
-        kind=ReportFile.Kind.MONTHLY_SUMMARY,
+        kind=ReportFile.Kind.SUMMARY,
         version=1,
         status=JobStatus.READY,
         by_schedule=True,

@@ -215,3 +215,41 @@ def test_pages_of_fifty_rows_in_the_one_order_and_the_download_has_them_all(org,
     response = client.get(URL, {**outlets, "format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)] == codes
+
+
+def test_a_quarters_league_counts_the_whole_quarter(org, hq, login):
+    """Issue 18 item 2: the league of a quarter (a year, a half-year) is one window."""
+    october(org)  # September and October entries
+    complaint(org.a, at(7, 6))
+    complaint(org.a, at(8, 20))
+    client = login(hq)
+    response = client.get(URL, {"period": "2026-Q3", "level": Branch.Level.OUTLET})
+    league = response.context["league"]
+    assert league.period.key == "2026-Q3"
+    assert "2026年第3季度" in response.content.decode()
+    entries = column(league, "entries")
+    # July and August here, and the September entry of october() (received 28 September).
+    assert entries["A"] == 3
+    row = next(r for r in league.table if r.branch.code == "A")
+    # The lists have no quarter filter: no link rather than a wrong one. A year's has one.
+    assert row.cells[leagues.COLUMNS.index("entries")].url is None
+    year = client.get(URL, {"period": "2026", "level": Branch.Level.OUTLET}).context["league"]
+    year_row = next(r for r in year.table if r.branch.code == "A")
+    listed = client.get(year_row.cells[leagues.COLUMNS.index("entries")].url).context["cl"]
+    assert {(c.received_at.year, c.received_at.month) for c in listed.result_list} == {
+        (2026, 7),
+        (2026, 8),
+        (2026, 9),
+        (2026, 10),
+    }
+    # The outlet page is a month's: the quarter's last one.
+    assert row.overview_url.endswith("?period=2026-09")
+    download = client.get(URL, {"period": "2026-Q3", "format": "xlsx"})
+    assert 'filename="league-HQ-2026-Q3.xlsx"' in download["Content-Disposition"]
+
+
+def test_an_unknown_period_in_the_leagues_address_is_a_message_not_a_traceback(org, hq, login):
+    response = login(hq).get(URL, {"period": "2026-Q7"})
+    assert response.status_code == 200
+    assert "未知期间“2026-Q7”" in response.content.decode()
+    assert response.context["league"].period.key == "2026-10"  # the last complete month

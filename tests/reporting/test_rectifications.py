@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 from branchservice.rectifications import services
 from branchservice.rectifications.models import Rectification
 from reporting import selectors
+from reporting.periods import Period
 from reporting.selectors import STATISTIC_BY_KEY
-from reporting.workbooks import build_monthly_summary
+from reporting.workbooks import build_summary
 from standards.services import AnswerInput, checklist_start, checklist_submit
 from tests.complaints.factories import ComplaintFactory
 from tests.exports.helpers import open_workbook
@@ -85,7 +86,7 @@ def test_one_collector_counts_raised_by_source_done_verified_and_overdue(
 def test_the_workbook_has_one_sheet_for_every_source(october_rectifications, org):
     stream = io.BytesIO()
     with time_machine.travel(at(11, 5), tick=False), translation.override("zh-hans"):
-        build_monthly_summary(scope=org.s1, period=OCTOBER, stream=stream)
+        build_summary(scope=org.s1, period=Period.month(OCTOBER), stream=stream)
     workbook = open_workbook(stream.getvalue())
     sheets = [name for name in workbook.sheetnames if "整改" in name]
     assert sheets == ["整改情况"]

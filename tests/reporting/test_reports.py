@@ -173,15 +173,18 @@ def test_a_build_whose_worker_died_is_failed_after_the_time_limit(auditor, org, 
 def test_the_schedule_builds_last_months_summaries_from_the_first_working_day(
     org, django_capture_on_commit_callbacks
 ):
+    def months(built):
+        return [f for f in built if f.period_kind == "month"]
+
     # 1 Nov 2026 is a Sunday: the first working day is Monday 2 November.
-    assert services.monthly_summaries_schedule(today=dt.date(2026, 11, 1)) == []
+    assert months(services.summaries_schedule(today=dt.date(2026, 11, 1))) == []
     with django_capture_on_commit_callbacks(execute=True):
-        built = services.monthly_summaries_schedule(today=dt.date(2026, 11, 2))
+        built = months(services.summaries_schedule(today=dt.date(2026, 11, 2)))
     assert {f.scope.code for f in built} == {"HQ", "T1", "S1", "S2"}
-    assert all(f.by_schedule and f.period == OCTOBER for f in ReportFile.objects.all())
-    assert ReportFile.objects.ready().count() == 4
+    assert all(f.by_schedule and f.period == OCTOBER for f in months(ReportFile.objects.all()))
+    assert ReportFile.objects.ready().filter(period_kind="month").count() == 4
     # Run again (beat restarted, or the next day): nothing is built twice.
-    assert services.monthly_summaries_schedule(today=dt.date(2026, 11, 3)) == []
+    assert services.summaries_schedule(today=dt.date(2026, 11, 3)) == []
 
 
 def test_the_workbook_has_charts_masked_personal_data_and_safe_text(auditor, org, build):
