@@ -944,10 +944,7 @@ def most_failed_items(*, scope: Branch, period: Period | dt.date, limit: int = 1
 
 # The detail sheets read these with the export's columns (COMPLAINTS.rows: values_list).
 def complaint_details(*, scope: Branch, period: Period | dt.date):
-    return (
-        _complaints(scope, as_period(period))
-        .order_by("branch__path", "received_at", "pk")
-    )
+    return _complaints(scope, as_period(period)).order_by("branch__path", "received_at", "pk")
 
 
 def overdue_details(*, scope: Branch, period: Period | dt.date):
