@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django import forms
 from django.utils.translation import gettext as _
 
 from .files import read_head
@@ -169,3 +170,22 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel gives numbers as floats: 12 is "12", not "12.0"
     return str(value).strip()
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice of the file's columns per field an importer reads (`fields`, TextChoices,
+    in the order shown; those in `required` must be chosen)."""
+
+    def __init__(self, *args, headers, initial_columns, fields, required, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *[(h, h) for h in headers if h]]
+        for name in fields:
+            self.fields[name.value] = forms.ChoiceField(
+                label=name.label,
+                choices=choices,
+                required=name in required,
+                initial=initial_columns.get(name.value, ""),
+            )
+
+    def columns(self) -> dict:
+        return {name: header for name, header in self.cleaned_data.items() if header}
