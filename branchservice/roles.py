@@ -116,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *AUDIT_VIEW,
         *_crud("standards", "serviceprocess"),
         *_crud("standards", "standardscenario"),
+        *_crud("standards", "catalogueimport", ("view", "add")),
         *_crud("standards", "checklisttemplate"),
         *_crud("standards", "templatesection"),
         *_crud("standards", "templateitem"),

@@ -10,6 +10,7 @@ from branchservice.calendar import add_working_days
 from branchservice.models import Branch, User
 from branchservice.roles import Role
 from branchservice.scoping import visible_branches
+from branchservice.tabular import ColumnMappingForm
 
 from .importing import REQUIRED_FIELDS, TicketField
 from .models import Finding, Teller, TransactionType
@@ -37,22 +38,9 @@ class UploadForm(forms.Form):
         self.fields["branch"].queryset = visible_outlets(user)
 
 
-class MappingForm(forms.Form):
-    """One choice of the file's columns per field the portal reads."""
-
-    def __init__(self, *args, headers, initial_columns, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", "—"), *[(h, h) for h in headers if h]]
-        for name in TicketField:
-            self.fields[name.value] = forms.ChoiceField(
-                label=name.label,
-                choices=choices,
-                required=name in REQUIRED_FIELDS,
-                initial=initial_columns.get(name.value, ""),
-            )
-
-    def columns(self) -> dict:
-        return {name: header for name, header in self.cleaned_data.items() if header}
+class MappingForm(ColumnMappingForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, fields=TicketField, required=REQUIRED_FIELDS, **kwargs)
 
 
 def month_start(value: str | None, default: dt.date) -> dt.date:

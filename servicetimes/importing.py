@@ -1,28 +1,21 @@
-"""Reading a queue system's ticket log: the file's format and encoding, its columns, its rows.
+"""Reading a queue system's ticket log: its columns and its rows (the file itself is read by
+branchservice.tabular).
 
 Pure reading and checking, no writes (services.py writes). A file is read twice at most, as
-a stream (CSV through a text decoder, Excel in openpyxl's read-only mode), so memory stays flat
-whatever its size. Columns are found by their header text, never by position: a file with its
-columns shuffled maps the same way, and columns the portal does not need (a customer's name,
-say) are never read at all.
+a stream. Columns the portal does not need (a customer's name, say) are never read at all.
 """
 
-import codecs
-import csv
 import datetime as dt
-import io
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from branchservice.files import read_head
+from branchservice import tabular
+from branchservice.tabular import cell_text, header_key
 
-SNIFF_BYTES = 64 * 1024
 PREVIEW_ROWS = 20
 # Errors kept on the import row for the page (the count is kept in full).
 KEPT_ERRORS = 200
@@ -64,111 +57,10 @@ HEADER_GUESSES = {
 }  # fmt: skip
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be read or imported; the message says why, to the user."""
-
-
-def _key(text) -> str:
-    return re.sub(r"\s+", "", str(text or "")).lower()
-
-
-# ---- the file -------------------------------------------------------------------------------
-
-
-def file_kind(upload, name: str) -> str:
-    """ "xlsx" or "csv", by the file's first bytes (the extension only tells CSV from junk)."""
-    head = read_head(upload)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if head.startswith(b"PK\x03\x04"):
-        if extension != "xlsx":
-            raise FileRefused(_("This looks like an Excel workbook: save it as .xlsx."))
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileRefused(
-            _("Old Excel files (.xls) cannot be read: save the file as .xlsx or as CSV.")
-        )
-    if extension not in ("csv", "txt"):
-        raise FileRefused(_("Upload the queue system's export as a CSV or .xlsx file."))
-    if b"\x00" in head:
-        raise FileRefused(
-            _("The file is not plain text (UTF-16 or binary): export it as CSV in UTF-8 or GBK.")
-        )
-    return "csv"
-
-
-def csv_encoding(upload) -> str:
-    """UTF-8 (with or without BOM) or GB18030 (a superset of GBK), by the file's first 64 kB."""
-    upload.seek(0)
-    sample = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            # Not final: the sample may end in the middle of a character.
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise FileRefused(_("The file's text encoding is neither UTF-8 nor GBK: export it again."))
-
-
-@dataclass
-class Source:
-    """An opened ticket log: its header row and a way to stream its data rows."""
-
-    upload: object
-    kind: str
-    encoding: str = ""
-    headers: list[str] = field(default_factory=list)
-
-    def rows(self) -> Iterator[tuple[int, list]]:
-        """(row number as a spreadsheet shows it, cell values) of every non-empty data row."""
-        for number, cells in enumerate(self._raw_rows(), start=1):
-            if number == 1:
-                continue
-            if any(cell not in (None, "") for cell in cells):
-                yield number, list(cells)
-
-    def _raw_rows(self):
-        self.upload.seek(0)
-        if self.kind == "xlsx":
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(self.upload, read_only=True, data_only=True)
-            try:
-                yield from workbook.worksheets[0].iter_rows(values_only=True)
-            finally:
-                workbook.close()
-            return
-        text = io.TextIOWrapper(self.upload, encoding=self.encoding, newline="")
-        try:
-            yield from csv.reader(text)
-        except UnicodeDecodeError as exc:
-            raise FileRefused(
-                _("The file mixes text encodings (it cannot be read past byte %(at)s).")
-                % {"at": exc.start}
-            ) from exc
-        finally:
-            text.detach()
-
-
-def open_source(upload, name: str) -> Source:
-    kind = file_kind(upload, name)
-    source = Source(
-        upload=upload, kind=kind, encoding=csv_encoding(upload) if kind == "csv" else ""
+def open_source(upload, name: str) -> tabular.Source:
+    return tabular.open_source(
+        upload, name, wrong_type=_("Upload the queue system's export as a CSV or .xlsx file.")
     )
-    try:
-        first = next(iter(source._raw_rows()), None)
-    except FileRefused:
-        raise
-    except Exception as exc:  # openpyxl and csv raise many kinds on a damaged file
-        raise FileRefused(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
-    headers = [str(cell).strip() if cell is not None else "" for cell in (first or [])]
-    if not any(headers):
-        raise FileRefused(_("The file has no header row: its first row must name the columns."))
-    source.headers = headers
-    return source
 
 
 # ---- columns --------------------------------------------------------------------------------
@@ -177,33 +69,11 @@ def open_source(upload, name: str) -> Source:
 def guess_columns(headers: list[str], saved: dict | None = None) -> dict[str, str]:
     """Field → header: the outlet's saved mapping where its headers are in this file, else a
     guess from common header texts."""
-    present = {_key(h): h for h in headers if h}
-    columns = {}
-    for name, header in (saved or {}).items():
-        if name in TicketField.values and _key(header) in present:
-            columns[name] = present[_key(header)]
-    for name, guesses in HEADER_GUESSES.items():
-        if name in columns:
-            continue
-        for guess in guesses:
-            if _key(guess) in present and present[_key(guess)] not in columns.values():
-                columns[name] = present[_key(guess)]
-                break
-    return columns
+    return tabular.guess_columns(headers, guesses=HEADER_GUESSES, saved=saved)
 
 
 def column_errors(columns: dict[str, str], headers: list[str]) -> list[str]:
-    errors = []
-    for name in REQUIRED_FIELDS:
-        if not columns.get(name):
-            errors.append(_("Choose the column for “%(field)s”.") % {"field": name.label})
-    chosen = [header for header in columns.values() if header]
-    for header in sorted({h for h in chosen if chosen.count(h) > 1}):
-        errors.append(_("The column “%(header)s” is chosen for two fields.") % {"header": header})
-    for header in chosen:
-        if header not in headers:
-            errors.append(_("The file has no column “%(header)s”.") % {"header": header})
-    return errors
+    return tabular.column_errors(columns, headers, required=REQUIRED_FIELDS)
 
 
 # ---- rows -----------------------------------------------------------------------------------
@@ -234,18 +104,10 @@ def _parse(value, formats, cls):
     return None
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel gives numbers as floats: ticket 12 is "12", not "12.0"
-    return str(value).strip()
-
-
 class RowReader:
     """Turns a data row into a ticket's values, or says what is wrong with it.
 
-    `types` maps a name (code, name, alias; compared by _key) to a transaction type id,
+    `types` maps a name (code, name, alias; compared by header_key) to a transaction type id,
     `tellers` a teller number to a teller id: both for one outlet, loaded once per file.
     """
 
@@ -262,13 +124,13 @@ class RowReader:
 
     def read(self, number: int, cells: list) -> ParsedRow:
         errors = []
-        ticket = _text(self.cell(cells, TicketField.TICKET_NUMBER))
+        ticket = cell_text(self.cell(cells, TicketField.TICKET_NUMBER))
         if not ticket:
             errors.append(_("no ticket number"))
         elif len(ticket) > 20:
             errors.append(_("ticket number longer than 20 characters"))
-        transaction = _text(self.cell(cells, TicketField.TRANSACTION))
-        type_id = self.types.get(_key(transaction))
+        transaction = cell_text(self.cell(cells, TicketField.TRANSACTION))
+        type_id = self.types.get(header_key(transaction))
         if not transaction:
             errors.append(_("no transaction type"))
         elif type_id is None:
@@ -276,7 +138,7 @@ class RowReader:
                 _("transaction type “%(name)s” is not in the transaction type table")
                 % {"name": transaction[:40]}
             )
-        teller_code = _text(self.cell(cells, TicketField.TELLER))
+        teller_code = cell_text(self.cell(cells, TicketField.TELLER))
         teller_id = self.tellers.get(teller_code)
         if not teller_code:
             errors.append(_("no teller number"))
@@ -310,7 +172,7 @@ class RowReader:
                 "ticket_number": ticket,
                 "transaction_type_id": type_id,
                 "teller_id": teller_id,
-                "counter": _text(self.cell(cells, TicketField.COUNTER))[:20],
+                "counter": cell_text(self.cell(cells, TicketField.COUNTER))[:20],
                 "issued_at": issued,
                 "called_at": called,
                 "finished_at": finished,

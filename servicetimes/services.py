@@ -22,10 +22,11 @@ from branchservice.jobs import queue
 from branchservice.models import Branch
 from branchservice.rectifications.services import rectification_raise
 from branchservice.scoping import can_see_branch
+from branchservice.tabular import FileRefused, Source
 from branchservice.text import refuse_unstorable_text
 
 from . import importing
-from .importing import FileRefused, RowReader
+from .importing import RowReader
 from .models import (
     ColumnMapping,
     Finding,
@@ -99,7 +100,7 @@ def type_names() -> dict[str, int]:
     names = {}
     for kind in TransactionType.objects.filter(is_active=True):
         for name in [kind.code, kind.name, *kind.alias_list()]:
-            names.setdefault(importing._key(name), kind.pk)
+            names.setdefault(importing.header_key(name), kind.pk)
     return names
 
 
@@ -160,7 +161,7 @@ def ticket_import_upload(*, branch: Branch, upload, by) -> TicketImport:
     return ticket_import
 
 
-def open_import(ticket_import: TicketImport) -> importing.Source:
+def open_import(ticket_import: TicketImport) -> Source:
     ticket_import.file.open("rb")
     return importing.open_source(ticket_import.file, ticket_import.original_name)
 

@@ -15,8 +15,10 @@ from branchservice.history import HistoryAdmin
 from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin
 
-from . import selectors, services
+from . import manual, selectors, services
+from .forms import ManualMappingForm, ManualUploadForm
 from .models import (
+    CatalogueImport,
     Checklist,
     ChecklistAnswer,
     ChecklistEvent,
@@ -36,7 +38,24 @@ from .models import (
 class StandardScenarioInline(admin.StackedInline):
     model = StandardScenario
     extra = 0
-    fields = ["number", "title", "situation", "expected_action", "standard_phrase", "is_active"]
+    fields = [
+        "number",
+        "title",
+        "situation",
+        "expected_action",
+        "standard_phrase",
+        "responsible_roles",
+        "key_control_points",
+        "is_active",
+    ]
+
+    def get_queryset(self, request):
+        # Earlier revisions are what published versions show, not the process's scenarios.
+        return super().get_queryset(request).filter(is_current=True)
+
+    def has_change_permission(self, request, obj=None):
+        # Added here, changed on the scenario's own page (as a new revision).
+        return False
 
 
 @admin.register(ServiceProcess)
@@ -47,10 +66,161 @@ class ServiceProcessAdmin(HistoryAdmin):
 
 @admin.register(StandardScenario)
 class StandardScenarioAdmin(HistoryAdmin):
-    list_display = ["__str__", "process", "standard_phrase", "is_active"]
-    list_filter = ["process", "is_active"]
+    list_display = [
+        "__str__",
+        "process",
+        "standard_phrase",
+        "responsible_roles",
+        "revision",
+        "is_current",
+        "is_active",
+    ]
+    list_filter = ["process", "is_current", "is_active"]
     list_select_related = ["process"]
+    readonly_fields = ["revision", "is_current"]
     search_fields = ["title", "situation", "expected_action", "standard_phrase"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A number is the scenario's identity across its revisions.
+        return [*self.readonly_fields, "number"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        wording = [name for name in manual.ManualField if name != manual.ManualField.PROCESS]
+        if not change or not set(form.changed_data) & {"process", *wording}:
+            return super().save_model(request, obj, form, change)
+        old = StandardScenario.objects.get(pk=obj.pk)
+        if old.is_active != obj.is_active:
+            old.is_active = obj.is_active
+            old.save(update_fields=["is_active"])
+        services.scenario_revise(
+            scenario=old,
+            process=obj.process,
+            **{name: getattr(obj, name) for name in wording if name in form.cleaned_data},
+        )
+
+
+@admin.register(CatalogueImport)
+class CatalogueImportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+    """Upload the bank's manual → map its columns, with a preview of every row → import it
+    (all rows or none); the page of an import says what it changed."""
+
+    list_display = [
+        "uploaded_at",
+        "original_name",
+        "status",
+        "created_scenarios",
+        "revised_scenarios",
+        "unchanged_scenarios",
+        "uploaded_by",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    fields = [
+        "original_name",
+        "status",
+        "created_scenarios",
+        "revised_scenarios",
+        "unchanged_scenarios",
+        "drafts_to_publish",
+        "uploaded_by",
+        "uploaded_at",
+        "imported_at",
+    ]
+    readonly_fields = fields
+    change_list_template = "admin/standards/catalogueimport/change_list.html"
+
+    def has_upload_permission(self, request):
+        return request.user.has_perm(services.IMPORT_PERMISSION)
+
+    @admin.display(description=_("drafts to publish"))
+    def drafts_to_publish(self, obj):
+        return "、".join(obj.changed_drafts) or "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="standards_catalogueimport_upload"),
+            path("<int:pk>/map/", view(self.map_view), name="standards_catalogueimport_map"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload": self.has_upload_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _page(self, request, template, title, **extra):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **extra,
+        }
+        return TemplateResponse(request, f"admin/standards/catalogueimport/{template}", context)
+
+    def upload_view(self, request):
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
+        form = ManualUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                record = services.catalogue_import_upload(
+                    upload=form.cleaned_data["file"], by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("admin:standards_catalogueimport_map", record.pk)
+        return self._page(request, "upload.html", _("Import the service manual"), form=form)
+
+    def map_view(self, request, pk):
+        if not self.has_upload_permission(request):
+            raise PermissionDenied
+        record = CatalogueImport.objects.filter(pk=pk).first()
+        if record is None:
+            raise Http404
+        if record.status != CatalogueImport.Status.UPLOADED:
+            return redirect("admin:standards_catalogueimport_change", record.pk)
+        try:
+            headers = services.open_catalogue_import(record).headers
+        finally:
+            record.file.close()
+        last = (
+            CatalogueImport.objects.filter(status=CatalogueImport.Status.IMPORTED)
+            .order_by("-imported_at")
+            .first()
+        )
+        guessed = manual.guess_columns(headers, last.columns if last else None)
+        form = ManualMappingForm(request.POST or None, headers=headers, initial_columns=guessed)
+        columns = guessed
+        if request.method == "POST" and form.is_valid():
+            columns = form.columns()
+            if "import" in request.POST:
+                try:
+                    services.catalogue_import(
+                        catalogue_import=record, columns=columns, by=request.user
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(request, _("The manual was imported."))
+                    return redirect("admin:standards_catalogueimport_change", record.pk)
+        plan = services.catalogue_import_preview(catalogue_import=record, columns=columns)
+        used = set(columns.values())
+        return self._page(
+            request,
+            "map.html",
+            _("Map the columns of %(file)s") % {"file": record.original_name},
+            record=record,
+            form=form,
+            plan=plan,
+            counts={
+                "new": plan.count(manual.ManualRow.NEW),
+                "revised": plan.count(manual.ManualRow.REVISED),
+                "unchanged": plan.count(manual.ManualRow.UNCHANGED),
+                "errors": plan.error_rows,
+            },
+            ignored=[h for h in headers if h and h not in used],
+        )
 
 
 class TemplateSectionInline(admin.TabularInline):

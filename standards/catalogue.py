@@ -1,13 +1,16 @@
 """The bank's starting standards catalogue and checklist templates (reference data, Chinese).
 
-Written from the service manual summarised in DOMAIN.md section 3. `seed_catalogue()` is
-idempotent: rows are found by their codes and only missing ones are created, and a template is
-published only if it has no version yet, so edits made later in the admin are never undone.
+Written from the service manual summarised in DOMAIN.md section 3: eight processes, 38
+scenarios numbered straight through, each with its responsible roles and key control points.
+`seed_catalogue()` is idempotent: only scenario numbers the catalogue lacks are written (as an
+import of the default manual, services.catalogue_apply), and a template is created and
+published only if it does not exist yet, so edits made later in the admin are never undone.
 It runs from `seed_demo` and from `manage.py seed_standards_catalogue` (for a real bank).
 """
 
 from django.db import transaction
 
+from .manual import ManualPlan, ManualRow, compare_with_catalogue
 from .models import (
     AnswerType,
     ChecklistTemplate,
@@ -17,83 +20,201 @@ from .models import (
     TemplateKind,
     TemplateSection,
 )
-from .services import template_publish
+from .services import catalogue_apply, template_publish
 
-# code, name, [(title, situation, expected action, standard phrase)]
+# code, name, [(number, title, situation, expected action, standard phrase, responsible roles,
+# key control points)]. Numbers run straight through the manual, as the bank's manual has them.
 PROCESSES = [
     ("opening", "开门迎客", [
-        ("营业前列队", "营业开始前五分钟，网点准备开门。",
+        (1, "营业前列队", "营业开始前五分钟，网点准备开门。",
          "当班员工在大门两侧列队，面带微笑，仪容整齐。",
-         ""),
-        ("集体迎候首批客户", "开门后首批客户进入大厅。",
+         "", "网点负责人、大堂经理、当班员工",
+         "列队时间准确；人员到齐；着装和工号牌符合规范。"),
+        (2, "集体迎候首批客户", "开门后首批客户进入大厅。",
          "列队员工微微鞠躬并做出迎宾手势，齐声问候；大堂经理引导客户到叫号机取号。",
-         "您好，欢迎光临！"),
-        ("有序散队", "首批客户进入后。",
+         "您好，欢迎光临！", "当班员工、大堂经理",
+         "齐声问候；鞠躬和迎宾手势到位；首批客户均被引导取号。"),
+        (3, "有序散队", "首批客户进入后。",
          "列队员工按既定路线回到各自岗位，不从大门正前方穿行。",
-         ""),
+         "", "当班员工",
+         "散队路线不穿过入口；员工一分钟内到岗。"),
+        (4, "营业前检查", "开门前十五分钟。",
+         "大堂经理检查大厅环境、叫号机、自助设备、宣传资料和便民用品，发现问题立即处理或报告。",
+         "", "大堂经理",
+         "检查逐项完成并记录；设备故障已报修；公示资料为最新版本。"),
+        (5, "班前晨会", "每日营业前。",
+         "网点负责人召开晨会，通报当日重点业务、风险提示和服务要求。",
+         "", "网点负责人",
+         "晨会每日召开并有记录；当日风险提示传达到每位员工。"),
     ]),
     ("consultation", "业务咨询", [
-        ("起身迎接", "客户走近柜台或咨询台。",
+        (6, "起身迎接", "客户走近柜台或咨询台。",
          "员工起身相迎，目视客户，主动问候。",
-         "您好，请问有什么可以帮您？"),
-        ("复述确认", "客户提出问题后。",
+         "您好，请问有什么可以帮您？", "大堂经理、咨询岗员工",
+         "客户走近三米内起身；目光交流；主动问候。"),
+        (7, "复述确认", "客户提出问题后。",
          "员工复述客户的问题加以确认，再作解答。",
-         "您是想了解……，对吗？"),
-        ("确认理解并询问其他需求", "解答完毕。",
+         "您是想了解……，对吗？", "大堂经理、咨询岗员工",
+         "先复述再解答；不打断客户。"),
+        (8, "确认理解并询问其他需求", "解答完毕。",
          "确认客户已经听懂，并询问是否还有其他需要。",
-         "请问我说清楚了吗？还有什么可以帮您？"),
+         "请问我说清楚了吗？还有什么可以帮您？", "大堂经理、咨询岗员工",
+         "确认客户理解；询问其他需要。"),
+        (9, "电话咨询", "网点电话铃响。",
+         "铃响三声内接听，先报网点名称，耐心解答，结束时等客户先挂机。",
+         "您好，这里是××银行××支行，请问有什么可以帮您？", "网点全体员工",
+         "三声内接听；报网点名称；客户先挂机。"),
+        (10, "无法当场解答", "客户的问题超出员工所知。",
+         "不说“不知道”，请教同事或记下客户联系方式，约定回复时间并按时回复。",
+         "这个问题我需要向相关部门确认，会在约定时间前给您回复。", "大堂经理、咨询岗员工",
+         "不推诿；记录联系方式；按约定时间回复。"),
     ]),
     ("reception", "业务接待", [
-        ("首问负责", "客户向任何一位员工提出需求。",
+        (11, "首问负责", "客户向任何一位员工提出需求。",
          "首位接待的员工负责到底；超出权限的，亲自引导或移交给相应岗位，不推诿。",
-         "这件事由我来帮您联系，请稍等。"),
-        ("一次性告知", "客户办理的业务需要准备材料。",
+         "这件事由我来帮您联系，请稍等。", "网点全体员工",
+         "首问员工跟进到底；移交时向接手员工说明情况。"),
+        (12, "一次性告知", "客户办理的业务需要准备材料。",
          "一次性完整告知所需材料和流程，避免客户多次往返。",
-         "办理这项业务需要带齐以下材料……"),
+         "办理这项业务需要带齐以下材料……", "柜员、大堂经理",
+         "材料和流程一次讲全；提供书面清单。"),
+        (13, "叫号迎候", "柜员叫号，客户来到柜台。",
+         "柜员起身或抬头微笑迎候，主动问候并询问业务。",
+         "您好，请问办理什么业务？", "柜员",
+         "叫号后主动问候；目视客户。"),
+        (14, "双手递接", "递接客户的证件、单据、银行卡或现金。",
+         "双手递接，轻拿轻放，不抛不扔；递出时正面朝向客户。",
+         "请收好您的证件和银行卡。", "柜员",
+         "递接双手；物品正面朝向客户；不抛掷。"),
+        (15, "唱收唱付", "办理现金存取款。",
+         "当着客户的面清点现金，唱收唱付，请客户核对金额后再确认。",
+         "收您现金××元，请您核对。", "柜员",
+         "现金在客户视线内清点；金额复述；客户确认后办理。"),
+        (16, "普通话服务", "接待客户全过程。",
+         "使用普通话；客户使用方言或外语时，尽量用客户听得懂的语言服务。",
+         "", "网点全体员工",
+         "普通话服务；对听不懂的客户换用合适语言或请同事协助。"),
+        (17, "临时离柜", "柜员因故需要暂时离开柜台。",
+         "放置“暂停服务”牌，向排队客户致歉并引导到其他窗口。",
+         "对不起，请您到×号窗口办理，谢谢配合。", "柜员",
+         "暂停服务牌摆放；告知等候客户；离柜时间符合规定。"),
+        (18, "服务忌语", "与客户交流的任何时候。",
+         "不使用服务忌语，如“不知道”“不归我管”“你问别人去”“快下班了，明天再来”“没看见我正忙着吗”“上面写着呢，自己看”。",
+         "请稍等，我帮您问一下。", "网点全体员工",
+         "无服务忌语；客户不满时先致歉再解释。"),
+        (19, "送别客户", "业务办理完毕。",
+         "提醒客户带好随身物品，微笑道别。",
+         "请收好您的物品，请慢走，再见。", "柜员、大堂经理",
+         "提醒随身物品；有送别声。"),
     ]),
     ("diversion", "客户分流", [
-        ("识别排队客户需求", "等候区客户较多。",
+        (20, "识别排队客户需求", "等候区客户较多。",
          "大堂经理主动询问排队客户办理的业务，能在自助设备办理的引导至自助区。",
-         "这项业务在自助设备上就能办理，我带您过去。"),
-        ("排队过长时开窗", "等候人数超过网点规定。",
+         "这项业务在自助设备上就能办理，我带您过去。", "大堂经理",
+         "主动询问；可分流业务及时引导至自助设备。"),
+        (21, "排队过长时开窗", "等候人数超过网点规定。",
          "及时报告网点负责人增开窗口或启用弹性柜台。",
-         ""),
+         "", "大堂经理、网点负责人",
+         "超过规定人数时增开窗口；增开有记录。"),
+        (22, "按号顺序办理", "客户等候办理。",
+         "严格按叫号顺序办理，不插号，不为熟人或关系客户优先办理。",
+         "请您按取号顺序稍候，谢谢您的配合。", "柜员、大堂经理",
+         "叫号顺序与取号顺序一致；无插号。"),
+        (23, "特殊客户优先", "老、弱、病、残、孕客户来办理业务。",
+         "主动上前搀扶或引导，安排到爱心座椅，符合规定的优先办理。",
+         "您先坐，我帮您安排优先办理。", "大堂经理",
+         "特殊客户识别及时；优先办理有安排。"),
+        (24, "等候关怀", "客户等候时间较长。",
+         "主动致歉，提供饮水和报刊，告知大约的等候时间。",
+         "让您久等了，前面还有几位客户，请您稍候。", "大堂经理",
+         "主动致歉；告知预计等候时间。"),
     ]),
     ("education", "客户教育", [
-        ("自助设备使用指导", "客户第一次使用自助设备。",
+        (25, "自助设备使用指导", "客户第一次使用自助设备。",
          "在旁耐心演示，提醒客户保护密码，不代客户操作。",
-         "请您自己输入密码，我帮您看着步骤。"),
-        ("防范电信诈骗提示", "客户办理大额转账。",
+         "请您自己输入密码，我帮您看着步骤。", "大堂经理、自助设备服务人员",
+         "不代客户操作；不接触客户密码和银行卡。"),
+        (26, "防范电信诈骗提示", "客户办理大额转账。",
          "主动询问转账用途，提示常见诈骗手法。",
-         "请问这笔钱是转给谁的？最近冒充客服的诈骗比较多，请您留意。"),
+         "请问这笔钱是转给谁的？最近冒充客服的诈骗比较多，请您留意。", "柜员、大堂经理",
+         "大额转账询问用途；可疑情况报告网点负责人。"),
+        (27, "个人信息保护", "客户填写单据或输入密码。",
+         "提醒客户遮挡密码、不向他人透露验证码，废弃单据当面销毁。",
+         "请您遮挡一下密码，验证码不要告诉任何人。", "柜员、大堂经理",
+         "提醒保护密码和验证码；废弃单据当面销毁。"),
     ]),
     ("marketing", "产品营销", [
-        ("适当性了解", "向客户介绍理财产品前。",
+        (28, "适当性了解", "向客户介绍理财产品前。",
          "先了解客户的风险承受能力，只推荐与之相符的产品，如实说明风险。",
-         "理财非存款，产品有风险，投资须谨慎。"),
-        ("不强行营销", "客户明确表示不需要。",
+         "理财非存款，产品有风险，投资须谨慎。", "理财经理、柜员",
+         "风险评估在有效期内；产品风险等级与客户相符；风险提示到位。"),
+        (29, "不强行营销", "客户明确表示不需要。",
          "礼貌结束介绍，不反复纠缠。",
-         "好的，您有需要随时找我。"),
+         "好的，您有需要随时找我。", "理财经理、大堂经理、柜员",
+         "客户拒绝后不再推荐。"),
+        (30, "销售录音录像", "客户购买理财或代销产品。",
+         "在录音录像区办理，完整录制风险提示和客户确认。",
+         "为了保护您的权益，这次办理会全程录音录像。", "理财经理",
+         "“双录”完整；录制内容可回放。"),
     ]),
     ("complaints", "投诉处理", [
-        ("投诉苗头", "客户面露不满或语气激动。",
+        (31, "投诉苗头", "客户面露不满或语气激动。",
          "主动上前询问，在矛盾升级前安抚客户、了解原因。",
-         "您好，看您有些着急，我能帮您做点什么？"),
-        ("隔离处理", "客户在大厅大声投诉。",
+         "您好，看您有些着急，我能帮您做点什么？", "大堂经理、网点全体员工",
+         "及时发现并上前；先安抚情绪再解决问题。"),
+        (32, "隔离处理", "客户在大厅大声投诉。",
          "礼貌地请客户到贵宾室或洽谈室详谈，避免影响其他客户。",
-         "这边比较安静，我们坐下来慢慢说，好吗？"),
-        ("登记与答复时限", "客户提出投诉。",
+         "这边比较安静，我们坐下来慢慢说，好吗？", "大堂经理、网点负责人",
+         "引导到安静场所；网点负责人到场。"),
+        (33, "登记与答复时限", "客户提出投诉。",
          "当场登记，告知处理人和预计答复时间，移交投诉管理人。",
-         "您的意见我已经记下，我们会在约定时间内给您答复。"),
+         "您的意见我已经记下，我们会在约定时间内给您答复。", "大堂经理、投诉管理人",
+         "当场登记；告知答复时限；按时答复。"),
+        (34, "意见簿回复", "客户在意见簿上留言。",
+         "大堂经理每日查阅意见簿，当日登记，按时限回复客户。",
+         "", "大堂经理",
+         "每日查阅；留言登记；回复有记录。"),
+        (35, "处理后回访", "投诉处理完毕。",
+         "回访客户，确认对处理结果是否满意，记录回访结果。",
+         "您好，上次您反映的问题已经处理，请问您对结果还满意吗？", "投诉管理人",
+         "回访及时；结果记录；不满意的重新处理。"),
     ]),
     ("retention", "挽留客户", [
-        ("销户挽留", "客户要求销户或转出资金。",
+        (36, "销户挽留", "客户要求销户或转出资金。",
          "了解原因，针对不满之处说明改进措施，尊重客户最终选择。",
-         "请问是我们哪里做得不好吗？您的意见对我们很重要。"),
+         "请问是我们哪里做得不好吗？您的意见对我们很重要。", "柜员、大堂经理",
+         "询问原因；记录意见；不设障碍。"),
+        (37, "大额资金转出", "客户一次转出大额资金。",
+         "了解资金去向和客户需求，介绍本行相符的产品或服务，报告客户经理跟进。",
+         "请问您对资金有什么打算？我们也有适合您的安排。", "柜员、客户经理",
+         "了解原因；客户经理跟进；不强留。"),
+        (38, "流失客户回访", "客户近期销户或资产大幅下降。",
+         "客户经理电话回访，了解原因，反馈网点改进。",
+         "您好，我是××支行的客户经理，想听听您对我们服务的意见。", "客户经理",
+         "回访有记录；意见反馈网点负责人。"),
     ]),
 ]  # fmt: skip
 
-# Item tuples: (text, scenario "process-code:number" or "", critical, photo on failure)
+
+def default_rows():
+    """The default catalogue as the rows of a manual file (what an import reads)."""
+    return [
+        {
+            "process": name,
+            "number": number,
+            "title": title,
+            "situation": situation,
+            "expected_action": action,
+            "standard_phrase": phrase,
+            "responsible_roles": roles,
+            "key_control_points": points,
+        }
+        for _code, name, scenarios in PROCESSES
+        for number, title, situation, action, phrase, roles, points in scenarios
+    ]
+
+
+# Item tuples: (text, scenario number or None, critical, photo on failure)
 DAILY = (
     "daily-self-check",
     "网点每日服务自查表",
@@ -101,58 +222,66 @@ DAILY = (
     "大堂经理每个营业日填写：营业前、开门、营业中、营业后的服务检查。",
     [
         ("营业前准备", [
-            ("营业大厅整洁明亮，地面、台面无杂物", "", False, True),
-            ("叫号机工作正常", "", True, False),
-            ("自助设备（ATM、智能柜台）正常运行", "", True, False),
-            ("照明、空调、电子显示屏工作正常", "", False, False),
-            ("等候区饮用水、报刊、笔和填单样本齐备", "", False, False),
-            ("投诉电话标识和客户意见簿摆放在醒目位置", "complaints:3", True, True),
-            ("收费标准公示齐全、内容为最新版本", "", True, True),
+            ("营业大厅整洁明亮，地面、台面无杂物", None, False, True),
+            ("叫号机工作正常", None, True, False),
+            ("自助设备（ATM、智能柜台）正常运行", None, True, False),
+            ("照明、空调、电子显示屏工作正常", None, False, False),
+            ("等候区饮用水、报刊、笔和填单样本齐备", None, False, False),
+            ("投诉电话标识和客户意见簿摆放在醒目位置", 33, True, True),
+            ("收费标准公示齐全、内容为最新版本", None, True, True),
         ]),
         ("开门迎客", [
-            ("营业前员工在大门两侧列队", "opening:1", False, False),
-            ("准时开门，集体问候并行礼迎客", "opening:2", False, False),
-            ("大堂经理引导客户取号", "opening:2", False, False),
-            ("列队有序散开，未从大门正前方穿行", "opening:3", False, False),
+            ("营业前员工在大门两侧列队", 1, False, False),
+            ("准时开门，集体问候并行礼迎客", 2, False, False),
+            ("大堂经理引导客户取号", 2, False, False),
+            ("列队有序散开，未从大门正前方穿行", 3, False, False),
         ]),
         ("仪容仪表", [
-            ("在岗员工统一着装，整洁得体", "", False, False),
-            ("佩戴工号牌", "", False, False),
-            ("发型、妆容、饰物符合规范", "", False, False),
+            ("在岗员工统一着装，整洁得体", None, False, False),
+            ("佩戴工号牌", None, False, False),
+            ("发型、妆容、饰物符合规范", None, False, False),
         ]),
         ("服务规范", [
-            ("使用十字文明用语：请、您好、谢谢、对不起、再见", "", False, False),
-            ("三声服务：客户来有迎声", "consultation:1", False, False),
-            ("三声服务：客户问有答声", "consultation:2", False, False),
-            ("三声服务：客户走有送声", "", False, False),
-            ("落实首问负责制，不推诿客户", "reception:1", True, False),
-            ("业务需要的材料和流程一次性告知", "reception:2", False, False),
-            ("电话铃响三声内接听", "", False, False),
-            ("客户走近时起身相迎，解答后确认客户已理解", "consultation:3", False, False),
+            ("使用十字文明用语：请、您好、谢谢、对不起、再见", None, False, False),
+            ("三声服务：客户来有迎声", 6, False, False),
+            ("三声服务：客户问有答声", 7, False, False),
+            ("三声服务：客户走有送声", 19, False, False),
+            ("落实首问负责制，不推诿客户", 11, True, False),
+            ("业务需要的材料和流程一次性告知", 12, False, False),
+            ("电话铃响三声内接听", 9, False, False),
+            ("客户走近时起身相迎，解答后确认客户已理解", 8, False, False),
+        ]),
+        ("柜面服务", [
+            ("递接证件、单据、现金时双手递接", 14, False, False),
+            ("现金当面清点，唱收唱付", 15, True, False),
+            ("使用普通话服务", 16, False, False),
+            ("临时离柜时摆放暂停服务牌并告知客户", 17, False, False),
+            ("未使用服务忌语", 18, True, False),
         ]),
         ("服务纪律（十不准）", [
-            ("不在岗位上接打私人电话", "", False, False),
-            ("不因私事离岗", "", False, False),
-            ("不吸烟、不吃东西、不酒后上岗", "", True, False),
-            ("不串岗闲聊", "", False, False),
-            ("不怠慢、不顶撞、不刁难客户", "", True, False),
-            ("不议论客户", "", False, False),
-            ("不以权谋私", "", True, False),
-            ("不在柜台看报纸、喝饮料", "", False, False),
-            ("不把个人情绪带到工作中", "", False, False),
-            ("不上网娱乐", "", False, False),
+            ("不在岗位上接打私人电话", None, False, False),
+            ("不因私事离岗", None, False, False),
+            ("不吸烟、不吃东西、不酒后上岗", None, True, False),
+            ("不串岗闲聊", None, False, False),
+            ("不怠慢、不顶撞、不刁难客户", None, True, False),
+            ("不议论客户", None, False, False),
+            ("不以权谋私", None, True, False),
+            ("不在柜台看报纸、喝饮料", None, False, False),
+            ("不把个人情绪带到工作中", None, False, False),
+            ("不上网娱乐", None, False, False),
         ]),
         ("等候管理", [
-            ("排队较长时及时分流或增开窗口", "diversion:2", False, False),
-            ("引导客户使用自助设备办理业务", "diversion:1", False, False),
-            ("关照等候客户，老弱病残孕优先", "", False, False),
-            ("发现投诉苗头主动上前化解", "complaints:1", True, False),
+            ("排队较长时及时分流或增开窗口", 21, False, False),
+            ("引导客户使用自助设备办理业务", 20, False, False),
+            ("按叫号顺序办理，无插号", 22, True, False),
+            ("关照等候客户，老弱病残孕优先", 23, False, False),
+            ("发现投诉苗头主动上前化解", 31, True, False),
         ]),
         ("营业结束", [
-            ("营业结束前仍在厅内的客户全部办理完毕", "", False, False),
-            ("礼貌送别最后一位客户", "", False, False),
-            ("整理大厅、补充宣传资料和填单用品", "", False, False),
-            ("关闭不需运行的设备和照明，门窗锁好", "", True, False),
+            ("营业结束前仍在厅内的客户全部办理完毕", None, False, False),
+            ("礼貌送别最后一位客户", None, False, False),
+            ("整理大厅、补充宣传资料和填单用品", None, False, False),
+            ("关闭不需运行的设备和照明，门窗锁好", None, True, False),
         ]),
     ],
 )  # fmt: skip
@@ -165,52 +294,49 @@ MYSTERY = (
     "神秘访客以普通客户身份到访后填写，每项 0–5 分。",
     [
         ("进门与等候", [
-            ("进门时有员工主动问候", "opening:2", 2),
-            ("大堂经理询问需求并引导取号或分流", "diversion:1", 2),
-            ("等候环境整洁舒适", "", 1),
+            ("进门时有员工主动问候", 2, 2),
+            ("大堂经理询问需求并引导取号或分流", 20, 2),
+            ("等候环境整洁舒适", None, 1),
         ]),
         ("称呼与仪表", [
-            ("员工称呼客户得体，使用文明用语", "", 2),
-            ("员工着装整洁、佩戴工号牌", "", 1),
-            ("员工面带微笑，目光交流自然", "", 2),
+            ("员工称呼客户得体，使用文明用语", None, 2),
+            ("员工着装整洁、佩戴工号牌", None, 1),
+            ("员工面带微笑，目光交流自然", None, 2),
         ]),
         ("业务办理", [
-            ("复述确认客户需求", "consultation:2", 2),
-            ("一次性告知所需材料和流程", "reception:2", 2),
-            ("营销时如实说明产品风险", "marketing:1", 3),
-            ("办理结束询问是否还有其他需要", "consultation:3", 1),
+            ("复述确认客户需求", 7, 2),
+            ("一次性告知所需材料和流程", 12, 2),
+            ("双手递接证件和单据", 14, 1),
+            ("现金当面清点，唱收唱付", 15, 2),
+            ("全程未使用服务忌语", 18, 3),
+            ("按叫号顺序办理，未见插号", 22, 2),
+            ("营销时如实说明产品风险", 28, 3),
+            ("办理结束询问是否还有其他需要", 8, 1),
         ]),
         ("主动服务", [
-            ("主动提示防范诈骗或保护密码", "education:2", 2),
-            ("离开时有送别", "", 1),
+            ("主动提示防范诈骗或保护密码", 26, 2),
+            ("离开时有送别", None, 1),
         ]),
     ],
 )  # fmt: skip
 
 
 def _scenario_index():
-    return {
-        f"{s.process.code}:{s.number}": s
-        for s in StandardScenario.objects.select_related("process")
-    }
+    return {s.number: s for s in StandardScenario.objects.current()}
 
 
 def _seed_processes():
-    for position, (code, name, scenarios) in enumerate(PROCESSES, start=1):
-        process, _created = ServiceProcess.objects.get_or_create(
+    """The eight processes by their codes, then the default manual's scenarios whose numbers
+    the catalogue does not have yet. A number the bank has is left alone: its wording may be
+    the bank's own (imported from its manual), which the default must not replace."""
+    for position, (code, name, _scenarios) in enumerate(PROCESSES, start=1):
+        ServiceProcess.objects.get_or_create(
             code=code, defaults={"name": name, "position": position}
         )
-        for number, (title, situation, action, phrase) in enumerate(scenarios, start=1):
-            StandardScenario.objects.get_or_create(
-                process=process,
-                number=number,
-                defaults={
-                    "title": title,
-                    "situation": situation,
-                    "expected_action": action,
-                    "standard_phrase": phrase,
-                },
-            )
+    rows = [ManualRow(number=n, values=values) for n, values in enumerate(default_rows(), 2)]
+    plan = compare_with_catalogue(ManualPlan(rows=rows))
+    plan.rows = [row for row in plan.rows if row.action == ManualRow.NEW]
+    catalogue_apply(plan=plan)
 
 
 def _seed_template(spec, item_fields):

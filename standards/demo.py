@@ -1,4 +1,5 @@
-"""Demo data: the starting catalogue and six months of checklists for the demo outlets.
+"""Demo data: the starting catalogue, a sample of the bank's own manual imported into it
+(demo_manual.csv), and six months of checklists for the demo outlets.
 
 Every outlet gets a daily self-check on most of its opening days up to yesterday: mostly good, some
 poor days, some missed (half of the older ones excused by the outlet head), and a
@@ -10,7 +11,9 @@ a second run changes nothing.
 
 import datetime as dt
 import random
+from pathlib import Path
 
+from django.core.files import File
 from django.utils import timezone
 
 from branchservice.models import Branch, User
@@ -22,12 +25,15 @@ from branchservice.rectifications.services import (
     rectification_verify,
 )
 
+from . import manual, services
 from .catalogue import seed_catalogue
 from .models import (
     AnswerType,
+    CatalogueImport,
     Checklist,
     ChecklistAnswer,
     ChecklistEvent,
+    ChecklistTemplate,
     MissedChecklistExcuse,
     compute_score,
 )
@@ -200,8 +206,30 @@ def _staff(outlets):
     return lobby, heads
 
 
+# A sample of a bank's own manual (its own greeting and farewell, a scenario of its own):
+# imported once, as head office would, through the admin's import.
+SAMPLE_MANUAL = Path(__file__).with_name("demo_manual.csv")
+
+
+def _import_sample_manual(by, stdout):
+    if by is None or CatalogueImport.objects.exists():
+        return
+    with SAMPLE_MANUAL.open("rb") as handle:
+        record = services.catalogue_import_upload(upload=File(handle, SAMPLE_MANUAL.name), by=by)
+    headers = services.open_catalogue_import(record).headers
+    record.file.close()
+    record = services.catalogue_import(
+        catalogue_import=record, columns=manual.guess_columns(headers), by=by
+    )
+    for template in ChecklistTemplate.objects.filter(name__in=record.changed_drafts):
+        services.template_publish(template=template, by=by, note="按本行服务手册更新标准话术")
+    stdout.write(f"manual: {record.original_name}, drafts published: {record.changed_drafts}\n")
+
+
 def seed(stdout):
     daily, mystery = seed_catalogue()
+    # Before any checklist: the demo's visits are made against the bank's own phrases.
+    _import_sample_manual(User.objects.filter(username="hq_service").first(), stdout)
     daily = type(daily).objects.select_related("current_version").get(pk=daily.pk)
     mystery = type(mystery).objects.select_related("current_version").get(pk=mystery.pk)
     outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET).order_by("code"))

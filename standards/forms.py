@@ -4,7 +4,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.files import file_format, read_head
+from branchservice.tabular import ColumnMappingForm
 
+from .manual import REQUIRED_FIELDS, ManualField
 from .models import AnswerType, ChecklistAnswer
 from .services import AnswerInput, answer_problems
 
@@ -131,3 +133,18 @@ class AnswerForm(forms.Form):
     def answer_input(self) -> AnswerInput:
         data = self.cleaned_data
         return AnswerInput(result=data["result"], score=data["score"], comment=data["comment"])
+
+
+class ManualUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Service manual"),
+        help_text=_(
+            "The bank's service manual as a table, one scenario a row: CSV (UTF-8 or GBK) or "
+            ".xlsx. Its first row names the columns."
+        ),
+    )
+
+
+class ManualMappingForm(ColumnMappingForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, fields=ManualField, required=REQUIRED_FIELDS, **kwargs)

@@ -38,8 +38,20 @@ class ServiceProcess(models.Model):
         return self.name
 
 
+class ScenarioQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
 class StandardScenario(models.Model):
-    """A numbered scenario of a process: the situation, what staff do, what they say."""
+    """A numbered scenario of a process: the situation, what staff do, what they say, who does
+    it and what is checked.
+
+    Scenarios are numbered straight through the manual (1 to about 38), not within a process.
+    A row is never edited by an import once written: a changed scenario is a new revision of
+    the same number (the old row stays, no longer current), so a published template version,
+    whose items point at the old row, keeps showing the phrase it was published with.
+    """
 
     process = models.ForeignKey(
         ServiceProcess,
@@ -48,26 +60,55 @@ class StandardScenario(models.Model):
         related_name="scenarios",
     )
     number = models.PositiveSmallIntegerField(_("number"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1, editable=False)
+    is_current = models.BooleanField(
+        _("current revision"),
+        default=True,
+        editable=False,
+        help_text=_("Only the current revision of a number is offered for new items."),
+    )
     title = models.CharField(_("title"), max_length=100)
     situation = models.TextField(_("situation"))
     expected_action = models.TextField(_("expected service action"))
     standard_phrase = models.TextField(_("standard phrase"), blank=True)
+    responsible_roles = models.CharField(_("responsible roles"), max_length=200, blank=True)
+    key_control_points = models.TextField(_("key control points"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ScenarioQuerySet.as_manager()
     history = HistoricalRecords()
+
+    # What an import compares and writes (the manual's columns, besides the number).
+    CONTENT_FIELDS = (
+        "process_id",
+        "title",
+        "situation",
+        "expected_action",
+        "standard_phrase",
+        "responsible_roles",
+        "key_control_points",
+    )
 
     class Meta:
         verbose_name = _("standard scenario")
         verbose_name_plural = _("standard scenarios")
-        ordering = ["process__position", "number"]
+        ordering = ["number", "-revision"]
         constraints = [
             models.UniqueConstraint(
-                fields=["process", "number"], name="standards_scenario_unique_number"
-            )
+                fields=["number", "revision"], name="standards_scenario_unique_revision"
+            ),
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=models.Q(is_current=True),
+                name="standards_scenario_one_current_per_number",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.process.name} {self.number}. {self.title}"
+        text = f"{self.number}. {self.title}"
+        if self.revision > 1:
+            text += " " + _("(revision %(revision)s)") % {"revision": self.revision}
+        return text
 
 
 class TemplateKind(models.TextChoices):
@@ -97,6 +138,8 @@ class ItemRules(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # A draft item takes the current revision; a published one keeps the revision it had.
+        limit_choices_to={"is_current": True},
     )
     answer_type = models.CharField(
         _("answer type"), max_length=10, choices=AnswerType.choices, default=AnswerType.PASS_FAIL
@@ -551,3 +594,41 @@ class MissedChecklistExcuse(models.Model):
 
     def __str__(self):
         return f"{self.branch.name} {self.business_date:%Y-%m-%d}"
+
+
+class CatalogueImport(models.Model):
+    """A file of the bank's service manual, uploaded to be mapped, previewed and imported into
+    the catalogue (standards.services.catalogue_import). Kept as the record of what was
+    imported, by whom, and which templates' drafts it changed."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded, not imported")
+        IMPORTED = "imported", _("Imported")
+
+    file = models.FileField(_("file"), upload_to="catalogue-imports/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    columns = models.JSONField(_("column mapping"), default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    created_scenarios = models.PositiveSmallIntegerField(_("new scenarios"), default=0)
+    revised_scenarios = models.PositiveSmallIntegerField(_("revised scenarios"), default=0)
+    unchanged_scenarios = models.PositiveSmallIntegerField(_("unchanged scenarios"), default=0)
+    # Names of the templates whose drafts now point at revised scenarios (to be published).
+    changed_drafts = models.JSONField(_("drafts changed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("manual import")
+        verbose_name_plural = _("manual imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.original_name} {self.uploaded_at:%Y-%m-%d %H:%M}"

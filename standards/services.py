@@ -18,16 +18,22 @@ from branchservice.rectifications.models import Rectification
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_inspector
 from branchservice.scoping import can_see_branch
+from branchservice.tabular import FileRefused, header_key
 from branchservice.text import refuse_unstorable_text, unstorable_text
 
+from . import manual
 from .models import (
     INDEPENDENT_KINDS,
     AnswerType,
+    CatalogueImport,
     Checklist,
     ChecklistAnswer,
     ChecklistEvent,
     ChecklistTemplate,
     MissedChecklistExcuse,
+    ServiceProcess,
+    StandardScenario,
+    TemplateItem,
     TemplateKind,
     TemplateVersion,
     VersionItem,
@@ -57,6 +63,152 @@ class AnswerInput:
     @property
     def has_photo(self) -> bool:
         return bool(self.photo)
+
+
+# --- the catalogue, from the bank's manual ------------------------------------------------------
+
+IMPORT_PERMISSION = "standards.add_catalogueimport"
+
+
+def _check_may_import(user):
+    if not user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied(_("You may not import the service manual."))
+
+
+def catalogue_import_upload(*, upload, by: User) -> CatalogueImport:
+    """Keep an uploaded manual for its column mapping, once it is known to be a readable
+    table."""
+    _check_may_import(by)
+    name = (getattr(upload, "name", "") or "manual.csv").rsplit("/", 1)[-1][:200]
+    if upload.size > manual.MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB: is it the service manual?")
+            % {"mb": manual.MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        manual.open_manual(upload, name)
+    except FileRefused as exc:
+        raise ValidationError(str(exc)) from exc
+    record = CatalogueImport(original_name=name, uploaded_by=by)
+    record.file.save(f"manual.{name.rsplit('.', 1)[-1].lower()}", upload, save=False)
+    record.save()
+    return record
+
+
+def open_catalogue_import(record: CatalogueImport):
+    """The uploaded manual, opened for reading (the caller closes record.file)."""
+    record.file.open("rb")
+    return manual.open_manual(record.file, record.original_name)
+
+
+def _plan_of(record: CatalogueImport, columns: dict) -> manual.ManualPlan:
+    try:
+        source = open_catalogue_import(record)
+        errors = manual.column_errors(columns, source.headers)
+        if errors:
+            return manual.ManualPlan(rows=[], errors=errors)
+        return manual.compare_with_catalogue(manual.read_manual(source, columns))
+    except FileRefused as exc:
+        return manual.ManualPlan(rows=[], errors=[str(exc)])
+    finally:
+        record.file.close()
+
+
+def catalogue_import_preview(*, catalogue_import: CatalogueImport, columns: dict):
+    """What importing the file with these columns would do, row by row (nothing written)."""
+    return _plan_of(catalogue_import, columns)
+
+
+@transaction.atomic
+def catalogue_import(*, catalogue_import: CatalogueImport, columns: dict, by: User, now=None):
+    """Import a mapped manual into the catalogue, all rows or none; returns the import's record
+    (what it changed). A file with any error is refused (ValidationError), nothing written."""
+    _check_may_import(by)
+    record = CatalogueImport.objects.select_for_update().get(pk=catalogue_import.pk)
+    if record.status != CatalogueImport.Status.UPLOADED:
+        raise ValidationError(_("This file has already been imported."))
+    plan = _plan_of(record, columns)
+    if not plan.is_valid:
+        raise ValidationError(
+            _("Nothing was imported: %(rows)s rows need correcting (listed below).")
+            % {"rows": plan.error_rows}
+            if plan.error_rows
+            else plan.errors
+        )
+    changed_drafts = catalogue_apply(plan=plan)
+    record.status = CatalogueImport.Status.IMPORTED
+    record.columns = columns
+    record.imported_at = now or timezone.now()
+    record.created_scenarios = plan.count(manual.ManualRow.NEW)
+    record.revised_scenarios = plan.count(manual.ManualRow.REVISED)
+    record.unchanged_scenarios = plan.count(manual.ManualRow.UNCHANGED)
+    record.changed_drafts = changed_drafts
+    record.save()
+    return record
+
+
+@transaction.atomic
+def scenario_revise(*, scenario: StandardScenario, process: ServiceProcess, **content):
+    """An edit of a scenario's wording (in the admin): written as an import of that one row
+    would be, so that a published version keeps the revision it shows. Returns the current
+    revision (the same row when nothing differs)."""
+    row = manual.ManualRow(
+        number=0, values={"process": process.name, "number": scenario.number, **content}
+    )
+    catalogue_apply(plan=manual.compare_with_catalogue(manual.ManualPlan(rows=[row])))
+    return StandardScenario.objects.current().get(number=scenario.number)
+
+
+def _process_for(name: str, processes: dict) -> ServiceProcess:
+    key = header_key(name)
+    if key not in processes:
+        taken = set(ServiceProcess.objects.values_list("code", flat=True))
+        number = len(taken) + 1
+        while f"process-{number}" in taken:
+            number += 1
+        last = max((p.position for p in processes.values()), default=0)
+        processes[key] = ServiceProcess.objects.create(
+            code=f"process-{number}", name=name, position=last + 1
+        )
+    return processes[key]
+
+
+def catalogue_apply(*, plan: manual.ManualPlan) -> list[str]:
+    """Write a valid, compared plan: a new scenario for a new number, a new revision for a
+    revised one (the old revision stays as published versions show it), and the drafts that
+    used the old revision moved to the new one. Returns the names of the templates whose
+    drafts changed (they are published by hand, never here)."""
+    processes = {header_key(p.name): p for p in ServiceProcess.objects.all()}
+    changed_drafts = set()
+    for row in plan.rows:
+        if row.action == manual.ManualRow.UNCHANGED:
+            continue
+        values = dict(row.values)
+        process = _process_for(values.pop("process"), processes)
+        number = values.pop("number")
+        old = row.scenario
+        if old is None:
+            values.setdefault("title", manual.scenario_title(values["situation"]))
+            last = StandardScenario.objects.filter(number=number).order_by("-revision").first()
+            StandardScenario.objects.create(
+                process=process,
+                number=number,
+                revision=last.revision + 1 if last else 1,
+                **values,
+            )
+            continue
+        old.is_current = False
+        old.save(update_fields=["is_current"])
+        content = {name: getattr(old, name) for name in old.CONTENT_FIELDS}
+        content.update(values, process_id=process.pk)
+        new = StandardScenario.objects.create(
+            number=number, revision=old.revision + 1, is_active=old.is_active, **content
+        )
+        for item in TemplateItem.objects.filter(scenario=old).select_related("section__template"):
+            item.scenario = new
+            item.save(update_fields=["scenario"])
+            changed_drafts.add(item.section.template.name)
+    return sorted(changed_drafts)
 
 
 # --- templates -------------------------------------------------------------------------------

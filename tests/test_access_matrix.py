@@ -63,6 +63,7 @@ from complaints.models import (
 from reporting.models import ReportFile
 from servicetimes import services as servicetimes_services
 from servicetimes.models import TransactionGroup, TransactionType
+from standards import services as standards_services
 from standards.models import (
     MissedChecklistExcuse,
     ServiceProcess,
@@ -245,6 +246,14 @@ def standard_scenario(org):
     )
 
 
+def catalogue_import(org):
+    """A manual uploaded by head office, waiting for its columns to be mapped."""
+    hq = UserFactory(username="hq_manual", branch=org.hq, roles=[Role.HQ_SERVICE])
+    return standards_services.catalogue_import_upload(
+        by=hq, upload=ContentFile("序号,服务流程\n1,开门迎客\n".encode(), "manual.csv")
+    )
+
+
 def transaction_group(org):
     return saved_once(TransactionGroup.objects.order_by("pk").first())
 
@@ -305,6 +314,7 @@ OBJECTS = {
     "template_version": template_version,
     "service_process": service_process,
     "standard_scenario": standard_scenario,
+    "catalogue_import": catalogue_import,
     "checklist_of_a": checklist_of_a,
     "missed_day_excuse_of_a": missed_day_excuse_of_a,
     "notification_of_a": notification_of_a,
@@ -327,7 +337,7 @@ BANK_WIDE = {
     "-", "calendar_override", "role_group", "business_channel", "business_category",
     "complaint_reason",
     "deadline_policy", "checklist_template", "template_section", "template_version",
-    "service_process", "standard_scenario", "transaction_group", "transaction_type",
+    "service_process", "standard_scenario", "catalogue_import", "transaction_group", "transaction_type",
     "time_standard",
 }  # fmt: skip
 
@@ -508,6 +518,14 @@ standards:answer                                      405   405   403   405   40
 standards:stay_signed_in                              405   405   403   405   405   403   login login  -
 
 # Filled checklists: read in scope, never added, changed or deleted in the admin; heads review.
+admin:standards_catalogueimport_changelist            ok    403   403   login 403   403   login login  catalogue_import
+admin:standards_catalogueimport_add                   403   403   403   login 403   403   login login  -
+admin:standards_catalogueimport_upload                ok    403   403   login 403   403   login login  -
+admin:standards_catalogueimport_map                   ok    403   403   login 403   403   login login  catalogue_import
+admin:standards_catalogueimport_change                ok    403   403   login 403   403   login login  catalogue_import
+admin:standards_catalogueimport_history               ok    403   403   login 403   403   login login  catalogue_import
+admin:standards_catalogueimport_delete                403   403   403   login 403   403   login login  catalogue_import
+admin/standards/catalogueimport/<path:object_id>/     redir redir redir login redir redir login login  catalogue_import
 admin:standards_checklist_changelist                  ok    ok    403   login ok    403   login login  checklist_of_a
 admin:standards_checklist_add                         403   403   403   login 403   403   login login  -
 admin:standards_checklist_change                      ok    ok    403   login ok    403   login login  checklist_of_a

@@ -9,6 +9,7 @@ from branchservice.models import Branch
 from branchservice.rectifications.models import Rectification
 from standards import demo
 from standards.models import (
+    CatalogueImport,
     Checklist,
     ChecklistAnswer,
     MissedChecklistExcuse,
@@ -41,6 +42,10 @@ def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_chang
     assert visits.count() >= 12
     # Filled by the demo's inspector, never by the outlet's own staff.
     assert set(visits.values_list("submitted_by__username", flat=True)) == {"inspector"}
+    # Made against the bank's own greeting, imported from the sample manual and published.
+    assert CatalogueImport.objects.get().status == CatalogueImport.Status.IMPORTED
+    greeting = visits.first().template_version.items.get(text="进门时有员工主动问候")
+    assert greeting.scenario.standard_phrase == "早上好，欢迎光临北京分行！"
     # Rectifications of failed items in every status, some rejected and open again.
     raised = Rectification.objects.filter(source_kind__in=["checklist", "inspection"])
     assert set(raised.values_list("status", flat=True)) == set(Rectification.Status.values)
