@@ -11,7 +11,7 @@ from branchservice.models import Branch
 from branchservice.opening import opening_days, opening_hours
 from branchservice.rectifications.models import Rectification
 
-from .due import PartDue, outstanding, parts_due, parts_of
+from .due import PartDue, outstanding, part_now, parts_due, parts_of
 from .models import (
     Checklist,
     ChecklistAnswer,
@@ -180,6 +180,36 @@ def checklist_for_page(*, checklist: Checklist):
         answer.item_id: answer for answer in ChecklistAnswer.objects.filter(checklist=checklist)
     }
     return sections, answers
+
+
+@dataclass(frozen=True)
+class ChecklistParts:
+    """A checklist's parts of the day as its fill page shows them (standards.due)."""
+
+    due: dict  # {part: PartDue}
+    now: PartDue | None  # the part to work on now (today's checklist only)
+    state: str = ""  # "due" now, "overdue", or "next" (its time has not come yet)
+
+
+def checklist_parts(*, checklist: Checklist, sections, answers, now=None) -> ChecklistParts | None:
+    """Each part's times and the part due now, from checklist_for_page's sections and answers;
+    None when every section is a daytime check (there is nothing to tell apart)."""
+    parts = parts_of(sections)
+    if set(parts) <= {ChecklistPart.DAYTIME}:
+        return None
+    now = now or timezone.now()
+    due = parts_due(checklist.branch, checklist.business_date, parts)
+    by_part = {part.part: part for part in due}
+    given = {pk for pk, answer in answers.items() if answer.result or answer.score is not None}
+    done = {part: items <= given for part, items in parts.items()}
+    # Only today's checklist has a part due now; a past day's is simply late.
+    today = checklist.business_date == timezone.localdate(now)
+    current = part_now(due, done, now) if today else None
+    if current is None:
+        return ChecklistParts(by_part, None)
+    part, overdue = current
+    state = "overdue" if overdue else "due" if part.starts_at <= now else "next"
+    return ChecklistParts(by_part, part, state)
 
 
 def outlet_checklists(*, branch, user):

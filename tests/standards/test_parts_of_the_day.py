@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from branchservice.models import Branch
 from branchservice.notifications.models import Notification
@@ -73,10 +74,10 @@ def test_the_outlets_hours_are_its_own_or_the_banks(org, settings):
 
 def test_an_outlet_closes_after_it_opens_and_only_an_outlet_has_hours(org):
     org.a.opens_at, org.a.closes_at = dt.time(17), dt.time(9)
-    with pytest.raises(ValidationError, match="closes after it opens"):
+    with pytest.raises(ValidationError, match="关门时间须晚于开门时间"):
         org.a.clean()
     org.s1.opens_at = dt.time(9)
-    with pytest.raises(ValidationError, match="Only an outlet"):
+    with pytest.raises(ValidationError, match="只有营业网点才有自己的营业时间"):
         org.s1.clean()
 
 
@@ -156,3 +157,32 @@ def test_an_opening_check_answered_after_the_scan_cancels_its_reminder(
     with time_machine.travel(at(9, 30), tick=False):
         assert notifications_deliver(recipient_id=lobby_user.pk) == 0
     assert Notification.objects.get(kind=Kind.CHECKLIST_OPENING).cancelled_at == at(9, 30)
+
+
+def fill_page(client, checklist, moment):
+    with time_machine.travel(moment, tick=False), translation.override("zh-hans"):
+        return client.get(reverse("standards:checklist", args=[checklist.pk])).content.decode()
+
+
+def test_the_fill_page_shows_which_part_is_due_now(client, org, parts, lobby_user):
+    checklist = started(org, parts, lobby_user, at(8, 30))
+    client.force_login(lobby_user)
+    page = fill_page(client, checklist, at(8, 30))
+    assert "现在应做：营业前检查，09:00 前完成" in page
+    answer_part(checklist, lobby_user, "营业前", at(8, 45))
+    page = fill_page(client, checklist, at(9, 30))
+    assert "现在应做：日间检查，18:00 前完成" in page
+    answer_part(checklist, lobby_user, "营业中", at(10))
+    page = fill_page(client, checklist, at(10, 30))
+    assert "下一项：营业后检查，17:00 开始，18:00 前完成" in page
+    page = fill_page(client, checklist, at(18, 10))
+    assert "已逾期：营业后检查，应于 18:00 前完成" in page
+    # Each section says its part.
+    assert page.count('class="badge part-badge') == 3
+
+
+def test_a_template_without_parts_shows_no_part(client, org, checklist, lobby_user):
+    client.force_login(lobby_user)
+    page = client.get(reverse("standards:checklist", args=[checklist.pk])).content.decode()
+    assert "part-now" not in page
+    assert "part-badge" not in page
