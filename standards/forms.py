@@ -111,6 +111,8 @@ class ChecklistForm(forms.Form):
                 rows.append(
                     {
                         **row,
+                        # Text, as written in ids and names: an int would be localised each time.
+                        "pk": str(pk),
                         "buttons": [
                             (value, label, style, f"id_r{pk}_{index}", value == chosen)
                             for index, (value, label, style) in enumerate(choices)
