@@ -78,6 +78,7 @@ class BranchAdmin(ScopedAdminMixin, HistoryAdmin):
         "hotline",
         "customer_base",
         "opens_on_weekends",
+        ("opens_at", "closes_at"),
         "is_active",
     ]
 

@@ -86,6 +86,21 @@ class Branch(models.Model):
             "too, except in a public holiday (open one under the dates below)."
         ),
     )
+    # Blank: the bank-wide hours (OUTLET_OPENS_AT / OUTLET_CLOSES_AT), read through
+    # branchservice.opening.opening_hours. The daily checklist's opening and closing checks
+    # are due by them.
+    opens_at = models.TimeField(
+        _("opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for the bank's usual hours."),
+    )
+    closes_at = models.TimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave blank for the bank's usual hours."),
+    )
 
     # The path is derived from parent; history keeps the parent.
     history = HistoricalRecords(excluded_fields=["path"])
@@ -139,6 +154,10 @@ class Branch(models.Model):
             raise ValidationError(
                 {"opens_on_weekends": _("Only an outlet opens on weekends of its own.")}
             )
+        if (self.opens_at or self.closes_at) and self.level != self.Level.OUTLET:
+            raise ValidationError({"opens_at": _("Only an outlet has opening hours of its own.")})
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("An outlet closes after it opens.")})
         if self.pk and self.level:
             misfits = self.children.exclude(level=self.level + 1)
             if misfits.exists():

@@ -1,19 +1,32 @@
-"""The outlet's own calendar: on which days an outlet is open.
+"""The outlet's own calendar: on which days an outlet is open, and its hours.
 
 An outlet is open on PRC working days (branchservice.calendar), and also on the ordinary
 weekend days its `opens_on_weekends` names; a public holiday stays closed. An OutletDay of the
 outlet beats both for its date: open on a chosen holiday, or closed on a day it would open.
 An outlet with neither keeps the PRC working days, so existing outlets are unchanged.
 
+Its hours are its own `opens_at`/`closes_at`, or the bank's usual ones (OUTLET_OPENS_AT,
+OUTLET_CLOSES_AT) where blank.
+
 Whatever needs an outlet to be open (the daily checklist due and missed, its reminders,
-excusing a missed day) asks here.
+excusing a missed day, when its opening and closing checks are due) asks here.
 """
 
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
+
 from .calendar import is_public_holiday, is_working_day, one_reading
 from .models import Branch, OutletDay, WeekendOpening
+
+
+def opening_hours(outlet: Branch) -> tuple[dt.time, dt.time]:
+    """When `outlet` opens and closes on its opening days (local time)."""
+    return (
+        outlet.opens_at or dt.time.fromisoformat(settings.OUTLET_OPENS_AT),
+        outlet.closes_at or dt.time.fromisoformat(settings.OUTLET_CLOSES_AT),
+    )
 
 
 def _weekend_days(outlet: Branch) -> frozenset[int]:

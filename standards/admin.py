@@ -226,7 +226,7 @@ class CatalogueImportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 class TemplateSectionInline(admin.TabularInline):
     model = TemplateSection
     extra = 0
-    fields = ["position", "title", "edit_items"]
+    fields = ["position", "title", "part", "edit_items"]
     readonly_fields = ["edit_items"]
     show_change_link = True
 
@@ -272,7 +272,7 @@ class TemplateItemInline(admin.StackedInline):
 
 @admin.register(TemplateSection)
 class TemplateSectionAdmin(HistoryAdmin):
-    list_display = ["title", "template", "position"]
+    list_display = ["title", "template", "part", "position"]
     list_filter = ["template"]
     list_select_related = ["template"]
     inlines = [TemplateItemInline]

@@ -36,11 +36,19 @@ class PhotoField(forms.FileField):
         return upload
 
 
+# The answer buttons' colours by result (a score's buttons are all "primary").
+BUTTON_STYLES = {
+    ChecklistAnswer.Result.PASS: "success",
+    ChecklistAnswer.Result.FAIL: "danger",
+    ChecklistAnswer.Result.NOT_APPLICABLE: "secondary",
+}
+
+
 class ChecklistForm(forms.Form):
     """One form for a whole checklist: per item a result (or score), a comment and a photo.
 
     Field names carry the item id: r<id>, c<id>, p<id>. `self.sections` lists, per frozen
-    section, the items with their bound fields, for the page to lay out.
+    section, the items with their answers so far; `layout()` gives the page what it draws.
     """
 
     SAVE, SUBMIT = "save", "submit"
@@ -55,15 +63,7 @@ class ChecklistForm(forms.Form):
             for item in section.items.all():
                 self.items.append(item)
                 self._add_item_fields(item, answers.get(item.pk))
-                rows.append(
-                    {
-                        "item": item,
-                        "result": self[f"r{item.pk}"],
-                        "comment": self[f"c{item.pk}"],
-                        "photo": self[f"p{item.pk}"],
-                        "answer": answers.get(item.pk),
-                    }
-                )
+                rows.append({"item": item, "answer": answers.get(item.pk)})
             self.sections.append({"section": section, "rows": rows})
 
     def _add_item_fields(self, item, answer):
@@ -88,6 +88,51 @@ class ChecklistForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 2}),
         )
         self.fields[f"p{item.pk}"] = PhotoField(label=_("Photo"), required=False)
+
+    def layout(self) -> list[dict]:
+        """Per section, each item's buttons, comment and errors as plain values: the page
+        writes its inputs itself, since rendering 180 widgets and fields through their
+        templates was most of its time (bench/standards_bench.py). The names, ids and values
+        are the fields' own, so the form reads them back as before."""
+        errors = self.errors if self.is_bound else {}
+        pass_fail = [
+            (value, str(label), BUTTON_STYLES[value])
+            for value, label in ChecklistAnswer.Result.choices
+        ]
+        blocks = []
+        for block in self.sections:
+            rows = []
+            for row in block["rows"]:
+                pk = row["item"].pk
+                result = self.fields[f"r{pk}"]
+                if row["item"].answer_type == AnswerType.SCORE:
+                    choices = [(value, value, "primary") for value, _label in result.choices]
+                else:
+                    choices = pass_fail
+                chosen = self._shown(f"r{pk}")
+                rows.append(
+                    {
+                        **row,
+                        # Text, as written in ids and names: an int would be localised each time.
+                        "pk": str(pk),
+                        "buttons": [
+                            (value, label, style, f"id_r{pk}_{index}", value == chosen)
+                            for index, (value, label, style) in enumerate(choices)
+                        ],
+                        "comment": self._shown(f"c{pk}"),
+                        "errors": errors.get(f"r{pk}", []),
+                        "comment_errors": errors.get(f"c{pk}", []),
+                        "photo_errors": errors.get(f"p{pk}", []),
+                    }
+                )
+            blocks.append({**block, "rows": rows})
+        return blocks
+
+    def _shown(self, name) -> str:
+        """What a field shows: what was posted, or its initial value (as BoundField.value())."""
+        if self.is_bound:
+            return self.data.get(name, "")
+        return self.fields[name].initial or ""
 
     def answer_inputs(self) -> dict[int, AnswerInput]:
         """What was entered, for every item touched now or before (a kept photo by name)."""

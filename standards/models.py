@@ -122,6 +122,28 @@ class TemplateKind(models.TextChoices):
 INDEPENDENT_KINDS = frozenset({TemplateKind.MYSTERY_SHOPPER, TemplateKind.INSPECTION})
 
 
+class ChecklistPart(models.TextChoices):
+    """When in the outlet's day a section is checked; each part is due at its own time
+    (standards.due). Listed in the order of the day."""
+
+    OPENING = "opening", _("Opening check")
+    DAYTIME = "daytime", _("Daytime check")
+    CLOSING = "closing", _("Closing check")
+
+
+def part_field():
+    return models.CharField(
+        _("part of the day"),
+        max_length=10,
+        choices=ChecklistPart.choices,
+        default=ChecklistPart.DAYTIME,
+        help_text=_(
+            "Opening checks are due when the outlet opens, closing checks after it closes; "
+            "the others by the day's due time."
+        ),
+    )
+
+
 class AnswerType(models.TextChoices):
     PASS_FAIL = "pass_fail", _("Pass / fail / not applicable")
     SCORE = "score", _("Score 0 to N")
@@ -215,6 +237,7 @@ class TemplateSection(models.Model):
         related_name="sections",
     )
     title = models.CharField(_("title"), max_length=100)
+    part = part_field()
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -289,6 +312,7 @@ class VersionSection(models.Model):
         related_name="sections",
     )
     title = models.CharField(_("title"), max_length=100)
+    part = part_field()
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -3,31 +3,25 @@
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
 
 from branchservice.models import Branch
-from branchservice.opening import opening_days
+from branchservice.opening import opening_days, opening_hours
 from branchservice.rectifications.models import Rectification
 
+from .due import PartDue, outstanding, part_now, parts_due, parts_of
 from .models import (
     Checklist,
     ChecklistAnswer,
+    ChecklistPart,
     MissedChecklistExcuse,
+    TemplateKind,
     TemplateVersion,
     VersionItem,
     VersionSection,
 )
-
-
-def checklist_due_time() -> dt.time:
-    return dt.time.fromisoformat(settings.STANDARDS_CHECKLIST_DUE_TIME)
-
-
-def checklist_due_at(business_date: dt.date) -> dt.datetime:
-    """The moment a day's daily checklist must be submitted by (local time)."""
-    return timezone.make_aware(dt.datetime.combine(business_date, checklist_due_time()))
 
 
 @dataclass(frozen=True)
@@ -36,10 +30,13 @@ class MissingChecklist:
 
     branch: Branch
     business_date: dt.date
+    # The first due time among the parts not done yet (standards.due).
     due_at: dt.datetime
     # The draft or reopened checklist, if one was started.
     checklist: Checklist | None
-    is_missed: bool  # False: still pending, the due time has not passed yet
+    is_missed: bool  # False: still pending, no part's due time has passed yet
+    # The parts not done yet, in the order of the day, each with its own times.
+    parts: tuple[PartDue, ...] = ()
 
 
 def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
@@ -48,9 +45,11 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
 
     Only the outlet's opening days need a checklist (branchservice.opening: PRC working days,
     its weekends, its chosen dates); days after `now` are not listed; excused days are not
-    listed. A day whose due time (STANDARDS_CHECKLIST_DUE_TIME) has passed is missed, an earlier
-    one pending. Four queries whatever the range (outlets, their chosen dates, checklists,
-    excuses), plus the calendar's cached overrides.
+    listed. Each part of the day (opening, daytime, closing checks) is due at its own time
+    (standards.due): a day with a part past its due time and not done is missed, an earlier one
+    pending. A day not started has the parts of the published daily templates. Five queries
+    whatever the range (outlets, their chosen dates, checklists, excuses, daily templates), one
+    more for the answers of drafts with several parts, plus the calendar's cached overrides.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -62,7 +61,16 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
     for checklist in (
         Checklist.objects.daily()
         .filter(branch__in=outlets, business_date__range=(date_from, date_to))
-        .only("id", "branch_id", "business_date", "status", "template_id")
+        .select_related("template_version")
+        .only(
+            "id",
+            "branch_id",
+            "business_date",
+            "status",
+            "template_id",
+            "template_version__id",
+            "template_version__published_at",
+        )
     ):
         key = (checklist.branch_id, checklist.business_date)
         if checklist.is_done or key not in started:
@@ -73,10 +81,14 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
         ).values_list("branch_id", "business_date")
     )
     opening = opening_days(outlets, date_from, date_to)
+    drafts = [c for c in started.values() if not c.is_done]
+    parts_by_draft = {c.pk: parts_of(version_sections(c.template_version)) for c in drafts}
+    answered = _answered_items([pk for pk, parts in parts_by_draft.items() if len(parts) > 1])
+    unstarted_parts = _daily_template_parts()
+    due_cache = {}
     missing = []
     day = date_from
     while day <= date_to:
-        due_at = checklist_due_at(day)
         for outlet in outlets:
             key = (outlet.pk, day)
             checklist = started.get(key)
@@ -86,11 +98,52 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
                 or (checklist is not None and checklist.is_done)
             ):
                 continue
+            parts = parts_by_draft[checklist.pk] if checklist else unstarted_parts
+            # Outlets of the same hours share their parts' times on a day.
+            times = (day, opening_hours(outlet), tuple(parts))
+            if times not in due_cache:
+                due_cache[times] = parts_due(outlet, day, parts)
+            done = {}
+            if checklist is not None:
+                given = answered.get(checklist.pk, set())
+                done = {part: items <= given for part, items in parts.items()}
+            left = outstanding(due_cache[times], done)
+            due_at = min(part.due_at for part in left)
             missing.append(
-                MissingChecklist(outlet, day, due_at, checklist, is_missed=now >= due_at)
+                MissingChecklist(
+                    outlet, day, due_at, checklist, is_missed=now >= due_at, parts=tuple(left)
+                )
             )
         day += dt.timedelta(days=1)
     return missing
+
+
+def _answered_items(checklist_ids) -> dict[int, set[int]]:
+    """{checklist id: the items answered so far}, in one query (none for no checklists)."""
+    answered: dict[int, set[int]] = {}
+    if checklist_ids:
+        for checklist_id, item_id in (
+            ChecklistAnswer.objects.filter(checklist__in=checklist_ids)
+            .exclude(result="", score__isnull=True)
+            .values_list("checklist_id", "item_id")
+        ):
+            answered.setdefault(checklist_id, set()).add(item_id)
+    return answered
+
+
+def _daily_template_parts() -> dict:
+    """The parts of the day the published daily templates have (daytime without any): one
+    query, whatever the number of templates."""
+    parts = (
+        VersionSection.objects.filter(
+            version__template__kind=TemplateKind.DAILY,
+            version__template__is_active=True,
+            version__template__current_version=F("version"),
+        )
+        .values_list("part", flat=True)
+        .distinct()
+    )
+    return {ChecklistPart(part): set() for part in parts} or {ChecklistPart.DAYTIME: set()}
 
 
 # A published version never changes, so its sections and items are read once and then kept in
@@ -127,6 +180,36 @@ def checklist_for_page(*, checklist: Checklist):
         answer.item_id: answer for answer in ChecklistAnswer.objects.filter(checklist=checklist)
     }
     return sections, answers
+
+
+@dataclass(frozen=True)
+class ChecklistParts:
+    """A checklist's parts of the day as its fill page shows them (standards.due)."""
+
+    due: dict  # {part: PartDue}
+    now: PartDue | None  # the part to work on now (today's checklist only)
+    state: str = ""  # "due" now, "overdue", or "next" (its time has not come yet)
+
+
+def checklist_parts(*, checklist: Checklist, sections, answers, now=None) -> ChecklistParts | None:
+    """Each part's times and the part due now, from checklist_for_page's sections and answers;
+    None when every section is a daytime check (there is nothing to tell apart)."""
+    parts = parts_of(sections)
+    if set(parts) <= {ChecklistPart.DAYTIME}:
+        return None
+    now = now or timezone.now()
+    due = parts_due(checklist.branch, checklist.business_date, parts)
+    by_part = {part.part: part for part in due}
+    given = {pk for pk, answer in answers.items() if answer.result or answer.score is not None}
+    done = {part: items <= given for part, items in parts.items()}
+    # Only today's checklist has a part due now; a past day's is simply late.
+    today = checklist.business_date == timezone.localdate(now)
+    current = part_now(due, done, now) if today else None
+    if current is None:
+        return ChecklistParts(by_part, None)
+    part, overdue = current
+    state = "overdue" if overdue else "due" if part.starts_at <= now else "next"
+    return ChecklistParts(by_part, part, state)
 
 
 def outlet_checklists(*, branch, user):

@@ -232,7 +232,8 @@ def template_publish(*, template: ChecklistTemplate, by: User | None, note: str 
         note=note,
     )
     frozen_sections = VersionSection.objects.bulk_create(
-        VersionSection(version=version, title=s.title, position=s.position) for s in sections
+        VersionSection(version=version, title=s.title, part=s.part, position=s.position)
+        for s in sections
     )
     rule_fields = [
         "text",

@@ -286,9 +286,18 @@ def _fill_page(request, checklist, form, may_fill, status=200):
         for r in s["rows"]
         if r["answer"] and (r["answer"].result or r["answer"].score is not None)
     )
+    sections = form.layout()
+    parts = selectors.checklist_parts(
+        checklist=checklist, sections=[block["section"] for block in sections], answers=form.answers
+    )
+    if parts is not None:
+        for block in sections:
+            block["due"] = parts.due[block["section"].part]
     context = {
         "checklist": checklist,
         "form": form,
+        "sections": sections,
+        "parts": parts,
         "may_fill": may_fill,
         "answered": answered,
         "total": len(form.items),

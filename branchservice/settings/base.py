@@ -282,9 +282,16 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
+# An outlet's usual opening hours, where its own are not set (branchservice.opening).
+OUTLET_OPENS_AT = env("OUTLET_OPENS_AT", default="09:00")
+OUTLET_CLOSES_AT = env("OUTLET_CLOSES_AT", default="17:00")
+
 # Service-standard checklists (standards app).
-# A working day whose daily self-check is not submitted by this local time is "missed".
+# The daily self-check's daytime sections are due by this local time; its opening sections by
+# the outlet's opening time, its closing sections this many minutes after it closes
+# (standards.due).
 STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:00")
+STANDARDS_CLOSING_CHECK_MINUTES = env.int("STANDARDS_CLOSING_CHECK_MINUTES", default=60)
 # Photos of failed checklist items: JPEG, PNG or WebP up to this size.
 STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 

@@ -99,3 +99,24 @@ def png_photo(name="photo.png", *, width=160, height=120, rgb=(200, 60, 40)):
         + chunk(b"IEND", b"")
     )
     return SimpleUploadedFile(name, png, content_type="image/png")
+
+
+def parts_template(code="parts"):
+    """A published daily template with a section for each part of the day: two opening
+    checks, one daytime check, two closing checks (all pass/fail)."""
+    template = ChecklistTemplate.objects.create(code=code, name="分时段检查表", kind="daily")
+    for position, (title, part, texts) in enumerate(
+        [
+            ("营业前", "opening", ["大厅灯光已开", "叫号机已开机"]),
+            ("营业中", "daytime", ["大堂经理在岗"]),
+            ("营业后", "closing", ["现金已入库", "门窗已锁好"]),
+        ]
+    ):
+        section = TemplateSection.objects.create(
+            template=template, title=title, part=part, position=position
+        )
+        for index, text in enumerate(texts):
+            TemplateItem.objects.create(section=section, text=text, position=index)
+    template_publish(template=template, by=None)
+    template.refresh_from_db()
+    return template

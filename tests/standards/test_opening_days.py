@@ -94,9 +94,10 @@ def test_the_queries_stay_fixed_however_many_outlets_open_on_their_own_days(
     everything = Branch.objects.all()
     for outlet in (org.a, org.a2):
         OutletDay.objects.create(branch=outlet, date=dt.date(2026, 10, 5), kind="open")
-    # Outlets, their chosen dates, checklists, excuses, the calendar's overrides (then cached).
+    # Outlets, their chosen dates, checklists, excuses, the daily templates' parts of the day,
+    # the calendar's overrides (then cached).
     cache.clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         rows = missed_and_pending_checklists(
             branches_qs=everything,
             date_from=dt.date(2026, 9, 20),

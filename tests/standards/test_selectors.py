@@ -29,10 +29,10 @@ def test_it_lists_working_days_without_a_submitted_daily_checklist(
     MissedChecklistExcuse.objects.create(
         branch=org.a, business_date=dt.date(2026, 11, 16), reason="停电", excused_by=manager
     )
-    # Outlets, their chosen opening dates, checklists, excuses, and the calendar's overrides
-    # for the year (then cached).
+    # Outlets, their chosen opening dates, checklists, excuses, the daily templates' parts of
+    # the day, and the calendar's overrides for the year (then cached).
     cache.clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         rows = missed_and_pending_checklists(
             branches_qs=outlets,
             date_from=dt.date(2026, 11, 13),

@@ -1,5 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.signals import template_rendered
 from django.urls import reverse
 
 from branchservice.rectifications.models import Rectification
@@ -139,6 +140,35 @@ def test_the_fill_page_of_a_sixty_item_template_has_a_fixed_query_count(
     with django_assert_num_queries(4):
         response = client.get(url(checklist))
     assert len(response.context["form"].items) == 60
+
+
+def test_the_fill_page_draws_its_sixty_items_without_a_template_per_field(
+    sixty_item_template, org, lobby_user, login, on_workday
+):
+    """Rendering each item's fields and buttons through their own templates was most of the
+    page's time (bench/standards_bench.py): the items are written by the page itself, and read
+    back by the same form."""
+    checklist = checklist_start(
+        branch=org.a, template=sixty_item_template, business_date=on_workday, by=lobby_user
+    )
+    client = login(lobby_user)
+    rendered = []
+
+    def count(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(count)
+    try:
+        response = client.get(url(checklist))
+    finally:
+        template_rendered.disconnect(count)
+    assert len(rendered) <= 3, rendered  # the page, its base, at most the language menu
+    page = response.content.decode()
+    assert page.count('class="btn-check"') == 6 * (3 * 9 + 6)
+    first = items_of(checklist)[0]
+    assert f'<input type="radio" name="r{first.pk}" value="pass" class="btn-check"' in page
+    assert f'<textarea name="c{first.pk}"' in page
+    assert f'<input type="file" name="p{first.pk}"' in page
 
 
 def test_a_full_submit_of_sixty_items_is_a_bounded_number_of_queries(
