@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from branchservice.models import Branch
@@ -153,15 +153,18 @@ VERSION_CACHE_SECONDS = 24 * 3600
 
 
 def version_sections(version: TemplateVersion) -> list[VersionSection]:
-    """The version's sections in order, each with its items (`section.items.all()`): two
-    queries the first time, none after."""
+    """The version's sections in order, each with its items and their scenarios
+    (`section.items.all()`): two queries the first time, none after."""
     key = f"standards:version:{version.pk}:{version.published_at.timestamp():.6f}"
     sections = cache.get(key)
     if sections is None:
         sections = list(
             VersionSection.objects.filter(version=version)
             .order_by("position", "id")
-            .prefetch_related("items")
+            # The scenario: the page shows its standard phrase, which mystery shoppers score.
+            .prefetch_related(
+                Prefetch("items", queryset=VersionItem.objects.select_related("scenario"))
+            )
         )
         cache.set(key, sections, VERSION_CACHE_SECONDS)
     return sections

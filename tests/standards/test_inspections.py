@@ -124,3 +124,17 @@ def test_the_outlet_heads_admin_list_shows_the_visit_only_once_submitted(
     client = login(head_a)
     assert str(visit.branch) in client.get(changelist).content.decode()
     assert client.get(change).status_code == 200
+
+
+def test_the_visit_shows_each_items_standard_phrase_as_the_bank_set_it(
+    visit, inspector, login, django_assert_max_num_queries
+):
+    """Mystery shoppers score the manual's phrase word for word (issue 16 item 5)."""
+    item = visit.template_version.items.exclude(scenario=None).exclude(
+        scenario__standard_phrase=""
+    )[0]
+    client = login(inspector)
+    with django_assert_max_num_queries(10):  # the fill page's target: no query per item
+        page = client.get(reverse("standards:checklist", args=[visit.pk])).content.decode()
+    assert item.scenario.standard_phrase in page
+    assert "标准话术" in page
