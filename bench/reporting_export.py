@@ -214,7 +214,8 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.satisfaction, c.followup_method, c.followup_comment, c.closed_at,
        c.regulatory_due_at, c.extension_tier, c.period_started_at, c.paused_since,
        c.corrected_at, c.review_outcome, c.regulator_body, c.regulator_reference,
-       c.regulator_feedback_due_at, c.regulator_feedback_at
+       c.regulator_feedback_due_at, c.regulator_feedback_at, c.customer_id_type,
+       c.complainant_kind, c.representative_name, c.complainants, c.is_repeat, c.is_urgent
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
 LEFT JOIN complaints_businesschannel ch ON ch.id = c.business_channel_id
@@ -237,13 +238,14 @@ def export_bare(user, rows: int, stream) -> int:
     followup_method = labels("followup_method")
     tier, review = labels("extension_tier"), labels("review_outcome")
     regulator_body = labels("regulator_body")
-    founded = {True: str(_("Yes")), False: str(_("No")), None: ""}
+    id_type, complainant = labels("customer_id_type"), labels("complainant_kind")
+    yes_no = founded = {True: str(_("Yes")), False: str(_("No")), None: ""}
 
     def masked(value, mask):
         return value if unmasked or not value else mask(value)
 
     def coded(dimension, code, name):
-        # CodeEntry.coded_label
+        # CodeEntry.label_of
         return f"{dimension} {code} / {name}" if code else ""
 
     workbook = new_workbook()
@@ -261,7 +263,10 @@ def export_bare(user, rows: int, stream) -> int:
                         kind.get(r[3], r[3] or ""), channel.get(r[4], r[4] or ""),
                         status.get(r[5], r[5] or ""), r[6],
                         masked(r[7], mask_name), masked(r[8], mask_phone),
+                        id_type.get(r[41], r[41] or ""),
                         masked(r[9], mask_id_number), masked(r[10], mask_account),
+                        complainant.get(r[42], r[42] or ""), masked(r[43], mask_name), r[44],
+                        yes_no[r[45]], yes_no[r[46]],
                         coded("A", r[11], r[12]), coded("B", r[13], r[14]),
                         coded("C", r[15], r[16]), complexity.get(r[17], r[17] or ""),
                         founded[r[18]], masked(r[19], mask_text), handler,

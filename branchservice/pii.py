@@ -210,7 +210,7 @@ def _keep_ends(value: str, head: int, tail: int) -> str:
         return ""
     if len(value) <= head + tail:
         return "*" * len(value)
-    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
 
 
 def mask_phone(value: str) -> str:
@@ -223,8 +223,14 @@ def mask_phone(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """First 6 and last 4 characters: 110101********1234."""
-    return _keep_ends((value or "").strip().upper(), 6, 4)
+    """An 18-character number (resident card, new foreign permanent resident card, company
+    code) keeps its first 6 and last 4: 110101********1234. A shorter document (passport,
+    Hong Kong/Macao or Taiwan permit) keeps a quarter of its length at each end, so that at
+    most half of it shows: H1234567890 → H1*******90."""
+    value = (value or "").strip().upper()
+    if len(value) >= 18:
+        return _keep_ends(value, 6, 4)
+    return _keep_ends(value, len(value) // 4, len(value) // 4)
 
 
 def mask_account(value: str) -> str:

@@ -159,25 +159,31 @@ def watched_states(now: dt.datetime, policies, prefix: str = "") -> dict:
                 + dt.timedelta(days=policy.regulatory_warning_days),
             }
         )
-    paused = Q(**{f"{prefix}paused_since__isnull": False})
+    clock_paused = Q(**{f"{prefix}paused_since__isnull": False})
     states, pending_dues = {}, []
     for stage, (due, done) in WATCHED.items():
         due, done = f"{prefix}{due}", f"{prefix}{done}"
         pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
         soon = regulatory_soon if stage == "regulatory" else Q(**{f"{due}__lte": bank_soon})
-        states[f"dl_{stage}"] = Case(
-            When(pending & paused, then=Value(DeadlineStatus.PAUSED)),
+        whens = [
             When(pending & Q(**{f"{due}__lt": now}), then=Value(DeadlineStatus.OVERDUE)),
             When(pending & Q(**{f"{due}__lte": today_ends}), then=Value(DeadlineStatus.DUE_TODAY)),
             When(pending & soon, then=Value(DeadlineStatus.DUE_SOON)),
             When(pending, then=Value(DeadlineStatus.ON_TIME)),
-            default=Value(""),
-            output_field=CharField(),
-        )
+        ]
+        if stage in Complaint.UNPAUSED_STAGES:
+            # Owed after closing and during a pause, not by a void or merged entry.
+            owed = ~Q(**{f"{prefix}status__in": Complaint.NO_FEEDBACK_OWED})
+            whens.insert(0, When(pending & ~owed, then=Value("")))
+            counts_now = pending & owed
+        else:
+            whens.insert(0, When(pending & clock_paused, then=Value(DeadlineStatus.PAUSED)))
+            counts_now = pending & ~clock_paused
+        states[f"dl_{stage}"] = Case(*whens, default=Value(""), output_field=CharField())
         # Coalesce: SQLite's scalar MIN() is NULL as soon as one argument is.
         pending_dues.append(
             Coalesce(
-                Case(When(pending & ~paused, then=F(due)), default=None),
+                Case(When(counts_now, then=F(due)), default=None),
                 Value(NEVER),
                 output_field=DateTimeField(),
             )

@@ -39,8 +39,15 @@ COMPLAINT_COLUMNS = (
     Column(_("Received at"), "received_at", 17),
     Column(_("Customer name"), "customer_name", 10, mask=mask_name),
     Column(_("Customer phone"), "customer_phone", 14, mask=mask_phone),
+    Column(_("ID type"), ChoiceLabel("customer_id_type"), 14),
     Column(_("Customer ID number"), "customer_id_number", 20, mask=mask_id_number),
     Column(_("Customer account"), "customer_account", 20, mask=mask_account),
+    # Who complains (issue 14 item 7) and whether it repeats an earlier entry (item 5).
+    Column(_("Complainant"), ChoiceLabel("complainant_kind"), 10),
+    Column(_("Name of the agent or heir"), "representative_name", 10, mask=mask_name),
+    Column(_("Number of complainants"), "complainants", 8),
+    Column(_("Repeat complaint"), ChoiceLabel("is_repeat", YES_NO), 8),
+    Column(_("Urgent"), ChoiceLabel("is_urgent", YES_NO), 6),
     # The JR/T 0169 dimensions with their codes ("B 0301 / 借记卡"), as reported upward.
     Column(_("Business channel (A)"), _coded("business_channel"), 16),
     Column(_("Business category (B)"), _coded("category"), 18),

@@ -391,10 +391,11 @@ class ComplaintQuerySet(models.QuerySet):
 
     def _pending(self, stage):
         due, done = Complaint.STAGES[stage]
+        pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
+        if stage in Complaint.UNPAUSED_STAGES:
+            return pending & ~Q(status__in=Complaint.NO_FEEDBACK_OWED)
         # While the clock is paused nothing is due (nor overdue, nor reminded).
-        return Q(**{f"{done}__isnull": True, f"{due}__isnull": False}) & Q(
-            status__in=Complaint.OPEN_STATUSES, paused_since__isnull=True
-        )
+        return pending & Q(status__in=Complaint.OPEN_STATUSES, paused_since__isnull=True)
 
     def overdue(self, now=None, stage=None):
         """Open entries with a step (or the given step) past its deadline and not done."""
@@ -575,6 +576,12 @@ class Complaint(VersionedModel):
         # The feedback a regulator transfer owes its transferring body, by the date it set.
         "regulator_feedback": ("regulator_feedback_due_at", "regulator_feedback_at"),
     }
+    # Stages owed whatever became of the complaint and while its clock is paused: the
+    # transferring body waits for its feedback all the same. Only a void or merged entry owes
+    # none (a merged one's is the earlier entry's). The badges, filters, queue and reminders
+    # all read these two.
+    UNPAUSED_STAGES = frozenset({"regulator_feedback"})
+    NO_FEEDBACK_OWED = ("void", "merged")
 
     reference = models.CharField(_("reference"), max_length=40, unique=True, editable=False)
     branch = models.ForeignKey(
@@ -1114,9 +1121,12 @@ class Complaint(VersionedModel):
             return DeadlineStatus.NONE
         if done is not None:
             return DeadlineStatus.MET if done <= due else DeadlineStatus.MISSED
-        if not self.is_open:
+        if stage in self.UNPAUSED_STAGES:
+            if self.status in self.NO_FEEDBACK_OWED:
+                return DeadlineStatus.NONE
+        elif not self.is_open:
             return DeadlineStatus.NONE
-        if self.paused_since:
+        elif self.paused_since:
             return DeadlineStatus.PAUSED
         now = now or timezone.now()
         if now > due:

@@ -421,8 +421,7 @@ class _Scan:
             yield self.reminder(c, Kind.COMPLAINT_REGULATOR_FEEDBACK, stage, recipients, due)
 
 
-# A void or merged entry owes no feedback of its own (a merged one's is the earlier entry's).
-NO_FEEDBACK_OWED = (Complaint.Status.VOID, Complaint.Status.MERGED)
+NO_FEEDBACK_OWED = Complaint.NO_FEEDBACK_OWED
 
 
 def _feedback_still_due(notification, target) -> str | None:

@@ -88,11 +88,6 @@ def parts_due(outlet, day: dt.date, parts) -> list[PartDue]:
     return due
 
 
-def checklist_due_at(due: list[PartDue]) -> dt.datetime:
-    """The moment the whole checklist must be submitted by: its last part's due time."""
-    return max(part.due_at for part in due)
-
-
 def outstanding(due: list[PartDue], answered_by_part, *, submitted=False) -> list[PartDue]:
     """The parts not done yet: not every item answered (`answered_by_part[part]` says whether
     all are), and the last part until the checklist is submitted."""

@@ -52,6 +52,11 @@ def test_masks_show_only_what_identifies_the_record():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("010-62550101") == "010-****0101"
     assert mask_id_number("110105194912310021") == "110105********0021"
+    # Shorter documents show at most half of the number (issue 14 item 7's ID types).
+    assert mask_id_number("H1234567890") == "H1*******90"  # Hong Kong/Macao permit
+    assert mask_id_number("E12345678") == "E1*****78"  # passport
+    assert mask_id_number("12345678") == "12****78"  # Taiwan permit
+    assert mask_id_number("ABC") == "***"
     assert mask_account("6222 0212 3456 7890 123") == "6222***********0123"
     assert mask_name("张三丰") == "张**"
     assert mask_phone("") == ""

@@ -9,6 +9,7 @@ from branchservice.notifications.models import Notification
 from complaints import services
 from complaints.models import Complaint
 from tests.complaints.conftest import register
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 
 ADD = "admin:complaints_complaint_add"
 
@@ -147,3 +148,19 @@ def test_nobody_complaining_is_refused(frozen, outlet_user, org):
     with pytest.raises(ValidationError) as refusal:
         register(outlet_user, org.a, complainants=0)
     assert "complainants" in refusal.value.message_dict
+
+
+def test_the_export_names_who_complains_masked_for_an_auditor(
+    frozen, outlet_user, auditor, org, login
+):
+    register(
+        outlet_user, org.a, customer_id_type="passport", customer_id_number="E12345678",
+        complainant_kind="agent", representative_name="欧阳明", complainants=6,
+    )  # fmt: skip
+    response = login(auditor).post(reverse("exports:export", args=["complaints"]))
+    header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
+    found = dict(zip(header, row, strict=True))
+    assert found["证件类型"] == "护照"
+    assert found["客户证件号码"] == "E1*****78"
+    assert (found["投诉人类型"], found["代理人或继承人姓名"]) == ("委托代理人", "欧**")
+    assert (found["投诉人数"], found["重复投诉"], found["紧急"]) == (6, "否", "否")

@@ -15,11 +15,13 @@ from branchservice.notifications.models import Notification
 from branchservice.notifications.services import reminders_scan
 from branchservice.roles import Role
 from complaints import services
-from complaints.models import Complaint, DeadlineStatus, Move
+from complaints.deadlines import watched_states
+from complaints.models import Complaint, DeadlinePolicy, DeadlineStatus, Move
 from complaints.reminders import Kind
 from complaints.workflow import allowed_moves
 from tests.complaints.conftest import RECEIVED, at, register, transferred
 from tests.complaints.test_admin_workflow import change_url, move_url
+from tests.complaints.test_clock import _pause
 from tests.complaints.test_concurrent_edits import form_data
 from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.factories import UserFactory
@@ -134,6 +136,40 @@ def test_an_overdue_feedback_is_found_by_the_register_filter(complaint_in, froze
     assert not Complaint.objects.overdue(stage="regulator_feedback").exists()
     later = FEEDBACK_DUE + dt.timedelta(hours=1)
     assert list(Complaint.objects.overdue(later, stage="regulator_feedback")) == [complaint]
+
+
+def _feedback_shown(complaint, moment):
+    """What the change page (deadline_status), the register's overdue filter and the badges of
+    the list and the work queue (watched_states) say of the feedback at `moment`."""
+    complaint.refresh_from_db()
+    annotated = Complaint.objects.annotate(
+        **watched_states(moment, DeadlinePolicy.objects.all())
+    ).get(pk=complaint.pk)
+    return (
+        complaint.deadline_status("regulator_feedback", moment),
+        Complaint.objects.overdue(moment, stage="regulator_feedback")
+        .filter(pk=complaint.pk)
+        .exists(),
+        annotated.dl_regulator_feedback,
+    )
+
+
+def test_the_feedback_stays_owed_after_closing_and_while_paused_everywhere_it_is_shown(
+    complaint_in, outlet_user, hq
+):
+    """The reminders say the transferring body waits for its feedback whatever became of the
+    complaint; the badges, the filter and the queue say the same (one rule)."""
+    later = FEEDBACK_DUE + dt.timedelta(hours=1)
+    overdue = (DeadlineStatus.OVERDUE, True, DeadlineStatus.OVERDUE)
+    paused = complaint_in(S.INVESTIGATING, **transferred())
+    _pause(paused, outlet_user, timezone.now())
+    assert _feedback_shown(paused, later) == overdue
+    closed = complaint_in(S.FOLLOWED_UP, **transferred(regulator_reference="BJ-12378-2"))
+    services.complaint_close(user=outlet_user, complaint=closed, review_right_told=True)
+    assert _feedback_shown(closed, later) == overdue
+    void = complaint_in(S.ACKNOWLEDGED, **transferred(regulator_reference="BJ-12378-3"))
+    services.complaint_void(user=hq, complaint=void, reason="重复登记。")
+    assert _feedback_shown(void, later) == (DeadlineStatus.NONE, False, "")
 
 
 # --- the reminder -------------------------------------------------------------------------------
