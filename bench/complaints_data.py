@@ -167,11 +167,39 @@ JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS idx, id FROM complaints_busi
 """
 
 
+def _plain(value):
+    # A choice's enum member (a str subclass) as the plain string the column holds.
+    return str(value) if isinstance(value, str) else value
+
+
+def _with_defaults(sql: str) -> tuple[str, dict]:
+    """INSERT with every other NOT NULL column of the model at its default: a field added
+    later (a flag, a choice) then needs no change here. Returns the SQL and its parameters."""
+    listed = sql.split("(", 1)[1].split(")", 1)[0]
+    named = {column.strip() for column in listed.split(",")}
+    extra = [
+        field
+        for field in Complaint._meta.concrete_fields
+        if not (field.null or field.primary_key or field.column in named)
+    ]
+    # get_default(): the field's default, "" for text without one, None when it has none.
+    defaults = {f"default_{f.column}": _plain(f.get_default()) for f in extra}
+    for field in extra:
+        if defaults[f"default_{field.column}"] is None or field.unique:
+            raise RuntimeError(f"bench/complaints_data.py: give {field.column} a value")
+    columns = "".join(f", {field.column}" for field in extra)
+    values = "".join(f", %(default_{field.column})s" for field in extra)
+    sql = sql.replace("\n)\nSELECT", f"{columns}\n)\nSELECT", 1)
+    sql = sql.replace("\nFROM generate_series", f"{values}\nFROM generate_series", 1)
+    return sql, defaults
+
+
 def fill(complaints: int, outlets: int, batch: int) -> list[tuple[int, float]]:
     """Inserts the missing complaints; returns (rows, seconds) of each batch."""
     today = timezone.localdate()
     rows, policy = deadline_table(today)
     existing = Complaint.objects.filter(reference__startswith="TS-BO").count()
+    insert, defaults = _with_defaults(INSERT)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_outlet, bench_deadline")
         cursor.execute(
@@ -198,8 +226,9 @@ def fill(complaints: int, outlets: int, batch: int) -> list[tuple[int, float]]:
             began = time.perf_counter()
             with transaction.atomic():
                 cursor.execute(
-                    INSERT,
+                    insert,
                     {
+                        **defaults,
                         "start": start,
                         "stop": stop,
                         "outlets": n_outlets,
