@@ -4,8 +4,10 @@ Written from the service manual summarised in DOMAIN.md section 3: eight process
 scenarios numbered straight through, each with its responsible roles and key control points.
 `seed_catalogue()` is idempotent: only scenario numbers the catalogue lacks are written (as an
 import of the default manual, services.catalogue_apply), and a template is created and
-published only if it does not exist yet, so edits made later in the admin are never undone.
-It runs from `seed_demo` and from `manage.py seed_standards_catalogue` (for a real bank).
+published only if it does not exist yet, so edits made later in the admin are never undone;
+a daily template installed from the earlier default gets the opening and closing checks added
+since, once (_update_daily_template). It runs from `seed_demo` and from
+`manage.py seed_standards_catalogue` (for a real bank, and again after an upgrade).
 """
 
 from django.db import transaction
@@ -13,14 +15,17 @@ from django.db import transaction
 from .manual import ManualPlan, ManualRow, compare_with_catalogue
 from .models import (
     AnswerType,
+    ChecklistPart,
     ChecklistTemplate,
     ServiceProcess,
     StandardScenario,
     TemplateItem,
     TemplateKind,
     TemplateSection,
+    VersionItem,
+    VersionSection,
 )
-from .services import catalogue_apply, template_publish
+from .services import ITEM_RULE_FIELDS, catalogue_apply, template_publish
 
 # code, name, [(number, title, situation, expected action, standard phrase, responsible roles,
 # key control points)]. Numbers run straight through the manual, as the bank's manual has them.
@@ -214,34 +219,50 @@ def default_rows():
     ]
 
 
-# Item tuples: (text, scenario number or None, critical, photo on failure)
+# The part of the outlet's day a section is checked in (standards.due).
+OPENING, DAYTIME, CLOSING = ChecklistPart.OPENING, ChecklistPart.DAYTIME, ChecklistPart.CLOSING
+
+# Sections: (title, part of the day, items). Item tuples: (text, scenario number or None,
+# critical, photo on failure).
 DAILY = (
     "daily-self-check",
     "网点每日服务自查表",
     TemplateKind.DAILY,
-    "大堂经理每个营业日填写：营业前、开门、营业中、营业后的服务检查。",
+    "大堂经理每个营业日填写：营业前检查在开门前完成，营业中检查随时填写，营业终了检查在关门后完成并提交。",
     [
-        ("营业前准备", [
+        ("营业前·网点环境", OPENING, [
             ("营业大厅整洁明亮，地面、台面无杂物", None, False, True),
+            ("等候区饮用水、报刊、笔和填单样本齐备", None, False, False),
+            ("门前通道和无障碍设施畅通", None, False, True),
+        ]),
+        ("营业前·设备", OPENING, [
             ("叫号机工作正常", None, True, False),
             ("自助设备（ATM、智能柜台）正常运行", None, True, False),
             ("照明、空调、电子显示屏工作正常", None, False, False),
-            ("等候区饮用水、报刊、笔和填单样本齐备", None, False, False),
+            ("监控录像和报警装置运行正常", None, True, False),
+        ]),
+        ("营业前·现金与凭证", OPENING, [
+            ("尾箱出库双人交接，现金和重要空白凭证核对无误", None, True, False),
+            ("柜员个人名章、业务印章领用登记相符", None, True, False),
+        ]),
+        ("营业前·服务标识", OPENING, [
             ("投诉电话标识和客户意见簿摆放在醒目位置", 33, True, True),
             ("收费标准公示齐全、内容为最新版本", None, True, True),
+            ("营业时间和服务承诺公示牌摆放正确", None, False, True),
+            ("暂停服务牌、爱心窗口等服务标识齐备", None, False, False),
         ]),
-        ("开门迎客", [
+        ("开门迎客", DAYTIME, [
             ("营业前员工在大门两侧列队", 1, False, False),
             ("准时开门，集体问候并行礼迎客", 2, False, False),
             ("大堂经理引导客户取号", 2, False, False),
             ("列队有序散开，未从大门正前方穿行", 3, False, False),
         ]),
-        ("仪容仪表", [
+        ("仪容仪表", DAYTIME, [
             ("在岗员工统一着装，整洁得体", None, False, False),
             ("佩戴工号牌", None, False, False),
             ("发型、妆容、饰物符合规范", None, False, False),
         ]),
-        ("服务规范", [
+        ("服务规范", DAYTIME, [
             ("使用十字文明用语：请、您好、谢谢、对不起、再见", None, False, False),
             ("三声服务：客户来有迎声", 6, False, False),
             ("三声服务：客户问有答声", 7, False, False),
@@ -251,14 +272,14 @@ DAILY = (
             ("电话铃响三声内接听", 9, False, False),
             ("客户走近时起身相迎，解答后确认客户已理解", 8, False, False),
         ]),
-        ("柜面服务", [
+        ("柜面服务", DAYTIME, [
             ("递接证件、单据、现金时双手递接", 14, False, False),
             ("现金当面清点，唱收唱付", 15, True, False),
             ("使用普通话服务", 16, False, False),
             ("临时离柜时摆放暂停服务牌并告知客户", 17, False, False),
             ("未使用服务忌语", 18, True, False),
         ]),
-        ("服务纪律（十不准）", [
+        ("服务纪律（十不准）", DAYTIME, [
             ("不在岗位上接打私人电话", None, False, False),
             ("不因私事离岗", None, False, False),
             ("不吸烟、不吃东西、不酒后上岗", None, True, False),
@@ -270,21 +291,63 @@ DAILY = (
             ("不把个人情绪带到工作中", None, False, False),
             ("不上网娱乐", None, False, False),
         ]),
-        ("等候管理", [
+        ("等候管理", DAYTIME, [
             ("排队较长时及时分流或增开窗口", 21, False, False),
             ("引导客户使用自助设备办理业务", 20, False, False),
             ("按叫号顺序办理，无插号", 22, True, False),
             ("关照等候客户，老弱病残孕优先", 23, False, False),
             ("发现投诉苗头主动上前化解", 31, True, False),
         ]),
-        ("营业结束", [
+        ("营业终了·厅堂", CLOSING, [
             ("营业结束前仍在厅内的客户全部办理完毕", None, False, False),
             ("礼貌送别最后一位客户", None, False, False),
             ("整理大厅、补充宣传资料和填单用品", None, False, False),
+        ]),
+        ("营业终了·安全检查", CLOSING, [
+            ("清场检查：厅堂、卫生间、自助区无人员滞留", None, True, False),
+            ("保险柜、档案柜上锁，钥匙和密码分人保管", None, True, False),
+            ("报警装置布防，监控录像正常录制", None, True, False),
+        ]),
+        ("营业终了·凭证与现金", CLOSING, [
+            ("现金和重要空白凭证双人核对后入库，尾箱上缴", None, True, False),
+            ("当日业务凭证整理、装订并交接", None, False, False),
+        ]),
+        ("营业终了·设备关闭", CLOSING, [
             ("关闭不需运行的设备和照明，门窗锁好", None, True, False),
+            ("柜员终端全部签退", None, False, False),
         ]),
     ],
 )  # fmt: skip
+
+# What a bank that installed an earlier default catalogue lacks, added to its daily template by
+# `seed_catalogue` (update_daily_template): the opening and closing checks of the outlet's day.
+# The earlier default had one section for each, checked during the day.
+EARLIER_OPENING_SECTION, EARLIER_CLOSING_SECTION = "营业前准备", "营业结束"
+OPENING_AND_CLOSING_UPDATE_NOTE = "默认目录更新：营业前、营业终了检查分时段"
+
+
+def _items_added_since_the_earlier_default():
+    """(section title, part, items) of the default daily template that the earlier one did not
+    have: every item of an opening or closing section but those it had (matched by text)."""
+    earlier = {
+        "营业大厅整洁明亮，地面、台面无杂物",
+        "等候区饮用水、报刊、笔和填单样本齐备",
+        "叫号机工作正常",
+        "自助设备（ATM、智能柜台）正常运行",
+        "照明、空调、电子显示屏工作正常",
+        "投诉电话标识和客户意见簿摆放在醒目位置",
+        "收费标准公示齐全、内容为最新版本",
+        "营业结束前仍在厅内的客户全部办理完毕",
+        "礼貌送别最后一位客户",
+        "整理大厅、补充宣传资料和填单用品",
+        "关闭不需运行的设备和照明，门窗锁好",
+    }
+    return [
+        (title, part, [item for item in items if item[0] not in earlier])
+        for title, part, items in DAILY[4]
+        if part != DAYTIME and any(item[0] not in earlier for item in items)
+    ]
+
 
 # Mystery-shopper items are scored 0–5 (the shopper's judgement), weighted by importance.
 MYSTERY = (
@@ -293,17 +356,17 @@ MYSTERY = (
     TemplateKind.MYSTERY_SHOPPER,
     "神秘访客以普通客户身份到访后填写，每项 0–5 分。",
     [
-        ("进门与等候", [
+        ("进门与等候", DAYTIME, [
             ("进门时有员工主动问候", 2, 2),
             ("大堂经理询问需求并引导取号或分流", 20, 2),
             ("等候环境整洁舒适", None, 1),
         ]),
-        ("称呼与仪表", [
+        ("称呼与仪表", DAYTIME, [
             ("员工称呼客户得体，使用文明用语", None, 2),
             ("员工着装整洁、佩戴工号牌", None, 1),
             ("员工面带微笑，目光交流自然", None, 2),
         ]),
-        ("业务办理", [
+        ("业务办理", DAYTIME, [
             ("复述确认客户需求", 7, 2),
             ("一次性告知所需材料和流程", 12, 2),
             ("双手递接证件和单据", 14, 1),
@@ -313,7 +376,7 @@ MYSTERY = (
             ("营销时如实说明产品风险", 28, 3),
             ("办理结束询问是否还有其他需要", 8, 1),
         ]),
-        ("主动服务", [
+        ("主动服务", DAYTIME, [
             ("主动提示防范诈骗或保护密码", 26, 2),
             ("离开时有送别", None, 1),
         ]),
@@ -347,14 +410,82 @@ def _seed_template(spec, item_fields):
     if not created:
         return template
     scenarios = _scenario_index()
-    for s_pos, (title, items) in enumerate(sections, start=1):
-        section = TemplateSection.objects.create(template=template, title=title, position=s_pos)
+    for s_pos, (title, part, items) in enumerate(sections, start=1):
+        section = TemplateSection.objects.create(
+            template=template, title=title, part=part, position=s_pos
+        )
         TemplateItem.objects.bulk_create(
             TemplateItem(section=section, position=i_pos, **item_fields(item, scenarios))
             for i_pos, item in enumerate(items, start=1)
         )
     template_publish(template=template, by=None, note="初始版本")
     return template
+
+
+def draft_is_published(template) -> bool:
+    """Whether the template's draft is what its current version froze: no edit of the bank's is
+    waiting to be published."""
+    if template.current_version_id is None:
+        return False
+
+    def shape(sections):
+        return [
+            (s.title, s.part, s.position, [
+                tuple(getattr(item, name) for name in ITEM_RULE_FIELDS) for item in s.items.all()
+            ])
+            for s in sections
+        ]  # fmt: skip
+
+    draft = template.sections.order_by("position", "id").prefetch_related("items")
+    frozen = VersionSection.objects.filter(version=template.current_version_id).order_by(
+        "position", "id"
+    )
+    return shape(draft) == shape(frozen.prefetch_related("items"))
+
+
+def _update_daily_template(template):
+    """Give a daily template installed from the earlier default its opening and closing checks:
+    its 营业前准备 and 营业结束 sections become the opening and closing checks (they were
+    daytime before parts existed) and get the new items; what the bank wrote is left as it is.
+
+    Once only: a template that has any of the new items (in its draft or a version) is left
+    alone, so an item the bank deleted afterwards does not come back. The draft is published as
+    a new version (checklists keep the version they were filled against) unless the bank has
+    edits waiting in it, which are its own to publish: the items then wait in the draft too."""
+    added = _items_added_since_the_earlier_default()
+    texts = [item[0] for _title, _part, items in added for item in items]
+    if (
+        TemplateItem.objects.filter(section__template=template, text__in=texts).exists()
+        or VersionItem.objects.filter(version__template=template, text__in=texts).exists()
+    ):
+        return
+    publish = draft_is_published(template)
+    sections = list(template.sections.order_by("position", "id"))
+    earlier = {EARLIER_OPENING_SECTION: OPENING, EARLIER_CLOSING_SECTION: CLOSING}
+    for section in sections:
+        if section.part == DAYTIME and section.title in earlier:
+            section.part = earlier[section.title]
+            section.save(update_fields=["part"])
+    scenarios = _scenario_index()
+    for title, part, items in added:
+        section = next((s for s in sections if s.title == title), None) or next(
+            (s for s in sections if s.part == part and s.title in earlier), None
+        )
+        if section is None:
+            positions = [s.position for s in sections] or [1]
+            position = max(min(positions) - 1, 0) if part == OPENING else max(positions) + 1
+            section = TemplateSection.objects.create(
+                template=template, title=title, part=part, position=position
+            )
+            sections.append(section)
+        last = section.items.order_by("-position").values_list("position", flat=True).first()
+        for offset, item in enumerate(items, start=1):
+            # One by one, not in bulk: each new item is in the draft's history.
+            TemplateItem.objects.create(
+                section=section, position=(last or 0) + offset, **_daily_item(item, scenarios)
+            )
+    if publish:
+        template_publish(template=template, by=None, note=OPENING_AND_CLOSING_UPDATE_NOTE)
 
 
 def _daily_item(item, scenarios):
@@ -385,4 +516,6 @@ def _mystery_item(item, scenarios):
 def seed_catalogue():
     """Create what is missing of the starting catalogue and templates; return the templates."""
     _seed_processes()
-    return (_seed_template(DAILY, _daily_item), _seed_template(MYSTERY, _mystery_item))
+    daily = _seed_template(DAILY, _daily_item)
+    _update_daily_template(daily)
+    return (daily, _seed_template(MYSTERY, _mystery_item))

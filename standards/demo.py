@@ -27,6 +27,7 @@ from branchservice.rectifications.services import (
 
 from . import manual, services
 from .catalogue import seed_catalogue
+from .due import closing_starts_at
 from .models import (
     AnswerType,
     CatalogueImport,
@@ -35,6 +36,7 @@ from .models import (
     ChecklistEvent,
     ChecklistTemplate,
     MissedChecklistExcuse,
+    TemplateKind,
     compute_score,
 )
 from .services import checklist_rectifications_raise
@@ -85,9 +87,13 @@ class _Plan:
                 result = "fail" if roll < rate else ("na" if roll > 0.985 else "pass")
                 rows.append((item, result, None, _comment(item, rng) if result == "fail" else ""))
         score, failed, critical = compute_score((i, r, s) for i, r, s, _c in rows)
-        submitted_at = timezone.make_aware(
-            dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=rng.randint(0, 480))
-        )
+        if template.kind == TemplateKind.DAILY:
+            # Submitted with the closing checks, which are made once the outlet has closed.
+            submitted_at = closing_starts_at(outlet, day) + dt.timedelta(minutes=rng.randint(5, 55))
+        else:
+            submitted_at = timezone.make_aware(
+                dt.datetime.combine(day, dt.time(9, 0)) + dt.timedelta(minutes=rng.randint(0, 480))
+            )
         reviewed = day < timezone.localdate() - dt.timedelta(days=3)
         self.answers[len(self.checklists)] = rows
         self.checklists.append(

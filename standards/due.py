@@ -62,9 +62,16 @@ def parts_of(sections) -> dict[ChecklistPart, set[int]]:
     return {part: items[part] for part in PART_ORDER if part in items}
 
 
+def closing_starts_at(outlet, day: dt.date) -> dt.datetime:
+    """When the closing checks of `day` can be made at `outlet`: once it closes. Not before:
+    the safe, the vouchers and the devices are checked as they are left for the night, so the
+    services refuse a closing answer, and the submit, earlier."""
+    return _at(day, opening_hours(outlet)[1])
+
+
 def parts_due(outlet, day: dt.date, parts) -> list[PartDue]:
     """When each of `parts` is due at `outlet` on `day`, in the order of the day."""
-    opens, closes = opening_hours(outlet)
+    opens, _closes = opening_hours(outlet)
     remind = _clock(settings.CHECKLIST_REMINDER_AT)
     escalate = _clock(settings.CHECKLIST_ESCALATION_AT)
     # The head hears of an opening or closing check as long after the lobby managers as of the
@@ -82,7 +89,7 @@ def parts_due(outlet, day: dt.date, parts) -> list[PartDue]:
         if part == ChecklistPart.OPENING:
             starts_at, due_at = start_of_day, _at(day, opens)
         else:
-            starts_at = _at(day, closes)
+            starts_at = closing_starts_at(outlet, day)
             due_at = starts_at + dt.timedelta(minutes=settings.STANDARDS_CLOSING_CHECK_MINUTES)
         due.append(PartDue(part, starts_at, due_at, due_at, due_at + head_after))
     return due

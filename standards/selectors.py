@@ -11,7 +11,7 @@ from branchservice.models import Branch
 from branchservice.opening import opening_days, opening_hours
 from branchservice.rectifications.models import Rectification
 
-from .due import PartDue, outstanding, part_now, parts_due, parts_of
+from .due import PartDue, closing_starts_at, outstanding, part_now, parts_due, parts_of
 from .models import (
     Checklist,
     ChecklistAnswer,
@@ -183,6 +183,16 @@ def checklist_for_page(*, checklist: Checklist):
         answer.item_id: answer for answer in ChecklistAnswer.objects.filter(checklist=checklist)
     }
     return sections, answers
+
+
+def closing_items_locked_until(*, checklist: Checklist, now=None):
+    """While the checklist's closing checks cannot be made yet: (the time they can, their item
+    ids); None when it has no closing checks or their time has come (standards.due)."""
+    items = parts_of(version_sections(checklist.template_version)).get(ChecklistPart.CLOSING)
+    if not items:
+        return None
+    starts_at = closing_starts_at(checklist.branch, checklist.business_date)
+    return (starts_at, items) if (now or timezone.now()) < starts_at else None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from .models import (
     VersionSection,
     compute_score,
 )
-from .selectors import version_items
+from .selectors import closing_items_locked_until, version_items
 
 
 class StaleChecklist(Exception):
@@ -213,6 +213,19 @@ def catalogue_apply(*, plan: manual.ManualPlan) -> list[str]:
 
 # --- templates -------------------------------------------------------------------------------
 
+# What publishing copies of each draft item into its version.
+ITEM_RULE_FIELDS = [
+    "text",
+    "scenario_id",
+    "answer_type",
+    "max_score",
+    "weight",
+    "is_critical",
+    "failure_needs_comment",
+    "failure_needs_photo",
+    "position",
+]
+
 
 @transaction.atomic
 def template_publish(*, template: ChecklistTemplate, by: User | None, note: str = "", now=None):
@@ -235,22 +248,11 @@ def template_publish(*, template: ChecklistTemplate, by: User | None, note: str 
         VersionSection(version=version, title=s.title, part=s.part, position=s.position)
         for s in sections
     )
-    rule_fields = [
-        "text",
-        "scenario_id",
-        "answer_type",
-        "max_score",
-        "weight",
-        "is_critical",
-        "failure_needs_comment",
-        "failure_needs_photo",
-        "position",
-    ]
     VersionItem.objects.bulk_create(
         VersionItem(
             version=version,
             section=frozen,
-            **{name: getattr(item, name) for name in rule_fields},
+            **{name: getattr(item, name) for name in ITEM_RULE_FIELDS},
         )
         for section, frozen in zip(sections, frozen_sections, strict=True)
         for item in section.items.all()
@@ -361,16 +363,21 @@ def answer_problems(items, answers: dict[int, AnswerInput]) -> dict[int, list[st
     return problems
 
 
+def _refuse_claim(checklist: Checklist):
+    """Why a checklist could not be claimed: submitted since, or saved elsewhere since."""
+    current = Checklist.objects.values("status", "revision").get(pk=checklist.pk)
+    if current["status"] not in Checklist.EDITABLE_STATUSES:
+        raise ChecklistLocked
+    raise StaleChecklist
+
+
 def _claim(checklist: Checklist, *, revision: int, by: User, now, **changes):
     """Bump the revision of an editable checklist still at `revision`, in one UPDATE."""
     claimed = Checklist.objects.filter(
         pk=checklist.pk, revision=revision, status__in=Checklist.EDITABLE_STATUSES
     ).update(revision=F("revision") + 1, updated_at=now, updated_by=by, **changes)
     if not claimed:
-        current = Checklist.objects.values("status", "revision").get(pk=checklist.pk)
-        if current["status"] not in Checklist.EDITABLE_STATUSES:
-            raise ChecklistLocked
-        raise StaleChecklist
+        _refuse_claim(checklist)
     checklist.revision = revision + 1
     checklist.updated_at = now
     checklist.updated_by = by
@@ -384,6 +391,20 @@ ANSWER_FIELDS = ["result", "score", "failed", "comment", "photo"]
 ANSWER_FIELDS_BUT_PHOTO = ANSWER_FIELDS[:-1]
 
 
+def _answer_row(checklist, item, answer: AnswerInput) -> ChecklistAnswer:
+    row = ChecklistAnswer(
+        checklist=checklist,
+        item=item,
+        result=answer.result if item.answer_type == AnswerType.PASS_FAIL else "",
+        score=answer.score if item.answer_type == AnswerType.SCORE else None,
+        failed=item.is_failure(result=answer.result, score=answer.score),
+        comment=answer.comment.strip(),
+    )
+    # A new upload is stored by the field during the insert; a kept photo keeps its name.
+    row.photo = answer.photo or ""
+    return row
+
+
 def _write_answers(
     checklist, items_by_id, answers: dict[int, AnswerInput], *, fields=ANSWER_FIELDS
 ):
@@ -392,26 +413,37 @@ def _write_answers(
         raise ValidationError(_("An answer was given to an item that is not on this checklist."))
     for answer in answers.values():
         refuse_unstorable_text(ChecklistAnswer(comment=answer.comment), "comment")
-    rows = []
-    for item_id, answer in answers.items():
-        item = items_by_id[item_id]
-        row = ChecklistAnswer(
-            checklist=checklist,
-            item=item,
-            result=answer.result if item.answer_type == AnswerType.PASS_FAIL else "",
-            score=answer.score if item.answer_type == AnswerType.SCORE else None,
-            failed=item.is_failure(result=answer.result, score=answer.score),
-            comment=answer.comment.strip(),
-        )
-        # A new upload is stored by the field during the insert; a kept photo keeps its name.
-        row.photo = answer.photo or ""
-        rows.append(row)
+    rows = [
+        _answer_row(checklist, items_by_id[item_id], answer) for item_id, answer in answers.items()
+    ]
     return ChecklistAnswer.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["checklist", "item"],
         update_fields=fields,
     )
+
+
+def _refuse_closing_checks_early(checklist, answers: dict[int, AnswerInput], *, now, submit=False):
+    """Before the outlet closes, a closing check can be neither answered nor submitted (the
+    opening and daytime checks are saved as ever)."""
+    locked = closing_items_locked_until(checklist=checklist, now=now)
+    if locked is None:
+        return
+    starts_at, items = locked
+    answered = any(
+        answers[pk].result or answers[pk].score is not None or answers[pk].comment.strip()
+        for pk in items & set(answers)
+    )
+    if submit or answered:
+        raise ValidationError(closing_checks_message(starts_at))
+
+
+def closing_checks_message(starts_at) -> str:
+    return _(
+        "The closing checks can be filled in and the checklist submitted from %(time)s, when "
+        "the outlet closes."
+    ) % {"time": timezone.localtime(starts_at).strftime("%H:%M")}
 
 
 @transaction.atomic
@@ -422,6 +454,7 @@ def checklist_save_draft(
     _check_may_fill(by, checklist.branch, checklist.template)
     now = now or timezone.now()
     items = version_items(checklist.template_version)
+    _refuse_closing_checks_early(checklist, answers, now=now)
     _claim(checklist, revision=revision, by=by, now=now)
     _write_answers(checklist, items, answers)
     return checklist
@@ -466,6 +499,7 @@ def checklist_answer_save(
             )
         )
     _refuse_bad_value(item, answer)
+    _refuse_closing_checks_early(checklist, {item.pk: answer}, now=now)
     _claim(checklist, revision=revision, by=by, now=now)
     _write_answers(checklist, {item.pk: item}, {item.pk: answer}, fields=ANSWER_FIELDS_BUT_PHOTO)
     return checklist
@@ -481,6 +515,7 @@ def checklist_submit(
     now = now or timezone.now()
     if checklist.business_date > timezone.localdate(now):
         raise ValidationError(_("A checklist cannot be submitted for a day in the future."))
+    _refuse_closing_checks_early(checklist, answers, now=now, submit=True)
     items = version_items(checklist.template_version)
     first_submit = checklist.status == Checklist.Status.DRAFT
     problems = answer_problems(items.values(), answers)

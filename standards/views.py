@@ -22,7 +22,7 @@ from branchservice.scoping import get_scoped_or_404, visible_branches
 
 from . import selectors, services
 from .forms import AnswerForm, ChecklistForm
-from .models import Checklist, ChecklistAnswer, ChecklistTemplate
+from .models import Checklist, ChecklistAnswer, ChecklistPart, ChecklistTemplate
 
 HISTORY_PAGE_SIZE = 30
 
@@ -154,8 +154,11 @@ def checklist(request, pk):
     submit = request.POST.get("action") == ChecklistForm.SUBMIT
     revision = _posted_revision(request)
     inputs = form.answer_inputs()
+    # Before the outlet closes the page offers no submit; a request that submits all the same
+    # is kept as a draft and told from when it can be submitted.
+    closing_locked = selectors.closing_items_locked_until(checklist=checklist)
     try:
-        if submit and form.check_complete(inputs):
+        if submit and closing_locked is None and form.check_complete(inputs):
             services.checklist_submit(
                 checklist=checklist,
                 answers=inputs,
@@ -184,6 +187,17 @@ def checklist(request, pk):
             % {"time": time_format(timezone.localtime(checklist.updated_at), "H:i")},
         )
         return _fill_page(request, checklist, form, may_fill, status=409)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _fill_page(request, checklist, form, may_fill, status=400)
+    if submit and closing_locked is not None:
+        messages.error(
+            request,
+            services.closing_checks_message(closing_locked[0])
+            + " "
+            + _("What you entered has been saved as a draft."),
+        )
+        return _fill_page(request, checklist, form, may_fill, status=400)
     if submit:
         messages.error(
             request,
@@ -293,11 +307,20 @@ def _fill_page(request, checklist, form, may_fill, status=200):
     if parts is not None:
         for block in sections:
             block["due"] = parts.due[block["section"].part]
+    # The closing checks are shown but cannot be answered, nor the checklist submitted, before
+    # the outlet closes (services refuse it too).
+    locked = selectors.closing_items_locked_until(checklist=checklist)
+    closing_from = locked[0] if locked else None
+    if closing_from:
+        for block in sections:
+            if block["section"].part == ChecklistPart.CLOSING:
+                block["locked_until"] = closing_from
     context = {
         "checklist": checklist,
         "form": form,
         "sections": sections,
         "parts": parts,
+        "closing_from": closing_from,
         "may_fill": may_fill,
         "answered": answered,
         "total": len(form.items),

@@ -316,6 +316,8 @@
 
   // --- "all pass" per section: one tap, then the exceptions ---------------------------------
   for (const section of form.querySelectorAll("section[data-section]")) {
+    // Closing checks before the outlet closes cannot be answered yet.
+    if (section.querySelector("fieldset:disabled")) continue;
     const open = () => Array.from(section.querySelectorAll(".item-card[data-kind=pass_fail]")).filter((card) => choice(card) === null);
     if (!open().length) continue;
     const allPass = button(text.all_pass, "btn-outline-success all-pass ms-2", () => {

@@ -13,7 +13,7 @@ from branchservice.rectifications.models import Rectification
 from branchservice.roles import sync_role_permissions
 from standards.catalogue import seed_catalogue
 from standards.models import Checklist
-from tests.standards.factories import parts_template
+from tests.standards.factories import closed_for_the_day, parts_template
 
 # A non-critical item that needs a comment (and no photo) when it fails.
 FAILING_ITEM = "照明、空调、电子显示屏工作正常"
@@ -24,7 +24,9 @@ def demo_bank(transactional_db):
     # live_server flushes the database between tests, role groups included.
     sync_role_permissions()
     org_demo.seed(io.StringIO())
-    return seed_catalogue()
+    catalogue = seed_catalogue()
+    closed_for_the_day()
+    return catalogue
 
 
 @pytest.mark.parametrize("screen", ["phone"])

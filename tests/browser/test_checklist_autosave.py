@@ -17,6 +17,7 @@ from branchservice import demo as org_demo
 from branchservice.roles import sync_role_permissions
 from standards.catalogue import seed_catalogue
 from standards.models import ChecklistAnswer
+from tests.standards.factories import closed_for_the_day
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def demo_bank(transactional_db):
     # live_server flushes the database between tests, role groups included.
     sync_role_permissions()
     org_demo.seed(io.StringIO())
-    return seed_catalogue()
+    catalogue = seed_catalogue()
+    closed_for_the_day()
+    return catalogue
 
 
 def log_in(page):

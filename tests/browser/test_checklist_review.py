@@ -14,7 +14,7 @@ from branchservice.models import Branch, User
 from branchservice.roles import sync_role_permissions
 from standards.catalogue import seed_catalogue
 from standards.services import AnswerInput, checklist_start, checklist_submit
-from tests.standards.factories import png_photo
+from tests.standards.factories import closed_for_the_day, png_photo
 
 FAILED_ITEM = "照明、空调、电子显示屏工作正常"
 
@@ -24,6 +24,7 @@ def submitted(transactional_db):
     sync_role_permissions()
     org_demo.seed(io.StringIO())
     daily, _mystery = seed_catalogue()
+    closed_for_the_day()
     lobby = User.objects.get(username="lobby_manager")
     checklist = checklist_start(
         branch=Branch.objects.get(code="BJ0101"),

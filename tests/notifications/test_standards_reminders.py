@@ -7,10 +7,10 @@ import time_machine
 
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
-from standards.catalogue import seed_catalogue
 from standards.reminders import Kind as StandardsKind
 from standards.services import checklist_start, checklist_submit
 from tests.notifications.conftest import shanghai
+from tests.standards import factories
 from tests.standards.conftest import all_pass
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,9 @@ def _standards_only(settings):
 
 @pytest.fixture
 def daily(db):
-    return seed_catalogue()[0]
+    """A daily template all of daytime checks (the shipped one's opening and closing checks
+    are reminded each at its own time: tests/standards/test_parts_of_the_day.py)."""
+    return factories.small_template()
 
 
 def scan_at(moment, kind=None):

@@ -24,6 +24,16 @@ def on_workday():
 
 
 @pytest.fixture
+def after_closing():
+    """WORKDAY at 18:00, after the outlets close (default hours): the shipped daily template's
+    closing checks can be made."""
+    with time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(WORKDAY, dt.time(18, 0))), tick=False
+    ):
+        yield WORKDAY
+
+
+@pytest.fixture
 def catalogue(db):
     daily, mystery = seed_catalogue()
     return type("Catalogue", (), {"daily": daily, "mystery": mystery})

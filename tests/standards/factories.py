@@ -1,5 +1,8 @@
 """Builders for standards tests and the benchmark."""
 
+import datetime as dt
+
+from branchservice.models import Branch
 from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
 from standards.services import template_publish
 
@@ -120,3 +123,10 @@ def parts_template(code="parts"):
     template_publish(template=template, by=None)
     template.refresh_from_db()
     return template
+
+
+def closed_for_the_day(code="BJ0101"):
+    """Give the outlet hours that are over whenever a test runs (it closes at 00:01): the
+    shipped daily template's closing checks can then be made and the checklist submitted on
+    the live server's real clock (standards.due)."""
+    Branch.objects.filter(code=code).update(opens_at=dt.time(0, 0), closes_at=dt.time(0, 1))

@@ -171,8 +171,9 @@ def test_a_reviewer_of_another_branch_cannot_sign_off(checklist, lobby_user, org
 
 
 def test_submit_costs_under_ten_queries_for_sixty_items(
-    catalogue, org, lobby_user, on_workday, django_assert_max_num_queries
+    catalogue, org, lobby_user, after_closing, django_assert_max_num_queries
 ):
+    on_workday = after_closing
     checklist = checklist_start(
         branch=org.a, template=catalogue.daily, business_date=on_workday, by=lobby_user
     )
