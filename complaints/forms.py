@@ -241,6 +241,12 @@ class ReasonForm(MoveForm):
     reason = _note(_("Reason given"), required=True)
 
 
+class VoidEachForm(forms.Form):
+    """The one reason for voiding the entries selected in the register (a flood of spam)."""
+
+    reason = _note(_("Reason given"), required=True)
+
+
 class WithdrawForm(MoveForm):
     reason = _note(_("What the customer said"), required=True)
 
@@ -397,7 +403,7 @@ class MergeForm(MoveForm):
             scope_queryset(Complaint.objects.filter(same), self.user)
             .filter(received_at__lte=c.received_at)
             .exclude(pk=c.pk)
-            .exclude(status__in=[Complaint.Status.MERGED, Complaint.Status.VOID])
+            .counted()
             .order_by("-received_at")[:200]
         )
 

@@ -389,6 +389,10 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Complaint.OPEN_STATUSES)
 
+    def counted(self):
+        """The entries every count and report is made of: not void, not merged away."""
+        return self.exclude(status__in=Complaint.NOT_COUNTED)
+
     def _pending(self, stage):
         due, done = Complaint.STAGES[stage]
         pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
@@ -504,6 +508,9 @@ class Complaint(VersionedModel):
 
     Status = ComplaintStatus
     OPEN_STATUSES = OPEN_STATUSES
+    # A void entry was a mistake or spam, a merged one a duplicate: neither is an entry of the
+    # register in any count (ComplaintQuerySet.counted).
+    NOT_COUNTED = (ComplaintStatus.VOID, ComplaintStatus.MERGED)
 
     # The three tiers of art. 18: the regulatory period is 15, 30 or 60 natural days.
     class Complexity(models.TextChoices):
