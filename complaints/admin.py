@@ -15,7 +15,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -608,6 +608,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         # The admin goes on with `obj` (messages, redirect): make it the saved row.
         obj.pk, obj.reference, obj._state = saved.pk, saved.reference, saved._state
 
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {**(extra_context or {})}
+        if self.sees_personal_data(request):
+            context["customer_history_url"] = reverse("admin:complaints_complaint_customer_history")
+        return super().add_view(request, form_url, context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Outside the user's scope is "not found", not the admin's redirect to its index.
         complaint = self._complaint(request, object_id)
@@ -674,9 +680,29 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         }
         return TemplateResponse(request, "admin/complaints/complaint/void_selected.html", context)
 
+    def customer_history_view(self, request):
+        """The customer's earlier entries while a new entry is being typed in (POST: the
+        numbers stay out of URLs and logs). Only for those who see customer data unmasked and
+        may search by it: to anyone else any number typed would be an oracle."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) and self.sees_personal_data(request)):
+            raise PermissionDenied
+        form = forms.CustomerLookupForm(request.POST)
+        form.is_valid()
+        context = {"customer_history": selectors.customer_history(form.instance, request.user)}
+        return TemplateResponse(
+            request, "admin/complaints/complaint/customer_history.html", context
+        )
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "customer-history/",
+                wrap(self.customer_history_view),
+                name="complaints_complaint_customer_history",
+            ),
             path(
                 "<path:object_id>/move/<str:move>/",
                 wrap(self.move_view),
