@@ -11,6 +11,11 @@
   const body = box.querySelector(".customer-history-body");
   const names = ["customer_phone", "customer_id_type", "customer_id_number"];
   const fields = names.map(function (name) { return form.elements[name]; }).filter(Boolean);
+  // Beside the numbers being typed, not below the whole form.
+  const typedIn = fields.length ? fields[0].closest("fieldset") : null;
+  if (typedIn) {
+    typedIn.after(box);
+  }
   let timer = null;
   let asked = "";
 

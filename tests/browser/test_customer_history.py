@@ -41,6 +41,10 @@ def test_the_earlier_entry_appears_as_the_phone_is_typed(
     expect(history).to_contain_text(earlier.reference)
     expect(history).to_contain_text("电话")
     expect(history).not_to_contain_text("13912345678")
+    # Right below the customer section the phone is typed in.
+    expect(
+        page.locator("#customer-history").locator("xpath=preceding-sibling::fieldset[1]")
+    ).to_contain_text("客户信息")
     history.scroll_into_view_if_needed()
     page.screenshot(path=screenshot_dir / f"customer-history-typed-{screen}.png")
     page.locator("#id_customer_phone").fill("13700000000")
