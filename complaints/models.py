@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -840,7 +841,11 @@ class Complaint(VersionedModel):
         _("number of complainants"),
         default=1,
         validators=[MinValueValidator(1)],
-        help_text=_("5 or more is a group complaint; 20 or more a major complaint."),
+        help_text=format_lazy(
+            _("{group} or more is a group complaint; {major} or more a major complaint."),
+            group=GROUP_COMPLAINANTS,
+            major=MAJOR_COMPLAINANTS,
+        ),
     )
 
     # --- The customer's other entries: keyed hashes of the phone and the identity document
