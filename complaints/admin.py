@@ -9,12 +9,13 @@ import json
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Min
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from branchservice import pii
 from branchservice.admin_site import IdListFilter, add_service_errors, is_id
@@ -48,7 +50,7 @@ from .models import (
     DeadlinePolicy,
     DeadlineStatus,
 )
-from .workflow import Move, allowed_moves, may, reply_refusal
+from .workflow import Move, allowed_moves, may, may_make, reply_refusal
 
 # Each move's page: its form and the service it calls with the form's data.
 MOVE_PAGES = {
@@ -320,7 +322,8 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     # Counting the whole register again for "x of y" costs a full scan on a large table.
     show_full_result_count = False
-    actions = None
+    # Only those who void entries get the checkboxes (an action nobody may take is hidden).
+    actions = ["void_selected"]
 
     fieldsets = [
         (None, {"fields": ["branch", "kind", "channel", "received_at", "is_urgent"]}),
@@ -605,6 +608,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         # The admin goes on with `obj` (messages, redirect): make it the saved row.
         obj.pk, obj.reference, obj._state = saved.pk, saved.reference, saved._state
 
+    def add_view(self, request, form_url="", extra_context=None):
+        context = {**(extra_context or {})}
+        if self.sees_personal_data(request):
+            context["customer_history_url"] = reverse("admin:complaints_complaint_customer_history")
+        return super().add_view(request, form_url, context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Outside the user's scope is "not found", not the admin's redirect to its index.
         complaint = self._complaint(request, object_id)
@@ -624,9 +633,76 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     # --- workflow pages -----------------------------------------------------------------------
 
+    def has_void_permission(self, request):
+        return may_make(request.user, Move.VOID)
+
+    @admin.action(description=_("Void the selected entries (spam, entries made in error)…"),
+                  permissions=["void"])  # fmt: skip
+    def void_selected(self, request, queryset):
+        """Spam floods an opinion book by the dozen: void them in one go, with one reason,
+        each entry on its own record. Asks for the reason first, naming the entries."""
+        limit = services.MAX_VOID_AT_ONCE
+        entries = list(queryset.select_related("branch").order_by("received_at")[: limit + 1])
+        if len(entries) > limit:
+            self.message_user(
+                request,
+                _("At most %(n)d entries can be voided at once: narrow the list.") % {"n": limit},
+                messages.ERROR,
+            )
+            return None
+        form = forms.VoidEachForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            voided, refused = services.complaint_void_each(
+                user=request.user, complaints=entries, reason=form.cleaned_data["reason"]
+            )
+            if voided:
+                self.message_user(
+                    request,
+                    ngettext("%(n)d entry voided.", "%(n)d entries voided.", len(voided))
+                    % {"n": len(voided)},
+                    messages.SUCCESS,
+                )
+            if refused:
+                self.message_user(
+                    request,
+                    _("Not voided: %(entries)s")
+                    % {"entries": "; ".join(f"{c.reference} ({why})" for c, why in refused)},
+                    messages.WARNING,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Void entries"),
+            "entries": pii.free_text_for(request.user, entries),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/void_selected.html", context)
+
+    def customer_history_view(self, request):
+        """The customer's earlier entries while a new entry is being typed in (POST: the
+        numbers stay out of URLs and logs). Only for those who see customer data unmasked and
+        may search by it: to anyone else any number typed would be an oracle."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) and self.sees_personal_data(request)):
+            raise PermissionDenied
+        form = forms.CustomerLookupForm(request.POST)
+        form.is_valid()
+        context = {"customer_history": selectors.customer_history(form.instance, request.user)}
+        return TemplateResponse(
+            request, "admin/complaints/complaint/customer_history.html", context
+        )
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "customer-history/",
+                wrap(self.customer_history_view),
+                name="complaints_complaint_customer_history",
+            ),
             path(
                 "<path:object_id>/move/<str:move>/",
                 wrap(self.move_view),

@@ -604,7 +604,7 @@ def seed(stdout):
                     Complaint.objects.filter(
                         branch=outlet, customer_phone=phone, received_at__lt=received
                     )
-                    .exclude(status__in=[Complaint.Status.MERGED, Complaint.Status.VOID])
+                    .counted()
                     .first()
                 )
                 if target is not None:
@@ -691,7 +691,7 @@ def _feedback(entry, manager, now):
     entry = Complaint.objects.get(pk=entry.pk)
     if entry.channel != Complaint.Channel.REGULATOR or entry.replied_at is None:
         return
-    if entry.status in (Complaint.Status.VOID, Complaint.Status.MERGED):
+    if entry.status in Complaint.NOT_COUNTED:
         return
     at = min(entry.replied_at + dt.timedelta(days=1), now)
     services.complaint_record_regulator_feedback(

@@ -241,6 +241,29 @@ class ReasonForm(MoveForm):
     reason = _note(_("Reason given"), required=True)
 
 
+class CustomerLookupForm(forms.ModelForm):
+    """The phone and identity document typed into the add page so far: enough to match the
+    customer's earlier entries (selectors.customer_history), checked by nobody: half a number
+    matches nothing, it is not refused."""
+
+    class Meta:
+        model = Complaint
+        fields = ["customer_phone", "customer_id_type", "customer_id_number"]
+
+    def _post_clean(self):
+        # Only read, never saved: what is valid so far goes on the unsaved entry, the rest
+        # (a number half typed) stays at its default and matches nothing.
+        for name in self._meta.fields:
+            if self.cleaned_data.get(name):
+                setattr(self.instance, name, self.cleaned_data[name])
+
+
+class VoidEachForm(forms.Form):
+    """The one reason for voiding the entries selected in the register (a flood of spam)."""
+
+    reason = _note(_("Reason given"), required=True)
+
+
 class WithdrawForm(MoveForm):
     reason = _note(_("What the customer said"), required=True)
 
@@ -397,7 +420,7 @@ class MergeForm(MoveForm):
             scope_queryset(Complaint.objects.filter(same), self.user)
             .filter(received_at__lte=c.received_at)
             .exclude(pk=c.pk)
-            .exclude(status__in=[Complaint.Status.MERGED, Complaint.Status.VOID])
+            .counted()
             .order_by("-received_at")[:200]
         )
 

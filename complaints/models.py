@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -389,6 +390,10 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Complaint.OPEN_STATUSES)
 
+    def counted(self):
+        """The entries every count and report is made of: not void, not merged away."""
+        return self.exclude(status__in=Complaint.NOT_COUNTED)
+
     def _pending(self, stage):
         due, done = Complaint.STAGES[stage]
         pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
@@ -504,6 +509,9 @@ class Complaint(VersionedModel):
 
     Status = ComplaintStatus
     OPEN_STATUSES = OPEN_STATUSES
+    # A void entry was a mistake or spam, a merged one a duplicate: neither is an entry of the
+    # register in any count (ComplaintQuerySet.counted).
+    NOT_COUNTED = (ComplaintStatus.VOID, ComplaintStatus.MERGED)
 
     # The three tiers of art. 18: the regulatory period is 15, 30 or 60 natural days.
     class Complexity(models.TextChoices):
@@ -833,7 +841,11 @@ class Complaint(VersionedModel):
         _("number of complainants"),
         default=1,
         validators=[MinValueValidator(1)],
-        help_text=_("5 or more is a group complaint; 20 or more a major complaint."),
+        help_text=format_lazy(
+            _("{group} or more is a group complaint; {major} or more a major complaint."),
+            group=GROUP_COMPLAINANTS,
+            major=MAJOR_COMPLAINANTS,
+        ),
     )
 
     # --- The customer's other entries: keyed hashes of the phone and the identity document

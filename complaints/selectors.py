@@ -13,14 +13,17 @@ def customer_history(complaint: Complaint, user, *, limit: int = HISTORY_SHOWN) 
     matched on the keyed hashes of the phone and the document (never on the numbers), so the
     page shows them to a role that sees customer data masked without telling it any number.
 
+    `complaint` may be unsaved: the add page asks while the phone and ID are typed in, before
+    the entry has a receipt time (then every earlier entry counts).
+
     One query whatever the customer's history holds (the entries with their outlet and
     reason, one more than `limit` to tell whether there are more)."""
+    phone_key, id_key = complaint.customer_keys()
     earlier = scope_queryset(
-        Complaint.objects.same_customer(
-            phone_key=complaint.customer_phone_key, id_key=complaint.customer_id_key
-        ).filter(received_at__lte=complaint.received_at),
-        user,
-    ).exclude(pk=complaint.pk)
+        Complaint.objects.same_customer(phone_key=phone_key, id_key=id_key), user
+    )
+    if complaint.pk is not None:
+        earlier = earlier.filter(received_at__lte=complaint.received_at).exclude(pk=complaint.pk)
     entries = list(
         earlier.select_related("branch", "reason")
         .only(
@@ -43,10 +46,6 @@ def customer_history(complaint: Complaint, user, *, limit: int = HISTORY_SHOWN) 
     entries = entries[:limit]
     for entry in entries:
         # What matched, in words the page can show: never the value itself.
-        entry.same_phone = bool(complaint.customer_phone_key) and (
-            entry.customer_phone_key == complaint.customer_phone_key
-        )
-        entry.same_document = bool(complaint.customer_id_key) and (
-            entry.customer_id_key == complaint.customer_id_key
-        )
-    return {"entries": entries, "more": more}
+        entry.same_phone = bool(phone_key) and entry.customer_phone_key == phone_key
+        entry.same_document = bool(id_key) and entry.customer_id_key == id_key
+    return {"entries": entries, "more": more, "looked_up": bool(phone_key or id_key)}

@@ -382,6 +382,12 @@ def reply_refusal(complaint: Complaint, user) -> str | None:
     return None
 
 
+def may_make(user, move: Move) -> bool:
+    """Whether `user`'s roles make `move` at all (on some entry, in some state): whether an
+    action for many entries at once is offered; each entry is still checked on its own."""
+    return any(t.move == move and _user_may(user, t.roles) for t in TRANSITIONS)
+
+
 def may(complaint: Complaint, user, move: Move) -> bool:
     try:
         transition_for(complaint, user, move)

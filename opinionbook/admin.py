@@ -31,7 +31,10 @@ class OpinionBookAdmin(ScopedAdminMixin, HistoryAdmin):
     actions = ["switch_on", "switch_off"]
 
     def get_queryset(self, request):
-        online = Q(outlet__complaints__channel=Complaint.Channel.OPINION_BOOK_ONLINE)
+        # Counted as every report counts entries: voided spam and merged duplicates are not.
+        online = Q(outlet__complaints__channel=Complaint.Channel.OPINION_BOOK_ONLINE) & ~Q(
+            outlet__complaints__status__in=Complaint.NOT_COUNTED
+        )
         return (
             super()
             .get_queryset(request)

@@ -294,7 +294,7 @@ class TicketImportAdmin(PageMixin, ScopedAdminMixin, ViewOnlyAdminMixin, admin.M
                 else:
                     return redirect("admin:servicetimes_ticketimport_change", ticket_import.pk)
         problems = importing.column_errors(columns, headers)
-        preview = (
+        rows = (
             []
             if problems
             else services.ticket_import_preview(ticket_import=ticket_import, columns=columns)
@@ -306,8 +306,7 @@ class TicketImportAdmin(PageMixin, ScopedAdminMixin, ViewOnlyAdminMixin, admin.M
             ticket_import=ticket_import,
             form=form,
             problems=problems,
-            preview=preview,
-            preview_fields=[f for f in importing.TicketField if f.value in columns],
+            rows=rows,
             ignored=[h for h in headers if h and h not in used],
             saved=saved,
         )

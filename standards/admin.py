@@ -212,7 +212,8 @@ class CatalogueImportAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
             _("Map the columns of %(file)s") % {"file": record.original_name},
             record=record,
             form=form,
-            plan=plan,
+            rows=plan.rows,
+            problems=plan.errors,
             counts={
                 "new": plan.count(manual.ManualRow.NEW),
                 "revised": plan.count(manual.ManualRow.REVISED),

@@ -472,6 +472,7 @@ admin:complaints_businesscategory_simple_history      ok    ok    ok    login ok
 admin:complaints_complaint_add                        ok    ok    ok    login 403   ok    login login  -
 admin:complaints_complaint_attachment                 ok    ok    ok    login ok    404   login login  complaint_of_a
 admin:complaints_complaint_change                     ok    ok    ok    login ok    404   login login  complaint_of_a
+admin:complaints_complaint_customer_history           405   405   405   login 405   405   login login  -
 admin:complaints_complaint_changelist                 ok    ok    ok    login ok    ok    login login  complaint_of_a
 admin:complaints_complaint_delete                     403   403   403   login 403   403   login login  complaint_of_a
 admin:complaints_complaint_history                    ok    ok    ok    login ok    404   login login  complaint_of_a

@@ -61,6 +61,11 @@ class ExportChangelistMixin:
             "base_change_list": base.template,
         }
         response = super().changelist_view(request, extra_context)
-        if isinstance(response, TemplateResponse) and not response.is_rendered:
+        # The list itself (it has "cl"), not a page an admin action answers with.
+        if (
+            isinstance(response, TemplateResponse)
+            and not response.is_rendered
+            and "cl" in (response.context_data or {})
+        ):
             response.template_name = EXPORT_TEMPLATE
         return response

@@ -158,3 +158,38 @@ def test_received_at_before_the_window_is_no_repeat_even_at_another_outlet(
     assert not register(manager, org.a2).is_repeat
     register(outlet_user, org.a, received_at=at(2026, 9, 30) - dt.timedelta(days=89))
     assert register(manager, org.a2, received_at=at(2026, 9, 30, 12)).is_repeat
+
+
+HISTORY_URL = reverse("admin:complaints_complaint_customer_history")
+
+
+def typed_history(client, **typed):
+    return client.post(HISTORY_URL, {"customer_id_type": "resident_id", **typed})
+
+
+def test_the_add_page_lists_the_customers_entries_as_the_phone_is_typed(customer, manager, login):
+    first, second, elsewhere, today = customer
+    client = login(manager)
+    add = client.get(reverse("admin:complaints_complaint_add")).content.decode()
+    assert f'data-url="{HISTORY_URL}"' in add
+    listed = typed_history(client, customer_phone="13812345678").content.decode()
+    assert all(e.reference in listed for e in (first, second, today))
+    # Another sub-branch's entry stays out of sight, and no number is echoed.
+    assert elsewhere.reference not in listed and "13812345678" not in listed
+    assert (
+        "该客户没有更早的登记"
+        in typed_history(client, customer_phone="13900000000").content.decode()
+    )
+    # Half a number matches nothing, and is not an error either.
+    half = typed_history(client, customer_phone="1381")
+    assert half.status_code == 200 and first.reference not in half.content.decode()
+
+
+def test_the_typed_lookup_is_for_those_who_see_the_numbers(customer, auditor, manager, login):
+    # To a role that sees customer data masked any number typed would be an oracle.
+    assert typed_history(login(auditor), customer_phone="13812345678").status_code == 403
+    assert (
+        "data-url"
+        not in login(auditor).get(reverse("admin:complaints_complaint_add")).content.decode()
+    )
+    assert login(manager).get(HISTORY_URL).status_code == 405  # numbers never in a URL

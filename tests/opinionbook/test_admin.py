@@ -118,3 +118,74 @@ def test_voided_spam_is_not_counted_in_the_statistics(org, hq, book):
     complaints.complaint_void(user=hq, complaint=spam, reason="广告垃圾信息")
     rows = branch_summary(scope=org.a, period=dt.date(2026, 12, 1), sources=["entries"])
     assert rows[0].parts["entries"] == 1
+
+
+def test_voided_spam_is_not_counted_in_the_books_list(login, hq, book):
+    write_in(book)
+    spam = write_in(book, "广告")
+    complaints.complaint_void(user=hq, complaint=spam, reason="广告垃圾信息")
+    listing = login(hq).get(BOOKS)
+    assert [row.entry_count for row in listing.context["cl"].result_list] == [1]
+
+
+def void_selected(client, entries, **extra):
+    data = {"action": "void_selected", "_selected_action": [e.pk for e in entries], **extra}
+    return client.post(REGISTER, data)
+
+
+def test_head_office_voids_a_flood_of_spam_at_once_each_with_the_reason_on_record(login, hq, book):
+    flood = [write_in(book, f"加微信领红包 {n}") for n in range(3)]
+    keep = write_in(book, "柜台服务很好。")
+    client = login(hq)
+    # The action first asks for the reason, naming what it will void.
+    confirm = void_selected(client, flood)
+    assert confirm.status_code == 200
+    page = confirm.content.decode()
+    assert all(e.reference in page for e in flood) and keep.reference not in page
+    assert not Complaint.objects.filter(status=Complaint.Status.VOID).exists()
+    done = void_selected(client, flood, apply="1", reason="广告垃圾信息")
+    assert done.status_code == 302
+    messages = [str(m) for m in done.wsgi_request._messages]
+    assert messages == ["已作废 3 条登记。"]
+    for entry in flood:
+        entry.refresh_from_db()
+        assert entry.status == Complaint.Status.VOID and entry.void_reason == "广告垃圾信息"
+        event = ComplaintEvent.objects.get(complaint=entry, action=Move.VOID)
+        assert event.actor == hq and event.note == "广告垃圾信息"
+    keep.refresh_from_db()
+    assert keep.status == Complaint.Status.REGISTERED
+    assert Complaint.objects.count() == 4  # voided, never deleted
+
+
+def test_a_bulk_void_needs_a_reason(login, hq, book):
+    flood = [write_in(book, "广告"), write_in(book, "广告")]
+    response = void_selected(login(hq), flood, apply="1", reason=" ")
+    assert response.status_code == 200
+    assert "这个字段是必填项" in response.content.decode()
+    assert not Complaint.objects.filter(status=Complaint.Status.VOID).exists()
+
+
+def test_a_bulk_void_names_the_entries_it_could_not_void(login, hq, book):
+    already = write_in(book, "广告")
+    complaints.complaint_void(user=hq, complaint=already, reason="先作废了")
+    fresh = write_in(book, "广告")
+    done = void_selected(login(hq), [already, fresh], apply="1", reason="广告垃圾信息")
+    messages = [str(m) for m in done.wsgi_request._messages]
+    assert messages[0] == "已作废 1 条登记。"
+    assert already.reference in messages[1]
+    already.refresh_from_db()
+    assert already.void_reason == "先作废了"  # the first reason stays
+
+
+def test_only_head_office_is_offered_the_bulk_void(login, outlet_user, head_a, hq, book):
+    entry = write_in(book)
+    assert (
+        "void_selected"
+        in login(hq).get(REGISTER).context["action_form"].fields["action"].choices[1]
+    )
+    for user in (outlet_user, head_a):
+        client = login(user)
+        assert client.get(REGISTER).context["action_form"] is None  # no checkboxes at all
+        void_selected(client, [entry], apply="1", reason="垃圾")
+    entry.refresh_from_db()
+    assert entry.status == Complaint.Status.REGISTERED

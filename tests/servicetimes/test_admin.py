@@ -32,7 +32,9 @@ def test_upload_map_preview_import_and_results(org, tellers, head_a, login):
     # Guessed from the column names, the customer-name column left out, and a preview.
     assert page.context["form"]["teller"].initial == "柜员号"
     assert "客户姓名" in text and "不导入" in text
-    assert len(page.context["preview"]) == 20 and not any(r.errors for r in page.context["preview"])
+    assert len(page.context["rows"]) == 20 and not any(r.errors for r in page.context["rows"])
+    first = page.context["rows"][0].values
+    assert f"<td>{first['ticket_number']}</td>" in text and f"{first['wait_seconds']} s" in text
     columns = {name: field.initial for name, field in page.context["form"].fields.items()}
     done = client.post(response.url, {**{k: v or "" for k, v in columns.items()}, "import": "1"})
     assert done.status_code == 302
@@ -53,7 +55,7 @@ def test_the_preview_shows_each_rows_errors(org, tellers, head_a, login):
     rows = log_rows()
     rows[1]["teller"] = "G999"
     response = upload_file(client, org, csv_bytes(rows))
-    preview = client.get(response.url).context["preview"]
+    preview = client.get(response.url).context["rows"]
     assert preview[1].number == 3 and "G999" in preview[1].errors[0]
     assert not preview[0].errors
 
