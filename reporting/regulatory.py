@@ -129,8 +129,8 @@ _within_definition = lazy(lambda days: _within(days)[1], str)
 # The columns of every table of the workbook, in order; the cover lists their definitions.
 COLUMNS = [
     STATISTIC_BY_KEY["complaints"],
-    S("founded", gettext_lazy("Founded"), gettext_lazy("Complaints whose investigation found "
-      "them founded (属实)."), count("founded")),
+    S("founded", gettext_lazy("Founded complaints"), gettext_lazy("Complaints whose "
+      "investigation found them founded (属实)."), count("founded")),
     S("at_fault", gettext_lazy("Bank at fault"), gettext_lazy("Complaints with an "
       "investigation result where the bank was at fault (有责投诉)."), count("at_fault")),
     S("replied", gettext_lazy("Replied"), gettext_lazy("Complaints whose decision was given to "
