@@ -41,6 +41,7 @@ from .selectors import (
     Parts,
     Statistic,
     _complaints,
+    _path_ids,
     count,
     entry_aggregates,
     scope_branches,
@@ -192,10 +193,6 @@ def _total(parts_list) -> Parts:
     for parts in parts_list:
         total.add(parts)
     return total
-
-
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/")]
 
 
 def branch_rows(scope: Branch, by_outlet: dict[int, Parts]) -> list[tuple[Branch, Parts]]:

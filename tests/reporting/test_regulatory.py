@@ -343,3 +343,17 @@ def test_the_schedule_builds_the_quarters_and_the_years_regulatory_workbooks(ban
                           ("HQ", "T1", "T2")}  # fmt: skip
     again = services.summaries_schedule(today=dt.date(2026, 1, 5))
     assert [f for f in again if f.kind == "regulatory"] == []
+
+
+def test_the_build_reports_its_progress_and_the_centre_shows_it(november, bank, auditor, login):
+    _register(bank)
+    steps = []
+    build_regulatory(scope=bank.s1, period=Q3, stream=io.BytesIO(), progress=steps.append)
+    assert steps == sorted(steps) and steps[-1] == 100 and len(steps) > 1
+    ReportFile.objects.create(
+        scope=bank.s1, period=Q3.start, period_kind=Q3.kind, kind="regulatory", version=1,
+        status=JobStatus.RUNNING, progress=70, built_by=auditor,
+    )  # fmt: skip
+    page = login(auditor).get(reverse("reporting:centre")).content.decode()
+    # The page reloads itself while a build runs (centre.js), so the bar moves.
+    assert "data-pending" in page and '<progress max="100" value="70">' in page
