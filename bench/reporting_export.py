@@ -20,6 +20,10 @@ by set-based SQL (INSERT ... SELECT over generate_series). Then measures:
 3. building the summary workbook of last month and of last quarter (it checks that each holds
    complaints) for one tier-1 branch and for the whole bank: median time and SQL queries (the
    same for all four: a quarter is read in one go, not month by month);
+3b. building the regulatory workbook (reporting.regulatory, issue 18: a year at 1M complaints
+   <= 30 s) of last quarter and of the year holding the most complaints (this year: the rows
+   cover the last 365 days) for the whole bank: median time and SQL queries (the same for
+   both);
 4. the branch league table (/reports/branches/, issue 15: head office at the outlet level,
    target <= 12 queries and <= 1 s at 500 outlets and 1M complaints): reporting.league's
    league_table() alone, and the whole page through Django's test client (rendering and the
@@ -81,9 +85,11 @@ from complaints.models import (  # noqa: E402
     BusinessChannel,
     Complaint,
     ComplaintReason,
+    DeadlinePolicy,
 )
 from reporting.league import league_table  # noqa: E402
 from reporting.periods import Period, PeriodKind  # noqa: E402
+from reporting.regulatory import build_regulatory  # noqa: E402
 from reporting.selectors import last_complete_month  # noqa: E402
 from reporting.workbooks import build_summary  # noqa: E402
 
@@ -131,6 +137,10 @@ def fill_complaints(total: int):
     # g spreads receipt evenly over the last 365 days, whatever the number of rows, so that
     # every month holds a twelfth of them (the monthly summary measures a month with data).
     received = f"(now() - interval '365 days' + g * interval '{31_536_000 / total:.6f} seconds')"
+    # One complaint in twenty extended to 30 days, one in twenty to 60 (the regulatory
+    # workbook's 15/30/60-day columns read the ceiling and the tier).
+    tier = "CASE g %% 20 WHEN 0 THEN 'complex' WHEN 1 THEN 'especially' ELSE '' END"
+    tier_days = "CASE g %% 20 WHEN 0 THEN 30 WHEN 1 THEN 60 ELSE 15 END"
     overrides = {
         "reference": "'BENCH-' || g",
         "branch_id": f"(ARRAY{outlets})[1 + g %% {len(outlets)}]",
@@ -162,6 +172,10 @@ def fill_complaints(total: int):
         "followup_comment": "CASE WHEN g %% 5 = 0 THEN '客户表示满意，电话 13812345678'"
         " ELSE '' END",
         "closed_at": f"CASE WHEN g %% 5 = 0 THEN {received} + interval '8 days' END",
+        "policy_id": str(DeadlinePolicy.current().pk),
+        "extension_tier": tier,
+        "regulatory_due_at": f"{received} + ({tier_days}) * interval '1 day'",
+        "review_requested_at": f"CASE WHEN g %% 50 = 0 THEN {received} + interval '12 days' END",
         "created_at": received,
         "updated_at": received,
     }
@@ -345,6 +359,29 @@ def measure_summary(scope, period, runs):
         sys.exit(f"{period.key} holds no complaints: the figures would mean nothing.")
 
 
+def complaints_in(period) -> int:
+    return Complaint.objects.filter(
+        received_at__gte=period.start_at, received_at__lt=period.end_at
+    ).count()
+
+
+def measure_regulatory(scope, period, runs):
+    """Build the regulatory workbook of `period` for `scope`: median time and SQL queries."""
+    counted = []
+
+    def build():
+        with tempfile.TemporaryFile() as stream, CaptureQueriesContext(connection) as q:
+            build_regulatory(scope=scope, period=period, stream=stream)
+            counted[:] = [len(q.captured_queries), stream.tell()]
+
+    seconds = median_seconds(build, runs)
+    received = complaints_in(period)
+    print(f"  {scope.code} {period.key}: {received:,} complaints: median {seconds:.2f} s, "
+          f"{counted[0]} queries, {counted[1] / 2**20:.2f} MB (year target <= 30 s)")  # fmt: skip
+    if not received:
+        sys.exit(f"{period.key} holds no complaints: the figures would mean nothing.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--outlets", type=int, default=500)
@@ -409,6 +446,11 @@ def main():
     for window in (Period.month(period), quarter):
         for scope in (small, hq):
             measure_summary(scope, window, args.runs)
+
+    print("\n3b. regulatory workbook, whole bank: last quarter and the year with the most rows")
+    this_year = Period.containing(PeriodKind.YEAR, timezone.localdate())
+    for window in (quarter, max(this_year, this_year.previous(), key=complaints_in)):
+        measure_regulatory(hq, window, args.runs)
 
     print("\n4. branch league table, outlet level, last complete month")
     setup_test_environment()  # the test client's host name, as in the tests

@@ -8,6 +8,7 @@ from branchservice.models import Branch
 from branchservice.scoping import visible_branches
 
 from . import periods
+from .models import ReportFile
 from .periods import Period
 from .selectors import first_data_month
 
@@ -87,12 +88,23 @@ def finished_period_error(period: Period, today: dt.date) -> str | None:
 
 
 class BuildSummaryForm(forms.Form):
+    # Optional: a form posted without it (before the regulatory report existed) asks for the
+    # summary, as it always did.
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=ReportFile.Kind.choices,
+        initial=ReportFile.Kind.SUMMARY,
+        required=False,
+    )
     period = AnyPeriodField(label=_("Period"))
     scope = forms.ModelChoiceField(label=_("Scope"), queryset=Branch.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].queryset = visible_branches(user)
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ReportFile.Kind.SUMMARY
 
     def clean_period(self):
         period = self.cleaned_data["period"]

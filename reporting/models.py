@@ -33,6 +33,8 @@ class ReportFile(models.Model):
     class Kind(models.TextChoices):
         # The summary of a month, quarter, half-year or year (period_kind says which).
         SUMMARY = "summary", _("Service quality summary")
+        # The regulator's tables and the disclosure figures (reporting.regulatory).
+        REGULATORY = "regulatory", _("Regulatory complaint statistics")
 
     scope = models.ForeignKey(
         Branch, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="report_files"
@@ -64,6 +66,8 @@ class ReportFile(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=report_upload_to, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # How far a running build is, in percent, for the report centre (written by the worker).
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
 
     objects = ReportFileQuerySet.as_manager()
 

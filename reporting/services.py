@@ -46,6 +46,16 @@ SCHEDULED_PERIOD_KINDS = (
     PeriodKind.HALF_YEAR,
     PeriodKind.YEAR,
 )
+# What the schedule builds of each kind of report: (periods, scope levels). The regulator's
+# tables are reported by the bank and, to the regulator's provincial offices, by its tier-1
+# branches, quarterly; the year's holds the annual disclosure.
+SCHEDULE = {
+    ReportFile.Kind.SUMMARY: (SCHEDULED_PERIOD_KINDS, SCHEDULED_SCOPE_LEVELS),
+    ReportFile.Kind.REGULATORY: (
+        (PeriodKind.QUARTER, PeriodKind.YEAR),
+        (Branch.Level.HEAD_OFFICE, Branch.Level.TIER1_BRANCH),
+    ),
+}
 
 
 def first_working_day_after(period: Period) -> dt.date:
@@ -56,16 +66,20 @@ def first_working_day_after(period: Period) -> dt.date:
 
 
 def report_build_request(
-    *, scope: Branch, period, user=None, language: str = settings.LANGUAGE_CODE
+    *,
+    scope: Branch,
+    period,
+    user=None,
+    language: str = settings.LANGUAGE_CODE,
+    kind: str = ReportFile.Kind.SUMMARY,
 ) -> tuple[ReportFile, bool]:
-    """Ask for a new version of the summary of `period` (a Period, or a month's first day);
-    returns (file, created).
+    """Ask for a new version of the report `kind` (the summary by default) of `period` (a
+    Period, or a month's first day); returns (file, created).
 
     If a build of the same scope, period and kind is already queued or running, that one is
     returned instead (the partial unique constraint makes this hold under concurrency too).
     """
     period = as_period(period)
-    kind = ReportFile.Kind.SUMMARY
     same = {"scope": scope, "period": period.start, "period_kind": period.kind, "kind": kind}
     pending = ReportFile.objects.pending().filter(**same)
     try:
@@ -91,23 +105,39 @@ def report_build_request(
     return report_file, True
 
 
-def report_build_run(*, report_file_id: int) -> ReportFile | None:
-    """Build a queued report file (called by the worker)."""
+def _builders():
+    from .regulatory import build_regulatory
     from .workbooks import build_summary
 
+    return {ReportFile.Kind.SUMMARY: build_summary, ReportFile.Kind.REGULATORY: build_regulatory}
+
+
+def report_build_run(*, report_file_id: int) -> ReportFile | None:
+    """Build a queued report file (called by the worker)."""
     claimed = ReportFile.objects.filter(pk=report_file_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING
     )
     if not claimed:
         return None  # already built or being built by another worker, or cancelled
     report_file = ReportFile.objects.select_related("scope").get(pk=report_file_id)
+    build = _builders()[report_file.kind]
+    extra = {}
+    # The regulatory workbook of a year is the long build (a million rows): it says how far
+    # it is; a summary has no such step to report.
+    if report_file.kind == ReportFile.Kind.REGULATORY:
+
+        def progress(percent):
+            ReportFile.objects.filter(pk=report_file_id).update(progress=percent)
+
+        extra["progress"] = progress
     try:
         with tempfile.TemporaryFile() as stream, translation.override(report_file.language):
-            build_summary(
+            build(
                 scope=report_file.scope,
                 period=report_file.report_period,
                 stream=stream,
                 generated_at=timezone.now(),
+                **extra,
             )
             digest, size = _digest(stream)
             report_file.file.save(report_file.download_name(), File(stream), save=False)
@@ -115,7 +145,8 @@ def report_build_run(*, report_file_id: int) -> ReportFile | None:
         report_file.size = size
         report_file.built_at = timezone.now()
         report_file.status = JobStatus.READY
-        report_file.save(update_fields=["file", "sha256", "size", "built_at", "status"])
+        report_file.progress = 100
+        report_file.save(update_fields=["file", "sha256", "size", "built_at", "status", "progress"])
     except Exception as exc:
         logger.exception("Building report file %s failed", report_file_id)
         ReportFile.objects.filter(pk=report_file_id).update(
@@ -149,30 +180,33 @@ def reports_fail_stale(*, now=None) -> int:
 
 def summaries_schedule(*, today: dt.date) -> list[ReportFile]:
     """From the first working day after a month, quarter, half-year or year on, build its
-    missing summaries.
+    missing summaries and regulatory workbooks (SCHEDULE says which of each).
 
     Recomputed from the database each day: if beat was down on that working day, the next
-    run catches up, and a summary the schedule already built is never built again.
+    run catches up, and a report the schedule already built is never built again.
     """
     requested = []
-    scopes = list(Branch.objects.filter(level__in=SCHEDULED_SCOPE_LEVELS, is_active=True))
-    for kind in SCHEDULED_PERIOD_KINDS:
-        period = Period.containing(kind, today).previous()
-        if today < first_working_day_after(period):
-            continue
-        done = set(
-            ReportFile.objects.filter(
-                period=period.start,
-                period_kind=period.kind,
-                kind=ReportFile.Kind.SUMMARY,
-                by_schedule=True,
-                status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.READY],
-            ).values_list("scope_id", flat=True)
-        )
-        for scope in scopes:
-            if scope.pk not in done:
-                report_file, _created = report_build_request(scope=scope, period=period)
-                requested.append(report_file)
+    for kind, (period_kinds, levels) in SCHEDULE.items():
+        scopes = list(Branch.objects.filter(level__in=levels, is_active=True))
+        for period_kind in period_kinds:
+            period = Period.containing(period_kind, today).previous()
+            if today < first_working_day_after(period):
+                continue
+            done = set(
+                ReportFile.objects.filter(
+                    period=period.start,
+                    period_kind=period.kind,
+                    kind=kind,
+                    by_schedule=True,
+                    status__in=[JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.READY],
+                ).values_list("scope_id", flat=True)
+            )
+            for scope in scopes:
+                if scope.pk not in done:
+                    report_file, _created = report_build_request(
+                        scope=scope, period=period, kind=kind
+                    )
+                    requested.append(report_file)
     return requested
 
 

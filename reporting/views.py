@@ -83,16 +83,17 @@ def build(request):
         period=form.cleaned_data["period"],
         user=request.user,
         language=translation.get_language(),
+        kind=form.cleaned_data["kind"],
     )
     report_file.refresh_from_db()
     if report_file.status == JobStatus.FAILED and report_file.error == BROKER_DOWN:
         messages.error(request, broker_down_message())
     elif not created:
-        messages.info(request, _("This summary is already being built; it will appear below."))
+        messages.info(request, _("This report is already being built; it will appear below."))
     elif report_file.status == JobStatus.READY:
-        messages.success(request, _("The summary has been built."))
+        messages.success(request, _("The report has been built."))
     else:
-        messages.success(request, _("The summary is being built; it will appear below."))
+        messages.success(request, _("The report is being built; it will appear below."))
     return redirect("reporting:centre")
 
 

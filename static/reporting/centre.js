@@ -22,3 +22,11 @@
   }
   window.setTimeout(poll, 2000);
 })();
+
+// Report centre: while a report is being built, reload the page now and then, so that its
+// progress bar moves and the finished file appears with its download button.
+(function () {
+  "use strict";
+  if (!document.querySelector("tr[data-pending]")) return;
+  window.setTimeout(function () { window.location.reload(); }, 3000);
+})();
