@@ -6,7 +6,7 @@ The sentences are made from the same counts as the "complaints" statistic and th
 and by-reason sheets (complaints received in the period, void and merged entries aside). The
 current period's counts come from the summary rows the page or workbook already has; each
 period compared costs one grouped query (selectors.complaint_counts), and naming the movers
-three small look-ups.
+two small look-ups.
 """
 
 from collections import Counter
@@ -85,6 +85,8 @@ def written_analysis(
         compared.append((period.same_period_last_year(), gettext_lazy("the same period last year")))
     earlier = [(other, name, counts_of(scope=scope, period=other)) for other, name in compared]
     names = _names(current, [counts for _other, _name, counts in earlier])
+    # Every branch of the scope is a row of the summary: the outlets need no look-up.
+    names["outlet"] = {str(row.branch.pk): row.branch.name for row in rows if row.branch.is_outlet}
     paragraphs = []
     if not period.is_finished(today):
         paragraphs.append(
@@ -172,12 +174,12 @@ def _percent(share: float) -> str:
 
 
 def _names(current: Counts, earlier: list[Counts]) -> dict[str, dict[str, str]]:
-    """The names of every outlet, category and reason counted (three small look-ups)."""
-    keys = {dimension: set() for dimension in ("outlet", "category", "reason")}
+    """The names of every category and reason counted (two small look-ups)."""
+    keys = {dimension: set() for dimension in ("category", "reason")}
     for counts in [current, *earlier]:
         for dimension, found in keys.items():
             found.update(key for key in getattr(counts, dimension) if key)
-    models = {"outlet": Branch, "category": BusinessCategory, "reason": ComplaintReason}
+    models = {"category": BusinessCategory, "reason": ComplaintReason}
     names = {}
     for dimension, model in models.items():
         pks = [int(key) for key in keys[dimension]]

@@ -7,6 +7,8 @@ import io
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -140,3 +142,17 @@ def test_the_dashboard_takes_a_quarter_and_shows_its_analysis(
     page = client.get(reverse("reporting:dashboard"), {"period": "2026-Q9"})
     assert page.status_code == 200
     assert "2026-Q9" in page.content.decode()
+
+
+def test_the_dashboard_of_a_quarter_takes_the_queries_of_a_month(
+    org, movers, auditor, login, november
+):
+    client = login(auditor)
+
+    def queries(period):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reporting:dashboard"), {"period": period}).status_code == 200
+        return len(ctx.captured_queries)
+
+    queries("2026-09")  # the calendar's overrides are read into the cache
+    assert queries("2026-Q3") == queries("2026-09")
