@@ -208,3 +208,32 @@ def urgency() -> Case:
         default=Value(""),
         output_field=CharField(),
     )
+
+
+# The regulator's terms (CBIRC Order 2020 No. 3, art. 18) that the statistics count replies
+# against: a decision within 15 natural days, extended to 30, and by a further 30 to 60.
+REGULATORY_TERMS = (15, 30, 60)
+# The extension tiers a complaint's regulatory period can have (Complaint.extension_tier).
+EXTENSION_TIERS = ("", Complaint.Complexity.COMPLEX, Complaint.Complexity.ESPECIALLY_COMPLEX)
+
+
+def replied_within_q(days: int, policies) -> Q:
+    """Replied by the end of natural day `days` of the complaint's regulatory clock.
+
+    The clock is the one compute_deadlines keeps: it starts on the day of receipt (day 0),
+    or on the day new facts or materials restarted it, and finished pauses (appraisal, testing,
+    valuation, mediation) do not count. compute_deadlines stores its ceiling as the end of day
+    (start + the tier's days + paused days), so the end of day `days` of the same clock is that
+    ceiling moved back by (the tier's days − `days`): the report reads the clock, it does not
+    count it a second time. One condition per policy and tier (a handful)."""
+    conditions = [
+        Q(
+            policy_id=policy.pk,
+            extension_tier=tier,
+            replied_at__lte=F("regulatory_due_at")
+            - dt.timedelta(days=policy.regulatory_days(tier) - days),
+        )
+        for policy in policies
+        for tier in EXTENSION_TIERS
+    ]
+    return reduce(operator.or_, conditions, Q(pk__isnull=True))

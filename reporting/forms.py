@@ -126,7 +126,7 @@ class ReportFilterForm(forms.Form):
 
 
 class DashboardForm(forms.Form):
-    period = PeriodField(label=_("Month"), required=False)
+    period = AnyPeriodField(label=_("Period"), required=False)
     scope = forms.ModelChoiceField(label=_("Scope"), queryset=Branch.objects.none(), required=False)
 
     def __init__(self, *args, user, **kwargs):

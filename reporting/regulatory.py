@@ -14,19 +14,16 @@ number of outlets and codes, plus the reference lists, the branches and the dead
 The workbook holds no personal data: counts only.
 """
 
-import datetime as dt
-import operator
 from collections import defaultdict
-from functools import reduce
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from branchservice.exports.excel import PERCENT_FORMAT, SheetWriter, new_workbook
 from branchservice.models import Branch
+from complaints.deadlines import REGULATORY_TERMS, replied_within_q
 from complaints.models import (
     BusinessCategory,
     BusinessChannel,
@@ -47,40 +44,12 @@ from .selectors import (
     scope_branches,
 )
 
-# The regulator's terms (CBIRC Order 2020 No. 3, art. 18): a decision within 15 natural days,
-# extended to 30, and by a further 30 to 60.
-TERMS = (15, 30, 60)
-# The extension tiers a complaint's regulatory period can have (Complaint.extension_tier).
-TIERS = ("", Complaint.Complexity.COMPLEX, Complaint.Complexity.ESPECIALLY_COMPLEX)
-
 TITLES = {
     PeriodKind.MONTH: gettext_lazy("Monthly regulatory complaint statistics"),
     PeriodKind.QUARTER: gettext_lazy("Quarterly regulatory complaint statistics"),
     PeriodKind.HALF_YEAR: gettext_lazy("Half-yearly regulatory complaint statistics"),
     PeriodKind.YEAR: gettext_lazy("Annual regulatory complaint statistics"),
 }
-
-
-def replied_within_q(days: int, policies) -> Q:
-    """Replied by the end of natural day `days` of the complaint's regulatory clock.
-
-    The clock is the one complaints.deadlines keeps: it starts on the day of receipt (day 0),
-    or on the day new facts or materials restarted it, and finished pauses (appraisal, testing,
-    valuation, mediation) do not count. compute_deadlines stores its ceiling as the end of day
-    (start + the tier's days + paused days), so the end of day `days` of the same clock is that
-    ceiling moved back by (the tier's days − `days`): the report reads the clock, it does not
-    count it a second time. One condition per policy and tier (a handful)."""
-    conditions = [
-        Q(
-            policy_id=policy.pk,
-            extension_tier=tier,
-            replied_at__lte=F("regulatory_due_at")
-            - dt.timedelta(days=policy.regulatory_days(tier) - days),
-        )
-        for policy in policies
-        for tier in TIERS
-    ]
-    return reduce(operator.or_, conditions, Q(pk__isnull=True))
 
 
 def aggregates(period: Period, policies) -> dict:
@@ -96,8 +65,8 @@ def aggregates(period: Period, policies) -> dict:
     result.update(
         replied=Count("pk", filter=replied),
         **{
-            f"within_{days}": Count("pk", filter=replied & replied_within_q(days, policies))
-            for days in TERMS
+            f"within_{days}_days": Count("pk", filter=replied & replied_within_q(days, policies))
+            for days in REGULATORY_TERMS
         },
         extended_60=Count("pk", filter=Q(extension_tier=Complaint.Complexity.ESPECIALLY_COMPLEX)),
         reviews=entries["reviews"],
@@ -114,19 +83,6 @@ def aggregates(period: Period, policies) -> dict:
 S = Statistic
 
 
-def _within(days: int) -> tuple:
-    """The label and definition of "replied within `days` days", in the reader's language."""
-    return (
-        _("Replied within %(days)d days") % {"days": days},
-        _("Complaints replied by the end of natural day %(days)d of their regulatory period: "
-          "counted from the day of receipt (day 0), or from the day new facts or materials "
-          "restarted it, without the days of finished pauses for appraisal, testing, valuation "
-          "or mediation (art. 18, 23). Includes those replied sooner.") % {"days": days},
-    )  # fmt: skip
-
-
-_within_label = lazy(lambda days: _within(days)[0], str)
-_within_definition = lazy(lambda days: _within(days)[1], str)
 # The columns of every table of the workbook, in order; the cover lists their definitions.
 COLUMNS = [
     STATISTIC_BY_KEY["complaints"],
@@ -136,12 +92,10 @@ COLUMNS = [
       "investigation result where the bank was at fault (有责投诉)."), count("at_fault")),
     S("replied", gettext_lazy("Replied"), gettext_lazy("Complaints whose decision was given to "
       "the customer (答复) by the end of the period."), count("replied")),
-    *[
-        S(f"within_{days}", _within_label(days), _within_definition(days), count(f"within_{days}"))
-        for days in TERMS
-    ],
+    # The summary's own figures (selectors, source handling_times), counted by the same rule.
+    *[STATISTIC_BY_KEY[f"within_{days}_days"] for days in REGULATORY_TERMS],
     S("over_60", gettext_lazy("Replied after 60 days"), gettext_lazy("Replied − replied "
-      "within 60 days."), lambda p: p["replied"] - p["within_60"]),
+      "within 60 days."), lambda p: p["replied"] - p["within_60_days"]),
     S("not_replied", gettext_lazy("Not replied at period end"), gettext_lazy("Complaints − "
       "replied."), lambda p: p["complaints"] - p["replied"]),
     STATISTIC_BY_KEY["extended"],

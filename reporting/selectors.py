@@ -35,7 +35,8 @@ from branchservice.models import Branch
 from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
-from complaints.models import Complaint, ComplaintReason, Pause
+from complaints.deadlines import REGULATORY_TERMS, paused_days, replied_within_q
+from complaints.models import Complaint, ComplaintReason, DeadlinePolicy, Pause
 from servicetimes import selectors as servicetimes
 from servicetimes.models import Ticket
 from standards.models import (
@@ -400,27 +401,61 @@ def collect_standing(*, scope, period):
 
 
 def collect_customers(*, scope, period):
-    """The customer base each outlet's head office entered (Branch.customer_base)."""
-    outlets = Branch.objects.filter(
-        path__startswith=scope.path, level=Branch.Level.OUTLET, customer_base__isnull=False
-    )
+    """The customer base each outlet's head office entered (Branch.customer_base), and the
+    outlets in service (the regulator's bulletins rank by complaints per 1,000 outlets)."""
+    outlets = Branch.objects.filter(path__startswith=scope.path, level=Branch.Level.OUTLET)
     result: dict[int, Parts] = defaultdict(Parts)
-    for pk, customers in outlets.values_list("pk", "customer_base"):
-        result[pk]["customers"] = customers
+    for pk, customers, is_active in outlets.values_list("pk", "customer_base", "is_active"):
+        result[pk]["customers"] = customers or 0
+        result[pk]["outlets"] = int(is_active)
     return result
 
 
-def collect_mystery_shopping(*, scope, period):
-    """Scores of the mystery-shopper visits of the period (done, not drafts)."""
-    visits = Checklist.objects.done().filter(
-        template__kind=TemplateKind.MYSTERY_SHOPPER,
-        branch__path__startswith=scope.path,
-        business_date__gte=period.start,
-        business_date__lt=period.end,
+# The independent visits and inspections (standards.INDEPENDENT_KINDS) by the prefix of
+# their parts.
+INSPECTION_PARTS = {TemplateKind.MYSTERY_SHOPPER: "mystery", TemplateKind.INSPECTION: "inspection"}
+
+
+def collect_inspections(*, scope, period):
+    """Scores of the period's mystery-shopper visits and branch inspections (done, not
+    drafts), one query grouped by outlet and kind."""
+    rows = (
+        Checklist.objects.done()
+        .filter(
+            template__kind__in=INSPECTION_PARTS,
+            branch__path__startswith=scope.path,
+            business_date__gte=period.start,
+            business_date__lt=period.end,
+        )
+        .values_list("branch_id", "template__kind")
+        .annotate(done=Count("pk"), scored=Count("score"), total=Sum("score"))
+        .order_by()
     )
-    result = _rows_by_branch(visits, mystery_scored=Count("score"), mystery_total=Sum("score"))
-    for parts in result.values():
-        parts["mystery_total"] = float(parts["mystery_total"])
+    result: dict[int, Parts] = defaultdict(Parts)
+    for branch_id, kind, done, scored, total in rows:
+        prefix = INSPECTION_PARTS[kind]
+        parts = result[branch_id]
+        parts[f"{prefix}_done"] += done
+        parts[f"{prefix}_scored"] += scored
+        parts[f"{prefix}_total"] += float(total or 0)
+    return result
+
+
+def collect_root_causes(*, scope, period):
+    """The period's complaints by outlet, root cause (parts "root_cause:<value>", "" while
+    the investigation has not found one) and quality (parts "quality", "non_quality")."""
+    rows = (
+        _complaints(scope, period)
+        .filter(kind=Complaint.Kind.COMPLAINT)
+        .values_list("branch_id", "root_cause", "is_quality")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[int, Parts] = defaultdict(Parts)
+    for branch_id, root_cause, is_quality, n in rows:
+        parts = result[branch_id]
+        parts[f"root_cause:{root_cause}"] += n
+        parts["quality" if is_quality else "non_quality"] += n
     return result
 
 
@@ -467,29 +502,58 @@ class WorkingDayCounter:
         return self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
 
 
-def collect_handling_times(*, scope, period):
-    """Working days from receipt to reply of the period's replied complaints.
+BRANCH_CEILING_DEFAULT = DeadlinePolicy._meta.get_field("branch_ceiling_working_days").default
 
-    The only source that reads one row per complaint (two dates, no objects): working days
-    follow the PRC calendar and admin overrides, which the database does not know.
+
+def collect_handling_times(*, scope, period):
+    """Working days from receipt to reply of the period's replied complaints, and whether the
+    reply met the branch ceiling (7 working days) and each regulatory limit (15/30/60 natural
+    days), the paused days not counted, as complaints.deadlines counts them.
+
+    The only source that reads one row per complaint (dates, no objects): working days
+    follow the PRC calendar and admin overrides, which the database does not know. Four
+    queries: the rows, the finished pauses of their clocks, the deadline policies and the
+    regulatory terms met, by outlet (replied_within_q, on the stored ceiling).
     """
-    rows = list(
-        _complaints(scope, period)
-        .filter(kind=Complaint.Kind.COMPLAINT, replied_at__lt=period.end_at)
-        .values_list("branch_id", "received_at", "replied_at")
-        .order_by()
+    replied = _complaints(scope, period).filter(
+        kind=Complaint.Kind.COMPLAINT, replied_at__lt=period.end_at
     )
+    rows = list(
+        replied.values_list(
+            "pk", "branch_id", "received_at", "replied_at", "policy__branch_ceiling_working_days",
+        ).order_by()
+    )  # fmt: skip
     result: dict[int, Parts] = defaultdict(Parts)
     if not rows:
         return result
+    pauses = defaultdict(list)
+    for pause in Pause.objects.filter(
+        complaint__in=replied.values("pk"), ended_at__isnull=False
+    ).only("complaint_id", "started_at", "ended_at"):
+        pauses[pause.complaint_id].append(pause)
     local = timezone.localdate
-    counter = WorkingDayCounter(period.start, local(max(row[2] for row in rows)))
-    for branch_id, received_at, replied_at in rows:
-        days = counter.between(local(received_at), local(replied_at))
+    counter = WorkingDayCounter(period.start, local(max(row[3] for row in rows)))
+    for pk, branch_id, received_at, replied_at, ceiling in rows:
+        received, reply = local(received_at), local(replied_at)
+        days = counter.between(received, reply)
         parts = result[branch_id]
         parts["replied"] += 1
         parts["handling_days"] += days
         parts.samples["handling_days"].append(days)
+        # The ceiling ends with its last working day: a reply on the weekend after is late.
+        _natural, paused_working = paused_days(pauses[pk], received)
+        limit = (ceiling or BRANCH_CEILING_DEFAULT) + paused_working
+        if days < limit or (days == limit and is_working_day(reply)):
+            parts["within_branch_ceiling"] += 1
+    # The regulator's terms are natural days on the clock the complaint stores (its ceiling):
+    # counted in the database, by the one rule the regulatory tables count them with.
+    policies = list(DeadlinePolicy.objects.all())
+    within = {
+        f"within_{days}_days": Count("pk", filter=replied_within_q(days, policies))
+        for days in REGULATORY_TERMS
+    }
+    for row in replied.values("branch_id").annotate(**within).order_by():
+        result[row["branch_id"]].update({key: row[key] for key in within})
     return result
 
 
@@ -697,7 +761,7 @@ register_source(
         "entries",
         collect_entries,
         [
-            S("entries", _("Entries"), _("Register entries received in the month (complaints, "
+            S("entries", _("Entries"), _("Register entries received in the period (complaints, "
               "suggestions and praise), not counting void entries or duplicates merged into "
               "another."), count("entries")),
             S("complaints", _("Complaints"), _("Entries of kind complaint."), count("complaints")),
@@ -711,21 +775,21 @@ register_source(
               "(有责投诉) ÷ complaints whose investigation has a result."),
               ratio("at_fault", "decided"), pct),
             S("ack_on_time", _("Acknowledged on time"), _("Complaints acknowledged to the "
-              "customer by the acknowledgement deadline, counted by the end of the month."),
+              "customer by the acknowledgement deadline, counted by the end of the period."),
               count("ack_on_time")),
             S("ack_on_time_rate", _("Acknowledged on time %"), _("Acknowledged on time ÷ "
-              "complaints acknowledged or due to be acknowledged by the end of the month."),
+              "complaints acknowledged or due to be acknowledged by the end of the period."),
               ratio("ack_on_time", "ack_counted"), pct, target=0.95, lower_is_worse=True),
             S("reply_on_time", _("Replied on time"), _("Complaints replied to by the reply "
-              "deadline of their deadline policy, counted by the end of the month."),
+              "deadline of their deadline policy, counted by the end of the period."),
               count("reply_on_time")),
             S("reply_on_time_rate", _("Replied on time %"), _("Replied on time ÷ complaints "
-              "replied or due to be replied by the end of the month."),
+              "replied or due to be replied by the end of the period."),
               ratio("reply_on_time", "reply_counted"), pct, target=0.95, lower_is_worse=True),
-            S("escalated", _("Escalations"), _("Complaints received in the month and escalated "
+            S("escalated", _("Escalations"), _("Complaints received in the period and escalated "
               "to head office by its end."), count("escalated")),
             S("followed_up", _("Follow-up visits"), _("Complaints whose follow-up visit was "
-              "done by the end of the month."), count("followed_up")),
+              "done by the end of the period."), count("followed_up")),
             S("satisfaction_rate", _("Satisfaction %"), _("Follow-up visits where the customer "
               "was satisfied or basically satisfied ÷ follow-up visits with a rating "
               "(satisfied, basically satisfied, dissatisfied)."),
@@ -743,34 +807,64 @@ register_source(
               "channel, stated facts or complexity was corrected by an approved step."),
               count("corrected"), alarm=True),
             S("reviews", _("Reviews requested"), _("Complaints whose customer asked for a "
-              "review (核查) of the decision by the end of the month."), count("reviews")),
+              "review (核查) of the decision by the end of the period."), count("reviews")),
         ],
     )
 )  # fmt: skip
 # Classifications: parts only, shown on their own sheets (columns are the reference data).
-register_source(Source("by_channel", _breakdown("channel", "channel")))
+register_source(
+    Source(
+        "by_channel",
+        _breakdown("channel", "channel"),
+        [
+            S("regulator_transfers", _("Regulator transfers"), _("Complaints of the period "
+              "that a regulator transferred (channel 监管转办: 12378, 12363, 12345, letters and "
+              "visits)."), count(f"channel:{Complaint.Channel.REGULATOR}")),
+            S("regulator_transfer_share", _("Regulator transfers %"), _("Regulator transfers "
+              "÷ complaints."), ratio(f"channel:{Complaint.Channel.REGULATOR}", "complaints"),
+              pct),
+        ],
+    )
+)  # fmt: skip
 register_source(Source("by_category", _breakdown("category_id", "category")))
 register_source(Source("by_reason", _breakdown("reason_id", "reason")))
 register_source(Source("repeats_by_reason", collect_repeats_by_reason))
 register_source(
     Source(
+        "root_causes",
+        collect_root_causes,
+        [
+            S("quality_complaints", _("Quality complaints"), _("Complaints of the period "
+              "marked as quality complaints (质量性投诉); the others are non-quality ones. "
+              "By root cause on their own sheet."), count("quality")),
+            S("quality_rate", _("Quality complaints %"), _("Quality complaints ÷ complaints."),
+              lambda p: p["quality"] / (p["quality"] + p["non_quality"])
+              if p["quality"] + p["non_quality"] else None, pct),
+        ],
+    )
+)  # fmt: skip
+register_source(
+    Source(
         "standing",
         collect_standing,
         [
-            S("open_overdue", _("Open overdue at month end"), _("Complaints (received in any "
-              "month) past their reply deadline, not replied and not closed at the end of the "
-              "month."), count("open_overdue"), alarm=True),
-            S("open_at_end", _("Open at month end"), _("Complaints (received in any month) not "
-              "closed at the end of the month, void and merged entries aside."),
+            S("open_overdue", _("Open overdue at period end"), _("Complaints (received at any "
+              "time) past their reply deadline, not replied and not closed at the end of the "
+              "period."), count("open_overdue"), alarm=True),
+            S("open_at_end", _("Open at period end"), _("Complaints (received at any time) not "
+              "closed at the end of the period, void and merged entries aside."),
               count("open_at_end")),
             S("regulatory_breached", _("Regulatory ceiling breached"), _("Complaints whose "
               "regulatory ceiling (15, 30 or 60 natural days, pauses and restarts counted) fell "
-              "in the month and passed without a reply."), count("regulatory_breached"),
+              "in the period and passed without a reply."), count("regulatory_breached"),
               alarm=True),
-            S("repeats", _("Repeat complaints"), _("Complaints received in the month whose "
+            S("repeats", _("Repeat complaints"), _("Complaints received in the period whose "
               "customer (same phone or ID number) complained before within the deadline "
               "policy's repeat window (90 days by default), or merged into an earlier entry of "
               "the same customer; merged ones are not counted as entries."), count("repeats")),
+            S("repeat_rate", _("Repeat complaints %"), _("Repeat complaints ÷ complaints "
+              "(the merged repeats, not counted as complaints, are in the numerator)."),
+              ratio("repeats", "complaints"), pct),
         ],
     )
 )  # fmt: skip
@@ -785,6 +879,12 @@ register_source(
               "customers × 10,000 (the regulator's bulletins rank banks by such a rate)."),
               lambda p: p["complaints"] * 10_000 / p["customers"] if p["customers"] else None,
               Format.PER),
+            S("outlets", _("Outlets"), _("Outlets in service (active) at the time of the "
+              "report."), count("outlets")),
+            S("complaints_per_1k_outlets", _("Complaints per 1,000 outlets"), _("Complaints ÷ "
+              "outlets × 1,000 (the regulator's quarterly bulletins rank banks by it)."),
+              lambda p: p["complaints"] * 1_000 / p["outlets"] if p["outlets"] else None,
+              Format.PER),
         ],
     )
 )  # fmt: skip
@@ -795,12 +895,39 @@ register_source(
         [
             S("handling_days_avg", _("Average handling time (working days)"), _("Working days "
               "from receipt to reply (the day of receipt is day 0, PRC working-day calendar), "
-              "averaged over the month's complaints replied by its end."),
+              "averaged over the period's complaints replied by its end."),
               mean("handling_days", "replied"), Format.DAYS),
             S("handling_days_p90", _("90th percentile handling time (working days)"),
-              _("Nine in ten of the month's replied complaints were replied within this many "
+              _("Nine in ten of the period's replied complaints were replied within this many "
                 "working days (nearest-rank percentile)."),
               percentile("handling_days", 0.9), Format.DAYS),
+            S("within_branch_ceiling", _("Replied within 7 working days"), _("Complaints "
+              "received in the period and replied by its end within the branch ceiling of "
+              "their deadline policy (7 working days from receipt by default), the working "
+              "days of a pause (appraisal, mediation) not counted."),
+              count("within_branch_ceiling")),
+            S("within_branch_ceiling_rate", _("Replied within 7 working days %"), _("Replied "
+              "within 7 working days ÷ complaints received in the period and replied by its "
+              "end."), ratio("within_branch_ceiling", "replied"), pct, lower_is_worse=True),
+            S("within_15_days", _("Replied within 15 days"), _("Complaints received in the "
+              "period and replied by its end within 15 natural days on the regulator's clock: "
+              "from receipt, or from the day new facts restarted it, the days of a pause "
+              "(appraisal, mediation) not counted."), count("within_15_days")),
+            S("within_15_days_rate", _("Replied within 15 days %"), _("Replied within 15 days "
+              "÷ complaints received in the period and replied by its end."),
+              ratio("within_15_days", "replied"), pct, lower_is_worse=True),
+            S("within_30_days", _("Replied within 30 days"), _("As within 15 days, with 30 "
+              "natural days (the limit of a complex case extended with approval); the 15-day "
+              "replies are among them."), count("within_30_days")),
+            S("within_30_days_rate", _("Replied within 30 days %"), _("Replied within 30 days "
+              "÷ complaints received in the period and replied by its end."),
+              ratio("within_30_days", "replied"), pct, lower_is_worse=True),
+            S("within_60_days", _("Replied within 60 days"), _("As within 15 days, with 60 "
+              "natural days (the longest extension the rules allow); the 30-day replies are "
+              "among them."), count("within_60_days")),
+            S("within_60_days_rate", _("Replied within 60 days %"), _("Replied within 60 days "
+              "÷ complaints received in the period and replied by its end."),
+              ratio("within_60_days", "replied"), pct, lower_is_worse=True),
         ],
     )
 )  # fmt: skip
@@ -810,25 +937,25 @@ register_source(
         collect_rectifications,
         [
             S("rectifications_opened", _("Rectifications raised"), _("Rectifications (整改) "
-              "raised in the month for findings at the outlet: complaints where the bank was at "
+              "raised in the period for findings at the outlet: complaints where the bank was at "
               "fault, failed checklist and inspection items."), count("rectifications_opened")),
             S("rectifications_from_complaints", _("… from complaints"), _("Rectification "
-              "notices raised in the month for complaints."),
+              "notices raised in the period for complaints."),
               count("rectifications_from_complaints")),
             S("rectifications_from_checklists", _("… from checklists and inspections"),
-              _("Rectifications raised in the month for failed checklist or inspection items."),
+              _("Rectifications raised in the period for failed checklist or inspection items."),
               count("rectifications_from_checklists")),
             S("rectifications_done", _("Rectifications done"), _("Rectifications recorded as "
-              "done, with evidence, in the month (a rejected verification undoes it)."),
+              "done, with evidence, in the period (a rejected verification undoes it)."),
               count("rectifications_done")),
             S("rectifications_verified", _("Rectifications verified"), _("Rectifications "
-              "whose evidence the outlet head or a manager above verified (验收) in the month."),
+              "whose evidence the outlet head or a manager above verified (验收) in the period."),
               count("rectifications_verified")),
             S("rectifications_overdue", _("Rectifications overdue"), _("Rectifications past "
-              "their due date and neither done nor cancelled at the end of the month."),
+              "their due date and neither done nor cancelled at the end of the period."),
               count("rectifications_overdue"), alarm=True),
             S("rectifications_open", _("Rectifications open"), _("Rectifications raised by the "
-              "end of the month and neither done nor cancelled by then."),
+              "end of the period and neither done nor cancelled by then."),
               count("rectifications_open")),
         ],
     )
@@ -839,7 +966,7 @@ register_source(
         collect_recurrences,
         [
             S("rectifications_recurred", _("Recurred after verification (溯源整改)"),
-              _("Verified rectifications whose finding came back at the outlet in the month, "
+              _("Verified rectifications whose finding came back at the outlet in the period, "
                 "within 90 days after the verification: a complaint with the same reason, or "
                 "the same checklist item failing again."),
               count("rectifications_recurred"), alarm=True),
@@ -852,11 +979,11 @@ register_source(
         collect_checklists,
         [
             S("checklists_required", _("Daily checklists required"), _("Opening days of the "
-              "month up to today × active outlets: one daily self-check each. An outlet opens on "
+              "period up to today × active outlets: one daily self-check each. An outlet opens on "
               "PRC working days, its weekends and its chosen dates."),
               count("checklists_required")),
             S("checklists_done", _("Daily checklists submitted"), _("Daily checklists submitted "
-              "or signed off for an opening day of the month."), count("checklists_done")),
+              "or signed off for an opening day of the period."), count("checklists_done")),
             S("checklists_excused", _("Missed days excused"), _("Opening days without a daily "
               "checklist that a branch manager excused with a reason."),
               count("checklists_excused")),
@@ -880,11 +1007,16 @@ register_source(
 
 register_source(
     Source(
-        "mystery_shopping",
-        collect_mystery_shopping,
+        "inspections",
+        collect_inspections,
         [
-            S("mystery_score_avg", _("Mystery-shopper score"), _("Average score of the month's "
+            S("mystery_score_avg", _("Mystery-shopper score"), _("Average score of the period's "
               "mystery-shopper visits (神秘访客)."), mean("mystery_total", "mystery_scored"),
+              Format.SCORE, lower_is_worse=True),
+            S("inspections", _("Branch inspections"), _("Branch inspections (the tier-1 "
+              "branch's audits) done at the outlet in the period."), count("inspection_done")),
+            S("inspection_score_avg", _("Inspection score"), _("Average score of the period's "
+              "branch inspections."), mean("inspection_total", "inspection_scored"),
               Format.SCORE, lower_is_worse=True),
         ],
     )
@@ -894,7 +1026,7 @@ register_source(
         "teller_times",
         collect_teller_times,
         [
-            S("wait_median", _("Median wait (minutes)"), _("Median waiting time of the month's "
+            S("wait_median", _("Median wait (minutes)"), _("Median waiting time of the period's "
               "queue tickets, from ticket to call, in whole minutes (限时服务)."), wait_median,
               Format.MINUTES),
             S("teller_within_rate", _("Within the standard time %"), _("Transactions handled "
@@ -918,6 +1050,19 @@ def category_reason_matrix(*, scope: Branch, period: Period | dt.date) -> dict[t
         .order_by()
     )
     return {(category, reason): n for category, reason, n in rows}
+
+
+def complaint_counts(*, scope: Branch, period: Period) -> dict[tuple, int]:
+    """Complaints of the period by (outlet id, business category id, reason id), the counts
+    the written analysis compares (reporting.analysis): one grouped query."""
+    rows = (
+        _complaints(scope, period)
+        .filter(kind=Complaint.Kind.COMPLAINT)
+        .values_list("branch_id", "category_id", "reason_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(branch_id, category, reason): n for branch_id, category, reason, n in rows}
 
 
 def most_failed_items(*, scope: Branch, period: Period | dt.date, limit: int = 10) -> list[dict]:
@@ -1085,6 +1230,7 @@ def dashboard_data(*, scope: Branch, period: Period | dt.date) -> dict:
             {"outlet": row.branch.name, "rate": completion.compute(row.parts)} for row in outlets
         ],
         "totals": {stat.key: stat.compute(total) for stat in statistics()},
+        "rows": rows,
     }
 
 

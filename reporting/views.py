@@ -26,8 +26,8 @@ from branchservice.scoping import get_scoped_or_404
 from complaints.deadlines import URGENT
 from complaints.models import DeadlineStatus
 
+from . import analysis, overview, selectors, services, work_queue
 from . import league as leagues
-from . import overview, selectors, services, work_queue
 from .forms import BuildSummaryForm, DashboardForm, LeagueForm, OverviewForm, ReportFilterForm
 from .models import JobStatus, ReportFile
 from .periods import Period, recent_periods
@@ -117,13 +117,17 @@ def download_report(request, pk):
 @permission_required("reporting.view_reportfile", raise_exception=True)
 def dashboard(request):
     form = DashboardForm(request.GET or None, user=request.user)
-    scope, period = selectors.default_scope(request.user), selectors.last_complete_month()
+    scope = selectors.default_scope(request.user)
+    period = Period.month(selectors.last_complete_month())
     if form.is_valid():
         scope = form.cleaned_data["scope"] or scope
         period = form.cleaned_data["period"] or period
     if scope is None:
         raise PermissionDenied
+    today = timezone.localdate()
     data = selectors.dashboard_data(scope=scope, period=period)
+    # A quarter's or a year's heat map would be hundreds of columns: its latest month begun.
+    heatmap_month = Period.month(max(period.start, min(period.last_day, today)))
     context = {
         "form": form,
         "scope": scope,
@@ -138,7 +142,12 @@ def dashboard(request):
             "reason_title": _("Complaints by reason"),
             "completion_title": _("Checklist completion by outlet"),
         },
-        "heatmap": selectors.checklist_heatmap(scope=scope, period=period),
+        "analysis": analysis.written_analysis(
+            scope=scope, period=period, rows=data["rows"], today=today
+        ),
+        "heatmap": selectors.checklist_heatmap(scope=scope, period=heatmap_month),
+        "heatmap_month": heatmap_month,
+        "period_choices": recent_periods(today),
         "title": _("Dashboard"),
     }
     return _page(request, "reporting/dashboard.html", context)

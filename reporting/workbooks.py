@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 
 from branchservice.exports.excel import PERCENT_FORMAT, SheetWriter, new_workbook
@@ -20,10 +20,11 @@ from complaints.exports import COMPLAINTS
 from complaints.models import BusinessCategory, Complaint, ComplaintReason
 from servicetimes import selectors as servicetimes
 
-from . import selectors
+from . import analysis, selectors
 from .periods import Period, PeriodKind
 from .selectors import STATISTIC_BY_KEY, Format
 
+WRAP = Alignment(wrap_text=True, vertical="top")
 RED = PatternFill("solid", fgColor="F4CCCC")
 AMBER = PatternFill("solid", fgColor="FCE5CD")
 NUMBER_FORMATS = {
@@ -61,7 +62,10 @@ def build_summary(*, scope: Branch, period: Period, stream, generated_at=None):
     reasons = list(ComplaintReason.objects.all())
     categories = list(BusinessCategory.objects.all())
     workbook = new_workbook()
-    _cover(workbook, scope, period, generated_at, stats)
+    paragraphs = analysis.written_analysis(
+        scope=scope, period=period, rows=rows, today=timezone.localdate(generated_at)
+    )
+    _cover(workbook, scope, period, generated_at, stats, paragraphs)
     _stat_table(workbook, _("Branch summary"), rows, stats)
     _charts(workbook, scope, period, rows, reasons)
     _breakdown(workbook, _("By channel"), rows, "channel", list(Complaint.Channel.choices))
@@ -69,6 +73,7 @@ def build_summary(*, scope: Branch, period: Period, stream, generated_at=None):
     category_labels = [(c.pk, c.coded_label) for c in categories]
     _breakdown(workbook, _("By category"), rows, "category", category_labels)
     _breakdown(workbook, _("By reason"), rows, "reason", [(r.pk, r.coded_label) for r in reasons])
+    _breakdown(workbook, _("By root cause"), rows, "root_cause", list(Complaint.RootCause.choices))
     _matrix(workbook, scope, period, categories, reasons)
     _complaint_sheet(workbook, _("Complaint detail"), selectors.complaint_details, scope, period)
     overdue_title = (
@@ -86,7 +91,7 @@ def build_summary(*, scope: Branch, period: Period, stream, generated_at=None):
     workbook.save(stream)
 
 
-def _cover(workbook, scope, period, generated_at, stats):
+def _cover(workbook, scope, period, generated_at, stats, paragraphs):
     sheet = SheetWriter(workbook, _("Cover"))
     sheet.header([], widths=[34, 90], freeze=False, autofilter=False)
     sheet.row([str(TITLES[period.kind])], bold=True)
@@ -97,18 +102,11 @@ def _cover(workbook, scope, period, generated_at, stats):
     sheet.row([_("Generated at"), generated_at])
     sheet.row([_("Personal data"), _("Customer names, phone and ID numbers are masked.")])
     sheet.blank()
+    sheet.row([_("Analysis")], bold=True)
+    for paragraph in paragraphs:
+        sheet.row(["", paragraph], alignment=WRAP)
+    sheet.blank()
     sheet.row([_("Definitions")], bold=True)
-    if period.kind != PeriodKind.MONTH:
-        # The definitions are written for the monthly summary, the one most often read.
-        sheet.row(
-            [
-                _("Period of the figures"),
-                _(
-                    "Where a definition says “the month”, read the whole period of this "
-                    "workbook: each figure is counted once over it, not added up month by month."
-                ),
-            ]
-        )
     sheet.row([_("Statistic"), _("Definition")], bold=True)
     for stat in stats:
         sheet.row([stat.label, stat.definition])
@@ -248,7 +246,7 @@ def _rectifications(workbook, scope, period):
         _("Status"),
         _("Completed at"),
         _("Verified at"),
-        _("Overdue at month end"),
+        _("Overdue at period end"),
         _("Recurred within 90 days of verification"),
     ]
     sheet.header(headers, widths=[12, 10, 18, 24, 40, 14, 10, 12, 12, 17, 17, 10, 17])

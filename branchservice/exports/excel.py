@@ -108,11 +108,11 @@ class SheetWriter:
             ]
         )
 
-    def row(self, values, *, bold=False, formats=None):
-        if bold or formats:
+    def row(self, values, *, bold=False, formats=None, alignment=None):
+        if bold or formats or alignment:
             formats = formats or {}
             cells = [
-                self.cell(value, bold=bold, number_format=formats.get(index))
+                self.cell(value, bold=bold, number_format=formats.get(index), alignment=alignment)
                 for index, value in enumerate(values)
             ]
         else:

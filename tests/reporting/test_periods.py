@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from complaints.models import Complaint
+from branchservice.calendar import add_working_days, working_days_between
+from complaints.models import Complaint, Pause
 from reporting import services
 from reporting.models import JobStatus, ReportFile
 from reporting.periods import Period, PeriodKind, recent_periods
@@ -226,24 +227,33 @@ def test_the_annual_summary_waits_for_the_new_years_adjusted_working_sunday(org)
 # ---- the quarterly workbook, recomputed --------------------------------------------------
 
 
-def _register(org):
+def _register(org, user):
     """Entries in and around the third quarter of 2026 (June and October outside it), at two
     outlets of S1 and one outside it, with every field the checked figures read."""
     card, attitude, queueing = reference_data()
-    channels = ["phone", "on_site", "letter", "hotline"]
+    channels = ["phone", "on_site", "letter", "hotline", "regulator"]
     kinds = ["complaint", "complaint", "complaint", "suggestion", "praise"]
+    # Natural days to the reply: within 7 working days or not, within 15, 30, 60 or beyond.
+    reply_days = [0, 3, 9, 12, 16, 29, 31, 45, 61, 75]
+    root_causes = ["", "market", "process", "skill", "customer"]
     n = 0
     for month in (6, 7, 8, 9, 10):
         for day in (3, 14, 28):
             for branch in (org.a, org.a2, org.b):
                 n += 1
                 received = at(month, day, hour=9 + n % 8)
-                replied = received + dt.timedelta(days=n % 5)
-                complaint(
+                replied = received + dt.timedelta(days=reply_days[n % len(reply_days)])
+                void = n % 11 == 0
+                entry = complaint(
                     branch, received,
                     kind=kinds[n % len(kinds)],
                     channel=channels[n % len(channels)],
-                    status="void" if n % 11 == 0 else "resolved",
+                    status="void" if void else "resolved",
+                    root_cause=root_causes[n % len(root_causes)],
+                    is_quality=n % 3 == 1,
+                    is_repeat=n % 4 == 1 and not void,
+                    # New facts restarted the regulator's clock two days after receipt.
+                    period_started_at=received + dt.timedelta(days=2) if n % 9 == 4 else None,
                     founded=[True, False, None][n % 3],
                     bank_at_fault=n % 2 == 0,
                     category=card if n % 2 else None,
@@ -251,11 +261,18 @@ def _register(org):
                     reply_due_at=end_of(received.month, received.day) + dt.timedelta(days=2),
                     replied_at=replied if n % 7 else None,
                 )  # fmt: skip
+                if n % 6 == 2:
+                    # An appraisal of ten days, which neither clock counts.
+                    entry.pauses.create(
+                        reason="appraisal", note="鉴定", started_at=received + dt.timedelta(days=1),
+                        ended_at=received + dt.timedelta(days=11), started_by=user,
+                    )  # fmt: skip
 
 
 FIELDS = (
     "branch__code", "kind", "status", "founded", "received_at", "reply_due_at", "replied_at",
-    "channel", "category_id", "reason_id",
+    "channel", "category_id", "reason_id", "root_cause", "is_quality", "is_repeat", "pk",
+    "period_started_at",
 )  # fmt: skip
 
 
@@ -266,12 +283,43 @@ def _rows_of_quarter(scope):
     return [row for row in rows if start <= row[4] < end and row[2] not in ("void", "merged")]
 
 
+def _limits(complaints):
+    """The branch ceiling and the regulator's 15/30/60 days, counted on the calendar: a pause
+    adds its days to the limit; a restart of the regulator's clock spends the pauses before."""
+    local = timezone.localdate
+    pauses = {
+        pk: (local(started), local(ended))
+        for pk, started, ended in Pause.objects.values_list(
+            "complaint_id", "started_at", "ended_at"
+        )
+    }
+    end = Q3.end_at
+    replied = [r for r in complaints if r[6] is not None and r[6] < end]
+    counts = dict.fromkeys(
+        ["within_branch_ceiling", "within_15_days", "within_30_days", "within_60_days"], 0
+    )
+    for r in replied:
+        received, reply = local(r[4]), local(r[6])
+        started, ended = pauses.get(r[13], (None, None))
+        paused_working = working_days_between(started, ended) if started else 0
+        if reply <= add_working_days(received, 7 + paused_working):
+            counts["within_branch_ceiling"] += 1
+        clock = local(r[14]) if r[14] else received
+        paused_natural = (ended - started).days if started and started >= clock else 0
+        for limit in (15, 30, 60):
+            counts[f"within_{limit}_days"] += (reply - clock).days - paused_natural <= limit
+    rates = {f"{key}_rate": n / len(replied) if replied else None for key, n in counts.items()}
+    return {**counts, **rates}
+
+
 def _expected(rows):
     complaints = [r for r in rows if r[1] == "complaint"]
     decided = [r for r in complaints if r[3] is not None]
     end = Q3.end_at
     counted = [r for r in complaints if r[5] < end or (r[6] is not None and r[6] < end)]
     on_time = [r for r in counted if r[6] is not None and r[6] < end and r[6] <= r[5]]
+    quality = sum(r[11] for r in complaints)
+    regulator = sum(r[7] == "regulator" for r in complaints)
     return {
         "entries": len(rows),
         "complaints": len(complaints),
@@ -279,11 +327,19 @@ def _expected(rows):
         "praise": sum(r[1] == "praise" for r in rows),
         "founded_rate": (sum(r[3] is True for r in decided) / len(decided)) if decided else None,
         "reply_on_time": len(on_time),
+        "quality_complaints": quality,
+        "quality_rate": quality / len(complaints) if complaints else None,
+        # No entry here is merged: the repeats are among the complaints.
+        "repeats": sum(r[12] for r in complaints),
+        "repeat_rate": sum(r[12] for r in complaints) / len(complaints) if complaints else None,
+        "regulator_transfers": regulator,
+        "regulator_transfer_share": regulator / len(complaints) if complaints else None,
+        **_limits(complaints),
     }
 
 
-def test_a_quarterly_workbook_agrees_with_the_rows_recomputed_by_hand(org):
-    _register(org)
+def test_a_quarterly_workbook_agrees_with_the_rows_recomputed_by_hand(org, hq):
+    _register(org, hq)
     stream = io.BytesIO()
     with time_machine.travel(at(11, 5), tick=False), translation.override("en"):
         build_summary(scope=org.s1, period=Q3, stream=stream)
@@ -320,6 +376,23 @@ def test_a_quarterly_workbook_agrees_with_the_rows_recomputed_by_hand(org):
             assert value == sum(r[7] == columns[label] for r in own), (code, label)
         assert row[-1] == len(own)
 
+    # By root cause: each outlet's complaints per root cause, "" while none is found.
+    cause_sheet = sheet_rows(workbook["By root cause"])
+    with translation.override("en"):
+        causes = {str(label): value for value, label in Complaint.RootCause.choices}
+    causes["Unclassified"] = ""
+    header = cause_sheet[0]
+    for row in cause_sheet[1:]:
+        code = row[0]
+        own = [r for r in rows if r[1] == "complaint" and (code == "S1" or r[0] == code)]
+        for label, value in zip(header[2:-1], row[2:-1], strict=True):
+            assert value == sum(r[10] == causes[label] for r in own), (code, label)
+        assert row[-1] == len(own)
+    per_outlet = STATISTIC_BY_KEY["complaints_per_1k_outlets"]
+    with translation.override("en"):
+        s1_per_outlet = by_code["S1"][str(per_outlet.label)]
+    assert s1_per_outlet == pytest.approx(_expected(rows)["complaints"] * 1000 / 2)
+
     # Category × reason: the grand total is the quarter's complaints of the scope.
     matrix = sheet_rows(workbook["Category × reason"])
     assert matrix[-1][0] == "Total"
@@ -331,8 +404,8 @@ def test_a_quarterly_workbook_agrees_with_the_rows_recomputed_by_hand(org):
     assert len(sheet_rows(workbook["Complaint detail"])) - 1 == len(rows)
 
 
-def test_the_whole_bank_quarter_takes_the_queries_of_a_month(org):
-    _register(org)
+def test_the_whole_bank_quarter_takes_the_queries_of_a_month(org, hq):
+    _register(org, hq)
 
     def queries(period):
         with CaptureQueriesContext(connection) as ctx:

@@ -140,9 +140,9 @@ def _expected(rows, pauses):
         "founded": sum(r["founded"] is True for r in rows),
         "at_fault": sum(r["founded"] is not None and r["bank_at_fault"] for r in rows),
         "replied": len(replied),
-        "within_15": within[15],
-        "within_30": within[30],
-        "within_60": within[60],
+        "within_15_days": within[15],
+        "within_30_days": within[30],
+        "within_60_days": within[60],
         "over_60": len(replied) - within[60],
         "not_replied": len(rows) - len(replied),
         "extended": sum(r["extension_tier"] != "" for r in rows),
@@ -181,8 +181,8 @@ def test_every_figure_of_a_quarterly_regulatory_workbook_agrees_with_the_rows(ba
     expected = _expected(rows, pauses)
     # The data reach every column, and every term splits the replies somewhere.
     assert all(expected[key] for key in expected), expected
-    assert expected["within_15"] < expected["within_30"] < expected["within_60"]
-    assert expected["within_60"] < expected["replied"]
+    assert expected["within_15_days"] < expected["within_30_days"] < expected["within_60_days"]
+    assert expected["within_60_days"] < expected["replied"]
     assert ["Period", "Q3 2026"] in sheet_rows(workbook["Cover"])
     checked = 0
 

@@ -197,7 +197,7 @@ def test_the_workbook_has_charts_masked_personal_data_and_safe_text(auditor, org
         charts = [name for name in package.namelist() if name.startswith("xl/charts/chart")]
     assert len(charts) == 3
     workbook = open_workbook(report_file.file.read())
-    detail = workbook.worksheets[7]
+    detail = workbook["投诉明细"]
     assert detail.freeze_panes == "A2" and detail.auto_filter.ref
     headers = [cell.value for cell in detail[1]]
     row = {h: cell for h, cell in zip(headers, detail[2], strict=True)}

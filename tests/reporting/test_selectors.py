@@ -180,3 +180,38 @@ def test_todays_checklist_is_not_missed_before_its_due_time(org):
     with time_machine.travel(timezone.make_aware(dt.datetime(2026, 11, 5, 18, 30)), tick=False):
         a = selectors.branch_summary(scope=org.a, period=november)[0]
         assert value(a, "checklists_missed") == 4
+
+
+def test_inspection_and_mystery_shopper_scores_are_averaged_apart_and_up_the_tree(org):
+    from standards.models import Checklist, ChecklistTemplate
+    from tests.standards.factories import small_template as make_template
+
+    def visits(kind, scores):
+        template = make_template(code=f"t-{kind}")
+        ChecklistTemplate.objects.filter(pk=template.pk).update(kind=kind)
+        version = template.versions.get()
+        for (branch, day), score in scores.items():
+            Checklist.objects.create(
+                branch=branch, business_date=dt.date(2026, 10, day), template=template,
+                template_version=version, status="submitted", score=score,
+            )  # fmt: skip
+
+    visits("inspection", {(org.a, 12): 80, (org.a2, 13): 90, (org.a, 14): 70})
+    visits("mystery", {(org.a, 15): 60})
+    Checklist.objects.filter(score=70).update(status="draft")  # not done: not counted
+    rows = summary(org.hq)
+    assert value(rows["A"], "inspections") == 1
+    assert value(rows["A"], "inspection_score_avg") == 80
+    assert value(rows["S1"], "inspection_score_avg") == 85
+    assert value(rows["S1"], "mystery_score_avg") == 60
+    assert value(rows["S2"], "inspection_score_avg") is None
+
+
+def test_complaints_per_1000_outlets_count_the_outlets_in_service(org):
+    october(org)
+    org.b.is_active = False
+    org.b.save()
+    rows = summary(org.hq)
+    # Five October complaints of active and closed outlets over the two outlets in service.
+    assert value(rows["HQ"], "outlets") == 2
+    assert value(rows["HQ"], "complaints_per_1k_outlets") == pytest.approx(5 * 1000 / 2)
