@@ -4,7 +4,7 @@ workbook (ReportFile.Kind.REGULATORY): the disclosure is a sheet of it, so the f
 published are the very ones reported to the regulator, from the same build.
 
 How the numbers are made: two grouped queries over the period's complaints (received in it,
-neither void nor merged: selectors._complaints), one by outlet and one by the three JR/T 0169
+neither void nor merged: selectors.period_complaints), one by outlet and one by the three JR/T 0169
 codes (A business channel × B business category × C complaint reason). Both return the same
 additive parts (`aggregates`); every sheet adds them up (outlets up the branch tree, codes up
 to their 中类 and 大类) and each column is one Statistic over the parts (`COLUMNS`), listed
@@ -37,10 +37,10 @@ from .selectors import (
     STATISTIC_BY_KEY,
     Parts,
     Statistic,
-    _complaints,
-    _path_ids,
     count,
     entry_aggregates,
+    path_ids,
+    period_complaints,
     scope_branches,
 )
 
@@ -125,7 +125,7 @@ def collect(*, scope: Branch, period: Period) -> tuple[dict[int, Parts], dict[tu
     """(parts by outlet id, parts by (A id, B id, C id)) of the period's complaints."""
     policies = list(DeadlinePolicy.objects.all())
     counts = aggregates(period, policies)
-    complaints = _complaints(scope, period).filter(kind=Complaint.Kind.COMPLAINT)
+    complaints = period_complaints(scope, period).filter(kind=Complaint.Kind.COMPLAINT)
 
     def grouped(*fields):
         result = {}
@@ -156,7 +156,7 @@ def branch_rows(scope: Branch, by_outlet: dict[int, Parts]) -> list[tuple[Branch
     known = {branch.pk for branch in branches}
     path_of = {branch.pk: branch.path for branch in branches}
     for outlet_id, parts in by_outlet.items():
-        for ancestor in _path_ids(path_of.get(outlet_id, "/0/")):
+        for ancestor in path_ids(path_of.get(outlet_id, "/0/")):
             if ancestor in known:
                 totals[ancestor].add(parts)
     return [(branch, totals[branch.pk]) for branch in branches]

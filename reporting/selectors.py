@@ -159,7 +159,7 @@ def scope_branches(scope: Branch):
     branches: their history still counts in the months they were open."""
     branches = Branch.objects.filter(path__startswith=scope.path)
     # Numeric order of the path's keys: "/1/2/" before "/1/16/" (text order would not).
-    return sorted(branches, key=lambda branch: _path_ids(branch.path))
+    return sorted(branches, key=lambda branch: path_ids(branch.path))
 
 
 def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
@@ -182,7 +182,7 @@ def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
         branch = by_id.get(branch_id)
         if branch is None:
             continue
-        for ancestor_id in _path_ids(branch.path):
+        for ancestor_id in path_ids(branch.path):
             if ancestor_id in by_id:
                 totals[ancestor_id].add(parts)
     return [
@@ -196,7 +196,7 @@ def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
     ]
 
 
-def _path_ids(path: str) -> list[int]:
+def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/")]
 
 
@@ -252,7 +252,7 @@ def _rows_by_branch(queryset, **aggregates) -> dict[int, Parts]:
     return result
 
 
-def _complaints(scope: Branch, period: Period):
+def period_complaints(scope: Branch, period: Period):
     """The complaint register entries of the period: received in it, neither void nor merged
     into another entry (those are duplicates or mistakes, not entries)."""
     return Complaint.objects.filter(
@@ -313,7 +313,7 @@ def entry_aggregates(period: Period) -> dict:
 
 
 def collect_entries(*, scope, period):
-    return _rows_by_branch(_complaints(scope, period), **entry_aggregates(period))
+    return _rows_by_branch(period_complaints(scope, period), **entry_aggregates(period))
 
 
 def _breakdown(field: str, prefix: str):
@@ -322,7 +322,7 @@ def _breakdown(field: str, prefix: str):
     def collect(*, scope, period):
         result: dict[int, Parts] = defaultdict(Parts)
         rows = (
-            _complaints(scope, period)
+            period_complaints(scope, period)
             .filter(kind=Complaint.Kind.COMPLAINT)
             .values_list("branch_id", field)
             .annotate(n=Count("pk"))
@@ -445,7 +445,7 @@ def collect_root_causes(*, scope, period):
     """The period's complaints by outlet, root cause (parts "root_cause:<value>", "" while
     the investigation has not found one) and quality (parts "quality", "non_quality")."""
     rows = (
-        _complaints(scope, period)
+        period_complaints(scope, period)
         .filter(kind=Complaint.Kind.COMPLAINT)
         .values_list("branch_id", "root_cause", "is_quality")
         .annotate(n=Count("pk"))
@@ -515,7 +515,7 @@ def collect_handling_times(*, scope, period):
     queries: the rows, the finished pauses of their clocks, the deadline policies and the
     regulatory terms met, by outlet (replied_within_q, on the stored ceiling).
     """
-    replied = _complaints(scope, period).filter(
+    replied = period_complaints(scope, period).filter(
         kind=Complaint.Kind.COMPLAINT, replied_at__lt=period.end_at
     )
     rows = list(
@@ -1043,7 +1043,7 @@ register_source(
 def category_reason_matrix(*, scope: Branch, period: Period | dt.date) -> dict[tuple, int]:
     """Complaints of the period by (business category id, reason id); None for unclassified."""
     rows = (
-        _complaints(scope, as_period(period))
+        period_complaints(scope, as_period(period))
         .filter(kind=Complaint.Kind.COMPLAINT)
         .values_list("category_id", "reason_id")
         .annotate(n=Count("pk"))
@@ -1056,7 +1056,7 @@ def complaint_counts(*, scope: Branch, period: Period) -> dict[tuple, int]:
     """Complaints of the period by (outlet id, business category id, reason id), the counts
     the written analysis compares (reporting.analysis): one grouped query."""
     rows = (
-        _complaints(scope, period)
+        period_complaints(scope, period)
         .filter(kind=Complaint.Kind.COMPLAINT)
         .values_list("branch_id", "category_id", "reason_id")
         .annotate(n=Count("pk"))
@@ -1089,7 +1089,7 @@ def most_failed_items(*, scope: Branch, period: Period | dt.date, limit: int = 1
 
 # The detail sheets read these with the export's columns (COMPLAINTS.rows: values_list).
 def complaint_details(*, scope: Branch, period: Period | dt.date):
-    return _complaints(scope, as_period(period)).order_by("branch__path", "received_at", "pk")
+    return period_complaints(scope, as_period(period)).order_by("branch__path", "received_at", "pk")
 
 
 def overdue_details(*, scope: Branch, period: Period | dt.date):
@@ -1135,7 +1135,7 @@ def monthly_trend(*, scope: Branch, period: Period | dt.date, months: int = 12) 
     last_month = as_period(period).last_day.replace(day=1)
     for month in months_back(last_month, months):
         window = Period.month(month)
-        totals = _complaints(scope, window).aggregate(**entry_aggregates(window))
+        totals = period_complaints(scope, window).aggregate(**entry_aggregates(window))
         parts = Parts()
         parts.update({key: value or 0 for key, value in totals.items()})
         trend.append(

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from branchservice.calendar import add_working_days, working_days_between
-from complaints.models import Complaint, Pause
+from complaints.deadlines import recompute_deadlines
+from complaints.models import Complaint, DeadlinePolicy, Pause
 from reporting import services
 from reporting.models import JobStatus, ReportFile
 from reporting.periods import Period, PeriodKind, recent_periods
@@ -267,6 +268,18 @@ def _register(org, user):
                         reason="appraisal", note="鉴定", started_at=received + dt.timedelta(days=1),
                         ended_at=received + dt.timedelta(days=11), started_by=user,
                     )  # fmt: skip
+                _store_regulatory_clock(entry)
+
+
+def _store_regulatory_clock(entry):
+    """The regulator's ceiling as registration and every pause and restart store it (the
+    figures read it, complaints.deadlines.replied_within_q); the factory's other due dates
+    stay as the test set them."""
+    clock = Complaint.objects.get(pk=entry.pk)
+    recompute_deadlines(clock)
+    Complaint.objects.filter(pk=entry.pk).update(
+        policy=DeadlinePolicy.current(), regulatory_due_at=clock.regulatory_due_at
+    )
 
 
 FIELDS = (
