@@ -179,17 +179,15 @@ def _may_decide_review(complaint, user):
 def recusal_refusal(complaint, person) -> str | None:
     """The one statement of recusal (art. 17): the member of staff a complaint is about is not
     its first responder, handler or follow-up visitor. Why `person` may not be, or None.
-    The services ask it wherever one of these is chosen; the follow-up moves are guarded by it."""
+    The services ask it wherever one of these is chosen, and transition_for refuses the
+    person every move on the complaint (acknowledging, a note, the follow-up...): whoever
+    may handle complaints at the outlet, this one is not theirs."""
     if person is None or complaint.complained_about_staff_id != person.pk:
         return None
     return _(
         "%(name)s is the staff member complained about and stays out of this complaint (回避): "
         "not its first responder, handler or follow-up visitor. Choose someone else."
     ) % {"name": person.get_full_name() or person.get_username()}
-
-
-def _not_recused(complaint, user):
-    return recusal_refusal(complaint, user)
 
 
 def _owes_feedback(complaint, user):
@@ -254,11 +252,8 @@ TRANSITIONS = [
                _may_decide_correction),
     Transition(Move.NOTIFY, (FIXED - {S.ESCALATED}) | {S.CLOSED}, None, HANDLERS, COMPLAINT),
     Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
-    # The person complained about neither calls nor visits the customer for the follow-up.
-    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT,
-               _not_recused),
-    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT,
-               _not_recused),
+    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT),
+    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT),
     # The customer rates the reply through a one-time link (opinionbook): the same visit.
     Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, CUSTOMER, COMPLAINT,
                _wrote_online),
@@ -315,7 +310,8 @@ def _user_may(user, roles) -> bool:
 
 
 def _refusal(row, complaint, user):
-    return row.guard(complaint, user) if row.guard else None
+    # The person complained about makes no move on it at all (回避), whatever their role.
+    return recusal_refusal(complaint, user) or (row.guard(complaint, user) if row.guard else None)
 
 
 def transition_for(complaint: Complaint, user, move: Move) -> Transition:
