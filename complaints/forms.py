@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.models import Branch
 from branchservice.scoping import scope_queryset
 
 from .codetable import read_code_table
 from .models import Complaint, Correction, CustomerNotice, Decision, Pause, end_of_day
 from .services import DEFAULT_REMEDIES, recusal_errors
+from .workflow import levels_above, levels_below
 
 DATETIME = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -245,8 +247,42 @@ class WithdrawForm(MoveForm):
     reason = _note(_("What the customer said"), required=True)
 
 
+def _level_field(label):
+    return forms.TypedChoiceField(label=label, coerce=int, widget=forms.RadioSelect)
+
+
+def _level_choices(complaint, levels):
+    """Each level as the branch of this complaint's outlet that it names: 支行 海淀支行."""
+    return [
+        (level, f"{Branch.Level(level).label}：{complaint.branch_at(level).name}")
+        for level in levels
+    ]
+
+
+class EscalateForm(MoveForm):
+    """Up one level by default; a level further up needs a reason for the ones skipped
+    (workflow.escalation_errors, whose refusal the page puts on skip_reason)."""
+
+    to_level = _level_field(_("Escalate to"))
+    reason = _note(_("Reason given"), required=True)
+    skip_reason = _note(_("Why the levels in between are skipped"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = levels_above(self.complaint)
+        self.fields["to_level"].choices = _level_choices(self.complaint, levels)
+        self.fields["to_level"].initial = levels[0] if levels else None
+
+
 class HandBackForm(MoveForm):
-    note = _note(_("Instructions for the outlet"), required=True)
+    to_level = _level_field(_("Hand back to"))
+    note = _note(_("Instructions for the level it goes back to"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = levels_below(self.complaint)
+        self.fields["to_level"].choices = _level_choices(self.complaint, levels)
+        self.fields["to_level"].initial = levels[0] if levels else None
 
 
 class ExtensionRequestForm(MoveForm):

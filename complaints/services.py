@@ -58,7 +58,10 @@ from .models import (
     unstorable_text,
 )
 from .workflow import (
+    escalation_errors,
     extension_approver_error,
+    hand_back_errors,
+    hand_back_status,
     next_extension_tier,
     recusal_refusal,
     review_request_ends,
@@ -448,7 +451,7 @@ def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> 
 # Workflow moves
 
 
-def _event(complaint, user, move, from_status, to_status, note="", now=None):
+def _event(complaint, user, move, from_status, to_status, note="", now=None, level=None):
     # Every move's note (and a rectification's evidence) ends up here: refuse what the column
     # cannot hold; the callers' transaction undoes the move.
     errors = unstorable_text(ComplaintEvent(note=note), "note")
@@ -462,6 +465,7 @@ def _event(complaint, user, move, from_status, to_status, note="", now=None):
         actor=user,
         note=note,
         at=now or timezone.now(),
+        level=level,
     )
 
 
@@ -475,14 +479,18 @@ def _apply(complaint, user, move, note="", now=None, **changes) -> Complaint:
     """Check `move` on the locked row, apply `changes`, recompute the deadlines from the
     facts as they now stand, save, and write the timeline."""
     row = transition_for(complaint, user, move)
-    from_status = complaint.status
+    from_status, from_level = complaint.status, complaint.level
     for field, value in changes.items():
         setattr(complaint, field, value)
     if row.target:
         complaint.status = row.target
     recompute_deadlines(complaint)
     complaint.save()
-    _event(complaint, user, move, from_status, row.target or "", note, now)
+    # A hand-back sets the status itself (workflow.hand_back_status); a move to another
+    # level names it on its line.
+    to_status = row.target or (complaint.status if complaint.status != from_status else "")
+    level = complaint.level if complaint.level != from_level else None
+    _event(complaint, user, move, from_status, to_status, note, now, level=level)
     # The reminders this move answered are done now, not at the next scan.
     notifications_settle_for(target=complaint, now=now)
     return complaint
@@ -648,26 +656,78 @@ def _required(text, field, message):
         raise ValidationError({field: [message]})
 
 
-def complaint_escalate(*, user, complaint, reason, now=None) -> Complaint:
-    """Beyond the outlet's authority: head office's service department takes it over."""
+def _level_name(complaint, level) -> str:
+    return f"{Branch.Level(level).label} {complaint.branch_at(level).name}"
+
+
+def complaint_escalate(
+    *, user, complaint, reason, to_level=None, skip_reason="", now=None
+) -> Complaint:
+    """Beyond the authority of the level that holds it (逐级上报): up to the next level, or
+    further with a reason for the levels skipped (workflow.escalation_errors). The level it
+    goes to holds it from then on, and its managers are told at once."""
     now = now or timezone.now()
     _required(reason, "reason", _("Give the reason for escalating."))
     with transaction.atomic():
-        return _apply(
-            _locked(complaint),
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.ESCALATE)
+        to_level = to_level or complaint.level - 1
+        errors = escalation_errors(complaint, to_level, skip_reason)
+        if errors:
+            raise ValidationError(errors)
+        text = _("To %(level)s: %(reason)s") % {
+            "level": _level_name(complaint, to_level),
+            "reason": reason,
+        }
+        if to_level != complaint.level - 1:
+            text = f"{text} " + _("(levels skipped because: %(why)s)") % {"why": skip_reason}
+        complaint = _apply(
+            complaint,
             user,
             Move.ESCALATE,
-            reason,
+            text,
             now,
-            escalated_at=now,
+            level=to_level,
+            escalated_at=complaint.escalated_at or now,
             escalation_reason=reason,
         )
+        _tell_level(complaint, user, now, up=True)
+        return complaint
 
 
-def complaint_hand_back(*, user, complaint, note, now=None) -> Complaint:
-    _required(note, "note", _("Tell the outlet what to do next."))
+def complaint_hand_back(*, user, complaint, note, to_level=None, now=None) -> Complaint:
+    """The level that holds it hands it down with instructions: to the next level down by
+    default; back at the outlet it is investigated again (workflow.hand_back_status)."""
+    now = now or timezone.now()
+    _required(note, "note", _("Give the instructions for the level it goes back to."))
     with transaction.atomic():
-        return _apply(_locked(complaint), user, Move.HAND_BACK, note, now)
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.HAND_BACK)
+        to_level = to_level or complaint.level + 1
+        errors = hand_back_errors(complaint, to_level)
+        if errors:
+            raise ValidationError(errors)
+        text = _("Back to %(level)s: %(note)s") % {
+            "level": _level_name(complaint, to_level),
+            "note": note,
+        }
+        complaint = _apply(
+            complaint,
+            user,
+            Move.HAND_BACK,
+            text,
+            now,
+            level=to_level,
+            status=hand_back_status(to_level),
+        )
+        _tell_level(complaint, user, now, up=False)
+        return complaint
+
+
+def _tell_level(complaint, user, now, *, up):
+    reminder = reminders.level_changed(complaint, up=up, moved_by=user, now=now)
+    if reminder is not None:
+        notifications_send_now(reminders=[reminder], now=now)
 
 
 def complaint_request_extension(*, user, complaint, reason, now=None) -> ExtensionRequest:
@@ -1116,7 +1176,8 @@ def complaint_follow_up(
 
 def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:
     """The customer is dissatisfied: back to investigating, with a new reply deadline from
-    today. The first reply and visit stay in the timeline and the history."""
+    today. The first reply and visit stay in the timeline and the history. A reply made
+    above the outlet is handled again at the outlet, which escalates it again if need be."""
     now = now or timezone.now()
     _required(note, "note", _("Write down what will be done differently."))
     with transaction.atomic():
@@ -1126,6 +1187,7 @@ def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:
             Move.HANDLE_AGAIN,
             note,
             now,
+            level=Branch.Level.OUTLET,
             reopened_at=now,
             replied_at=None,
             followed_up_at=None,
