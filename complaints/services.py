@@ -419,6 +419,46 @@ def _repeat_on_register(complaint: Complaint) -> bool:
     return bool(facts["later"])
 
 
+def _repeat_flag(window: dt.timedelta):
+    """An entry's repeat flag, for an UPDATE: a complaint with an earlier complaint of the same
+    customer (same phone or same document), not void, received within `window` before it;
+    an entry merged into an earlier one whatever the window (the merge said so)."""
+    earlier = Complaint.objects.filter(
+        REPEATABLE,
+        (Q(customer_phone_key=OuterRef("customer_phone_key")) & ~Q(customer_phone_key=""))
+        | (Q(customer_id_key=OuterRef("customer_id_key")) & ~Q(customer_id_key="")),
+        _received_before(OuterRef("received_at"), window),
+    )
+    return Case(
+        When(~REPEATABLE, then=Value(False)),
+        When(status=Complaint.Status.MERGED, then=Value(True)),
+        default=Exists(earlier),
+    )
+
+
+def complaint_match_keys_recompute(*, batch_size: int = 1000) -> int:
+    """Compute every entry's matching keys again, and the repeat flags from them; return how
+    many entries have a phone or a document. The keys are keyed hashes under the SECRET_KEY
+    (pii.MATCH_SALT): after a new key, the entries stored before it match none registered
+    since until this has run (manage.py recompute_customer_keys). By primary-key batches of
+    one UPDATE each, so no lock is held on the whole register; nothing a user typed changes,
+    so neither the history nor the version does."""
+    rows = Complaint.objects.exclude(customer_phone="", customer_id_number="").only(
+        "pk", "customer_phone", "customer_id_type", "customer_id_number"
+    )
+    done = last = 0
+    while batch := list(rows.filter(pk__gt=last).order_by("pk")[:batch_size]):
+        for row in batch:
+            row.customer_phone_key, row.customer_id_key = row.customer_keys()
+        Complaint.objects.bulk_update(batch, ["customer_phone_key", "customer_id_key"])
+        done, last = done + len(batch), batch[-1].pk
+    window = dt.timedelta(days=DeadlinePolicy.current().repeat_window_days)
+    Complaint.objects.filter(~Q(customer_phone_key="") | ~Q(customer_id_key="")).update(
+        is_repeat=_repeat_flag(window)
+    )
+    return done
+
+
 def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> None:
     """Set the repeat flag of every entry of `complaint`'s customer (and of the customer whose
     matching keys `also` were the entry's before an edit), in one UPDATE.
@@ -427,22 +467,10 @@ def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> 
     document), not void, was received within the policy's window before it; an entry
     merged into an earlier one is a repeat whatever the window, the merge said so. Later
     entries are set again too: an entry registered late, or voided, changes their answer."""
-    earlier = Complaint.objects.filter(
-        REPEATABLE,
-        (Q(customer_phone_key=OuterRef("customer_phone_key")) & ~Q(customer_phone_key=""))
-        | (Q(customer_id_key=OuterRef("customer_id_key")) & ~Q(customer_id_key="")),
-        _received_before(OuterRef("received_at"), _repeat_window(complaint)),
-    )
     customers = Complaint.objects.filter(pk=complaint.pk)
     for phone_key, id_key in ((complaint.customer_phone_key, complaint.customer_id_key), also):
         customers |= Complaint.objects.same_customer(phone_key=phone_key, id_key=id_key)
-    customers.update(
-        is_repeat=Case(
-            When(~REPEATABLE, then=Value(False)),
-            When(status=Complaint.Status.MERGED, then=Value(True)),
-            default=Exists(earlier),
-        )
-    )
+    customers.update(is_repeat=_repeat_flag(_repeat_window(complaint)))
     # The row in hand is saved again by the moves that follow.
     complaint.refresh_from_db(fields=["is_repeat"])
 
