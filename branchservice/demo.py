@@ -52,6 +52,8 @@ WEEKEND_OPEN = {"BJ0201": WeekendOpening.SATURDAY}
 DEMO_USERS = [
     ("hq_service", Role.HQ_SERVICE, "HQ", "赵", "敏"),
     ("branch_manager", Role.BRANCH_MANAGER, "BJ01", "钱", "立华"),
+    # Receives what the sub-branch escalates further (逐级上报).
+    ("tier1_manager", Role.BRANCH_MANAGER, "BJ", "冯", "志远"),
     ("complaint_manager", Role.COMPLAINT_MANAGER, "BJ0101", "孙", "丽"),
     ("lobby_manager", Role.LOBBY_MANAGER, "BJ0101", "李", "娜"),
     ("teller", Role.FRONTLINE_STAFF, "BJ0101", "陈", "晨"),
@@ -133,6 +135,24 @@ def seed(stdout):
                 f"{prefix}_{outlet.code.lower()}",
                 role,
                 outlet,
+                _FAMILY[n % len(_FAMILY)],
+                _GIVEN[n % len(_GIVEN)],
+                password=None,
+            )
+    # Every sub-branch and tier-1 branch has a head as well: an escalation to it (逐级上报)
+    # has someone to hold it.
+    above = [
+        b
+        for b in branches.values()
+        if b.level in (Branch.Level.SUB_BRANCH, Branch.Level.TIER1_BRANCH)
+    ]
+    for index, branch in enumerate(above):
+        if (branch.code, Role.BRANCH_MANAGER) not in demo_posts:
+            n = len(outlets) * len(OUTLET_STAFF) + index
+            _ensure_user(
+                f"head_{branch.code.lower()}",
+                Role.BRANCH_MANAGER,
+                branch,
                 _FAMILY[n % len(_FAMILY)],
                 _GIVEN[n % len(_GIVEN)],
                 password=None,

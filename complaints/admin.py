@@ -58,7 +58,7 @@ MOVE_PAGES = {
     Move.INVESTIGATE: (forms.InvestigateForm, services.complaint_investigate),
     Move.RESOLVE: (forms.ResolveForm, services.complaint_resolve),
     Move.RESOLVE_ON_SPOT: (forms.ResolveOnSpotForm, services.complaint_resolve_on_spot),
-    Move.ESCALATE: (forms.ReasonForm, services.complaint_escalate),
+    Move.ESCALATE: (forms.EscalateForm, services.complaint_escalate),
     Move.HAND_BACK: (forms.HandBackForm, services.complaint_hand_back),
     Move.REQUEST_EXTENSION: (forms.ExtensionRequestForm, services.complaint_request_extension),
     Move.EXTEND: (forms.ExtendForm, services.complaint_extend),
@@ -224,7 +224,7 @@ class PageLabels:
         self.now = timezone.now()  # one "now" for every badge on the page
         self.choices = {
             name: {value: str(label) for value, label in Complaint._meta.get_field(name).choices}
-            for name in ("status", "kind", "channel")
+            for name in ("status", "kind", "channel", "level")
         }
         self.stages = {stage: str(label) for stage, label in WATCHED_LABELS.items()}
         self.deadline = {status.value: str(status.label) for status in DeadlineStatus}
@@ -431,7 +431,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     @admin.display(description=Complaint._meta.get_field("status").verbose_name, ordering="status")
     def status_label(self, obj):
-        return obj.page_labels.choices["status"].get(obj.status, obj.status)
+        choices = obj.page_labels.choices
+        label = choices["status"].get(obj.status, obj.status)
+        if obj.status == Complaint.Status.ESCALATED:
+            # Which level holds it (逐级上报): 已上报 · 分行.
+            return f"{label} · {choices['level'][obj.level]}"
+        return label
 
     @admin.display(description=Complaint._meta.get_field("kind").verbose_name, ordering="kind")
     def kind_label(self, obj):
@@ -497,6 +502,10 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)  # with the version the user saw
+        if obj is not None:
+            # Where the complaint is now: the outlet, or the level it was escalated to.
+            (first, options), *rest = fieldsets
+            fieldsets = [(first, {**options, "fields": [*options["fields"], "held_at"]}), *rest]
         if obj is None or pii.sees_unmasked(request.user):
             return fieldsets
         masked = [
@@ -518,6 +527,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         readonly = ["reference"] if obj else []
         if obj is not None:
             readonly.append("branch")  # an entry stays in the register it was made in
+            readonly.append("held_at")
             readonly.append("handler")  # changed by the hand-over step, which records it
             if obj.status != Complaint.Status.REGISTERED:
                 # Evidence, fixed at acknowledgement: corrected by an approved step only.
@@ -525,6 +535,10 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             if not pii.sees_unmasked(request.user):
                 readonly += [masked for masked, _mask in self.PII_FIELDS.values()]
         return readonly
+
+    @admin.display(description=_("held at"))
+    def held_at(self, obj):
+        return f"{obj.get_level_display()}：{obj.holder.name}"
 
     @admin.display(description=_("customer name"))
     def masked_name(self, obj):

@@ -618,6 +618,7 @@ def seed(stdout):
             earlier_by_phone[phone] = name
     created += _seed_intake(now)
     created += _seed_recusal_and_transfer(now)
+    created += _seed_escalation(now)
     created += _seed_customers(now)
     stdout.write(
         f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
@@ -761,6 +762,68 @@ def _seed_recusal_and_transfer(now) -> int:
         )
         created += 1
     return created
+
+
+def _seed_escalation(now) -> int:
+    """Level by level (issue 14 item 3): a complaint of the showcase outlet escalated to its
+    sub-branch, by the sub-branch on to the tier-1 branch, and handed back down to the
+    sub-branch with instructions, where it is now. (The SHOWCASE's "escalated" entry stops
+    at the sub-branch.)"""
+    outlet = Branch.objects.filter(code=SHOWCASE_OUTLET).first()
+    people = {
+        u.username: u for u in User.objects.filter(username__in=["branch_manager", "tier1_manager"])
+    }
+    manager = _Outlet(outlet).manager if outlet is not None else None
+    token = uuid.uuid5(DEMO_NAMESPACE, "escalation-levels")
+    if (
+        manager is None
+        or len(people) < 2
+        or Complaint.objects.filter(submission_token=token).exists()
+    ):
+        return 0
+    received = _at(add_working_days(timezone.localdate(now), -3), 9, 40)
+    step = dt.timedelta(hours=2)
+    entry = services.complaint_register(
+        user=manager,
+        branch=outlet,
+        channel=Complaint.Channel.LETTER,
+        received_at=received,
+        customer_name="韩先生",
+        customer_phone="13855556666",
+        description="客户来信反映其名下账户被他人冒名开立的贷款关联扣款，网点无法查明资金去向。",
+        customer_request="要求查明扣款原因、退还款项并出具书面说明。",
+        first_responder=manager,
+        complexity=Complaint.Complexity.COMPLEX,
+        submission_token=token,
+        now=received,
+    )
+    entry = services.complaint_acknowledge(
+        user=manager,
+        complaint=entry,
+        acknowledged_at=received + step,
+        estimated_reply_at=entry.reply_due_at,
+        note="已电话联系客户，告知需上报处理。",
+        now=received + step,
+    )
+    entry = services.complaint_escalate(
+        user=manager,
+        complaint=entry,
+        reason="涉及贷款业务和跨机构资金查询，超出网点权限。",
+        now=received + 2 * step,
+    )
+    entry = services.complaint_escalate(
+        user=people["branch_manager"],
+        complaint=entry,
+        reason="需分行个贷中心调取放款档案，支行无权限。",
+        now=received + 3 * step,
+    )
+    services.complaint_hand_back(
+        user=people["tier1_manager"],
+        complaint=entry,
+        note="放款档案已调取并转支行，请支行会同网点核实客户身份后答复客户。",
+        now=received + 4 * step,
+    )
+    return 1
 
 
 # The customer's history and who complains (issue 14 items 5 and 7): one customer who

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from branchservice.models import Branch
 from branchservice.scoping import scope_queryset
 
 from .codetable import read_code_table
 from .models import Complaint, Correction, CustomerNotice, Decision, Pause, end_of_day
 from .services import DEFAULT_REMEDIES, recusal_errors
+from .workflow import levels_above, levels_below
 
 DATETIME = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -42,7 +44,22 @@ def _yes_no(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class ComplaintForm(forms.ModelForm):
+class WhoComplainsMixin:
+    """Who complains (art. 13) on the register's form and the intake page alike: left out, it
+    is the customer with a resident card. The entry itself checks the kind, the document and
+    its number (Complaint._complainant_errors, run by the registration service)."""
+
+    def _default(self, name):
+        return self.cleaned_data.get(name) or Complaint._meta.get_field(name).get_default()
+
+    def clean_complainant_kind(self):
+        return self._default("complainant_kind")
+
+    def clean_customer_id_type(self):
+        return self._default("customer_id_type")
+
+
+class ComplaintForm(WhoComplainsMixin, forms.ModelForm):
     """Register or edit an entry. Validation of the entry lives on the model (Complaint.clean),
     which this form runs; saving goes through the services (see ComplaintAdmin.save_model)."""
 
@@ -124,15 +141,6 @@ class ComplaintForm(forms.ModelForm):
         for field, errors in recusal_errors(self.instance).items():
             if field not in self.errors:
                 self.add_error(field if field in self.fields else None, errors)
-
-    def _default(self, name):
-        return self.cleaned_data.get(name) or Complaint._meta.get_field(name).get_default()
-
-    def clean_complainant_kind(self):
-        return self._default("complainant_kind")
-
-    def clean_customer_id_type(self):
-        return self._default("customer_id_type")
 
     def clean_complainants(self):
         value = self.cleaned_data.get("complainants")
@@ -268,8 +276,42 @@ class WithdrawForm(MoveForm):
     reason = _note(_("What the customer said"), required=True)
 
 
+def _level_field(label):
+    return forms.TypedChoiceField(label=label, coerce=int, widget=forms.RadioSelect)
+
+
+def _level_choices(complaint, levels):
+    """Each level as the branch of this complaint's outlet that it names: 支行 海淀支行."""
+    return [
+        (level, f"{Branch.Level(level).label}：{complaint.branch_at(level).name}")
+        for level in levels
+    ]
+
+
+class EscalateForm(MoveForm):
+    """Up one level by default; a level further up needs a reason for the ones skipped
+    (workflow.escalation_errors, whose refusal the page puts on skip_reason)."""
+
+    to_level = _level_field(_("Escalate to"))
+    reason = _note(_("Reason given"), required=True)
+    skip_reason = _note(_("Why the levels in between are skipped"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = levels_above(self.complaint)
+        self.fields["to_level"].choices = _level_choices(self.complaint, levels)
+        self.fields["to_level"].initial = levels[0] if levels else None
+
+
 class HandBackForm(MoveForm):
-    note = _note(_("Instructions for the outlet"), required=True)
+    to_level = _level_field(_("Hand back to"))
+    note = _note(_("Instructions for the level it goes back to"), required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        levels = levels_below(self.complaint)
+        self.fields["to_level"].choices = _level_choices(self.complaint, levels)
+        self.fields["to_level"].initial = levels[0] if levels else None
 
 
 class ExtensionRequestForm(MoveForm):
@@ -484,7 +526,13 @@ def _text(field, rows=None, label=None, **attrs):
     return forms.CharField(label=label or _label(field), required=False, widget=widget)
 
 
-class IntakeForm(forms.Form):
+def _buttons(field):
+    """A choice of the entry as the register's form offers it (the model's own field), as
+    large buttons; left out, the model's default."""
+    return Complaint._meta.get_field(field).formfield(widget=forms.RadioSelect, required=False)
+
+
+class IntakeForm(WhoComplainsMixin, forms.Form):
     """The first responder's quick intake on the tablet (首问负责制). Checks only the form's own
     shape; the entry is validated by the registration service, whose refusals the page puts
     back on these fields (add_service_errors), names matching its keyword arguments."""
@@ -512,6 +560,11 @@ class IntakeForm(forms.Form):
     customer_request = _text("customer_request", rows=2)
     customer_name = _text("customer_name", autocomplete="off")
     customer_phone = _text("customer_phone", type="tel", inputmode="tel", autocomplete="off")
+    # Who complains (issue 14 item 7), as on the register's form.
+    complainant_kind = _buttons("complainant_kind")
+    representative_name = _text("representative_name", autocomplete="off")
+    customer_id_type = _buttons("customer_id_type")
+    customer_id_number = _text("customer_id_number", autocomplete="off")
     complained_about = _text("complained_about")
     # Recusal (issue 14 item 4): a colleague of the outlet, besides the free text.
     complained_about_staff = forms.ModelChoiceField(
@@ -542,9 +595,21 @@ class IntakeForm(forms.Form):
 
     def typed_fields(self):
         """What the customer says and who they are, in the order of the page."""
-        return [self[name] for name in (*self.TYPED, "complained_about", "complained_about_staff")]
+        return [self[name] for name in self.TYPED]
+
+    def about_fields(self):
+        return [self[name] for name in ("complained_about", "complained_about_staff")]
 
     TYPED = ("description", "customer_request", "customer_name", "customer_phone")
+    WHO_COMPLAINS = (
+        "complainant_kind",
+        "representative_name",
+        "customer_id_type",
+        "customer_id_number",
+    )
+
+    def who_complains(self):
+        return [self[name] for name in self.WHO_COMPLAINS]
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

@@ -288,7 +288,8 @@ class ComplaintStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     INVESTIGATING = "investigating", _("Investigating")
-    ESCALATED = "escalated", _("Escalated to head office")
+    # Held above the outlet: which level holds it is Complaint.level (逐级上报).
+    ESCALATED = "escalated", _("Escalated")
     RESOLVED = "resolved", _("Replied")
     FOLLOWED_UP = "followed_up", _("Follow-up visit done")
     CLOSED = "closed", _("Closed")
@@ -716,8 +717,16 @@ class Complaint(VersionedModel):
     estimated_reply_at = models.DateTimeField(
         _("estimated handling time given"), null=True, editable=False
     )
+    # When it first left the outlet, and the reason of the last escalation; each escalation
+    # and hand-back is a line of the timeline naming its level (ComplaintEvent.level).
     escalated_at = models.DateTimeField(_("escalated at"), null=True, editable=False)
     escalation_reason = models.TextField(_("escalation reason"), blank=True, editable=False)
+    # The level that holds the complaint (属地管理、分级负责): the outlet, or the sub-branch,
+    # tier-1 branch or head office above it that it was escalated to. Only that level's
+    # managers move it while it is there (workflow.holds).
+    level = models.PositiveSmallIntegerField(
+        _("held at"), choices=Branch.Level.choices, default=Branch.Level.OUTLET, editable=False
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, editable=False)
     reply_method = models.CharField(
         _("reply method"), max_length=12, choices=ReplyMethod.choices, blank=True, editable=False
@@ -1125,6 +1134,20 @@ class Complaint(VersionedModel):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def branch_at(self, level) -> Branch:
+        """The outlet, or the branch above it at `level`, that holds the complaint there."""
+        if level == self.branch.level:
+            return self.branch
+        # Asked once per button of the change page: the branches above are read once.
+        if "_above" not in self.__dict__:
+            self._above = {b.level: b for b in self.branch.ancestors()}
+        return self._above[level]
+
+    @property
+    def holder(self) -> Branch:
+        """The branch that holds the complaint now (its level's, above or at the outlet)."""
+        return self.branch_at(self.level)
+
     def deadline_status(self, stage: str, now=None) -> DeadlineStatus:
         """On time / due today / overdue for a pending step; done in time / late once done."""
         due_field, done_field = self.STAGES[stage]
@@ -1163,8 +1186,8 @@ class Move(models.TextChoices):
     INVESTIGATE = "investigate", _("Start investigation")
     RESOLVE = "resolve", _("Reply to the customer")
     RESOLVE_ON_SPOT = "resolve_on_spot", _("Resolved on the spot")
-    ESCALATE = "escalate", _("Escalate to head office")
-    HAND_BACK = "hand_back", _("Hand back to the outlet")
+    ESCALATE = "escalate", _("Escalate to a higher level")
+    HAND_BACK = "hand_back", _("Hand back down")
     REQUEST_EXTENSION = "request_extension", _("Request an extension")
     EXTEND = "extend", _("Decide on the extension")
     PAUSE = "pause", _("Pause the clock")
@@ -1239,6 +1262,11 @@ class ComplaintEvent(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    # The level an escalation or a hand-back sent the complaint to (reporting counts the
+    # escalations by it); blank for every other line.
+    level = models.PositiveSmallIntegerField(
+        _("to level"), choices=Branch.Level.choices, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("timeline event")

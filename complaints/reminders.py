@@ -21,7 +21,8 @@ from each complaint's deadline policy; the due dates themselves are stored on th
     nothing of a complaint while its clock is paused, except the feedback a transferring
     body waits for (its deadline is the body's, not ours), reminded until it is given
 
-Told by other steps, not found by the scan: a new entry (`new_entry`), and deadlines a change of
+Told by other steps, not found by the scan: a new entry (`new_entry`), an escalation or a
+hand-back to the managers of the level it goes to (`level_changed`), and deadlines a change of
 the holiday calendar moved (`deadlines_moved`), each to the handler's bell at once and in the
 next mail of their reminders, so that a recount of many complaints reaches a handler as one
 mail.
@@ -50,7 +51,7 @@ from branchservice.notifications.registry import (
     batched,
     batched_rows,
 )
-from branchservice.roles import Role
+from branchservice.roles import COMPLAINT_HANDLERS, Role
 
 from . import services
 from .deadlines import DUE_SOON_WORKING_DAYS
@@ -85,6 +86,9 @@ class Kind(models.TextChoices):
     COMPLAINT_REGULATOR_FEEDBACK = "complaint_regulator_feedback", _("Feedback to a regulator")
     # Told at once to head office: 20 or more complain together (major_complaint).
     COMPLAINT_MAJOR = "complaint_major", _("Major complaint")
+    # Told at once to the level a complaint goes to (level_changed, issue 14 item 3).
+    COMPLAINT_ESCALATED = "complaint_escalated", _("Complaint escalated to your level")
+    COMPLAINT_HANDED_BACK = "complaint_handed_back", _("Complaint handed back to your level")
 
 
 KINDS = Kind.values
@@ -107,6 +111,12 @@ HEADLINES = {
     ),
     (Kind.COMPLAINT_MAJOR, Stage.DUE): _(
         "Major complaint %(object)s: 20 or more customers complain together."
+    ),
+    (Kind.COMPLAINT_ESCALATED, Stage.DUE): _(
+        "Complaint %(object)s was escalated to your level: yours to handle from now on."
+    ),
+    (Kind.COMPLAINT_HANDED_BACK, Stage.DUE): _(
+        "Complaint %(object)s was handed back to your level: its timeline has the instructions."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -495,6 +505,45 @@ def major_complaint(complaint) -> Reminder | None:
     )
 
 
+def level_managers(complaint) -> list[int]:
+    """Who holds `complaint` at its level (workflow.holds): at the outlet its handler and
+    the outlet head, above it the managers of that branch, at head office its service
+    department."""
+    L = complaint.branch.Level
+    if complaint.level == L.OUTLET:
+        heads = User.objects.filter(
+            is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+        )
+        return [complaint.handler_id, *heads.values_list("pk", flat=True)]
+    if complaint.level == L.HEAD_OFFICE:
+        managers = User.objects.filter(is_active=True, groups__name=Role.HQ_SERVICE)
+    else:
+        managers = User.objects.filter(
+            is_active=True, branch=complaint.holder, groups__name__in=COMPLAINT_HANDLERS
+        )
+    return list(managers.values_list("pk", flat=True))
+
+
+def level_changed(complaint, *, up: bool, moved_by, now) -> Reminder | None:
+    """The notice of an escalation or a hand-back, at once, to the managers of the level the
+    complaint went to (`up`: escalated, else handed back), not to whoever moved it. Each move
+    is its own occurrence, ending in the level: the notice is done once the complaint left it."""
+    told = dict.fromkeys(level_managers(complaint))
+    told.pop(None, None)
+    told.pop(moved_by.pk if moved_by else None, None)
+    if not told:
+        return None
+    return Reminder(
+        target=complaint,
+        kind=Kind.COMPLAINT_ESCALATED if up else Kind.COMPLAINT_HANDED_BACK,
+        stage=Stage.DUE,
+        recipient_ids=list(told),
+        occurrence=f"{now.isoformat(timespec='seconds')}@{complaint.level}",
+        label=complaint.reference,
+        url=admin_url(complaint),
+    )
+
+
 def dissatisfied(complaint, *, recorded_by=None) -> Reminder | None:
     """The task a dissatisfied follow-up gives the handler, unless they recorded it
     themselves. Each visit is its own occurrence: dissatisfied again after handling it
@@ -578,6 +627,10 @@ def still_due(notification, target) -> str | None:
     if notification.kind in (Kind.COMPLAINT_DEADLINE_MOVED, Kind.COMPLAINT_MAJOR):
         # Nothing to do but take note: done once read.
         return None if notification.read_at is None else str(NO_LONGER_DUE_DONE)
+    if notification.kind in (Kind.COMPLAINT_ESCALATED, Kind.COMPLAINT_HANDED_BACK):
+        # The level's to take up: done once read, or once the complaint left that level.
+        still_there = notification.occurrence.endswith(f"@{target.level}")
+        return None if still_there and notification.read_at is None else str(NO_LONGER_DUE_DONE)
     if notification.kind in (Kind.COMPLAINT_NEW, Kind.COMPLAINT_REGISTERED):
         # Looked at: acknowledged, answered on the spot, or (praise) filed.
         return None if target.status == Complaint.Status.REGISTERED else str(NO_LONGER_DUE_DONE)

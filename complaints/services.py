@@ -58,7 +58,10 @@ from .models import (
     unstorable_text,
 )
 from .workflow import (
+    escalation_errors,
     extension_approver_error,
+    hand_back_errors,
+    hand_back_status,
     next_extension_tier,
     recusal_refusal,
     review_request_ends,
@@ -416,6 +419,46 @@ def _repeat_on_register(complaint: Complaint) -> bool:
     return bool(facts["later"])
 
 
+def _repeat_flag(window: dt.timedelta):
+    """An entry's repeat flag, for an UPDATE: a complaint with an earlier complaint of the same
+    customer (same phone or same document), not void, received within `window` before it;
+    an entry merged into an earlier one whatever the window (the merge said so)."""
+    earlier = Complaint.objects.filter(
+        REPEATABLE,
+        (Q(customer_phone_key=OuterRef("customer_phone_key")) & ~Q(customer_phone_key=""))
+        | (Q(customer_id_key=OuterRef("customer_id_key")) & ~Q(customer_id_key="")),
+        _received_before(OuterRef("received_at"), window),
+    )
+    return Case(
+        When(~REPEATABLE, then=Value(False)),
+        When(status=Complaint.Status.MERGED, then=Value(True)),
+        default=Exists(earlier),
+    )
+
+
+def complaint_match_keys_recompute(*, batch_size: int = 1000) -> int:
+    """Compute every entry's matching keys again, and the repeat flags from them; return how
+    many entries have a phone or a document. The keys are keyed hashes under the SECRET_KEY
+    (pii.MATCH_SALT): after a new key, the entries stored before it match none registered
+    since until this has run (manage.py recompute_customer_keys). By primary-key batches of
+    one UPDATE each, so no lock is held on the whole register; nothing a user typed changes,
+    so neither the history nor the version does."""
+    rows = Complaint.objects.exclude(customer_phone="", customer_id_number="").only(
+        "pk", "customer_phone", "customer_id_type", "customer_id_number"
+    )
+    done = last = 0
+    while batch := list(rows.filter(pk__gt=last).order_by("pk")[:batch_size]):
+        for row in batch:
+            row.customer_phone_key, row.customer_id_key = row.customer_keys()
+        Complaint.objects.bulk_update(batch, ["customer_phone_key", "customer_id_key"])
+        done, last = done + len(batch), batch[-1].pk
+    window = dt.timedelta(days=DeadlinePolicy.current().repeat_window_days)
+    Complaint.objects.filter(~Q(customer_phone_key="") | ~Q(customer_id_key="")).update(
+        is_repeat=_repeat_flag(window)
+    )
+    return done
+
+
 def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> None:
     """Set the repeat flag of every entry of `complaint`'s customer (and of the customer whose
     matching keys `also` were the entry's before an edit), in one UPDATE.
@@ -424,22 +467,10 @@ def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> 
     document), not void, was received within the policy's window before it; an entry
     merged into an earlier one is a repeat whatever the window, the merge said so. Later
     entries are set again too: an entry registered late, or voided, changes their answer."""
-    earlier = Complaint.objects.filter(
-        REPEATABLE,
-        (Q(customer_phone_key=OuterRef("customer_phone_key")) & ~Q(customer_phone_key=""))
-        | (Q(customer_id_key=OuterRef("customer_id_key")) & ~Q(customer_id_key="")),
-        _received_before(OuterRef("received_at"), _repeat_window(complaint)),
-    )
     customers = Complaint.objects.filter(pk=complaint.pk)
     for phone_key, id_key in ((complaint.customer_phone_key, complaint.customer_id_key), also):
         customers |= Complaint.objects.same_customer(phone_key=phone_key, id_key=id_key)
-    customers.update(
-        is_repeat=Case(
-            When(~REPEATABLE, then=Value(False)),
-            When(status=Complaint.Status.MERGED, then=Value(True)),
-            default=Exists(earlier),
-        )
-    )
+    customers.update(is_repeat=_repeat_flag(_repeat_window(complaint)))
     # The row in hand is saved again by the moves that follow.
     complaint.refresh_from_db(fields=["is_repeat"])
 
@@ -448,7 +479,7 @@ def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> 
 # Workflow moves
 
 
-def _event(complaint, user, move, from_status, to_status, note="", now=None):
+def _event(complaint, user, move, from_status, to_status, note="", now=None, level=None):
     # Every move's note (and a rectification's evidence) ends up here: refuse what the column
     # cannot hold; the callers' transaction undoes the move.
     errors = unstorable_text(ComplaintEvent(note=note), "note")
@@ -462,6 +493,7 @@ def _event(complaint, user, move, from_status, to_status, note="", now=None):
         actor=user,
         note=note,
         at=now or timezone.now(),
+        level=level,
     )
 
 
@@ -475,14 +507,18 @@ def _apply(complaint, user, move, note="", now=None, **changes) -> Complaint:
     """Check `move` on the locked row, apply `changes`, recompute the deadlines from the
     facts as they now stand, save, and write the timeline."""
     row = transition_for(complaint, user, move)
-    from_status = complaint.status
+    from_status, from_level = complaint.status, complaint.level
     for field, value in changes.items():
         setattr(complaint, field, value)
     if row.target:
         complaint.status = row.target
     recompute_deadlines(complaint)
     complaint.save()
-    _event(complaint, user, move, from_status, row.target or "", note, now)
+    # A hand-back sets the status itself (workflow.hand_back_status); a move to another
+    # level names it on its line.
+    to_status = row.target or (complaint.status if complaint.status != from_status else "")
+    level = complaint.level if complaint.level != from_level else None
+    _event(complaint, user, move, from_status, to_status, note, now, level=level)
     # The reminders this move answered are done now, not at the next scan.
     notifications_settle_for(target=complaint, now=now)
     return complaint
@@ -648,26 +684,78 @@ def _required(text, field, message):
         raise ValidationError({field: [message]})
 
 
-def complaint_escalate(*, user, complaint, reason, now=None) -> Complaint:
-    """Beyond the outlet's authority: head office's service department takes it over."""
+def _level_name(complaint, level) -> str:
+    return f"{Branch.Level(level).label} {complaint.branch_at(level).name}"
+
+
+def complaint_escalate(
+    *, user, complaint, reason, to_level=None, skip_reason="", now=None
+) -> Complaint:
+    """Beyond the authority of the level that holds it (逐级上报): up to the next level, or
+    further with a reason for the levels skipped (workflow.escalation_errors). The level it
+    goes to holds it from then on, and its managers are told at once."""
     now = now or timezone.now()
     _required(reason, "reason", _("Give the reason for escalating."))
     with transaction.atomic():
-        return _apply(
-            _locked(complaint),
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.ESCALATE)
+        to_level = to_level or complaint.level - 1
+        errors = escalation_errors(complaint, to_level, skip_reason)
+        if errors:
+            raise ValidationError(errors)
+        text = _("To %(level)s: %(reason)s") % {
+            "level": _level_name(complaint, to_level),
+            "reason": reason,
+        }
+        if to_level != complaint.level - 1:
+            text = f"{text} " + _("(levels skipped because: %(why)s)") % {"why": skip_reason}
+        complaint = _apply(
+            complaint,
             user,
             Move.ESCALATE,
-            reason,
+            text,
             now,
-            escalated_at=now,
+            level=to_level,
+            escalated_at=complaint.escalated_at or now,
             escalation_reason=reason,
         )
+        _tell_level(complaint, user, now, up=True)
+        return complaint
 
 
-def complaint_hand_back(*, user, complaint, note, now=None) -> Complaint:
-    _required(note, "note", _("Tell the outlet what to do next."))
+def complaint_hand_back(*, user, complaint, note, to_level=None, now=None) -> Complaint:
+    """The level that holds it hands it down with instructions: to the next level down by
+    default; back at the outlet it is investigated again (workflow.hand_back_status)."""
+    now = now or timezone.now()
+    _required(note, "note", _("Give the instructions for the level it goes back to."))
     with transaction.atomic():
-        return _apply(_locked(complaint), user, Move.HAND_BACK, note, now)
+        complaint = _locked(complaint)
+        transition_for(complaint, user, Move.HAND_BACK)
+        to_level = to_level or complaint.level + 1
+        errors = hand_back_errors(complaint, to_level)
+        if errors:
+            raise ValidationError(errors)
+        text = _("Back to %(level)s: %(note)s") % {
+            "level": _level_name(complaint, to_level),
+            "note": note,
+        }
+        complaint = _apply(
+            complaint,
+            user,
+            Move.HAND_BACK,
+            text,
+            now,
+            level=to_level,
+            status=hand_back_status(to_level),
+        )
+        _tell_level(complaint, user, now, up=False)
+        return complaint
+
+
+def _tell_level(complaint, user, now, *, up):
+    reminder = reminders.level_changed(complaint, up=up, moved_by=user, now=now)
+    if reminder is not None:
+        notifications_send_now(reminders=[reminder], now=now)
 
 
 def complaint_request_extension(*, user, complaint, reason, now=None) -> ExtensionRequest:
@@ -1116,7 +1204,8 @@ def complaint_follow_up(
 
 def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:
     """The customer is dissatisfied: back to investigating, with a new reply deadline from
-    today. The first reply and visit stay in the timeline and the history."""
+    today. The first reply and visit stay in the timeline and the history. A reply made
+    above the outlet is handled again at the outlet, which escalates it again if need be."""
     now = now or timezone.now()
     _required(note, "note", _("Write down what will be done differently."))
     with transaction.atomic():
@@ -1126,6 +1215,7 @@ def complaint_handle_again(*, user, complaint, note, now=None) -> Complaint:
             Move.HANDLE_AGAIN,
             note,
             now,
+            level=Branch.Level.OUTLET,
             reopened_at=now,
             replied_at=None,
             followed_up_at=None,

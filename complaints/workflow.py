@@ -2,7 +2,12 @@
 entry, and who may make it. The services enforce it; the admin offers only what it allows.
 
 A move whose target is None leaves the status alone (an extension, a hand-over, a note) but is
-still a declared, permission-checked action with a line in the timeline.
+still a declared, permission-checked action with a line in the timeline. The one exception is
+the hand-back, whose status follows the level it goes down to (hand_back_status).
+
+Escalation goes level by level (逐级上报: outlet → sub-branch → tier-1 branch → head office):
+the level a complaint is at holds it (Complaint.level), and a row marked `held` is made by
+that level's managers only (holds).
 """
 
 import datetime as dt
@@ -10,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,17 +185,15 @@ def _may_decide_review(complaint, user):
 def recusal_refusal(complaint, person) -> str | None:
     """The one statement of recusal (art. 17): the member of staff a complaint is about is not
     its first responder, handler or follow-up visitor. Why `person` may not be, or None.
-    The services ask it wherever one of these is chosen; the follow-up moves are guarded by it."""
+    The services ask it wherever one of these is chosen, and transition_for refuses the
+    person every move on the complaint (acknowledging, a note, the follow-up...): whoever
+    may handle complaints at the outlet, this one is not theirs."""
     if person is None or complaint.complained_about_staff_id != person.pk:
         return None
     return _(
         "%(name)s is the staff member complained about and stays out of this complaint (回避): "
         "not its first responder, handler or follow-up visitor. Choose someone else."
     ) % {"name": person.get_full_name() or person.get_username()}
-
-
-def _not_recused(complaint, user):
-    return recusal_refusal(complaint, user)
 
 
 def _owes_feedback(complaint, user):
@@ -205,6 +209,91 @@ OWES_FEEDBACK = OPEN | {S.CLOSED, S.WITHDRAWN}
 
 # --- end of recusal and regulator transfers --------------------------------------------------
 
+# --- Escalation level by level (issue 14 item 3) -------------------------------------------------
+
+L = Branch.Level
+
+
+def holding_level(user) -> int | None:
+    """The level whose escalated complaints `user` holds: head office for its service
+    department, else the level of the branch they work at (None: no branch)."""
+    if user.has_role(Role.HQ_SERVICE):
+        return L.HEAD_OFFICE
+    return user.branch.level if user.branch_id else None
+
+
+def holds(complaint, user) -> bool:
+    """Whether `user` is of the level that holds `complaint` now, within their scope."""
+    if user.is_superuser:
+        return True
+    return holding_level(user) == complaint.level and can_see_branch(user, complaint.branch)
+
+
+def held_q(user, prefix="") -> Q:
+    """The complaints `user` holds, for a queryset already in their scope: in one branch's
+    subtree only that branch is at its level, so the level alone says it is theirs."""
+    if user.is_superuser:
+        return Q(**{f"{prefix}pk__isnull": False})
+    level = holding_level(user)
+    return Q(**{f"{prefix}level": level}) if level else Q(pk__in=[])
+
+
+def _holder_refusal(complaint, user):
+    if holds(complaint, user):
+        return None
+    return _(
+        "This complaint is held by %(level)s %(branch)s now: only its managers handle it "
+        "while it is there."
+    ) % {"level": L(complaint.level).label, "branch": complaint.holder.name}
+
+
+def levels_above(complaint) -> list[int]:
+    """The levels an escalation may go to, the next one up first."""
+    return list(range(complaint.level - 1, L.HEAD_OFFICE - 1, -1))
+
+
+def levels_below(complaint) -> list[int]:
+    """The levels a hand-back may go to, the next one down first."""
+    return list(range(complaint.level + 1, L.OUTLET + 1))
+
+
+def escalation_errors(complaint, to_level, skip_reason) -> dict:
+    """By field, why an escalation of `complaint` to `to_level` is refused: it goes up, to
+    the next level unless a reason says why the ones between are skipped."""
+    if to_level not in levels_above(complaint):
+        return {"to_level": [_("Choose a level above the one that holds the complaint.")]}
+    if to_level != complaint.level - 1 and not (skip_reason or "").strip():
+        return {
+            "skip_reason": [
+                _(
+                    "Escalation goes level by level: say why %(skipped)s is skipped, or "
+                    "escalate to it."
+                )
+                % {"skipped": L(complaint.level - 1).label}
+            ]
+        }
+    return {}
+
+
+def hand_back_errors(complaint, to_level) -> dict:
+    if to_level not in levels_below(complaint):
+        return {"to_level": [_("Choose a level below the one that holds the complaint.")]}
+    return {}
+
+
+def hand_back_status(to_level) -> str:
+    """Back at the outlet the complaint is investigated again; above it, still escalated."""
+    return S.INVESTIGATING if to_level == L.OUTLET else S.ESCALATED
+
+
+def _may_escalate(complaint, user):
+    if not levels_above(complaint):
+        return _("Head office is the highest level: the complaint cannot go further up.")
+    return None
+
+
+# --- end of escalation ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -214,6 +303,8 @@ class Transition:
     roles: frozenset
     kinds: frozenset = ALL_KINDS
     guard: Callable | None = None
+    # Made only by the managers of the level that holds the complaint (holds).
+    held: bool = False
 
 
 # fmt: off
@@ -222,43 +313,49 @@ TRANSITIONS = [
     Transition(Move.INVESTIGATE, frozenset({S.ACKNOWLEDGED}), S.INVESTIGATING, HANDLERS, COMPLAINT),
     Transition(Move.RESOLVE, frozenset({S.ACKNOWLEDGED, S.INVESTIGATING}), S.RESOLVED, HANDLERS,
                NOT_PRAISE, _may_reply),
-    # Once escalated, head office owns the complaint until it hands it back.
-    Transition(Move.RESOLVE, frozenset({S.ESCALATED}), S.RESOLVED, HEAD_OFFICE, COMPLAINT,
-               _may_reply),
+    # Once escalated, the level it went to holds the complaint until it hands it back down.
+    Transition(Move.RESOLVE, frozenset({S.ESCALATED}), S.RESOLVED, HANDLERS, COMPLAINT,
+               _may_reply, held=True),
     Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, HANDLERS, COMPLAINT,
                _may_reply),
     # A first responder records their own entry resolved there and then (the intake pages);
     # the complaint manager codes it on B and C afterwards (the tablet does not ask for them).
     Transition(Move.RESOLVE_ON_SPOT, frozenset({S.REGISTERED}), S.RESOLVED, FIRST_RESPONDERS,
                COMPLAINT, _took_it_down),
-    Transition(Move.ESCALATE, AT_OUTLET, S.ESCALATED, HANDLERS, COMPLAINT),
-    Transition(Move.HAND_BACK, frozenset({S.ESCALATED}), S.INVESTIGATING, HEAD_OFFICE, COMPLAINT),
+    # Escalated by the level that holds it only: at first the outlet.
+    Transition(Move.ESCALATE, AT_OUTLET, S.ESCALATED, HANDLERS, COMPLAINT, held=True),
+    Transition(Move.ESCALATE, frozenset({S.ESCALATED}), S.ESCALATED, HANDLERS, COMPLAINT,
+               _may_escalate, held=True),
+    # The status follows the level it goes down to (hand_back_status).
+    Transition(Move.HAND_BACK, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT, held=True),
     Transition(Move.REQUEST_EXTENSION, HANDLING, None, HANDLERS, COMPLAINT,
                _may_request_extension),
-    Transition(Move.REQUEST_EXTENSION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT,
-               _may_request_extension),
-    Transition(Move.EXTEND, HANDLING | {S.ESCALATED}, None, APPROVERS, COMPLAINT,
-               _may_decide_extension),
+    Transition(Move.REQUEST_EXTENSION, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT,
+               _may_request_extension, held=True),
+    Transition(Move.EXTEND, HANDLING, None, APPROVERS, COMPLAINT, _may_decide_extension),
+    Transition(Move.EXTEND, frozenset({S.ESCALATED}), None, APPROVERS, COMPLAINT,
+               _may_decide_extension, held=True),
     Transition(Move.PAUSE, HANDLING, None, HANDLERS, COMPLAINT, _may_pause),
-    Transition(Move.PAUSE, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT, _may_pause),
+    Transition(Move.PAUSE, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT, _may_pause,
+               held=True),
     Transition(Move.RESUME, HANDLING, None, HANDLERS, COMPLAINT, _may_resume),
-    Transition(Move.RESUME, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT, _may_resume),
+    Transition(Move.RESUME, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT, _may_resume,
+               held=True),
     Transition(Move.NEW_MATERIALS, AT_OUTLET, None, HANDLERS, COMPLAINT),
-    Transition(Move.NEW_MATERIALS, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
-    # Head office's escalated complaints are changed by head office only.
+    Transition(Move.NEW_MATERIALS, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT,
+               held=True),
+    # An escalated complaint is changed by the level that holds it only.
     Transition(Move.REQUEST_CORRECTION, FIXED - {S.ESCALATED}, None, HANDLERS, NOT_PRAISE),
-    Transition(Move.REQUEST_CORRECTION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
+    Transition(Move.REQUEST_CORRECTION, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT,
+               held=True),
     Transition(Move.DECIDE_CORRECTION, FIXED - {S.ESCALATED}, None, APPROVERS, NOT_PRAISE,
                _may_decide_correction),
-    Transition(Move.DECIDE_CORRECTION, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT,
-               _may_decide_correction),
+    Transition(Move.DECIDE_CORRECTION, frozenset({S.ESCALATED}), None, APPROVERS, COMPLAINT,
+               _may_decide_correction, held=True),
     Transition(Move.NOTIFY, (FIXED - {S.ESCALATED}) | {S.CLOSED}, None, HANDLERS, COMPLAINT),
-    Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HEAD_OFFICE, COMPLAINT),
-    # The person complained about neither calls nor visits the customer for the follow-up.
-    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT,
-               _not_recused),
-    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT,
-               _not_recused),
+    Transition(Move.NOTIFY, frozenset({S.ESCALATED}), None, HANDLERS, COMPLAINT, held=True),
+    Transition(Move.CONTACT_ATTEMPT, frozenset({S.RESOLVED}), None, HANDLERS, COMPLAINT),
+    Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, HANDLERS, COMPLAINT),
     # The customer rates the reply through a one-time link (opinionbook): the same visit.
     Transition(Move.FOLLOW_UP, frozenset({S.RESOLVED}), S.FOLLOWED_UP, CUSTOMER, COMPLAINT,
                _wrote_online),
@@ -273,20 +370,21 @@ TRANSITIONS = [
     Transition(Move.CLOSE, frozenset({S.RESOLVED}), S.CLOSED, HANDLERS, frozenset({K.SUGGESTION})),
     Transition(Move.CLOSE, frozenset({S.REGISTERED}), S.CLOSED, HANDLERS, frozenset({K.PRAISE})),
     Transition(Move.WITHDRAW, AT_OUTLET, S.WITHDRAWN, HANDLERS, NOT_PRAISE),
-    Transition(Move.WITHDRAW, frozenset({S.ESCALATED}), S.WITHDRAWN, HEAD_OFFICE, COMPLAINT),
+    Transition(Move.WITHDRAW, frozenset({S.ESCALATED}), S.WITHDRAWN, HANDLERS, COMPLAINT,
+               held=True),
     Transition(Move.MERGE, AT_OUTLET, S.MERGED, HANDLERS, NOT_PRAISE),
     Transition(Move.REGULATOR_FEEDBACK, OWES_FEEDBACK - {S.ESCALATED}, None, HANDLERS, ALL_KINDS,
                _owes_feedback),
-    Transition(Move.REGULATOR_FEEDBACK, frozenset({S.ESCALATED}), None, HEAD_OFFICE, ALL_KINDS,
-               _owes_feedback),
+    Transition(Move.REGULATOR_FEEDBACK, frozenset({S.ESCALATED}), None, HANDLERS, ALL_KINDS,
+               _owes_feedback, held=True),
     Transition(Move.REASSIGN, OPEN - {S.ESCALATED}, None, HANDLERS),
-    Transition(Move.REASSIGN, frozenset({S.ESCALATED}), None, HEAD_OFFICE),
+    Transition(Move.REASSIGN, frozenset({S.ESCALATED}), None, HANDLERS, held=True),
     Transition(Move.NOTE, ALL_BUT_VOID, None, HANDLERS),
     Transition(Move.RECTIFY, frozenset({S.INVESTIGATING, S.ESCALATED, S.RESOLVED, S.FOLLOWED_UP,
                                         S.CLOSED}), None, HANDLERS, COMPLAINT),
     Transition(Move.ATTACH, ALL_BUT_VOID, None, HANDLERS),
     Transition(Move.EDIT, OPEN - {S.ESCALATED}, None, HANDLERS),
-    Transition(Move.EDIT, frozenset({S.ESCALATED}), None, HEAD_OFFICE),
+    Transition(Move.EDIT, frozenset({S.ESCALATED}), None, HANDLERS, held=True),
     # Nothing is deleted: head office voids an entry made in error, with a reason.
     Transition(Move.VOID, ALL_BUT_VOID, S.VOID, HEAD_OFFICE),
 ]
@@ -315,7 +413,12 @@ def _user_may(user, roles) -> bool:
 
 
 def _refusal(row, complaint, user):
-    return row.guard(complaint, user) if row.guard else None
+    # The person complained about makes no move on it at all (回避), whatever their role.
+    return (
+        recusal_refusal(complaint, user)
+        or (_holder_refusal(complaint, user) if row.held else None)
+        or (row.guard(complaint, user) if row.guard else None)
+    )
 
 
 def transition_for(complaint: Complaint, user, move: Move) -> Transition:
@@ -377,6 +480,7 @@ def reply_refusal(complaint: Complaint, user) -> str | None:
             and complaint.status in t.sources
             and complaint.kind in t.kinds
             and _user_may(user, t.roles)
+            and not (t.held and _holder_refusal(complaint, user))
         ):
             return _may_reply(complaint, user)
     return None

@@ -36,7 +36,14 @@ from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
 from complaints.deadlines import REGULATORY_TERMS, paused_days, replied_within_q
-from complaints.models import Complaint, ComplaintReason, DeadlinePolicy, Pause
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintReason,
+    DeadlinePolicy,
+    Move,
+    Pause,
+)
 from servicetimes import selectors as servicetimes
 from servicetimes.models import Ticket
 from standards.models import (
@@ -372,6 +379,26 @@ def collect_repeats_by_reason(*, scope, period):
     )
     for branch_id, reason_id, n in rows:
         result[branch_id][f"repeat_reason:{reason_id or ''}"] += n
+    return result
+
+
+def collect_escalations(*, scope, period):
+    """Escalations of the period's complaints made by its end, by outlet and the level they
+    went to (parts "escalated_to:<level>"): each escalation counts, a complaint escalated
+    outlet → sub-branch → tier-1 branch once at each. One query over the timeline."""
+    result: dict[int, Parts] = defaultdict(Parts)
+    rows = (
+        ComplaintEvent.objects.filter(
+            action=Move.ESCALATE,
+            at__lt=period.end_at,
+            complaint__in=period_complaints(scope, period).filter(kind=Complaint.Kind.COMPLAINT),
+        )
+        .values_list("complaint__branch_id", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for branch_id, level, n in rows:
+        result[branch_id][f"escalated_to:{level}"] += n
     return result
 
 
@@ -787,7 +814,8 @@ register_source(
               "replied or due to be replied by the end of the period."),
               ratio("reply_on_time", "reply_counted"), pct, target=0.95, lower_is_worse=True),
             S("escalated", _("Escalations"), _("Complaints received in the period and escalated "
-              "to head office by its end."), count("escalated")),
+              "above their outlet (to any level) by its end; each level's escalations are "
+              "counted on their own."), count("escalated")),
             S("followed_up", _("Follow-up visits"), _("Complaints whose follow-up visit was "
               "done by the end of the period."), count("followed_up")),
             S("satisfaction_rate", _("Satisfaction %"), _("Follow-up visits where the customer "
@@ -829,6 +857,27 @@ register_source(
 register_source(Source("by_category", _breakdown("category_id", "category")))
 register_source(Source("by_reason", _breakdown("reason_id", "reason")))
 register_source(Source("repeats_by_reason", collect_repeats_by_reason))
+# Escalations by the level they went to (逐级上报): one statistic per level above the outlet.
+register_source(
+    Source(
+        "escalations",
+        collect_escalations,
+        [
+            S("escalated_to_sub_branch", _("Escalations to a sub-branch"), _("Escalations to "
+              "the sub-branch of the complaints received in the period, made by its end: a "
+              "complaint handed back and escalated anew counts again."),
+              count(f"escalated_to:{Branch.Level.SUB_BRANCH}")),
+            S("escalated_to_tier1", _("Escalations to a tier-1 branch"), _("Escalations to "
+              "the tier-1 branch of the complaints received in the period, made by its end: a "
+              "complaint handed back and escalated anew counts again."),
+              count(f"escalated_to:{Branch.Level.TIER1_BRANCH}")),
+            S("escalated_to_head_office", _("Escalations to head office"), _("Escalations to "
+              "head office of the complaints received in the period, made by its end: a "
+              "complaint handed back and escalated anew counts again."),
+              count(f"escalated_to:{Branch.Level.HEAD_OFFICE}")),
+        ],
+    )
+)  # fmt: skip
 register_source(
     Source(
         "root_causes",

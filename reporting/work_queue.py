@@ -151,7 +151,8 @@ def default_view(user) -> str:
 # --- complaints: the next step of each open entry -----------------------------------------
 
 # The step an open entry waits for, the first of these its status, kind and the user's role
-# allow (complaints.workflow). Escalated entries are head office's; a review is decided above.
+# allow (complaints.workflow). An escalated entry is its level's (workflow.holds); a review is
+# decided above.
 STEPS = [Move.ACKNOWLEDGE, Move.RESOLVE, Move.FOLLOW_UP, Move.CLOSE, Move.DECIDE_REVIEW]
 
 
@@ -212,13 +213,20 @@ def complaints_to_handle(request: QueueRequest) -> Part:
     which = Q(pk__in=[])
     for status, kind in steps:
         which |= Q(status=status, kind=kind)
-    queryset = request.scoped(Complaint.objects.filter(which))
+    escalated = Q(status=Complaint.Status.ESCALATED)
+    # An escalated entry is moved by the level that holds it only: there it is everyone's
+    # of that level ("mine" too), the outlet's handler waits for it to come back.
+    queryset = request.scoped(Complaint.objects.filter(which)).exclude(
+        escalated & ~workflow.held_q(request.user)
+    )
     if not request.user.is_superuser:
         # The level above the outlet decides a review (workflow._may_decide_review).
         queryset = queryset.exclude(status=Complaint.Status.REVIEWING, branch=request.user.branch)
     if request.view == View.MINE:
         user = request.user
-        queryset = queryset.filter(Q(handler=user) | Q(handler=None, registered_by=user))
+        queryset = queryset.filter(
+            Q(handler=user) | Q(handler=None, registered_by=user) | escalated
+        )
     queryset = _watched(request, queryset)
     # The counts over every row ride along on the rows shown (window aggregates): one query.
     counted = {
@@ -257,18 +265,17 @@ def complaints_to_handle(request: QueueRequest) -> Part:
 
 def _decisions(request, model, approver_statuses, prefix="complaint__"):
     """Requests awaiting a decision the user may make: approvers decide at the outlet and
-    below, head office on escalated entries; nobody decides their own request. Few by
-    nature (one per entry and field at most): all are read, in one query."""
-    statuses = set()
-    if request.role_may(workflow.APPROVERS):
-        statuses |= approver_statuses
-    if request.role_may(workflow.HEAD_OFFICE):
-        statuses.add(Complaint.Status.ESCALATED)
-    if not statuses:
+    below, and on escalated entries their level holds (workflow.holds); nobody decides their
+    own request. Few by nature (one per entry and field at most): all are read, in one
+    query."""
+    if not request.role_may(workflow.APPROVERS):
         return None
+    which = Q(complaint__status__in=approver_statuses) | (
+        Q(complaint__status=Complaint.Status.ESCALATED)
+        & workflow.held_q(request.user, prefix="complaint__")
+    )
     queryset = request.scoped(
-        model.objects.filter(decision=Decision.PENDING, complaint__status__in=statuses),
-        via="complaint__branch",
+        model.objects.filter(which, decision=Decision.PENDING), via="complaint__branch"
     ).exclude(requested_by=request.user)
     return _watched(request, queryset, prefix)
 

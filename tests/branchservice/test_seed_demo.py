@@ -32,6 +32,7 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
     expected = {
         "hq_service": 19,
         "branch_manager": 4,  # the sub-branch and its three outlets
+        "tier1_manager": 9,  # the tier-1 branch, its two sub-branches and six outlets
         "complaint_manager": 1,
         "lobby_manager": 1,
         "auditor": 4,

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from branchservice.models import Branch
 from branchservice.roles import Role
 from complaints import services
 from complaints.deadlines import recompute_deadlines
@@ -375,7 +376,13 @@ def test_head_office_s_escalated_complaint_is_edited_only_by_head_office(
     complaint_in, outlet_user, hq
 ):
     complaint = complaint_in(S.ACKNOWLEDGED)
-    services.complaint_escalate(user=outlet_user, complaint=complaint, reason="超出权限")
+    services.complaint_escalate(
+        user=outlet_user,
+        complaint=complaint,
+        reason="超出权限",
+        to_level=Branch.Level.HEAD_OFFICE,
+        skip_reason="客户要求总行直接处理",
+    )
     complaint.refresh_from_db()
     refused(
         services.complaint_update,

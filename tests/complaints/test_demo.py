@@ -3,8 +3,9 @@ import io
 from django.core.management import call_command
 from django.utils import timezone
 
+from branchservice.models import Branch
 from branchservice.rectifications.models import Rectification
-from complaints.models import Complaint, ComplaintEvent
+from complaints.models import Complaint, ComplaintEvent, Move
 
 
 def _snapshot():
@@ -51,6 +52,20 @@ def test_the_demo_register_shows_every_status_and_a_second_run_changes_nothing(d
     assert set(history.values_list("branch__code", flat=True)) == {"BJ0101", "BJ0102"}
     assert mine.filter(complainant_kind="agent").exclude(representative_name="").exists()
     assert mine.filter(complainants__gte=5, complainants__lt=20).exists()
+    # Level by level: one held by the sub-branch it was escalated to, one escalated on to the
+    # tier-1 branch and handed back down to the sub-branch.
+    L = Branch.Level
+    held = mine.filter(status=Complaint.Status.ESCALATED, level=L.SUB_BRANCH)
+    assert held.exists()
+    levels = [
+        list(c.events.filter(level__isnull=False).values_list("action", "level")) for c in held
+    ]
+    assert [(Move.ESCALATE, L.SUB_BRANCH)] in levels
+    assert [
+        (Move.ESCALATE, L.SUB_BRANCH),
+        (Move.ESCALATE, L.TIER1_BRANCH),
+        (Move.HAND_BACK, L.SUB_BRANCH),
+    ] in levels
     first = _snapshot()
     call_command("seed_demo", stdout=io.StringIO())
     assert _snapshot() == first

@@ -229,3 +229,53 @@ def test_frontline_staff_sign_in_on_the_tablet_login_and_land_on_the_intake_page
     response = client.post(reverse("standards:login"), credentials, follow=True)
     assert response.redirect_chain[-1][0] == URL
     assert "首问登记" in response.text
+
+
+# --- who complains (issue 14 item 7) on the tablet, checked as on the register's form --------
+
+
+def test_the_page_asks_who_complains_and_the_id_type_as_large_buttons(login, teller):
+    page = login(teller).get(URL).text
+    for text in ["投诉人", "客户本人", "委托代理人", "继承人", "单位", "护照", "统一社会信用代码"]:
+        assert text in page, text
+    assert 'name="complainant_kind"' in page and 'name="customer_id_type"' in page
+    assert page.count('class="btn-check" name="customer_id_type"') == 6
+
+
+def test_an_agent_with_a_passport_is_recorded(login, teller, outlet_user):
+    data = entry(complainant_kind="agent", representative_name="李明",
+                 customer_id_type="passport", customer_id_number="E12345678")  # fmt: skip
+    assert login(teller).post(URL, data).status_code == 302
+    complaint = Complaint.objects.get()
+    assert (complaint.complainant_kind, complaint.representative_name) == ("agent", "李明")
+    assert (complaint.customer_id_type, complaint.customer_id_number) == ("passport", "E12345678")
+
+
+def test_left_out_it_is_the_customer_with_a_resident_card(login, teller, outlet_user):
+    login(teller).post(URL, entry())
+    complaint = Complaint.objects.get()
+    assert (complaint.complainant_kind, complaint.customer_id_type) == ("customer", "resident_id")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"complainant_kind": "agent"}, "representative_name", "代理人"),
+        ({"customer_id_type": "passport", "customer_id_number": "E12#45678"},
+         "customer_id_number", "护照号码"),
+        ({"complainant_kind": "company", "customer_id_type": "resident_id"},
+         "customer_id_type", "统一社会信用代码"),
+        ({"complainant_kind": "company", "customer_id_type": "uscc",
+          "customer_id_number": "91350100M000100Y44"}, "customer_id_number", "校验码"),
+    ],
+)  # fmt: skip
+def test_who_complains_is_refused_in_chinese_as_on_the_register_form_keeping_the_text(
+    login, teller, outlet_user, fields, field, words
+):
+    response = login(teller).post(URL, entry(**fields))
+    assert response.status_code == 200
+    assert words in " ".join(response.context["form"].errors[field])
+    assert "客户反映叫号后等候四十分钟无人办理。" in response.text
+    if "customer_id_number" in fields:
+        assert fields["customer_id_number"] in response.text
+    assert not Complaint.objects.exists()

@@ -113,6 +113,29 @@ def test_the_person_complained_about_does_not_do_the_follow_up_visit(
     assert complaint.status == S.RESOLVED
 
 
+def test_a_manager_complained_about_neither_acknowledges_nor_adds_notes(
+    complaint_in, outlet_user, second_cm, frozen
+):
+    complaint = complaint_in(S.REGISTERED, complained_about_staff=second_cm)
+    assert Move.ACKNOWLEDGE in allowed_moves(complaint, outlet_user)
+    moves = allowed_moves(complaint, second_cm)
+    assert Move.ACKNOWLEDGE not in moves and Move.NOTE not in moves
+    with pytest.raises(ValidationError) as info:
+        services.complaint_acknowledge(
+            user=second_cm,
+            complaint=complaint,
+            acknowledged_at=complaint.received_at,
+            estimated_reply_at=complaint.reply_due_at,
+        )
+    assert RECUSED in " ".join(info.value.messages)
+    with pytest.raises(ValidationError) as info:
+        services.complaint_add_note(user=second_cm, complaint=complaint, note="我来解释一下。")
+    assert RECUSED in " ".join(info.value.messages)
+    complaint.refresh_from_db()
+    assert complaint.status == S.REGISTERED
+    assert list(complaint.events.values_list("action", flat=True)) == [Move.REGISTER]
+
+
 def test_naming_the_handler_as_complained_about_is_refused_on_the_change_page(
     complaint_in, outlet_user, lobby_user, login
 ):

@@ -352,18 +352,20 @@ def test_praise_is_filed_and_a_suggestion_closed_after_its_reply(frozen, outlet_
         services.complaint_close(user=outlet_user, complaint=suggestion)
 
 
-def test_escalation_hands_the_complaint_to_head_office_and_back(complaint_in, outlet_user, hq):
+def test_escalation_hands_the_complaint_to_the_sub_branch_and_back(
+    complaint_in, outlet_user, manager
+):
     complaint = services.complaint_escalate(
-        user=outlet_user, complaint=complaint_in(S.ACKNOWLEDGED), reason="客户要求总行处理。"
+        user=outlet_user, complaint=complaint_in(S.ACKNOWLEDGED), reason="超出网点权限。"
     )
     assert complaint.status == S.ESCALATED and complaint.escalated_at
-    # Escalated: the outlet can no longer reply, head office can hand it back.
+    # Escalated: the outlet can no longer reply, the sub-branch can hand it back.
     with pytest.raises(ValidationError) as refused:
         _founded(complaint, outlet_user)
-    assert refused.value.code == "role_not_allowed"
+    assert refused.value.code == "move_refused"
     with pytest.raises(ValidationError):
         services.complaint_hand_back(user=outlet_user, complaint=complaint, note="退回")
-    back = services.complaint_hand_back(user=hq, complaint=complaint, note="请网点继续调查。")
+    back = services.complaint_hand_back(user=manager, complaint=complaint, note="请网点继续调查。")
     assert back.status == S.INVESTIGATING
 
 

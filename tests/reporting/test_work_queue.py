@@ -8,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from branchservice.models import Branch
 from complaints import services
 from complaints.models import Complaint, DeadlineStatus
 from reporting.work_queue import View, work_queue
@@ -113,14 +114,29 @@ def test_items_are_sorted_by_their_next_deadline(frozen, outlet_user, org):
     assert queue.items[0].next_due < queue.items[1].next_due
 
 
-def test_closed_and_escalated_entries_are_not_the_outlets_work(frozen, outlet_user, org, hq):
+def test_closed_and_escalated_entries_are_not_the_outlets_work(
+    frozen, outlet_user, org, hq, manager
+):
     escalated = register(outlet_user, org.a)
-    services.complaint_escalate(user=outlet_user, complaint=escalated, reason="客户要求总行处理。")
+    services.complaint_escalate(user=outlet_user, complaint=escalated, reason="超出网点权限。")
     assert work_queue(user=outlet_user).items == []
-    # Head office replies to an escalated complaint: it is in head office's scope.
-    queue = work_queue(user=hq, view=View.SCOPE)
-    complaints = [key for key in keys(queue) if key.startswith("complaint-")]
-    assert complaints == [f"complaint-{escalated.pk}-escalated"]
+
+    # The sub-branch it went to holds it: its manager's work, also under "mine"; head office
+    # sees it in its scope but does not hold it.
+    def complaints(user, view=View.SCOPE):
+        return [
+            key for key in keys(work_queue(user=user, view=view)) if key.startswith("complaint-")
+        ]
+
+    for view in (View.SCOPE, View.MINE):
+        assert complaints(manager, view) == [f"complaint-{escalated.pk}-escalated"], view
+    assert complaints(hq) == []
+    services.complaint_escalate(
+        user=manager, complaint=escalated, reason="需总行决定。", to_level=Branch.Level.HEAD_OFFICE,
+        skip_reason="分行无权决定赔偿。",
+    )  # fmt: skip
+    assert complaints(manager) == []
+    assert complaints(hq) == [f"complaint-{escalated.pk}-escalated"]
 
 
 def test_mine_is_what_i_handle(frozen, outlet_user, org):
