@@ -30,7 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import is_working_day
+from branchservice.calendar import is_working_day, one_reading, regional_differences
 from branchservice.models import Branch
 from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
@@ -452,19 +452,29 @@ def wait_median(parts):
 
 
 class WorkingDayCounter:
-    """working_days_between(a, b) for many pairs: one calendar walk over the whole range,
-    then a subtraction per pair (same definition, days after a up to and including b)."""
+    """working_days_between(a, b, branch=) for many pairs: one walk of the nationwide calendar
+    over the whole range, then a subtraction per pair (same definition, days after a up to
+    and including b), corrected by the few days of the branch's region."""
 
     def __init__(self, first: dt.date, last: dt.date):
-        self.first = first
+        self.first, self.last = first, last
         self.cumulative = [0]
+        self._regional: dict[int, dict[dt.date, bool]] = {}
         day = first
         while day < last:
             day += dt.timedelta(days=1)
             self.cumulative.append(self.cumulative[-1] + is_working_day(day))
 
-    def between(self, a: dt.date, b: dt.date) -> int:
-        return self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
+    def between(self, a: dt.date, b: dt.date, branch=None) -> int:
+        count = self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
+        if branch is None:
+            return count
+        if branch not in self._regional:
+            self._regional[branch] = regional_differences(self.first, self.last, branch=branch)
+        for day, working in self._regional[branch].items():
+            if a < day <= b:
+                count += 1 if working else -1
+        return count
 
 
 def collect_handling_times(*, scope, period):
@@ -483,9 +493,13 @@ def collect_handling_times(*, scope, period):
     if not rows:
         return result
     local = timezone.localdate
-    counter = WorkingDayCounter(period.start, local(max(row[2] for row in rows)))
-    for branch_id, received_at, replied_at in rows:
-        days = counter.between(local(received_at), local(replied_at))
+    with one_reading():
+        counter = WorkingDayCounter(period.start, local(max(row[2] for row in rows)))
+        handling = [
+            (branch_id, counter.between(local(received_at), local(replied_at), branch_id))
+            for branch_id, received_at, replied_at in rows
+        ]
+    for branch_id, days in handling:
         parts = result[branch_id]
         parts["replied"] += 1
         parts["handling_days"] += days
