@@ -330,8 +330,6 @@ class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
             # A branch posted from outside the choices is refused with why, not as a
             # bare "not one of the available choices".
             field.error_messages["invalid_choice"] = OUT_OF_SCOPE
-            if not sees_everything(request.user):
-                field.required = True
         return field
 
     def has_add_permission(self, request):
