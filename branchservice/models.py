@@ -362,6 +362,26 @@ class CalendarOverride(VersionedModel):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
 
 
+class PackageCalendarYear(models.Model):
+    """What the installed `chinesecalendar` said of a year when last checked: the days it
+    counts otherwise than Monday to Friday (holidays on weekdays, adjusted working days at
+    weekends). A newer package saying otherwise is a change of the calendar like an override
+    saved (branchservice.calendar_package)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    official = models.BooleanField(_("official data"), default=False)
+    # {"2027-01-01": false, "2027-02-20": true}: ISO date → is a working day.
+    exceptions = models.JSONField(_("days other than Monday to Friday"), default=dict)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("installed holiday data")
+        verbose_name_plural = _("installed holiday data")
+
+    def __str__(self):
+        return f"{self.year}"
+
+
 class OutletDay(models.Model):
     """A date an outlet keeps other hours than its ordinary week: open on a public holiday
     (or a weekend it is normally closed on), or closed on a day it would open. Beats the
