@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from branchservice import calendar
+from branchservice import calendar, calendar_changes
 from branchservice.models import Branch, CalendarOverride
 from branchservice.opening import opening_days
 from reporting.selectors import WorkingDayCounter
@@ -120,3 +120,20 @@ def test_a_report_counts_handling_days_on_the_outlets_calendar(org):
     assert counter.between(WEDNESDAY, D(2026, 6, 15), org.a.pk) == 2
     assert counter.between(WEDNESDAY, D(2026, 6, 15), org.b.pk) == 4
     assert counter.between(D(2026, 6, 12), D(2026, 6, 15), org.a.pk) == 1
+
+
+def test_a_regional_date_flips_against_the_calendar_above_its_branch(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    told = []
+    monkeypatch.setattr(
+        calendar_changes, "_hooks", [lambda flips, subtree: told.append((flips, subtree))]
+    )
+    CalendarOverride.objects.create(date=THURSDAY, kind="holiday", note="全国（测试）")
+    regional(org.t1, kind="workday", note="分行照常营业")
+    with django_capture_on_commit_callbacks(execute=True):
+        # S1 a holiday again, as nationwide: it flips against T1's working day above it.
+        calendar_changes.overrides_changed(after=[(THURSDAY, "holiday")], branch=org.s1)
+        # B's sub-branch a working day, as T1 says already: nothing flips.
+        calendar_changes.overrides_changed(after=[(THURSDAY, "workday")], branch=org.s2)
+    assert told == [({THURSDAY: False}, org.s1.path)]
