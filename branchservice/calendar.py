@@ -70,7 +70,8 @@ class _Year:
 
 
 def _load_overrides(year: int, version: int) -> _Year:
-    key = f"calendar-overrides:{version}:{year}"
+    # "regional": the shape with regions; a plain dict cached by the code before it is ignored.
+    key = f"calendar-overrides:regional:{version}:{year}"
     overrides = cache.get(key)
     if overrides is None:
         national, by_path = {}, []

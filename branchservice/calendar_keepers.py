@@ -41,12 +41,15 @@ def may_set_override(user, branch: Branch | None) -> bool:
         return False
     if branch is None or sees_everything(user):
         return sees_everything(user)
-    return can_see_branch(user, branch)
+    return branch.level != Branch.Level.HEAD_OFFICE and can_see_branch(user, branch)
 
 
 def override_branches(user) -> QuerySet:
-    """The branches `user` may set overrides for."""
-    return visible_branches(user) if keeps_calendar(user) else Branch.objects.none()
+    """The branches `user` may set overrides for; never head office, whose subtree is the
+    whole bank: that is a nationwide date, which the notice and the year status count."""
+    if not keeps_calendar(user):
+        return Branch.objects.none()
+    return visible_branches(user).exclude(level=Branch.Level.HEAD_OFFICE)
 
 
 def visible_overrides(queryset: QuerySet, user) -> QuerySet:

@@ -51,6 +51,8 @@ def test_the_add_form_offers_a_branch_and_head_office_may_choose_any(org, hq, lo
     assert add(client, org.s2).status_code == 302
     assert add(client, None, day="2027-04-10").status_code == 302
     assert set(CalendarOverride.objects.values_list("branch", flat=True)) == {org.s2.pk, None}
+    # The whole bank is a nationwide date, never head office's "region".
+    assert org.hq not in page.context["adminform"].form.fields["branch"].queryset
 
 
 def test_a_tier1_managers_form_offers_their_subtree_only(org, t1_manager, other_region, login):
