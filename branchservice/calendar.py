@@ -297,11 +297,18 @@ def _bump_version():
 
 
 @receiver([post_save, post_delete], sender=CalendarOverride)
-@receiver(post_save, sender=Branch)
 def _forget_overrides(sender, instance, **kwargs):
     # A new version rather than deleting one year: an edit may move a date to another year.
-    # A branch saved may have joined or left a region's subtree. Once now, for this
-    # transaction's own counts, and once after the commit: another process reading between
-    # the two cached what it saw before the commit under the first new version.
+    # Once now, for this transaction's own counts, and once after the commit: another
+    # process reading between the two cached what it saw before the commit under the first
+    # new version.
     _bump_version()
     transaction.on_commit(_bump_version)
+
+
+@receiver(post_save, sender=Branch)
+def _forget_regions(sender, instance, **kwargs):
+    # A branch saved may have joined or left a region's subtree; without regional overrides
+    # (most banks) its calendar is the nationwide one whatever the tree.
+    if CalendarOverride.objects.filter(branch__isnull=False).exists():
+        _forget_overrides(sender, instance)
