@@ -80,6 +80,19 @@ def test_a_failed_items_rectification_raised_before_counts_were_stored_gets_its_
             required_action="复查叫号机。",
             due_date=D(2027, 1, 8),
         )
+        # Another, whose date a person changed and changed back to what the count gives.
+        changed = rectification_raise(
+            user=outlet_head,
+            outlet=org.a,
+            source=checklist.answers.get(item=items_of(checklist)[2]),
+            source_kind="checklist",
+            source_label="2026-12-28 · 评分",
+            owner=outlet_head,
+            required_action="培训。",
+            due_date=D(2027, 1, 8),
+        )
+        changed.due_date = D(2027, 1, 4)
+        changed.save()
         # As rows raised before rectifications 0002 are: a date, no count.
         Rectification.objects.update(due_counted_from=None, due_working_days=None)
 
@@ -89,6 +102,8 @@ def test_a_failed_items_rectification_raised_before_counts_were_stored_gets_its_
         chosen.refresh_from_db()
         assert (old.due_counted_from, old.due_working_days) == (MONDAY, 5)
         assert chosen.due_working_days is None
+        changed.refresh_from_db()
+        assert changed.due_working_days is None  # its history shows a date a person chose
 
         text = SAMPLE_NOTICE.read_text(encoding="utf-8")
         preview = calendar_notices.preview_notice(text, 2027)
