@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import calendar_notices
 from .admin_site import ViewOnlyAdminMixin, warn_missing_calendar_years
 from .calendar_changes import overrides_changed
+from .calendar_keepers import keeps_calendar, may_set_override, override_branches, visible_overrides
 from .concurrency import VersionedAdminMixin
 from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin
@@ -258,38 +259,129 @@ class NoticeForm(forms.Form):
         return cleaned
 
 
+class RegionFilter(admin.SimpleListFilter):
+    title = _("applies to")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [("national", _("Nationwide")), ("regional", _("A region"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("national", "regional"):
+            return queryset.filter(branch__isnull=self.value() == "national")
+        return queryset
+
+
+class CalendarOverrideForm(forms.ModelForm):
+    """Refuses an override its user may not set (calendar_keepers), with why."""
+
+    user = None  # set by the admin's get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if "branch" in cleaned and not may_set_override(self.user, cleaned["branch"]):
+            if cleaned["branch"] is None:
+                self.add_error(
+                    "branch",
+                    _(
+                        "Only head office sets nationwide holidays and working days: "
+                        "choose your branch or one below it."
+                    ),
+                )
+            else:
+                self.add_error("branch", OUT_OF_SCOPE)
+        return cleaned
+
+
+OUT_OF_SCOPE = _("This branch is outside your scope: you cannot set its holidays.")
+
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(VersionedAdminMixin, HistoryAdmin):
-    list_display = ["date", "weekday", "kind", "note", "updated_at"]
-    list_filter = ["kind"]
+    form = CalendarOverrideForm
+    fields = ["date", "kind", "branch", "note", "notice"]
+    readonly_fields = ["notice"]
+    list_display = ["date", "weekday", "kind", "applies_to", "note", "updated_at"]
+    list_filter = ["kind", RegionFilter]
+    list_select_related = ["branch"]
     date_hierarchy = "date"
-    search_fields = ["note"]
+    search_fields = ["note", "branch__name", "branch__code"]
 
     @admin.display(description=_("weekday"))
     def weekday(self, obj):
         return dateformat.format(obj.date, "l")
 
-    # Each write tells the apps which days flipped, so that stored deadlines follow.
+    @admin.display(description=_("applies to"), ordering="branch__path")
+    def applies_to(self, obj):
+        return obj.branch or gettext("Nationwide")
+
+    def get_queryset(self, request):
+        return visible_overrides(super().get_queryset(request), request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "branch":
+            field.queryset = override_branches(request.user)
+            # A branch posted from outside the choices is refused with why, not as a
+            # bare "not one of the available choices".
+            field.error_messages["invalid_choice"] = OUT_OF_SCOPE
+        return field
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and keeps_calendar(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            keeps_calendar(request.user)
+            if obj is None
+            else may_set_override(request.user, obj.branch)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            keeps_calendar(request.user)
+            if obj is None
+            else may_set_override(request.user, obj.branch)
+        )
+
+    # Each write tells the apps which days flipped, and where, so that stored deadlines
+    # follow: a region's date recounts that region only.
     def save_model(self, request, obj, form, change):
         before = [(form.initial["date"], form.initial["kind"])] if change else []
+        was = form.initial.get("branch") if change else obj.branch_id
         super().save_model(request, obj, form, change)
-        overrides_changed(before=before, after=[(obj.date, obj.kind)])
+        after = [(obj.date, obj.kind)]
+        if was == obj.branch_id:
+            overrides_changed(before=before, after=after, branch=obj.branch)
+        else:  # moved to another region: gone from the one, new in the other
+            overrides_changed(before=before, branch=Branch.objects.filter(pk=was).first())
+            overrides_changed(after=after, branch=obj.branch)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        overrides_changed(before=[(obj.date, obj.kind)])
+        overrides_changed(before=[(obj.date, obj.kind)], branch=obj.branch)
 
     def delete_queryset(self, request, queryset):
-        before = list(queryset.values_list("date", "kind"))
+        rows = list(queryset.select_related("branch"))
         super().delete_queryset(request, queryset)
-        overrides_changed(before=before)
+        by_branch = {}
+        for row in rows:
+            by_branch.setdefault(row.branch_id, (row.branch, []))[1].append((row.date, row.kind))
+        for branch, before in by_branch.values():
+            overrides_changed(before=before, branch=branch)
 
     def may_enter_notice(self, request):
-        # Applying a notice adds, changes and deletes overrides: head office's rights.
+        # Applying a notice adds, changes and deletes nationwide overrides: head office's.
         return (
             self.has_add_permission(request)
             and self.has_change_permission(request)
             and self.has_delete_permission(request)
+            and may_set_override(request.user, None)
         )
 
     def get_urls(self):

@@ -89,9 +89,16 @@ def _note(year: int, name: str) -> str:
         return _("%(year)s holiday notice: %(name)s") % {"year": year, "name": name or "-"}
 
 
+def _national():
+    # A notice is the State Council's: it writes, compares and counts nationwide dates only;
+    # a region's own days stand beside it.
+    return CalendarOverride.objects.filter(branch=None)
+
+
 def _owned(year: int, days) -> list[CalendarOverride]:
     return list(
-        CalendarOverride.objects.filter(Q(notice__year=year) | Q(date__in=list(days)))
+        _national()
+        .filter(Q(notice__year=year) | Q(date__in=list(days)))
         .select_related("notice")
         .order_by("date")
     )
@@ -126,7 +133,8 @@ def preview_notice(text: str, year: int | None = None) -> Preview:
     preview.changes = _compare(parsed, owned)
     owned_dates = {o.date for o in owned}
     preview.kept = list(
-        CalendarOverride.objects.filter(date__year=parsed.year, notice__isnull=True)
+        _national()
+        .filter(date__year=parsed.year, notice__isnull=True)
         .exclude(date__in=owned_dates)
         .order_by("date")
     )
@@ -163,7 +171,7 @@ def apply_notice(*, user, text: str, year: int, fingerprint: str) -> Preview:
     with transaction.atomic():
         # Two administrators applying at once: the second waits here, then finds the
         # overrides changed and its fingerprint stale.
-        list(CalendarOverride.objects.select_for_update().filter(date__year__in=(year - 1, year)))
+        list(_national().select_for_update().filter(date__year__in=(year - 1, year)))
         preview = preview_notice(text, year)
         reasons = refusals(preview, today=timezone.localdate())
         if reasons:
@@ -200,10 +208,9 @@ def apply_notice(*, user, text: str, year: int, fingerprint: str) -> Preview:
 def year_status(year: int) -> dict:
     """How `year` is counted: from the package, from a notice applied on a date, or weekends
     only; with the holidays and adjusted working days entered, and the dates where they
-    differ from the package. One query."""
-    rows = CalendarOverride.objects.filter(date__year=year).values_list(
-        "date", "kind", "notice__applied_at"
-    )
+    differ from the package; nationwide dates only (a region's own days leave the year as
+    it is elsewhere). One query."""
+    rows = _national().filter(date__year=year).values_list("date", "kind", "notice__applied_at")
     official = has_official_calendar(year)
     status = {"year": year, "holidays": 0, "workdays": 0, "applied_at": None, "differs": 0}
     for day, kind, applied_at in rows:

@@ -30,6 +30,11 @@ app.conf.beat_schedule = {
         "task": "branchservice.notifications.tasks.morning_digest",
         "schedule": crontab(hour=int(_start_hour), minute=int(_start_minute)),
     },
+    # A newer chinesecalendar installed with the code changes the calendar: deadlines follow.
+    "calendar-package-check": {
+        "task": "branchservice.tasks.check_calendar_package",
+        "schedule": crontab(minute=7),
+    },
     # Summaries on the first working day after a month, quarter, half-year or year (the task
     # checks the calendar).
     "reporting-daily": {

@@ -303,7 +303,9 @@ class CalendarNotice(models.Model):
 
 
 class CalendarOverride(VersionedModel):
-    """A date that head office declares a holiday or a working day, beating the package.
+    """A date declared a holiday or a working day, beating the package: nationwide (head
+    office's, no branch) or for a branch's subtree (a region's own festival), where the
+    deepest override of a date wins (branchservice.calendar).
 
     Versioned: two administrators correcting the same date cannot overwrite each other."""
 
@@ -311,9 +313,18 @@ class CalendarOverride(VersionedModel):
         HOLIDAY = "holiday", _("Holiday (day off)")
         WORKDAY = "workday", _("Working day")
 
-    date = models.DateField(_("date"), unique=True)
+    date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.CharField(_("note"), max_length=200)
+    branch = models.ForeignKey(
+        Branch,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calendar_overrides",
+        verbose_name=_("for the branch"),
+        help_text=_("Empty: nationwide. A branch: that branch and every branch below it."),
+    )
     # The notice this date was entered from; none when entered by hand.
     notice = models.ForeignKey(
         CalendarNotice,
@@ -331,9 +342,44 @@ class CalendarOverride(VersionedModel):
         verbose_name = _("calendar override")
         verbose_name_plural = _("calendar overrides")
         ordering = ["-date"]
+        # One answer per date nationwide and one per date and branch.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(branch=None),
+                name="calendar_override_national",
+                violation_error_message=_("This date already has a nationwide override."),
+            ),
+            models.UniqueConstraint(
+                fields=["date", "branch"],
+                condition=models.Q(branch__isnull=False),
+                name="calendar_override_regional",
+                violation_error_message=_("This date already has an override for this branch."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class PackageCalendarYear(models.Model):
+    """What the installed `chinesecalendar` said of a year when last checked: the days it
+    counts otherwise than Monday to Friday (holidays on weekdays, adjusted working days at
+    weekends). A newer package saying otherwise is a change of the calendar like an override
+    saved (branchservice.calendar_package)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    official = models.BooleanField(_("official data"), default=False)
+    # {"2027-01-01": false, "2027-02-20": true}: ISO date → is a working day.
+    exceptions = models.JSONField(_("days other than Monday to Friday"), default=dict)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("installed holiday data")
+        verbose_name_plural = _("installed holiday data")
+
+    def __str__(self):
+        return f"{self.year}"
 
 
 class OutletDay(models.Model):

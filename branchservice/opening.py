@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from django.conf import settings
 
-from .calendar import is_public_holiday, is_working_day, one_reading
+from .calendar import is_public_holiday, is_working_day, one_reading, regional_differences
 from .models import Branch, OutletDay, WeekendOpening
 
 
@@ -53,14 +53,22 @@ def opening_days(outlets, date_from: dt.date, date_to: dt.date) -> dict[int, set
         branch__in=outlets, date__range=(date_from, date_to)
     ).values_list("branch_id", "date", "kind"):
         special[branch_id][date] = kind == OutletDay.Kind.OPEN
+    opening: dict[int, set[dt.date]] = {}
     with one_reading():
         days = [date_from + dt.timedelta(n) for n in range((date_to - date_from).days + 1)]
         working = {day for day in days if is_working_day(day)}
         weekends = {day for day in days if day not in working and _ordinary_weekend(day)}
-    opening: dict[int, set[dt.date]] = {}
+        # The outlet's region: a few days of its own on top of the nationwide walk. A
+        # regional day off is declared, so no weekend-open outlet works it either.
+        regional = {
+            outlet.pk: regional_differences(date_from, date_to, branch=outlet) for outlet in outlets
+        }
     for outlet in outlets:
         weekend = _weekend_days(outlet)
-        ordinary = working | {day for day in weekends if day.weekday() in weekend}
+        own = regional[outlet.pk]
+        on = {day for day, is_working in own.items() if is_working}
+        ordinary = (working - own.keys()) | on
+        ordinary |= {day for day in weekends - own.keys() if day.weekday() in weekend}
         chosen = special.get(outlet.pk, {})
         opened = {day for day, is_open in chosen.items() if is_open}
         opening[outlet.pk] = (ordinary | opened) - (chosen.keys() - opened)

@@ -144,7 +144,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_RECTIFICATION_WORK,
         "branchservice.view_branch",
         *_crud("branchservice", "user", ("view", "add", "change")),
-        "branchservice.view_calendaroverride",
+        # A tier-1 branch's manager sets their region's own days; the others only read
+        # them (branchservice.calendar_keepers).
+        *_crud("branchservice", "calendaroverride"),
         *_crud("branchservice", "outletday"),
         *_STANDARDS_READ,
         "standards.add_checklist",

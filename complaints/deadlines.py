@@ -39,15 +39,16 @@ def _date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def paused_days(pauses, since: dt.date) -> tuple[int, int]:
-    """(natural days, working days) of the finished pauses that began on or after `since`."""
+def paused_days(pauses, since: dt.date, *, branch=None) -> tuple[int, int]:
+    """(natural days, working days at `branch`) of the finished pauses that began on or
+    after `since`."""
     natural = working = 0
     for pause in pauses:
         if pause.ended_at is None or _date(pause.started_at) < since:
             continue
         start, end = _date(pause.started_at), _date(pause.ended_at)
         natural += (end - start).days
-        working += working_days_between(start, end)
+        working += working_days_between(start, end, branch=branch)
     return natural, working
 
 
@@ -57,6 +58,7 @@ def compute_deadlines(complaint: Complaint, policy: DeadlinePolicy, pauses=()) -
     Praise has no deadlines; a suggestion is acknowledged and answered like a simple complaint;
     only complaints carry the branch and regulatory ceilings, the follow-up and the review. An
     approved extension moves the reply and both ceilings to the extended regulatory date.
+    Working days are those of the complaint's outlet (its region's days included).
     """
     complaint.policy = policy
     for field in DUE_FIELDS:
@@ -64,12 +66,13 @@ def compute_deadlines(complaint: Complaint, policy: DeadlinePolicy, pauses=()) -
     if complaint.kind == Complaint.Kind.PRAISE:
         return
     received = _date(complaint.received_at)
+    outlet = complaint.branch_id
     complaint.acknowledge_due_at = end_of_day(
-        add_working_days(received, policy.acknowledge_working_days)
+        add_working_days(received, policy.acknowledge_working_days, branch=outlet)
     )
     if complaint.kind == Complaint.Kind.SUGGESTION:
         complaint.reply_due_at = end_of_day(
-            add_working_days(received, policy.reply_working_days_simple)
+            add_working_days(received, policy.reply_working_days_simple, branch=outlet)
         )
         return
     reply_days = (
@@ -77,13 +80,12 @@ def compute_deadlines(complaint: Complaint, policy: DeadlinePolicy, pauses=()) -
         if complaint.complexity == Complaint.Complexity.SIMPLE
         else policy.reply_working_days_complex
     )
-    _natural, paused_working = paused_days(pauses, received)
-    branch = end_of_day(
-        add_working_days(received, policy.branch_ceiling_working_days + paused_working)
-    )
+    _natural, paused_working = paused_days(pauses, received, branch=outlet)
+    branch_days = policy.branch_ceiling_working_days + paused_working
+    branch = end_of_day(add_working_days(received, branch_days, branch=outlet))
     # Handled again after a dissatisfied follow-up: a new reply deadline from that day.
     reply_from = _date(complaint.reopened_at) if complaint.reopened_at else received
-    reply = end_of_day(add_working_days(reply_from, reply_days + paused_working))
+    reply = end_of_day(add_working_days(reply_from, reply_days + paused_working, branch=outlet))
     # New facts or materials restart the regulatory period; pauses before that are spent.
     period_start = _date(complaint.period_started_at or complaint.received_at)
     paused_natural, _working = paused_days(pauses, period_start)
@@ -101,7 +103,7 @@ def compute_deadlines(complaint: Complaint, policy: DeadlinePolicy, pauses=()) -
     complaint.reply_due_at = reply
     if complaint.replied_at:
         complaint.followup_due_at = end_of_day(
-            add_working_days(complaint.replied_at, policy.followup_working_days)
+            add_working_days(complaint.replied_at, policy.followup_working_days, branch=outlet)
         )
     if complaint.review_requested_at:
         complaint.review_due_at = end_of_day(

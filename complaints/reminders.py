@@ -211,7 +211,7 @@ class _Scan:
         self.directory = directory
         self.policies = {p.pk: p for p in DeadlinePolicy.objects.all()}
         self.default_policy = DeadlinePolicy.current()
-        self._escalation_from: dict[tuple[dt.date, int], dt.date] = {}
+        self._escalation_from: dict[tuple[dt.date, int, int | None], dt.date] = {}
 
     def _local_day(self, moment: dt.datetime) -> tuple[dt.date, str]:
         # Memoised: deadlines fall at the end of a working day, so a scan sees few distinct
@@ -230,13 +230,14 @@ class _Scan:
     def policy(self, complaint) -> DeadlinePolicy:
         return self.policies.get(complaint.policy_id, self.default_policy)
 
-    def escalation_due(self, day: dt.date, after: int) -> bool:
-        """Whether `after` working days have passed since `day`. Counts forward from the
-        breach only as far as `after` working days (not up to today, which for a long-overdue
-        entry would walk years), memoised per due date: a batch has few distinct ones."""
-        key = (day, after)
+    def escalation_due(self, day: dt.date, after: int, branch=None) -> bool:
+        """Whether `after` working days (of the calendar of `branch`, the outlet) have passed
+        since `day`. Counts forward from the breach only as far as `after` working days (not
+        up to today, which for a long-overdue entry would walk years), memoised per due date
+        and outlet: a batch has few distinct ones."""
+        key = (day, after, branch)
         if key not in self._escalation_from:
-            self._escalation_from[key] = add_working_days(day, after)
+            self._escalation_from[key] = add_working_days(day, after, branch=branch)
         return self._escalation_from[key] <= self.today
 
     def handler(self, complaint) -> list[int]:
@@ -310,7 +311,8 @@ class _Scan:
             return
         heads = d.outlet_heads(c.branch_id)
         yield self.reminder(c, Kind.COMPLAINT_REPLY, Stage.OVERDUE, [*self.handler(c), *heads], due)
-        if self.escalation_due(self.day(due), self.policy(c).escalate_after_breach_working_days):
+        after = self.policy(c).escalate_after_breach_working_days
+        if self.escalation_due(self.day(due), after, c.branch_id):
             recipients = [*d.managers_above(c.branch_id), *d.head_office_service()]
             yield self.reminder(
                 c,
@@ -379,7 +381,7 @@ class _Scan:
         the next working day → the handler."""
         for request in batched(self.extension_notice_candidates()):
             c = request.complaint
-            due = end_of_day(add_working_days(self.day(request.decided_at), 1))
+            due = end_of_day(add_working_days(self.day(request.decided_at), 1, branch=c.branch_id))
             if due > self.now:
                 continue
             yield Reminder(

@@ -1611,16 +1611,25 @@ WORKING_DAY_DUES = ("acknowledge_due_at", "reply_due_at", "branch_due_at", "foll
 _DUE_LABELS = {due: WATCHED_LABELS[stage] for stage, (due, _done) in WATCHED.items()}
 
 
-def calendar_changed(flips: dict[dt.date, bool]) -> None:
+def calendar_changed(flips: dict[dt.date, bool], subtree: str | None = None) -> None:
     """Registered with branchservice.calendar_changes: called after the commit of a change
     to the calendar, it leaves the recount to a background job."""
-    queue(RECOUNT_DEADLINES_TASK, [[day.isoformat(), working] for day, working in flips.items()])
+    queue(
+        RECOUNT_DEADLINES_TASK,
+        [[day.isoformat(), working] for day, working in flips.items()],
+        subtree,
+    )
 
 
 def complaints_follow_calendar(
-    *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
+    *,
+    flips: dict[dt.date, bool],
+    subtree: str | None = None,
+    batch_size: int = RECOUNT_BATCH_SIZE,
+    now=None,
 ) -> int:
-    """Recount the stored deadlines of every open entry whose working-day count may span a
+    """Recount the stored deadlines of every open entry (at an outlet of `subtree`, a branch
+    path, when the days flipped for a region only) whose working-day count may span a
     day of `flips` (date → is now a working day), write each moved deadline on the entry's
     timeline and in its history, and tell its handler (reminders.deadlines_moved). Returns
     how many entries had a deadline moved.
@@ -1639,6 +1648,7 @@ def complaints_follow_calendar(
     candidates = (
         Complaint.objects.open()
         .filter(spans, received_at__lte=end_of_day(last))
+        .filter(**({"branch__path__startswith": subtree} if subtree else {}))
         .select_related("policy")
         .prefetch_related("pauses")
         .order_by("pk")

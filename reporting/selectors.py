@@ -30,7 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import is_working_day
+from branchservice.calendar import is_working_day, one_reading, regional_differences
 from branchservice.models import Branch
 from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
@@ -514,19 +514,29 @@ def wait_median(parts):
 
 
 class WorkingDayCounter:
-    """working_days_between(a, b) for many pairs: one calendar walk over the whole range,
-    then a subtraction per pair (same definition, days after a up to and including b)."""
+    """working_days_between(a, b, branch=) for many pairs: one walk of the nationwide calendar
+    over the whole range, then a subtraction per pair (same definition, days after a up to
+    and including b), corrected by the few days of the branch's region."""
 
     def __init__(self, first: dt.date, last: dt.date):
-        self.first = first
+        self.first, self.last = first, last
         self.cumulative = [0]
+        self._regional: dict[int, dict[dt.date, bool]] = {}
         day = first
         while day < last:
             day += dt.timedelta(days=1)
             self.cumulative.append(self.cumulative[-1] + is_working_day(day))
 
-    def between(self, a: dt.date, b: dt.date) -> int:
-        return self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
+    def between(self, a: dt.date, b: dt.date, branch=None) -> int:
+        count = self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
+        if branch is None:
+            return count
+        if branch not in self._regional:
+            self._regional[branch] = regional_differences(self.first, self.last, branch=branch)
+        for day, working in self._regional[branch].items():
+            if a < day <= b:
+                count += 1 if working else -1
+        return count
 
 
 BRANCH_CEILING_DEFAULT = DeadlinePolicy._meta.get_field("branch_ceiling_working_days").default
@@ -559,19 +569,20 @@ def collect_handling_times(*, scope, period):
     ).only("complaint_id", "started_at", "ended_at"):
         pauses[pause.complaint_id].append(pause)
     local = timezone.localdate
-    counter = WorkingDayCounter(period.start, local(max(row[3] for row in rows)))
-    for pk, branch_id, received_at, replied_at, ceiling in rows:
-        received, reply = local(received_at), local(replied_at)
-        days = counter.between(received, reply)
-        parts = result[branch_id]
-        parts["replied"] += 1
-        parts["handling_days"] += days
-        parts.samples["handling_days"].append(days)
-        # The ceiling ends with its last working day: a reply on the weekend after is late.
-        _natural, paused_working = paused_days(pauses[pk], received)
-        limit = (ceiling or BRANCH_CEILING_DEFAULT) + paused_working
-        if days < limit or (days == limit and is_working_day(reply)):
-            parts["within_branch_ceiling"] += 1
+    with one_reading():
+        counter = WorkingDayCounter(period.start, local(max(row[3] for row in rows)))
+        for pk, branch_id, received_at, replied_at, ceiling in rows:
+            received, reply = local(received_at), local(replied_at)
+            days = counter.between(received, reply, branch_id)
+            parts = result[branch_id]
+            parts["replied"] += 1
+            parts["handling_days"] += days
+            parts.samples["handling_days"].append(days)
+            # The ceiling ends with its last working day: a reply on the weekend after is late.
+            _natural, paused_working = paused_days(pauses[pk], received, branch=branch_id)
+            limit = (ceiling or BRANCH_CEILING_DEFAULT) + paused_working
+            if days < limit or (days == limit and is_working_day(reply, branch=branch_id)):
+                parts["within_branch_ceiling"] += 1
     # The regulator's terms are natural days on the clock the complaint stores (its ceiling):
     # counted in the database, by the one rule the regulatory tables count them with.
     policies = list(DeadlinePolicy.objects.all())

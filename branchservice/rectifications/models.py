@@ -129,12 +129,12 @@ class Rectification(models.Model):
         return self.status == self.Status.OPEN and self.due_date < today
 
     def counted_due_date(self):
-        """The due date its count gives on today's calendar, never before the day it was
-        raised (a late submit); None for a date a person chose."""
+        """The due date its count gives on today's calendar of its outlet, never before the
+        day it was raised (a late submit); None for a date a person chose."""
         if self.due_working_days is None:
             return None
         return max(
-            add_working_days(self.due_counted_from, self.due_working_days),
+            add_working_days(self.due_counted_from, self.due_working_days, branch=self.outlet_id),
             timezone.localdate(self.created_at),
         )
 

@@ -335,16 +335,25 @@ RECOUNT_DUE_DATES_TASK = "branchservice.rectifications.tasks.recount_due_dates"
 RECOUNT_BATCH_SIZE = 500
 
 
-def calendar_changed(flips: dict[dt.date, bool]) -> None:
+def calendar_changed(flips: dict[dt.date, bool], subtree: str | None = None) -> None:
     """Registered with branchservice.calendar_changes: called after the commit of a change
     to the calendar, it leaves the recount to a background job."""
-    queue(RECOUNT_DUE_DATES_TASK, [[day.isoformat(), working] for day, working in flips.items()])
+    queue(
+        RECOUNT_DUE_DATES_TASK,
+        [[day.isoformat(), working] for day, working in flips.items()],
+        subtree,
+    )
 
 
 def rectifications_follow_calendar(
-    *, flips: dict[dt.date, bool], batch_size: int = RECOUNT_BATCH_SIZE, now=None
+    *,
+    flips: dict[dt.date, bool],
+    subtree: str | None = None,
+    batch_size: int = RECOUNT_BATCH_SIZE,
+    now=None,
 ) -> int:
-    """Move the due dates of open rectifications to the calendar after `flips` (date → is
+    """Move the due dates of open rectifications (at outlets of `subtree`, a branch path,
+    when the days flipped for a region only) to the calendar after `flips` (date → is
     now a working day): a count of working days (a failed checklist item's) is counted
     again when it spans a flipped day; a date a person chose moves only when that day
     became a day off, to the next working day (as a period ending on a holiday ends on the
@@ -363,6 +372,8 @@ def rectifications_follow_calendar(
     counted = Q(due_working_days__isnull=False, due_counted_from__lte=last, due_date__gte=first)
     chosen = Q(due_working_days=None, due_date__in=days_off)
     candidates = Rectification.objects.open().filter(counted | chosen).order_by("pk")
+    if subtree:
+        candidates = candidates.filter(outlet__path__startswith=subtree)
     directory = Directory()
     moved, after = 0, 0
     while True:
@@ -381,7 +392,9 @@ def _follow(batch, flips, now, directory) -> int:
     with translation.override(settings.LANGUAGE_CODE), one_reading():
         for rectification in batch:
             old = rectification.due_date
-            new = rectification.counted_due_date() or next_working_day(old)
+            new = rectification.counted_due_date() or next_working_day(
+                old, branch=rectification.outlet_id
+            )
             if new == old:
                 continue
             rectification.due_date = new
