@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import is_working_day
 from branchservice.models import Branch
-from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
 from complaints.models import Complaint, ComplaintReason, Pause
@@ -44,7 +43,7 @@ from standards.models import (
     MissedChecklistExcuse,
     TemplateKind,
 )
-from standards.selectors import missed_and_pending_checklists
+from standards.selectors import daily_checklist_days, missed_and_pending_checklists
 
 from .models import ReportFile
 from .periods import Period, as_period
@@ -120,7 +119,9 @@ def percentile(key: str, q: float):
 
 @dataclass
 class Source:
-    """One aggregate query: (outlet ids → Parts) for a period, plus the statistics it feeds."""
+    """One aggregate query: (outlet ids → Parts) for a period, plus the statistics it feeds.
+    collect(scope=, period=, branches=): `branches` are the scope and every branch below it,
+    already read (scope_branches), for a source that needs the outlets' own fields."""
 
     name: str
     collect: Callable[..., dict[int, Parts]]
@@ -173,7 +174,9 @@ def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
     for source in SOURCES:
         if sources is not None and source.name not in sources:
             continue
-        for branch_id, parts in source.collect(scope=scope, period=window).items():
+        for branch_id, parts in source.collect(
+            scope=scope, period=window, branches=branches
+        ).items():
             outlet_parts[branch_id].add(parts)
     totals: dict[int, Parts] = defaultdict(Parts)
     by_id = {branch.pk: branch for branch in branches}
@@ -311,14 +314,14 @@ def entry_aggregates(period: Period) -> dict:
     }
 
 
-def collect_entries(*, scope, period):
+def collect_entries(*, scope, period, **_):
     return _rows_by_branch(_complaints(scope, period), **entry_aggregates(period))
 
 
 def _breakdown(field: str, prefix: str):
     """Complaints of the period counted by outlet and one classification (parts "prefix:value")."""
 
-    def collect(*, scope, period):
+    def collect(*, scope, period, **_):
         result: dict[int, Parts] = defaultdict(Parts)
         rows = (
             _complaints(scope, period)
@@ -360,7 +363,7 @@ def repeats_q(period: Period):
     )
 
 
-def collect_repeats_by_reason(*, scope, period):
+def collect_repeats_by_reason(*, scope, period, **_):
     """Repeat complaints (repeats_q) by outlet and complaint reason (parts "repeat_reason:<id>")."""
     result: dict[int, Parts] = defaultdict(Parts)
     rows = (
@@ -374,7 +377,7 @@ def collect_repeats_by_reason(*, scope, period):
     return result
 
 
-def collect_standing(*, scope, period):
+def collect_standing(*, scope, period, **_):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
     repeat complaints (repeats_q). One query: the league table's budget of queries is tight."""
@@ -399,18 +402,17 @@ def collect_standing(*, scope, period):
     )
 
 
-def collect_customers(*, scope, period):
-    """The customer base each outlet's head office entered (Branch.customer_base)."""
-    outlets = Branch.objects.filter(
-        path__startswith=scope.path, level=Branch.Level.OUTLET, customer_base__isnull=False
-    )
+def collect_customers(*, branches, **_):
+    """The customer base each outlet's head office entered (Branch.customer_base), from the
+    branches already read: no query of its own."""
     result: dict[int, Parts] = defaultdict(Parts)
-    for pk, customers in outlets.values_list("pk", "customer_base"):
-        result[pk]["customers"] = customers
+    for branch in branches:
+        if branch.is_outlet and branch.customer_base is not None:
+            result[branch.pk]["customers"] = branch.customer_base
     return result
 
 
-def collect_mystery_shopping(*, scope, period):
+def collect_mystery_shopping(*, scope, period, **_):
     """Scores of the mystery-shopper visits of the period (done, not drafts)."""
     visits = Checklist.objects.done().filter(
         template__kind=TemplateKind.MYSTERY_SHOPPER,
@@ -429,7 +431,7 @@ def collect_mystery_shopping(*, scope, period):
 WAIT_MINUTE = "wait_minute:"
 
 
-def collect_teller_times(*, scope, period):
+def collect_teller_times(*, scope, period, **_):
     """The queue systems' tickets of the period: servicetimes' own counts (within the standard
     handling time) and waiting-time histogram, two GROUP BY queries."""
     tickets = Ticket.objects.filter(
@@ -467,7 +469,7 @@ class WorkingDayCounter:
         return self.cumulative[(b - self.first).days] - self.cumulative[(a - self.first).days]
 
 
-def collect_handling_times(*, scope, period):
+def collect_handling_times(*, scope, period, **_):
     """Working days from receipt to reply of the period's replied complaints.
 
     The only source that reads one row per complaint (two dates, no objects): working days
@@ -514,7 +516,7 @@ def rectification_open_at_end_q(period: Period) -> Q:
     )
 
 
-def collect_rectifications(*, scope, period):
+def collect_rectifications(*, scope, period, **_):
     """Raised (in all and by source), done, verified and overdue-at-end counts, by outlet."""
 
     def within(field):
@@ -619,7 +621,7 @@ def rectification_recurrences(rectifications, *, until: dt.datetime) -> dict[int
     return result
 
 
-def collect_recurrences(*, scope, period):
+def collect_recurrences(*, scope, period, **_):
     """Verified rectifications whose finding recurred in the month, within RECURRENCE_DAYS of
     the verification, by outlet (each counted in the month it first came back)."""
     window_start = period.start_at - dt.timedelta(days=RECURRENCE_DAYS)
@@ -636,49 +638,34 @@ def collect_recurrences(*, scope, period):
     return result
 
 
-def collect_checklists(*, scope, period):
+def collect_checklists(*, scope, period, branches):
     """Each outlet's required days are its own opening days of the month up to today
-    (branchservice.opening), and only checklists and excuses of those days count."""
-    first = period.start
-    last = min(period.end - dt.timedelta(days=1), timezone.localdate())
-    outlets = list(
-        Branch.objects.filter(path__startswith=scope.path, level=Branch.Level.OUTLET).only(
-            "pk", "is_active", "opens_on_weekends"
-        )
+    (branchservice.opening), and only checklists and excuses of those days count. What counts
+    as missed is standards' rule, stated once (a due time that has passed), read with the
+    same rows (standards.selectors.daily_checklist_days)."""
+    outlets = [branch for branch in branches if branch.is_outlet]
+    days = daily_checklist_days(
+        outlets=outlets, date_from=period.start, date_to=period.end - dt.timedelta(days=1)
     )
-    opening = opening_days(outlets, first, last) if first <= last else {}
     result: dict[int, Parts] = defaultdict(Parts)
     for outlet in outlets:
-        if outlet.is_active:
-            result[outlet.pk]["checklists_required"] = len(opening[outlet.pk])
-    done = (
-        Checklist.objects.daily()
-        .done()
-        .filter(branch__path__startswith=scope.path, business_date__range=(first, last))
-        .values_list("branch_id", "business_date", "score", "critical_failures")
-    )
-    for branch_id, day, score, critical_failures in done if opening else ():
-        if day in opening.get(branch_id, ()):
-            parts = result[branch_id]
+        if outlet.is_active and days.opening:
+            result[outlet.pk]["checklists_required"] = len(days.opening[outlet.pk])
+    for checklist in days.done:
+        if checklist.business_date in days.opening.get(checklist.branch_id, ()):
+            parts = result[checklist.branch_id]
             parts["checklists_done"] += 1
-            parts["critical_failures"] += critical_failures or 0
-            if score is not None:
+            parts["critical_failures"] += checklist.critical_failures or 0
+            if checklist.score is not None:
                 parts["checklists_scored"] += 1
-                parts["score_total"] += float(score)
-    excused = MissedChecklistExcuse.objects.filter(
-        branch__path__startswith=scope.path, business_date__range=(first, last)
-    ).values_list("branch_id", "business_date")
-    for branch_id, day in excused if opening else ():
-        if day in opening.get(branch_id, ()):
+                parts["score_total"] += float(checklist.score)
+    for branch_id, day in days.excused:
+        if day in days.opening.get(branch_id, ()):
             result[branch_id]["checklists_excused"] += 1
-    # What counts as missed is standards' rule, stated once (a due time that has passed).
-    for entry in _missed_checklists(scope, period):
-        result[entry.branch.pk]["checklists_missed"] += 1
+    for entry in days.missing:
+        if entry.is_missed:
+            result[entry.branch.pk]["checklists_missed"] += 1
     return result
-
-
-def _missed_checklists(scope, period: Period):
-    return _missed(scope, period.start, period.end - dt.timedelta(days=1))
 
 
 def _missed(scope, first: dt.date, last: dt.date):
