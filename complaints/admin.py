@@ -618,6 +618,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
         # The admin goes on with `obj` (messages, redirect): make it the saved row.
         obj.pk, obj.reference, obj._state = saved.pk, saved.reference, saved._state
 
+    def response_post_save_add(self, request, obj):
+        # "Save" of a new entry lands on it (its deadlines, its first step), not on the list
+        # where it would have to be looked for.
+        return HttpResponseRedirect(self._change_url(obj))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Outside the user's scope is "not found", not the admin's redirect to its index.
         complaint = self._complaint(request, object_id)
