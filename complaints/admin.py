@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -274,20 +274,21 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
     paginator = CappedPaginator
     change_form_template = "admin/complaints/complaint/change_form.html"
     # What a handler looks at first comes first: what it is, where it stands, what is due.
+    # The kind is a badge among the flags, on suggestions and praise only: a column of
+    # "complaint" on nearly every row pushed the list past a laptop's pane (issue 15 item 5).
     list_display = [
-        "reference",
+        "reference_label",
         "outlet",
         "received_at",
         "status_label",
         "deadlines",
-        "kind_label",
         "channel_label",
         "category",
         "handler_name",
         "customer",
         "flags",
     ]
-    list_display_links = ["reference"]
+    list_display_links = ["reference_label"]
     # Open entries first (closed ones after them), newest first in each: the index of that.
     ordering = [OPEN_FIRST.asc(), "-received_at", "-id"]
     list_filter = [
@@ -415,6 +416,18 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             return [name for name in self.list_display if name != "outlet"]
         return self.list_display
 
+    @admin.display(
+        description=Complaint._meta.get_field("reference").verbose_name, ordering="reference"
+    )
+    def reference_label(self, obj):
+        # TS-BJ0101-202612-0008 may break after the outlet's code, nowhere else: whole, it was
+        # the widest word of the list.
+        outlet, _sep, number = obj.reference.rpartition("-")
+        outlet, _sep, month = outlet.rpartition("-")
+        if not outlet:
+            return obj.reference
+        return format_html("{}-<wbr>{}-{}", outlet, month, number)
+
     @admin.display(description=_("outlet"), ordering="branch__code")
     def outlet(self, obj):
         return obj.branch.name
@@ -438,10 +451,6 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
             return f"{label} · {choices['level'][obj.level]}"
         return label
 
-    @admin.display(description=Complaint._meta.get_field("kind").verbose_name, ordering="kind")
-    def kind_label(self, obj):
-        return obj.page_labels.choices["kind"].get(obj.kind, obj.kind)
-
     @admin.display(
         description=Complaint._meta.get_field("channel").verbose_name, ordering="channel"
     )
@@ -463,8 +472,12 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     @admin.display(description=_("flags"))
     def flags(self, obj):
-        """Repeat, group and major complaint (the customer's history, who complains)."""
-        return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}</span>', entry_flags(obj))
+        """A suggestion or praise; repeat, group and major complaint (the customer's history,
+        who complains)."""
+        flags = entry_flags(obj)
+        if obj.kind != Complaint.Kind.COMPLAINT:
+            flags.insert(0, ("kind", obj.page_labels.choices["kind"].get(obj.kind, obj.kind)))
+        return format_html_join(" ", '<span class="cmpl-badge cmpl-{}">{}</span>', flags)
 
     def get_changelist(self, request, **kwargs):
         return ComplaintChangeList
@@ -621,6 +634,11 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
                 saved = duplicate.complaint
         # The admin goes on with `obj` (messages, redirect): make it the saved row.
         obj.pk, obj.reference, obj._state = saved.pk, saved.reference, saved._state
+
+    def response_post_save_add(self, request, obj):
+        # "Save" of a new entry lands on it (its deadlines, its first step), not on the list
+        # where it would have to be looked for.
+        return HttpResponseRedirect(self._change_url(obj))
 
     def add_view(self, request, form_url="", extra_context=None):
         context = {**(extra_context or {})}

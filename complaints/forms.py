@@ -6,6 +6,7 @@ import json
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ from branchservice.scoping import scope_queryset
 
 from .codetable import read_code_table
 from .models import Complaint, Correction, CustomerNotice, Decision, Pause, end_of_day
-from .services import DEFAULT_REMEDIES, recusal_errors
+from .services import ATTACHMENT_TYPES, DEFAULT_REMEDIES, recusal_errors
 from .workflow import levels_above, levels_below
 
 DATETIME = {
@@ -150,10 +151,31 @@ class ComplaintForm(WhoComplainsMixin, forms.ModelForm):
 class MoveForm(forms.Form):
     """Base of the workflow move forms."""
 
+    # The admin's bold label for what must be filled in.
+    required_css_class = "required"
+    # (title, field names, html id) of each fieldset, as the admin groups a model's fields;
+    # None: one fieldset of every field.
+    fieldsets = None
+
     def __init__(self, *args, complaint, user, **kwargs):
         self.complaint = complaint
         self.user = user
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.FileField):
+                # What services.attachment_add accepts, said before the upload, not after it.
+                field.help_text = _(
+                    "A PDF, an image (JPG, PNG, GIF, WebP) or a recording (MP3, M4A, WAV, AMR), "
+                    "up to %(size)s MB."
+                ) % {"size": settings.COMPLAINT_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                field.widget.attrs["accept"] = ",".join(f".{ext}" for ext in ATTACHMENT_TYPES)
+
+    def field_groups(self):
+        """The fieldsets with their bound fields, for admin/includes/plain_form_fields.html."""
+        return [
+            {"title": title, "id": html_id, "fields": [self[name] for name in names]}
+            for title, names, html_id in self.fieldsets or ()
+        ]
 
     def service_kwargs(self) -> dict:
         return dict(self.cleaned_data)
@@ -223,6 +245,15 @@ class ResolveForm(MoveForm):
     )
 
     RECTIFICATION = ("owner", "responsible_department", "required_action", "due_date")
+    # The apology and the rectification notice only when the bank is at fault: the move page's
+    # script (complaints/step_form.js) hides them otherwise; the service decides what is owed.
+    fieldsets = [
+        (_("Investigation"), ["founded", "bank_at_fault", "root_cause", "investigation_notes"], ""),
+        (_("The bank at fault: apology and rectification notice"), ["apology", *RECTIFICATION],
+         "at-fault"),
+        (_("Reply to the customer"), ["replied_at", "reply_method", "reply_facts",
+         "reply_grounds", "reply_content", "reply_remedies", "customer_accepted"], ""),
+    ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

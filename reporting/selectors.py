@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import is_working_day, one_reading, regional_differences
 from branchservice.models import Branch
-from branchservice.opening import opening_days
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
 from complaints.deadlines import REGULATORY_TERMS, paused_days, replied_within_q
@@ -52,7 +51,7 @@ from standards.models import (
     MissedChecklistExcuse,
     TemplateKind,
 )
-from standards.selectors import missed_and_pending_checklists
+from standards.selectors import daily_checklist_days, missed_and_pending_checklists
 
 from .models import ReportFile
 from .periods import Period, as_period
@@ -128,7 +127,9 @@ def percentile(key: str, q: float):
 
 @dataclass
 class Source:
-    """One aggregate query: (outlet ids → Parts) for a period, plus the statistics it feeds."""
+    """One aggregate query: (outlet ids → Parts) for a period, plus the statistics it feeds.
+    collect(scope=, period=, branches=): `branches` are the scope and every branch below it,
+    already read (scope_branches), for a source that needs the outlets' own fields."""
 
     name: str
     collect: Callable[..., dict[int, Parts]]
@@ -181,7 +182,9 @@ def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
     for source in SOURCES:
         if sources is not None and source.name not in sources:
             continue
-        for branch_id, parts in source.collect(scope=scope, period=window).items():
+        for branch_id, parts in source.collect(
+            scope=scope, period=window, branches=branches
+        ).items():
             outlet_parts[branch_id].add(parts)
     totals: dict[int, Parts] = defaultdict(Parts)
     by_id = {branch.pk: branch for branch in branches}
@@ -319,14 +322,14 @@ def entry_aggregates(period: Period) -> dict:
     }
 
 
-def collect_entries(*, scope, period):
+def collect_entries(*, scope, period, **_):
     return _rows_by_branch(period_complaints(scope, period), **entry_aggregates(period))
 
 
 def _breakdown(field: str, prefix: str):
     """Complaints of the period counted by outlet and one classification (parts "prefix:value")."""
 
-    def collect(*, scope, period):
+    def collect(*, scope, period, **_):
         result: dict[int, Parts] = defaultdict(Parts)
         rows = (
             period_complaints(scope, period)
@@ -368,7 +371,7 @@ def repeats_q(period: Period):
     )
 
 
-def collect_repeats_by_reason(*, scope, period):
+def collect_repeats_by_reason(*, scope, period, **_):
     """Repeat complaints (repeats_q) by outlet and complaint reason (parts "repeat_reason:<id>")."""
     result: dict[int, Parts] = defaultdict(Parts)
     rows = (
@@ -382,7 +385,7 @@ def collect_repeats_by_reason(*, scope, period):
     return result
 
 
-def collect_escalations(*, scope, period):
+def collect_escalations(*, scope, period, **_):
     """Escalations of the period's complaints made by its end, by outlet and the level they
     went to (parts "escalated_to:<level>"): each escalation counts, a complaint escalated
     outlet → sub-branch → tier-1 branch once at each. One query over the timeline."""
@@ -402,7 +405,7 @@ def collect_escalations(*, scope, period):
     return result
 
 
-def collect_standing(*, scope, period):
+def collect_standing(*, scope, period, **_):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
     repeat complaints (repeats_q). One query: the league table's budget of queries is tight."""
@@ -427,14 +430,15 @@ def collect_standing(*, scope, period):
     )
 
 
-def collect_customers(*, scope, period):
+def collect_customers(*, branches, **_):
     """The customer base each outlet's head office entered (Branch.customer_base), and the
-    outlets in service (the regulator's bulletins rank by complaints per 1,000 outlets)."""
-    outlets = Branch.objects.filter(path__startswith=scope.path, level=Branch.Level.OUTLET)
+    outlets in service (the regulator's bulletins rank by complaints per 1,000 outlets), from
+    the branches already read: no query of its own."""
     result: dict[int, Parts] = defaultdict(Parts)
-    for pk, customers, is_active in outlets.values_list("pk", "customer_base", "is_active"):
-        result[pk]["customers"] = customers or 0
-        result[pk]["outlets"] = int(is_active)
+    for branch in branches:
+        if branch.is_outlet:
+            result[branch.pk]["customers"] = branch.customer_base or 0
+            result[branch.pk]["outlets"] = int(branch.is_active)
     return result
 
 
@@ -443,7 +447,7 @@ def collect_customers(*, scope, period):
 INSPECTION_PARTS = {TemplateKind.MYSTERY_SHOPPER: "mystery", TemplateKind.INSPECTION: "inspection"}
 
 
-def collect_inspections(*, scope, period):
+def collect_inspections(*, scope, period, **_):
     """Scores of the period's mystery-shopper visits and branch inspections (done, not
     drafts), one query grouped by outlet and kind."""
     rows = (
@@ -468,7 +472,7 @@ def collect_inspections(*, scope, period):
     return result
 
 
-def collect_root_causes(*, scope, period):
+def collect_root_causes(*, scope, period, **_):
     """The period's complaints by outlet, root cause (parts "root_cause:<value>", "" while
     the investigation has not found one) and quality (parts "quality", "non_quality")."""
     rows = (
@@ -491,7 +495,7 @@ def collect_root_causes(*, scope, period):
 WAIT_MINUTE = "wait_minute:"
 
 
-def collect_teller_times(*, scope, period):
+def collect_teller_times(*, scope, period, **_):
     """The queue systems' tickets of the period: servicetimes' own counts (within the standard
     handling time) and waiting-time histogram, two GROUP BY queries."""
     tickets = Ticket.objects.filter(
@@ -542,7 +546,7 @@ class WorkingDayCounter:
 BRANCH_CEILING_DEFAULT = DeadlinePolicy._meta.get_field("branch_ceiling_working_days").default
 
 
-def collect_handling_times(*, scope, period):
+def collect_handling_times(*, scope, period, **_):
     """Working days from receipt to reply of the period's replied complaints, and whether the
     reply met the branch ceiling (7 working days) and each regulatory limit (15/30/60 natural
     days), the paused days not counted, as complaints.deadlines counts them.
@@ -616,7 +620,7 @@ def rectification_open_at_end_q(period: Period) -> Q:
     )
 
 
-def collect_rectifications(*, scope, period):
+def collect_rectifications(*, scope, period, **_):
     """Raised (in all and by source), done, verified and overdue-at-end counts, by outlet."""
 
     def within(field):
@@ -721,7 +725,7 @@ def rectification_recurrences(rectifications, *, until: dt.datetime) -> dict[int
     return result
 
 
-def collect_recurrences(*, scope, period):
+def collect_recurrences(*, scope, period, **_):
     """Verified rectifications whose finding recurred in the month, within RECURRENCE_DAYS of
     the verification, by outlet (each counted in the month it first came back)."""
     window_start = period.start_at - dt.timedelta(days=RECURRENCE_DAYS)
@@ -738,49 +742,34 @@ def collect_recurrences(*, scope, period):
     return result
 
 
-def collect_checklists(*, scope, period):
+def collect_checklists(*, scope, period, branches):
     """Each outlet's required days are its own opening days of the month up to today
-    (branchservice.opening), and only checklists and excuses of those days count."""
-    first = period.start
-    last = min(period.end - dt.timedelta(days=1), timezone.localdate())
-    outlets = list(
-        Branch.objects.filter(path__startswith=scope.path, level=Branch.Level.OUTLET).only(
-            "pk", "is_active", "opens_on_weekends"
-        )
+    (branchservice.opening), and only checklists and excuses of those days count. What counts
+    as missed is standards' rule, stated once (a due time that has passed), read with the
+    same rows (standards.selectors.daily_checklist_days)."""
+    outlets = [branch for branch in branches if branch.is_outlet]
+    days = daily_checklist_days(
+        outlets=outlets, date_from=period.start, date_to=period.end - dt.timedelta(days=1)
     )
-    opening = opening_days(outlets, first, last) if first <= last else {}
     result: dict[int, Parts] = defaultdict(Parts)
     for outlet in outlets:
-        if outlet.is_active:
-            result[outlet.pk]["checklists_required"] = len(opening[outlet.pk])
-    done = (
-        Checklist.objects.daily()
-        .done()
-        .filter(branch__path__startswith=scope.path, business_date__range=(first, last))
-        .values_list("branch_id", "business_date", "score", "critical_failures")
-    )
-    for branch_id, day, score, critical_failures in done if opening else ():
-        if day in opening.get(branch_id, ()):
-            parts = result[branch_id]
+        if outlet.is_active and days.opening:
+            result[outlet.pk]["checklists_required"] = len(days.opening[outlet.pk])
+    for checklist in days.done:
+        if checklist.business_date in days.opening.get(checklist.branch_id, ()):
+            parts = result[checklist.branch_id]
             parts["checklists_done"] += 1
-            parts["critical_failures"] += critical_failures or 0
-            if score is not None:
+            parts["critical_failures"] += checklist.critical_failures or 0
+            if checklist.score is not None:
                 parts["checklists_scored"] += 1
-                parts["score_total"] += float(score)
-    excused = MissedChecklistExcuse.objects.filter(
-        branch__path__startswith=scope.path, business_date__range=(first, last)
-    ).values_list("branch_id", "business_date")
-    for branch_id, day in excused if opening else ():
-        if day in opening.get(branch_id, ()):
+                parts["score_total"] += float(checklist.score)
+    for branch_id, day in days.excused:
+        if day in days.opening.get(branch_id, ()):
             result[branch_id]["checklists_excused"] += 1
-    # What counts as missed is standards' rule, stated once (a due time that has passed).
-    for entry in _missed_checklists(scope, period):
-        result[entry.branch.pk]["checklists_missed"] += 1
+    for entry in days.missing:
+        if entry.is_missed:
+            result[entry.branch.pk]["checklists_missed"] += 1
     return result
-
-
-def _missed_checklists(scope, period: Period):
-    return _missed(scope, period.start, period.end - dt.timedelta(days=1))
 
 
 def _missed(scope, first: dt.date, last: dt.date):

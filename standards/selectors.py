@@ -51,13 +51,36 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
     whatever the range (outlets, their chosen dates, checklists, excuses, daily templates), one
     more for the answers of drafts with several parts, plus the calendar's cached overrides.
     """
+    if min(date_to, timezone.localdate(now)) < date_from:
+        return []
+    outlets = branches_qs.filter(level=Branch.Level.OUTLET, is_active=True).order_by("path")
+    return daily_checklist_days(
+        outlets=list(outlets), date_from=date_from, date_to=date_to, now=now
+    ).missing
+
+
+@dataclass
+class DailyChecklistDays:
+    """What the daily checklists of some outlets are over a range of days up to today."""
+
+    opening: dict[int, set[dt.date]]  # outlet id: its opening days
+    done: list[Checklist]  # submitted or signed off
+    excused: set[tuple[int, dt.date]]  # (outlet id, day)
+    missing: list[MissingChecklist]  # of the active outlets, by date and outlet
+
+
+def daily_checklist_days(*, outlets, date_from, date_to, now=None) -> DailyChecklistDays:
+    """missed_and_pending_checklists for `outlets` (already read, in the order to list them),
+    with the reads behind it: the monthly summary counts the days required, done and excused
+    from the same rows, not from a second reading of them. Inactive outlets' checklists and
+    excuses are read (their history counts); only active outlets have missing days."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     date_to = min(date_to, today)
     if date_to < date_from:
-        return []
-    outlets = list(branches_qs.filter(level=Branch.Level.OUTLET, is_active=True).order_by("path"))
+        return DailyChecklistDays({}, [], set(), [])
     started = {}
+    done = []
     for checklist in (
         Checklist.objects.daily()
         .filter(branch__in=outlets, business_date__range=(date_from, date_to))
@@ -67,12 +90,16 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
             "branch_id",
             "business_date",
             "status",
+            "score",
+            "critical_failures",
             "template_id",
             "template_version__id",
             "template_version__published_at",
         )
     ):
         key = (checklist.branch_id, checklist.business_date)
+        if checklist.is_done:
+            done.append(checklist)
         if checklist.is_done or key not in started:
             started[key] = checklist
     excused = set(
@@ -81,6 +108,7 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
         ).values_list("branch_id", "business_date")
     )
     opening = opening_days(outlets, date_from, date_to)
+    active = [outlet for outlet in outlets if outlet.is_active]
     drafts = [c for c in started.values() if not c.is_done]
     parts_by_draft = {c.pk: parts_of(version_sections(c.template_version)) for c in drafts}
     answered = _answered_items([pk for pk, parts in parts_by_draft.items() if len(parts) > 1])
@@ -89,7 +117,7 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
     missing = []
     day = date_from
     while day <= date_to:
-        for outlet in outlets:
+        for outlet in active:
             key = (outlet.pk, day)
             checklist = started.get(key)
             if (
@@ -103,11 +131,11 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
             times = (day, opening_hours(outlet), tuple(parts))
             if times not in due_cache:
                 due_cache[times] = parts_due(outlet, day, parts)
-            done = {}
+            done_parts = {}
             if checklist is not None:
                 given = answered.get(checklist.pk, set())
-                done = {part: items <= given for part, items in parts.items()}
-            left = outstanding(due_cache[times], done)
+                done_parts = {part: items <= given for part, items in parts.items()}
+            left = outstanding(due_cache[times], done_parts)
             due_at = min(part.due_at for part in left)
             missing.append(
                 MissingChecklist(
@@ -115,7 +143,7 @@ def missed_and_pending_checklists(*, branches_qs, date_from, date_to, now=None):
                 )
             )
         day += dt.timedelta(days=1)
-    return missing
+    return DailyChecklistDays(opening, done, excused, missing)
 
 
 def _answered_items(checklist_ids) -> dict[int, set[int]]:

@@ -51,6 +51,8 @@ def test_a_phone_complaint_goes_from_registration_to_closure_in_the_admin(
     response = client.post(reverse("admin:complaints_complaint_add"), form)
     assert response.status_code == 302, response.context["adminform"].form.errors
     complaint = Complaint.objects.get()
+    # "Save" lands on the new entry, not on the list.
+    assert response["Location"] == change_url(complaint)
     assert complaint.reference == "TS-A-202609-0001"
     assert complaint.customer_phone == "13912345678"
     # A second submit of the same form (double click) registers nothing new.

@@ -136,6 +136,18 @@ def test_the_page_costs_a_fixed_number_of_queries_whatever_the_number_of_outlets
     assert len(large) <= 25  # of which the session, user, roles and the admin shell's own
 
 
+def test_the_table_itself_costs_at_most_twelve_queries(org):
+    # Issue 15's budget for head office at the outlet level: the branches, one query per
+    # source (the daily checklists' four reads shared with their missed days), nothing per row.
+    october(org)
+    _many_outlets(org, 30)
+    table(org.hq)  # the calendar's cache
+    with CaptureQueriesContext(connection) as captured:
+        league = table(org.hq)
+    assert len(league.table) == 33
+    assert len(captured) <= 12, "\n".join(q["sql"][:120] for q in captured)
+
+
 def test_a_sub_branch_manager_sees_only_the_outlets_of_their_sub_branch(org, manager, login):
     october(org)
     client = login(manager)
