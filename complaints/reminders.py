@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
-from branchservice.models import User
+from branchservice.models import Branch, User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.recipients import Directory
 from branchservice.notifications.registry import (
@@ -179,6 +179,7 @@ _FIELDS = (
     "reference",
     "branch_id",
     "handler_id",
+    "level",
     "policy_id",
     "status",
     "acknowledge_due_at",
@@ -241,7 +242,11 @@ class _Scan:
         return self._escalation_from[key] <= self.today
 
     def handler(self, complaint) -> list[int]:
-        # An entry without a handler falls to the outlet's complaint managers.
+        """Who acts on the entry's deadlines: escalated, the managers of the level that holds
+        it (only they move it there); at the outlet its handler, or without one the outlet's
+        complaint managers."""
+        if complaint.level != Branch.Level.OUTLET:
+            return self.directory.level_holders(complaint.branch_id, complaint.level)
         if complaint.handler_id:
             return [complaint.handler_id]
         return self.directory.holders(complaint.branch_id, Role.COMPLAINT_MANAGER)

@@ -7,7 +7,7 @@ of X" from memory, so the number of queries does not grow with the number of com
 from collections import defaultdict
 
 from branchservice.models import Branch, User
-from branchservice.roles import Role
+from branchservice.roles import COMPLAINT_HANDLERS, Role
 
 
 class Directory:
@@ -47,6 +47,19 @@ class Directory:
             if self._branches.get(ancestor, ("", None))[1] in wanted
             for user_id in self.outlet_heads(ancestor)
         ]
+
+    def level_holders(self, branch_id: int, level: str) -> list[int]:
+        """Who holds an entry of outlet `branch_id` escalated to `level` (reminders.level_managers
+        over the directory): head office's service department, or the complaint handlers of
+        the outlet's branch at that level."""
+        if level == Branch.Level.HEAD_OFFICE:
+            return self.head_office_service()
+        path, _level = self._branches.get(branch_id, ("", None))
+        for part in path.strip("/").split("/"):
+            if part and self._branches.get(int(part), ("", None))[1] == level:
+                holders = (self.holders(int(part), role) for role in sorted(COMPLAINT_HANDLERS))
+                return list(dict.fromkeys(user_id for ids in holders for user_id in ids))
+        return []
 
     def head_office_service(self) -> list[int]:
         return list(self._everywhere.get(Role.HQ_SERVICE, ()))

@@ -318,3 +318,21 @@ def test_a_scan_reads_every_due_complaint_however_many_batches_it_takes(
     assert {n.url for n in acknowledgements} == {
         reverse("admin:complaints_complaint_change", args=[c.pk]) for c in complaints
     }
+
+
+def test_an_escalated_complaint_reminds_the_level_that_holds_it(complaint, outlet_user, manager):
+    """Escalated to the sub-branch, the sub-branch's managers hold it (only they move it):
+    its reply reminder goes to them, not to the outlet handler who can no longer act."""
+    with time_machine.travel(shanghai(2026, 11, 23, 11, 0), tick=False):
+        services.complaint_acknowledge(
+            user=outlet_user,
+            complaint=complaint,
+            acknowledged_at=shanghai(2026, 11, 23, 11, 0),
+            estimated_reply_at=shanghai(2026, 11, 24, 17, 0),
+        )
+        services.complaint_escalate(
+            user=outlet_user, complaint=Complaint.objects.get(pk=complaint.pk), reason="涉及贷款。"
+        )
+    due = scan_at(shanghai(2026, 11, 24, 0, 15))
+    assert (K.COMPLAINT_REPLY, S.DUE, manager.username) in due
+    assert (K.COMPLAINT_REPLY, S.DUE, "cm_a") not in due
