@@ -6,11 +6,14 @@ Idempotent: rows are looked up by their natural keys (branch code, username) and
 when missing, so a second run changes nothing.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from .models import Branch, CalendarNotice, User, WeekendOpening
+from .calendar import is_working_day
+from .models import Branch, CalendarNotice, CalendarOverride, User, WeekendOpening
 from .roles import ADMIN_ROLES, Role
 
 DEMO_PASSWORD = "demo-branch-2026"
@@ -159,9 +162,31 @@ def seed(stdout):
             )
     stdout.write(f"Organisation: {len(branches)} branches, {User.objects.count()} staff.")
     seed_sample_notice()
+    seed_sample_regional_day(branches["SH"])
 
 
 SAMPLE_NOTICE = Path(__file__).with_name("demo_notice_2027.txt")
+
+
+def seed_sample_regional_day(region: Branch):
+    """A day off for one region's outlets only, marked 【示例】 (a region's own festival has
+    the same form): the calendar admin lists it beside the nationwide dates, and the region's
+    deadlines count it while the other regions' do not. A Friday of next month's second week
+    that is a working day nationwide (not New Year's Day), so the demo's open entries there
+    span it."""
+    today = timezone.localdate()
+    week_two = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=8)
+    friday = week_two + dt.timedelta(days=(4 - week_two.weekday()) % 7)
+    while not is_working_day(friday):
+        friday += dt.timedelta(days=7)
+    CalendarOverride.objects.get_or_create(
+        date=friday,
+        branch=region,
+        defaults={
+            "kind": CalendarOverride.Kind.HOLIDAY,
+            "note": f"【示例】{region.name}辖内网点区域性休息日（演示数据，非官方安排）",
+        },
+    )
 
 
 def seed_sample_notice():

@@ -1,7 +1,8 @@
 from django.core.management import call_command
 
-from branchservice.demo import DEMO_PASSWORD
-from branchservice.models import Branch, User
+from branchservice.calendar import is_working_day
+from branchservice.demo import DEMO_PASSWORD, seed_branches, seed_sample_regional_day
+from branchservice.models import Branch, CalendarOverride, User
 from branchservice.roles import Role
 from branchservice.scoping import visible_branches
 
@@ -46,3 +47,14 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
     assert User.objects.get(username="lobby_manager").has_role(Role.LOBBY_MANAGER)
     assert not User.objects.get(username="lobby_manager").is_staff
     assert User.objects.get(username="inspector").has_role(Role.INSPECTOR)
+
+
+def test_the_demo_has_a_sample_day_off_for_one_region_only(db):
+    branches = seed_branches()
+    seed_sample_regional_day(branches["SH"])
+    seed_sample_regional_day(branches["SH"])  # a second run adds nothing
+    day = CalendarOverride.objects.get(branch=branches["SH"])
+    assert day.note.startswith("【示例】") and day.date.weekday() == 4
+    assert is_working_day(day.date)  # nationwide
+    assert not is_working_day(day.date, branch=branches["SH0101"])
+    assert is_working_day(day.date, branch=branches["BJ0101"])
