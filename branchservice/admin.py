@@ -3,7 +3,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
@@ -23,7 +23,16 @@ from .calendar_keepers import keeps_calendar, may_set_override, override_branche
 from .concurrency import VersionedAdminMixin
 from .files import accepted_upload, decoded_text
 from .history import HistoryAdmin
-from .models import Branch, CalendarNotice, CalendarOverride, FileDownload, OutletDay, User
+from .models import (
+    Branch,
+    CalendarNotice,
+    CalendarOverride,
+    FileDownload,
+    FirmEngagement,
+    InspectionFirm,
+    OutletDay,
+    User,
+)
 from .roles import Role
 from .scoping import ScopedAdminMixin, scope_queryset, sees_everything
 from .staff import grantable_roles, manageable_branches, may_manage, visible_staff
@@ -116,6 +125,30 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):
         return super().save(commit)
 
 
+class FirmInspectorFormMixin:
+    """An inspection firm's user is an inspector and nothing else, outside the bank's tree:
+    any other role would open that role's pages for the firm's outlets."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("firm") is None:
+            return cleaned
+        groups = cleaned.get("groups")
+        if groups is not None and {group.name for group in groups} != {Role.INSPECTOR}:
+            self.add_error("groups", _("An inspection firm's user holds the inspector role only."))
+        if cleaned.get("branch") is not None:
+            self.add_error("branch", _("An inspection firm's user belongs to no branch."))
+        return cleaned
+
+
+class StaffChangeForm(FirmInspectorFormMixin, UserChangeForm):
+    pass
+
+
+class StaffCreationForm(FirmInspectorFormMixin, UserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     list_display = [
@@ -128,7 +161,10 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["last_name", "first_name", "email"]}),
-        (_("Branch and role"), {"fields": ["branch", "groups", "is_staff", "is_active"]}),
+        (
+            _("Branch and role"),
+            {"fields": ["branch", "firm", "groups", "is_staff", "is_active"]},
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     superuser_fieldsets = [
@@ -140,12 +176,17 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "password1", "password2", "branch", "groups", "is_staff"],
+                "fields": [
+                    *["username", "password1", "password2"],
+                    *["branch", "firm", "groups", "is_staff"],
+                ],
             },
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    form = StaffChangeForm
+    add_form = StaffCreationForm
     change_password_form = AuditedPasswordChangeForm
     actions = ["reset_second_factor"]
 
@@ -191,6 +232,9 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "branch":
             field.queryset = manageable_branches(request.user)
+        elif db_field.name == "firm" and not sees_everything(request.user):
+            # Firms are head office's to keep (HeadOfficeOnlyMixin).
+            field.queryset = InspectionFirm.objects.none()
         return field
 
     def get_fieldsets(self, request, obj=None):
@@ -211,6 +255,43 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin, HistoryAdmin):
         if db_field.name == "groups":
             kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class HeadOfficeOnlyMixin:
+    """Firms and their engagements decide who sees which outlets: head office keeps them, and
+    no one else sees them (the permissions are head office's only; this holds even if a role
+    were given them by mistake)."""
+
+    def has_module_permission(self, request):
+        return sees_everything(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return sees_everything(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return sees_everything(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return sees_everything(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return sees_everything(request.user) and super().has_delete_permission(request, obj)
+
+
+@admin.register(InspectionFirm)
+class InspectionFirmAdmin(HeadOfficeOnlyMixin, HistoryAdmin):
+    list_display = ["name", "credit_code"]
+    search_fields = ["name", "credit_code"]
+
+
+@admin.register(FirmEngagement)
+class FirmEngagementAdmin(HeadOfficeOnlyMixin, HistoryAdmin):
+    list_display = ["firm", "starts_on", "ends_on", "note"]
+    list_filter = ["firm"]
+    list_select_related = ["firm"]
+    date_hierarchy = "starts_on"
+    fields = ["firm", "outlets", "starts_on", "ends_on", "note"]
+    filter_horizontal = ["outlets"]
 
 
 # The preview's month grids head their columns with one character, Monday first.

@@ -13,7 +13,15 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from .calendar import is_working_day
-from .models import Branch, CalendarNotice, CalendarOverride, User, WeekendOpening
+from .models import (
+    Branch,
+    CalendarNotice,
+    CalendarOverride,
+    FirmEngagement,
+    InspectionFirm,
+    User,
+    WeekendOpening,
+)
 from .roles import ADMIN_ROLES, Role
 
 DEMO_PASSWORD = "demo-branch-2026"
@@ -63,6 +71,12 @@ DEMO_USERS = [
     ("auditor", Role.AUDITOR, "BJ01", "周", "建国"),
     ("inspector", Role.INSPECTOR, "HQ", "吴", "秀英"),
 ]
+
+# An external mystery-shopper firm, engaged for two outlets of different branches for the
+# quarter the demo is built in: its inspector sees those two outlets and nothing else.
+DEMO_FIRM = "某某市场调研有限公司"
+DEMO_FIRM_OUTLETS = ["BJ0201", "SH0101"]
+DEMO_FIRM_USER = ("firm_inspector", "郑", "海燕")
 
 # Every other outlet gets its own head, complaint manager and lobby manager (no login), so that
 # complaints have handlers and reminders have recipients everywhere.
@@ -160,9 +174,34 @@ def seed(stdout):
                 _GIVEN[n % len(_GIVEN)],
                 password=None,
             )
+    seed_firm(branches)
     stdout.write(f"Organisation: {len(branches)} branches, {User.objects.count()} staff.")
     seed_sample_notice()
     seed_sample_regional_day(branches["SH"])
+
+
+def _this_quarter(today: dt.date) -> tuple[dt.date, dt.date]:
+    first_month = (today.month - 1) // 3 * 3 + 1
+    starts_on = today.replace(month=first_month, day=1)
+    next_start = (starts_on + dt.timedelta(days=100)).replace(day=1)
+    return starts_on, next_start - dt.timedelta(days=1)
+
+
+def seed_firm(branches):
+    firm, created = InspectionFirm.objects.get_or_create(name=DEMO_FIRM)
+    if created:
+        starts_on, ends_on = _this_quarter(timezone.localdate())
+        engagement = FirmEngagement.objects.create(
+            firm=firm, starts_on=starts_on, ends_on=ends_on, note="本季度神秘人暗访"
+        )
+        engagement.outlets.set([branches[code] for code in DEMO_FIRM_OUTLETS])
+    username, family, given = DEMO_FIRM_USER
+    if not User.objects.filter(username=username).exists():
+        user = User(username=username, last_name=family, first_name=given, firm=firm,
+                    email=f"{username}@demo.invalid")  # fmt: skip
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.INSPECTOR))
 
 
 SAMPLE_NOTICE = Path(__file__).with_name("demo_notice_2027.txt")

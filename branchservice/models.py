@@ -201,6 +201,20 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # An external firm's inspector (mystery-shopper company): scoped to the outlets the firm
+    # is engaged for today (scoping.py), not to a branch subtree.
+    firm = models.ForeignKey(
+        "InspectionFirm",
+        verbose_name=_("inspection firm"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspectors",
+        help_text=_(
+            "For an external firm's inspector only: they see just the outlets the firm is "
+            "engaged for today, and hold the inspector role alone."
+        ),
+    )
     # Counts the changes after which this person's sessions decide the second factor again
     # (branchservice/twofactor): a device removed (a reset ends the sessions that passed with
     # it, without any device query per page), a role given or taken.
@@ -250,6 +264,74 @@ class User(AbstractUser):
 
     def has_role(self, *roles: Role) -> bool:
         return any(role in self.role_names for role in roles)
+
+
+class InspectionFirm(models.Model):
+    """An external firm hired for mystery-shopper visits or inspections (a market-research
+    company); its people are users with `firm` set."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Z]{18}$", _("A unified social credit code has 18 digits or letters.")
+            )
+        ],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inspection firm")
+        verbose_name_plural = _("inspection firms")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class FirmEngagement(models.Model):
+    """The outlets a firm is hired to inspect, for a period: its inspectors see these outlets,
+    and only these, from starts_on to ends_on (both included)."""
+
+    firm = models.ForeignKey(
+        InspectionFirm,
+        verbose_name=_("inspection firm"),
+        on_delete=models.PROTECT,
+        related_name="engagements",
+    )
+    outlets = models.ManyToManyField(
+        Branch,
+        verbose_name=_("outlets"),
+        related_name="firm_engagements",
+        limit_choices_to={"level": Branch.Level.OUTLET},
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(m2m_fields=["outlets"])
+
+    class Meta:
+        verbose_name = _("firm engagement")
+        verbose_name_plural = _("firm engagements")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="firm_engagement_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.firm} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The engagement cannot end before it starts.")})
 
 
 class PasswordHistory(models.Model):

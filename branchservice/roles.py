@@ -113,6 +113,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("branchservice", "user", ("view", "add", "change")),
         *_crud("branchservice", "calendaroverride"),
         *_crud("branchservice", "outletday"),
+        # External inspection firms and the outlets each is engaged for (scoping.py).
+        *_crud("branchservice", "inspectionfirm"),
+        *_crud("branchservice", "firmengagement"),
         *AUDIT_VIEW,
         *_crud("standards", "serviceprocess"),
         *_crud("standards", "standardscenario"),

@@ -7,13 +7,18 @@ which call it), so the rule is written once.
 
 Subtrees are materialised paths (see Branch): the filter is a single `path LIKE '/1/4/%'`
 joined on the branch, never a query per tree level.
+
+An external firm's inspector (User.firm) has no subtree: they see exactly the outlets of
+their firm's engagements current today, nothing above them, and never everything. Only such
+users pay for the engagement lookup; everyone else's scope stays the one path.
 """
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .admin_site import is_id
-from .models import Branch, User
+from .models import Branch, FirmEngagement, User
 from .roles import Role
 
 
@@ -21,8 +26,28 @@ def sees_everything(user) -> bool:
     return bool(
         user.is_authenticated
         and user.is_active
+        and getattr(user, "firm_id", None) is None
         and (user.is_superuser or user.has_role(Role.HQ_SERVICE))
     )
+
+
+def _firm_outlets(user) -> frozenset[int] | None:
+    """The ids of the outlets an external firm's inspector may see today, cached on the user
+    for the request; None for everyone else (no query)."""
+    if getattr(user, "firm_id", None) is None:
+        return None
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    if not hasattr(user, "_firm_outlets"):
+        today = timezone.localdate()
+        user._firm_outlets = frozenset(
+            FirmEngagement.outlets.through.objects.filter(
+                firmengagement__firm_id=user.firm_id,
+                firmengagement__starts_on__lte=today,
+                firmengagement__ends_on__gte=today,
+            ).values_list("branch_id", flat=True)
+        )
+    return user._firm_outlets
 
 
 def _scope_path(user) -> str | None:
@@ -43,6 +68,9 @@ def scope_queryset(queryset: QuerySet, user, *, via: str = "branch") -> QuerySet
     may see. `via=""` filters a Branch queryset itself."""
     if sees_everything(user):
         return queryset
+    outlets = _firm_outlets(user)
+    if outlets is not None:
+        return queryset.filter(**{f"{via}__pk__in" if via else "pk__in": outlets})
     path = _scope_path(user)
     if path is None:
         return queryset.none()
@@ -59,6 +87,9 @@ def can_see_branch(user, branch: Branch | None) -> bool:
         return sees_everything(user)
     if sees_everything(user):
         return True
+    outlets = _firm_outlets(user)
+    if outlets is not None:
+        return branch.pk in outlets
     path = _scope_path(user)
     return path is not None and branch.path.startswith(path)
 

@@ -21,4 +21,5 @@ class StandardsConfig(AppConfig):
             register(spec)
         register_kinds(reminders.Kind, reminders.HEADLINES)
         for value, label in RECTIFICATION_SOURCES.items():
-            register_source(SourceKind(value, label))
+            # A hired firm's inspector follows up the findings of the visits firms make.
+            register_source(SourceKind(value, label, shown_to_firms=value == "inspection"))

@@ -17,7 +17,7 @@ from branchservice.opening import is_opening_day
 from branchservice.rectifications.models import Rectification
 from branchservice.rectifications.services import rectification_raise
 from branchservice.roles import Role, is_inspector
-from branchservice.scoping import can_see_branch
+from branchservice.scoping import can_see_branch, sees_everything
 from branchservice.tabular import FileRefused, header_key
 from branchservice.text import refuse_unstorable_text, unstorable_text
 
@@ -276,16 +276,20 @@ def _independent_of(user, outlet) -> bool:
 
 
 def _at_or_above(user, other) -> bool:
-    """`user` belongs to `other`'s branch or one above it."""
+    """`user` belongs to `other`'s branch or one above it; above an external firm's
+    inspector is head office, which engages the firm."""
     if user.is_superuser:
         return True
+    if other.firm_id is not None:
+        return sees_everything(user)
     return bool(user.branch and other.branch and other.branch.path.startswith(user.branch.path))
 
 
 def may_fill_kind(user, outlet, template) -> bool:
     """Whether the template's kind lets `user` fill it at the outlet (scope aside)."""
     if template.kind not in INDEPENDENT_KINDS:
-        return True
+        # An external firm is hired for visits and inspections, not the outlet's self-checks.
+        return user.firm_id is None
     return is_inspector(user) and _independent_of(user, outlet)
 
 
@@ -298,6 +302,8 @@ def may_fill(user, outlet, template) -> bool:
 
 
 def _check_may_fill(user, branch, template):
+    if user.firm_id is not None and not can_see_branch(user, branch):
+        raise ValidationError(_("Your firm is not engaged for this outlet today."))
     if not _fills_checklists_at(user, branch):
         raise PermissionDenied
     if not may_fill_kind(user, branch, template):

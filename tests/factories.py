@@ -1,9 +1,13 @@
 """factory-boy factories for the organisation core. Apps add their own in tests/<app>/."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from branchservice.models import Branch, User
+from branchservice.models import Branch, FirmEngagement, InspectionFirm, User
+from branchservice.roles import Role
 
 PASSWORD = "correct-horse-battery"
 
@@ -37,6 +41,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(*Group.objects.filter(name__in=extracted))
+
+
+def firm_inspector(*outlets, username="firm_insp", starts_on=None, ends_on=None, **kwargs):
+    """An external firm's inspector, the firm engaged for `outlets` from `starts_on` to
+    `ends_on` (by default a month either side of today)."""
+    today = timezone.localdate()
+    firm, _ = InspectionFirm.objects.get_or_create(name=f"{username}市场调研有限公司")
+    engagement = FirmEngagement.objects.create(
+        firm=firm,
+        starts_on=starts_on or today - dt.timedelta(days=30),
+        ends_on=ends_on or today + dt.timedelta(days=30),
+    )
+    engagement.outlets.set(outlets)
+    kwargs.setdefault("is_staff", False)
+    return UserFactory(username=username, branch=None, firm=firm, roles=[Role.INSPECTOR], **kwargs)
 
 
 def enrolled_app(user):

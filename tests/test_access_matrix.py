@@ -47,7 +47,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from branchservice.exports.models import ExportJob
-from branchservice.models import CalendarOverride, FileDownload, OutletDay, User
+from branchservice.models import (
+    CalendarOverride,
+    FileDownload,
+    FirmEngagement,
+    InspectionFirm,
+    OutletDay,
+    User,
+)
 from branchservice.notifications.models import Notification, NotificationPreference, WeComWebhook
 from branchservice.rectifications.models import EvidenceFile, Rectification
 from branchservice.roles import Role
@@ -70,7 +77,7 @@ from standards.models import (
     StandardScenario,
 )
 from tests.complaints.factories import ComplaintFactory
-from tests.factories import UserFactory, pass_second_factor
+from tests.factories import UserFactory, firm_inspector, pass_second_factor
 from tests.opinionbook.factories import opinion_book_of_a
 from tests.servicetimes import factories as servicetimes_factories
 from tests.standards import factories as standards_factories
@@ -99,6 +106,19 @@ def role_group(org):
 
 def outlet_day_of_a(org):
     return OutletDay.objects.create(branch=org.a, date="2026-10-05", kind="open", note="国庆营业")
+
+
+def inspection_firm(org):
+    return InspectionFirm.objects.create(name="某某市场调研有限公司")
+
+
+def engagement_of_a(org):
+    today = timezone.localdate()
+    engagement = FirmEngagement.objects.create(
+        firm=inspection_firm(org), starts_on=today, ends_on=today + dt.timedelta(days=90)
+    )
+    engagement.outlets.set([org.a])
+    return engagement
 
 
 def login_of_a(org):
@@ -298,6 +318,8 @@ OBJECTS = {
     "staff_of_a": staff_of_a,
     "calendar_override": calendar_override,
     "outlet_day_of_a": outlet_day_of_a,
+    "inspection_firm": inspection_firm,
+    "engagement_of_a": engagement_of_a,
     "role_group": role_group,
     "login_of_a": login_of_a,
     "failed_login_of_a": failed_login_of_a,
@@ -334,7 +356,7 @@ OBJECTS = {
 }
 # Objects that belong to no branch: everybody who may open their list sees them.
 BANK_WIDE = {
-    "-", "calendar_override", "role_group", "business_channel", "business_category",
+    "-", "calendar_override", "inspection_firm", "role_group", "business_channel", "business_category",
     "complaint_reason",
     "deadline_policy", "checklist_template", "template_section", "template_version",
     "service_process", "standard_scenario", "catalogue_import", "transaction_group", "transaction_type",
@@ -409,6 +431,21 @@ admin:branchservice_outletday_history                 ok    ok    403   login 40
 admin:branchservice_outletday_simple_history          ok    ok    403   login 403   404   login login  outlet_day_of_a
 admin:branchservice_outletday_delete                  ok    ok    403   login 403   403   login login  outlet_day_of_a
 admin/branchservice/outletday/<path:object_id>/       redir redir redir login redir redir login login  outlet_day_of_a
+# External inspection firms and their engagements: head office's alone.
+admin:branchservice_inspectionfirm_changelist         ok    403   403   login 403   403   login login  inspection_firm
+admin:branchservice_inspectionfirm_add                ok    403   403   login 403   403   login login  -
+admin:branchservice_inspectionfirm_change             ok    403   403   login 403   403   login login  inspection_firm
+admin:branchservice_inspectionfirm_history            ok    403   403   login 403   403   login login  inspection_firm
+admin:branchservice_inspectionfirm_simple_history     ok    403   403   login 403   403   login login  inspection_firm
+admin:branchservice_inspectionfirm_delete             ok    403   403   login 403   403   login login  inspection_firm
+admin/branchservice/inspectionfirm/<path:object_id>/  redir redir redir login redir redir login login  inspection_firm
+admin:branchservice_firmengagement_changelist         ok    403   403   login 403   403   login login  engagement_of_a
+admin:branchservice_firmengagement_add                ok    403   403   login 403   403   login login  -
+admin:branchservice_firmengagement_change             ok    403   403   login 403   403   login login  engagement_of_a
+admin:branchservice_firmengagement_history            ok    403   403   login 403   403   login login  engagement_of_a
+admin:branchservice_firmengagement_simple_history     ok    403   403   login 403   403   login login  engagement_of_a
+admin:branchservice_firmengagement_delete             ok    403   403   login 403   403   login login  engagement_of_a
+admin/branchservice/firmengagement/<path:object_id>/  redir redir redir login redir redir login login  engagement_of_a
 admin:branchservice_calendaroverride_changelist       ok    ok    ok    login ok    ok    login login  calendar_override
 admin:branchservice_calendaroverride_add              ok    403   403   login 403   403   login login  -
 admin:branchservice_calendaroverride_change           ok    ok    ok    login ok    ok    login login  calendar_override
@@ -801,10 +838,23 @@ def cast(org, hq, manager, outlet_user, lobby_user, auditor, outsider):
     inactive = UserFactory(
         username="former_mgr", branch=org.s1, roles=[Role.BRANCH_MANAGER], is_active=False
     )
+    today = timezone.localdate()
     return {
         "hq": hq, "mgr": manager, "cm_a": outlet_user, "lm_a": lobby_user,
         "aud": auditor, "cm_b": outsider, "anon": None, "inact": inactive,
+        # External firms' inspectors (admin staff, so the admin is tried too): one engaged for
+        # B only, one whose engagement for A ended yesterday. Checked by FIRM_OUTSIDERS below.
+        "firm_b": firm_inspector(org.b, username="firm_b", is_staff=True),
+        "firm_a_ended": firm_inspector(
+            org.a, username="firm_a_ended", is_staff=True,
+            starts_on=today - dt.timedelta(days=90), ends_on=today - dt.timedelta(days=1),
+        ),
     }  # fmt: skip
+
+
+# A firm's inspector outside their engagement gets nothing of A: no page of an object of A opens
+# for them unless it opens for B's complaint manager too, and no list they open shows A's row.
+FIRM_OUTSIDERS = ["firm_b", "firm_a_ended"]
 
 
 def client_for(user, *, second_factor=True):
@@ -867,9 +917,17 @@ def test_each_role_gets_what_the_policy_says(policy, org, cast):
     for role, user in cast.items():
         response = client_for(user).get(url)
         actual[role] = outcome_of(response)
-        if role == "cm_b" and policy.obj not in BANK_WIDE and "cl" in (response.context or {}):
+        if (
+            role in ("cm_b", *FIRM_OUTSIDERS)
+            and policy.obj not in BANK_WIDE
+            and "cl" in (response.context or {})
+        ):
             listed = {row.pk for row in response.context["cl"].result_list}
-            assert obj.pk not in listed, f"{url}: B's complaint manager sees A's row"
+            assert obj.pk not in listed, f"{url}: {role} sees A's row"
+        if role in FIRM_OUTSIDERS and policy.obj not in BANK_WIDE and actual[role] == "ok":
+            # A list (checked just above), or a page that shows A's outsider nothing of A.
+            shown_to_outsiders = policy.expect["cm_b"] == "ok"
+            assert shown_to_outsiders or "cl" in (response.context or {}), f"{url}: {role}"
     for role in UNVERIFIED_ROLES:
         response = client_for(cast[role], second_factor=False).get(url)
         actual[f"{role} (password only)"] = outcome_of(response)
@@ -890,3 +948,26 @@ def test_each_role_gets_what_the_policy_says(policy, org, cast):
         if expect[role] not in actual[role].split("|")
     }
     assert not wrong, f"{url}: {wrong}"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("standards:home", "ok"),
+        ("standards:outlet", "ok"),
+        ("standards:checklist", "ok"),
+        ("admin:standards_checklist_change", "ok"),
+        # The inspector role's permissions still decide: none on complaints or reports.
+        ("admin:complaints_complaint_changelist", "403"),
+        ("admin:complaints_complaint_change", "403"),
+        ("reporting:centre", "403"),
+        ("admin:branchservice_firmengagement_changelist", "403"),
+    ],
+)
+def test_a_firms_inspector_engaged_for_a_gets_what_the_inspector_role_allows_there(
+    org, key, expected
+):
+    policy = POLICY_BY_KEY[key]
+    obj = OBJECTS[policy.obj](org) if policy.obj != "-" else None
+    inspector = firm_inspector(org.a, username="firm_a", is_staff=True)
+    assert outcome_of(client_for(inspector).get(url_for(policy, obj))) == expected

@@ -29,7 +29,7 @@ from servicetimes.models import Ticket
 from standards.models import Checklist
 from tests.complaints.conftest import register
 from tests.exports.helpers import open_workbook
-from tests.factories import UserFactory
+from tests.factories import UserFactory, firm_inspector
 from tests.servicetimes.factories import ticket
 from tests.standards.factories import submitted_checklist
 
@@ -62,12 +62,24 @@ def media_root(tmp_path, settings):
 def people(org, outlet_user, lobby_user, manager, outsider):
     head_b = UserFactory(username="head_b", branch=org.b, roles=[Role.BRANCH_MANAGER])
     lm_b = UserFactory(username="lm_b", branch=org.b, roles=[Role.LOBBY_MANAGER], is_staff=False)
+    # External firms' inspectors, admin staff so that the admin lists are tried too: one engaged
+    # for B, one whose engagement for A ended the day before the tests' day (NOW).
+    today = NOW.date()
+    firm_b = firm_inspector(
+        org.b, username="firm_b", is_staff=True,
+        starts_on=today - dt.timedelta(days=60), ends_on=today + dt.timedelta(days=30),
+    )  # fmt: skip
+    firm_a_ended = firm_inspector(
+        org.a, username="firm_a_ended", is_staff=True,
+        starts_on=today - dt.timedelta(days=90), ends_on=today - dt.timedelta(days=1),
+    )  # fmt: skip
     return type(
         "People",
         (),
         {
             "cm_a": outlet_user, "lm_a": lobby_user, "manager_s1": manager,
             "cm_b": outsider, "head_b": head_b, "lm_b": lm_b,
+            "firm_b": firm_b, "firm_a_ended": firm_a_ended,
         },
     )  # fmt: skip
 
@@ -356,8 +368,11 @@ def test_reminders_and_the_bell_are_the_users_own(world, people, login, who, mar
 
 @pytest.mark.parametrize(
     ("who", "own", "other"),
-    [("lm_b", "b", "a"), ("head_b", "b", "a"), ("lm_a", "a", "b"), ("manager_s1", "a", "b")],
-)
+    [
+        ("lm_b", "b", "a"), ("head_b", "b", "a"), ("lm_a", "a", "b"), ("manager_s1", "a", "b"),
+        ("firm_b", "b", "a"),
+    ],
+)  # fmt: skip
 def test_checklist_history_and_outlet_pages_hold_own_checklists_only(
     world, org, people, login, who, own, other
 ):
@@ -421,3 +436,40 @@ def test_the_opinion_book_list_holds_own_outlets_and_their_entries_only(
     rows = list(page.context["cl"].result_list)
     assert [(row.outlet, row.entry_count) for row in rows] == [(org.b, 1)]
     assert not [marker for marker in OF_A if marker in page.content.decode()]
+
+
+# What the inspector role may open (checklists, rectifications) holds the engaged outlet's rows
+# only; complaints and time-limit tickets are not the role's at all.
+FIRM_LISTS = {"complaints": 403, "checklists": 200, "rectifications": 200, "tickets": 403}
+
+
+def _firms_read(kind, row) -> bool:
+    # Of an engaged outlet's rectifications a firm reads those of inspections only: not a
+    # complaint's (its text may quote the customer), not the outlet's own checklist's.
+    return kind != "rectifications" or row.source_kind == "inspection"
+
+
+@pytest.mark.parametrize("kind", CHANGELISTS)
+@pytest.mark.parametrize(("who", "mine"), [("firm_b", "b"), ("firm_a_ended", None)])
+def test_a_firms_inspector_lists_the_engaged_outlets_rows_only_and_none_once_it_ended(
+    world, people, login, kind, who, mine
+):
+    url_name, _model = CHANGELISTS[kind]
+    response = login(getattr(people, who)).get(reverse(url_name))
+    assert response.status_code == FIRM_LISTS[kind]
+    if response.status_code == 200:
+        rows = getattr(world, mine)[kind] if mine else []
+        expected = {row.pk for row in rows if _firms_read(kind, row)}
+        assert {row.pk for row in response.context["cl"].result_list} == expected
+    assert_nothing_of(OF_A, response.content.decode())
+
+
+@pytest.mark.parametrize("who", ["firm_b", "firm_a_ended"])
+def test_a_firms_inspector_opens_no_page_of_an_outlet_outside_the_engagement(
+    world, org, people, login, who
+):
+    client = login(getattr(people, who))
+    for name in ("standards:history", "standards:outlet"):
+        assert client.get(reverse(name, args=[org.a.pk])).status_code == 404
+    home = client.get(reverse("standards:home")).content.decode()
+    assert_nothing_of(["中关村网点", "五道口网点"], home)

@@ -44,6 +44,8 @@ class ExportSpec:
     permission: str  # the model permission a user needs to see these rows at all
     ordering: tuple[str, ...] = ("pk",)
     extra: dict = field(default_factory=dict)
+    # Dotted path of restrict(queryset, user): rows a user may not read although in scope.
+    restrict: str = ""
 
     def get_model(self):
         return apps.get_model(self.model)

@@ -57,7 +57,10 @@ def export_queryset(*, spec: ExportSpec, user, source: str, params: dict):
             )
         qs = filterset.qs
     # Scoping again costs one more LIKE and guarantees it whatever the admin class does.
-    return scope_queryset(qs, user, via=spec.scope_via).order_by(*spec.ordering)
+    qs = scope_queryset(qs, user, via=spec.scope_via)
+    if spec.restrict:
+        qs = import_string(spec.restrict)(qs, user)
+    return qs.order_by(*spec.ordering)
 
 
 def _admin_changelist_queryset(spec, user, params):

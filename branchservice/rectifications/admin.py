@@ -22,7 +22,7 @@ from branchservice.exports.admin import ExportChangelistMixin
 from branchservice.history import FreeTextMaskedHistoryHelper, HistoryAdmin
 from branchservice.scoping import ScopedAdminMixin, scope_queryset
 
-from . import services
+from . import services, sources
 from .models import OPEN_FIRST, EvidenceFile, Rectification
 
 
@@ -164,6 +164,9 @@ class RectificationAdmin(ScopedAdminMixin, ExportChangelistMixin, HistoryAdmin):
 
     def sees_personal_data(self, request):
         return pii.sees_unmasked(request.user)
+
+    def get_queryset(self, request):
+        return sources.for_user(super().get_queryset(request), request.user)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

@@ -33,4 +33,5 @@ RECTIFICATIONS = ExportSpec(
         Column(_("Reason for cancelling"), "cancel_reason", 24),
     ),
     ordering=(OPEN_FIRST, "due_date", "pk"),
+    restrict="branchservice.rectifications.sources.for_user",
 )

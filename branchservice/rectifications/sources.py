@@ -19,6 +19,9 @@ class SourceKind:
     # on_step(rectification, *, step, user, note, now): runs after each step (raise, complete,
     # verify, reject, reassign, cancel) inside the step's transaction.
     on_step: Callable[..., None] | None = None
+    # Whether an outside firm's inspector (User.firm) reads rectifications of this kind: those
+    # raised from the visits such a firm makes, never a complaint's nor the outlet's own checks.
+    shown_to_firms: bool = False
 
 
 _KINDS: dict[str, SourceKind] = {}
@@ -35,3 +38,12 @@ def source_choices() -> list[tuple[str, Any]]:
 
 def source_kind(value: str) -> SourceKind | None:
     return _KINDS.get(value)
+
+
+def for_user(queryset, user):
+    """The rectifications of `queryset` that `user` may read beyond their branch scope: all,
+    but for an outside firm's inspector only the kinds shown to firms. The admin's list and
+    pages and the export (ExportSpec.restrict) both go through it."""
+    if getattr(user, "firm_id", None) is None:
+        return queryset
+    return queryset.filter(source_kind__in=[k.value for k in _KINDS.values() if k.shown_to_firms])

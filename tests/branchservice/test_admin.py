@@ -1,8 +1,10 @@
+import datetime as dt
+
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from branchservice.models import User
+from branchservice.models import FirmEngagement, InspectionFirm, User
 from branchservice.roles import Role
 from tests.factories import UserFactory
 
@@ -143,3 +145,51 @@ def test_a_past_version_cannot_be_saved_back_over_the_present(org, hq, login):
     assert response.status_code == 405
     org.a.refresh_from_db()
     assert org.a.name == "改名后的网点"
+
+
+def _add_firm_user(client, username, firm, roles, branch=None):
+    return client.post(
+        reverse("admin:branchservice_user_add"),
+        {
+            "username": username,
+            "password1": "a-long-passphrase-9",
+            "password2": "a-long-passphrase-9",
+            "firm": firm.pk,
+            "branch": branch.pk if branch else "",
+            "groups": [Group.objects.get(name=role).pk for role in roles],
+        },
+    )
+
+
+def test_head_office_adds_a_firms_inspector_with_that_role_alone_and_no_branch(org, hq, login):
+    firm = InspectionFirm.objects.create(name="某某市场调研有限公司")
+    client = login(hq)
+    refused = _add_firm_user(client, "firm_cm", firm, [Role.INSPECTOR, Role.COMPLAINT_MANAGER])
+    assert "第三方检查机构的用户只能担任检查员角色。" in refused.content.decode()
+    refused = _add_firm_user(client, "firm_at_a", firm, [Role.INSPECTOR], branch=org.a)
+    assert "第三方检查机构的用户不属于任何机构。" in refused.content.decode()
+    assert not User.objects.filter(firm=firm).exists()
+    assert _add_firm_user(client, "firm_ok", firm, [Role.INSPECTOR]).status_code == 302
+    assert User.objects.get(username="firm_ok").firm == firm
+
+
+def test_firms_and_engagements_are_head_office_only(org, hq, manager, login):
+    firm = InspectionFirm.objects.create(name="某某市场调研有限公司")
+    engagement = FirmEngagement.objects.create(
+        firm=firm, starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2026, 12, 31)
+    )
+    pages = [
+        reverse("admin:branchservice_inspectionfirm_changelist"),
+        reverse("admin:branchservice_firmengagement_change", args=[engagement.pk]),
+    ]
+    for url in pages:
+        assert login(hq).get(url).status_code == 200
+    # A branch manager cannot see them, even with the permissions given by hand.
+    manager.user_permissions.add(
+        *Permission.objects.filter(content_type__model__in=["inspectionfirm", "firmengagement"])
+    )
+    manager = User.objects.get(pk=manager.pk)
+    for url in pages:
+        assert login(manager).get(url).status_code == 403
+    form = login(manager).get(reverse("admin:branchservice_user_add")).context["adminform"].form
+    assert not form.fields["firm"].queryset.exists()

@@ -38,6 +38,7 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
         "lobby_manager": 1,
         "auditor": 4,
         "inspector": 19,  # visits any outlet from head office
+        "firm_inspector": 2,  # the two outlets the firm is engaged for this quarter
         "teller": 1,
     }
     for username, count in expected.items():
@@ -47,6 +48,9 @@ def test_each_demo_login_works_and_sees_its_scope(db, client):
     assert User.objects.get(username="lobby_manager").has_role(Role.LOBBY_MANAGER)
     assert not User.objects.get(username="lobby_manager").is_staff
     assert User.objects.get(username="inspector").has_role(Role.INSPECTOR)
+    firm_user = User.objects.get(username="firm_inspector")
+    assert firm_user.role_names == {Role.INSPECTOR} and firm_user.branch is None
+    assert {b.name for b in visible_branches(firm_user)} == {"国贸营业网点", "陆家嘴营业网点"}
 
 
 def test_the_demo_has_a_sample_day_off_for_one_region_only(db):

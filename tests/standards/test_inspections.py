@@ -2,15 +2,19 @@
 item 4): filled by an inspector from outside the outlet and its sub-branch, reopened only from
 the inspector's level, and not shown to the outlet while they are under way."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from branchservice.models import User
 from branchservice.roles import Role
 from standards.models import Checklist
 from standards.services import checklist_reopen, checklist_start, checklist_submit
-from tests.factories import UserFactory
+from tests.factories import UserFactory, firm_inspector
 from tests.standards.conftest import all_pass
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +142,63 @@ def test_the_visit_shows_each_items_standard_phrase_as_the_bank_set_it(
         page = client.get(reverse("standards:checklist", args=[visit.pk])).content.decode()
     assert item.scenario.standard_phrase in page
     assert "标准话术" in page
+
+
+# --- an external firm's inspector: the outlets the firm is engaged for, while it is -----------
+
+
+@pytest.fixture
+def firm_of_a(org, on_workday):
+    """A market-research firm engaged for outlet A for November 2026."""
+    return firm_inspector(org.a, starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 30))
+
+
+def test_a_firms_inspector_visits_an_engaged_outlet_only_and_in_chinese_elsewhere(
+    catalogue, org, firm_of_a, on_workday
+):
+    visit = checklist_start(
+        branch=org.a, template=catalogue.mystery, business_date=on_workday, by=firm_of_a
+    )
+    assert visit.created_by == firm_of_a
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        checklist_start(
+            branch=org.b, template=catalogue.mystery, business_date=on_workday, by=firm_of_a
+        )
+    assert refused.value.messages == ["贵公司今天未受聘检查该网点。"]
+    assert not Checklist.objects.filter(branch=org.b).exists()
+
+
+def test_a_firms_inspector_is_refused_once_the_engagement_has_ended(catalogue, org, firm_of_a):
+    december = timezone.make_aware(dt.datetime(2026, 12, 1, 10, 0))
+    with (
+        time_machine.travel(december, tick=False),
+        pytest.raises(ValidationError, match="未受聘"),
+    ):
+        checklist_start(
+            branch=org.a,
+            template=catalogue.mystery,
+            business_date=dt.date(2026, 12, 1),
+            by=User.objects.get(pk=firm_of_a.pk),
+        )
+    assert not Checklist.objects.exists()
+
+
+def test_a_firms_inspector_does_not_fill_the_outlets_self_check(
+    catalogue, org, firm_of_a, on_workday
+):
+    with pytest.raises(ValidationError):
+        checklist_start(
+            branch=org.a, template=catalogue.daily, business_date=on_workday, by=firm_of_a
+        )
+
+
+def test_a_firms_visit_is_reopened_by_head_office_only(catalogue, org, firm_of_a, hq, on_workday):
+    visit = checklist_start(
+        branch=org.a, template=catalogue.mystery, business_date=on_workday, by=firm_of_a
+    )
+    submitted(visit, firm_of_a)
+    tier1_manager = UserFactory(username="mgr_t1", branch=org.t1, roles=[Role.BRANCH_MANAGER])
+    with pytest.raises(ValidationError, match="检查员所在机构"):
+        checklist_reopen(checklist=visit, by=tier1_manager, reason="评分有误")
+    checklist_reopen(checklist=visit, by=hq, reason="复核")
+    assert visit.status == Checklist.Status.REOPENED
