@@ -1334,7 +1334,7 @@ def complaint_merge(
             raise PermissionDenied
         if into.pk == complaint.pk or into.received_at > complaint.received_at:
             raise ValidationError({"into": _("Choose an entry received earlier than this one.")})
-        if into.status in {Complaint.Status.MERGED, Complaint.Status.VOID}:
+        if into.status in Complaint.NOT_COUNTED:
             raise ValidationError({"into": _("That entry is itself merged or void.")})
         if not _same_customer(complaint, into):
             raise ValidationError({"into": _("Only an entry of the same customer can be chosen.")})

@@ -269,7 +269,7 @@ def period_complaints(scope: Branch, period: Period):
         branch__path__startswith=scope.path,
         received_at__gte=period.start_at,
         received_at__lt=period.end_at,
-    ).exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+    ).counted()
 
 
 _paused = Pause.objects.filter(complaint=OuterRef("pk"))
@@ -353,7 +353,7 @@ def overdue_at_end_q(period: Period):
         Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end, reply_due_at__lt=end)
         & (Q(replied_at__isnull=True) | Q(replied_at__gte=end))
         & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        & ~Q(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+        & ~Q(status__in=Complaint.NOT_COUNTED)
     )
 
 
@@ -411,7 +411,7 @@ def collect_standing(*, scope, period, **_):
     repeat complaints (repeats_q). One query: the league table's budget of queries is tight."""
     start, end = period.start_at, period.end_at
     complaint = Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end)
-    not_merged = ~Q(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+    not_merged = ~Q(status__in=Complaint.NOT_COUNTED)
     open_at_end = complaint & not_merged & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
     breached = (
         complaint
@@ -679,7 +679,7 @@ def rectification_recurrences(rectifications, *, until: dt.datetime) -> dict[int
     outlets = {row["outlet_id"] for row in rows}
     complaints = defaultdict(list)
     for pk, outlet_id, reason_id, received_at in (
-        Complaint.objects.exclude(status__in=[Complaint.Status.VOID, Complaint.Status.MERGED])
+        Complaint.objects.counted()
         .filter(
             branch_id__in=outlets,
             reason_id__in={row["reason_id"] for row in rows if row["reason_id"]},
