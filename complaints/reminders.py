@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days
-from branchservice.models import Branch, User
+from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.recipients import Directory
 from branchservice.notifications.registry import (
@@ -242,10 +242,10 @@ class _Scan:
         return self._escalation_from[key] <= self.today
 
     def handler(self, complaint) -> list[int]:
-        """Who acts on the entry's deadlines: escalated, the managers of the level that holds
-        it (only they move it there); at the outlet its handler, or without one the outlet's
-        complaint managers."""
-        if complaint.level != Branch.Level.OUTLET:
+        """Who acts on the entry's deadlines: while it is escalated, the managers of the level
+        that holds it (only they move it then); otherwise its handler, or without one the
+        outlet's complaint managers (a reply from above hands the follow-up to the outlet)."""
+        if complaint.status == Complaint.Status.ESCALATED:
             return self.directory.level_holders(complaint.branch_id, complaint.level)
         if complaint.handler_id:
             return [complaint.handler_id]

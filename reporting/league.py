@@ -114,7 +114,7 @@ class Links:
         self.service_times = reverse("admin:servicetimes_ticket_results")
         self.overview = reverse("reporting:outlet", args=[0])
 
-    def period_complaints(self, branch, **params):
+    def _complaints(self, branch, **params):
         return f"{self.complaints}?{urlencode({'branch': branch.pk, **params})}"
 
     def _within(self, field: str) -> dict | None:
@@ -130,7 +130,7 @@ class Links:
 
     def _received(self, branch, **params):
         within = self._within("received_at")
-        return None if within is None else self.period_complaints(branch, **within, **params)
+        return None if within is None else self._complaints(branch, **within, **params)
 
     def url(self, key: str, branch: Branch) -> str | None:
         if key in {
@@ -145,7 +145,7 @@ class Links:
         if key == "repeats":
             return self._received(branch, kind="complaint", is_repeat__exact=1)
         if key == "open_overdue":
-            return self.period_complaints(branch, deadline="overdue")
+            return self._complaints(branch, deadline="overdue")
         if key in {"wait_median", "teller_within_rate"}:
             if not self.is_month:
                 return None  # the time-limit results are a month's page

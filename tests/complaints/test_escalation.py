@@ -204,3 +204,11 @@ def test_only_the_level_that_holds_it_escalates(complaint_in, outlet_user, manag
     assert "营业网点 中关村网点" in " ".join(refused.value.messages)
     complaint.refresh_from_db()
     assert complaint.level == L.OUTLET and complaint.status == S.ACKNOWLEDGED
+
+
+def test_only_the_level_that_holds_it_issues_a_rectification_notice(
+    complaint_in, outlet_user, manager
+):
+    complaint = escalate(outlet_user, complaint_in(S.ACKNOWLEDGED))
+    assert Move.RECTIFY not in allowed_moves(complaint, outlet_user)
+    assert Move.RECTIFY in allowed_moves(complaint, manager)
