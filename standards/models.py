@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -354,7 +355,14 @@ class ChecklistQuerySet(models.QuerySet):
 
     def seen_by(self, user):
         """Without the visits and inspections under way when `user` works at an outlet or a
-        sub-branch: every outlet in such a scope is one they answer for."""
+        sub-branch: every outlet in such a scope is one they answer for. An outside firm's
+        inspector sees its kind of visit only."""
+        if user.firm_id is not None:
+            # An outside firm's inspector reads the visits and inspections at the outlets it
+            # is hired for, not the outlet's own checks, and none under way but its own.
+            return self.filter(template__kind__in=INDEPENDENT_KINDS).exclude(
+                Q(status__in=Checklist.EDITABLE_STATUSES) & ~Q(created_by=user)
+            )
         branch = user.branch
         if branch is None or branch.level < branch.Level.SUB_BRANCH:
             return self

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from branchservice import sessions
 from branchservice.models import Branch
+from branchservice.rectifications import sources as rectification_sources
 from branchservice.rectifications.models import Rectification
 from branchservice.scoping import get_scoped_or_404, visible_branches
 
@@ -100,9 +101,12 @@ def outlet(request, branch_id):
         "templates": templates,
         "may_excuse": request.user.has_perm("standards.add_missedchecklistexcuse"),
         "recent": selectors.outlet_checklists(branch=branch, user=request.user)[:7],
-        "actions": Rectification.objects.open()
-        .filter(outlet=branch, source_kind__in=services.RECTIFICATION_SOURCES)
-        .select_related("owner"),
+        "actions": rectification_sources.for_user(
+            Rectification.objects.open().filter(
+                outlet=branch, source_kind__in=services.RECTIFICATION_SOURCES
+            ),
+            request.user,
+        ).select_related("owner"),
         "missed": [m for m in missing if m.is_missed],
     }
     return render(request, "standards/outlet.html", context)

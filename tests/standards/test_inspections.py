@@ -202,3 +202,24 @@ def test_a_firms_visit_is_reopened_by_head_office_only(catalogue, org, firm_of_a
         checklist_reopen(checklist=visit, by=tier1_manager, reason="评分有误")
     checklist_reopen(checklist=visit, by=hq, reason="复核")
     assert visit.status == Checklist.Status.REOPENED
+
+
+def test_a_firms_inspector_reads_its_kind_of_visit_only_and_no_one_elses_under_way(
+    catalogue, org, firm_of_a, inspector, checklist, lobby_user, on_workday
+):
+    own = checklist_start(
+        branch=org.a, template=catalogue.mystery, business_date=on_workday, by=firm_of_a
+    )
+    banks = checklist_start(  # a week earlier: one visit of a kind a day
+        branch=org.a,
+        template=catalogue.mystery,
+        business_date=on_workday - dt.timedelta(days=7),
+        by=inspector,
+    )
+    self_check = submitted(checklist, lobby_user)
+    seen = set(Checklist.objects.seen_by(firm_of_a))
+    assert own in seen
+    assert banks not in seen  # the bank's own visit, under way
+    assert self_check not in seen  # the outlet's own check, none of a firm's business
+    submitted(banks, inspector)
+    assert Checklist.objects.get(pk=banks.pk) in set(Checklist.objects.seen_by(firm_of_a))
