@@ -26,7 +26,7 @@ from complaints.models import Complaint
 from reporting import league as leagues
 from reporting.models import ReportFile
 from servicetimes.models import Ticket
-from standards.models import Checklist
+from standards.models import INDEPENDENT_KINDS, Checklist
 from tests.complaints.conftest import register
 from tests.exports.helpers import open_workbook
 from tests.factories import UserFactory, firm_inspector
@@ -381,12 +381,15 @@ def test_checklist_history_and_outlet_pages_hold_own_checklists_only(
     own_branch, other_branch = getattr(org, own), getattr(org, other)
     history = client.get(reverse("standards:history", args=[own_branch.pk]))
     assert history.status_code == 200
+    firm = who.startswith("firm")
     assert [c.pk for c in history.context["page"]] == [
-        c.pk for c in getattr(world, own)["checklists"]
+        c.pk for c in getattr(world, own)["checklists"] if not firm or _firms_read("checklists", c)
     ]
     outlet = client.get(reverse("standards:outlet", args=[own_branch.pk]))
     assert {a.pk for a in outlet.context["actions"]} == {
-        a.pk for a in getattr(world, own)["checklist-rectifications"]
+        a.pk
+        for a in getattr(world, own)["checklist-rectifications"]
+        if not firm or _firms_read("checklist-rectifications", a)
     }
     for page in (history, outlet):
         assert_nothing_of(markers, page.content.decode())
@@ -444,9 +447,14 @@ FIRM_LISTS = {"complaints": 403, "checklists": 200, "rectifications": 200, "tick
 
 
 def _firms_read(kind, row) -> bool:
-    # Of an engaged outlet's rectifications a firm reads those of inspections only: not a
-    # complaint's (its text may quote the customer), not the outlet's own checklist's.
-    return kind != "rectifications" or row.source_kind == "inspection"
+    # Of an engaged outlet's rows a firm reads those of visits and inspections only: not a
+    # complaint's rectification (its text may quote the customer), not the outlet's own
+    # checks nor what they raised.
+    if kind in ("rectifications", "checklist-rectifications"):
+        return row.source_kind == "inspection"
+    if kind == "checklists":
+        return row.template.kind in INDEPENDENT_KINDS
+    return True
 
 
 @pytest.mark.parametrize("kind", CHANGELISTS)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from complaints import services
 from complaints.models import BusinessCategory, Complaint, ComplaintReason
+from tests.complaints.conftest import code_lists
 from tests.factories import PASSWORD
 
 
@@ -16,6 +17,7 @@ def test_the_rectification_notice_appears_when_the_bank_is_at_fault(
     page, admin_login, live_server, screenshot_dir, outlet_complaint_manager
 ):
     user, now = outlet_complaint_manager, timezone.now()
+    code_lists()  # an earlier transactional test may have emptied the seeded lists
     complaint = services.complaint_register(
         user=user, branch=user.branch, channel=Complaint.Channel.PHONE,
         received_at=now - dt.timedelta(hours=2), customer_name="张伟",
