@@ -43,6 +43,7 @@ from .selectors import (
     period_complaints,
     scope_branches,
 )
+from .workbooks import cover_sheet
 
 TITLES = {
     PeriodKind.MONTH: gettext_lazy("Monthly regulatory complaint statistics"),
@@ -216,15 +217,11 @@ def _values(parts):
 
 
 def _cover(workbook, scope, period, generated_at):
-    sheet = SheetWriter(workbook, _("Cover"))
-    sheet.header([], widths=[34, 100], freeze=False, autofilter=False)
-    sheet.row([str(TITLES[period.kind])], bold=True)
-    sheet.row([_("Scope"), f"{scope.name} ({scope.code})"])
-    sheet.row([_("Period"), period.label])
-    sheet.row([_("From"), period.start])
-    sheet.row([_("Until"), period.last_day])
-    sheet.row([_("Generated at"), generated_at])
-    sheet.row([_("Personal data"), _("None: this workbook holds counts only.")])
+    sheet = cover_sheet(
+        workbook, title=TITLES[period.kind], scope=scope, period=period,
+        generated_at=generated_at,
+        personal_data=_("None: this workbook holds counts only."), width=100,
+    )  # fmt: skip
     sheet.blank()
     sheet.row([_("Definitions")], bold=True)
     notes = [

@@ -91,16 +91,27 @@ def build_summary(*, scope: Branch, period: Period, stream, generated_at=None):
     workbook.save(stream)
 
 
-def _cover(workbook, scope, period, generated_at, stats, paragraphs):
+def cover_sheet(workbook, *, title, scope, period, generated_at, personal_data, width=90):
+    """The cover every report workbook opens with: what, for whom, when, and what of
+    personal data it holds; the caller adds its own parts below."""
     sheet = SheetWriter(workbook, _("Cover"))
-    sheet.header([], widths=[34, 90], freeze=False, autofilter=False)
-    sheet.row([str(TITLES[period.kind])], bold=True)
+    sheet.header([], widths=[34, width], freeze=False, autofilter=False)
+    sheet.row([str(title)], bold=True)
     sheet.row([_("Scope"), f"{scope.name} ({scope.code})"])
     sheet.row([_("Period"), period.label])
     sheet.row([_("From"), period.start])
     sheet.row([_("Until"), period.last_day])
     sheet.row([_("Generated at"), generated_at])
-    sheet.row([_("Personal data"), _("Customer names, phone and ID numbers are masked.")])
+    sheet.row([_("Personal data"), personal_data])
+    return sheet
+
+
+def _cover(workbook, scope, period, generated_at, stats, paragraphs):
+    sheet = cover_sheet(
+        workbook, title=TITLES[period.kind], scope=scope, period=period,
+        generated_at=generated_at,
+        personal_data=_("Customer names, phone and ID numbers are masked."),
+    )  # fmt: skip
     sheet.blank()
     sheet.row([_("Analysis")], bold=True)
     for paragraph in paragraphs:
