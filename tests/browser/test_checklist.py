@@ -2,8 +2,10 @@
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -89,22 +91,25 @@ def test_a_lobby_manager_fills_and_submits_todays_checklist_on_a_phone(
 def test_the_tablet_shows_which_part_of_the_day_is_due_now(
     screen, page, live_server, demo_bank, settings, screenshot_dir
 ):
-    # Opening and daytime checks due late tonight, whenever the test runs (up to 23:58).
+    # Opening and daytime checks due late tonight, at noon on a working day in Beijing: run
+    # on the real clock, the test failed from 23:58 on.
     parts_template()
     settings.STANDARDS_CHECKLIST_DUE_TIME = "23:59"
     Branch.objects.filter(code="BJ0101").update(opens_at=dt.time(23, 58), closes_at=dt.time(23, 59))
-    page.goto(live_server.url + reverse("standards:home"))
-    page.locator("#id_username").fill("lobby_manager")
-    page.locator("#id_password").fill(org_demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="分时段检查表").click()
+    noon = dt.datetime(2026, 12, 2, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(noon, tick=True):
+        page.goto(live_server.url + reverse("standards:home"))
+        page.locator("#id_username").fill("lobby_manager")
+        page.locator("#id_password").fill(org_demo.DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("button", name="分时段检查表").click()
 
-    now = page.locator(".part-now")
-    expect(now).to_have_text("现在应做：营业前检查，23:58 前完成")
-    expect(page.locator(".part-badge")).to_have_count(3)
-    page.screenshot(path=screenshot_dir / f"part-due-now-{screen}.png")
-    opening = page.locator("section[data-section]").first
-    opening.get_by_role("button", name="全部合格").click()
-    expect(page.locator("#save-state")).to_contain_text("已保存")
-    page.reload()
-    expect(now).to_have_text("现在应做：日间检查，23:59 前完成")
+        now = page.locator(".part-now")
+        expect(now).to_have_text("现在应做：营业前检查，23:58 前完成")
+        expect(page.locator(".part-badge")).to_have_count(3)
+        page.screenshot(path=screenshot_dir / f"part-due-now-{screen}.png")
+        opening = page.locator("section[data-section]").first
+        opening.get_by_role("button", name="全部合格").click()
+        expect(page.locator("#save-state")).to_contain_text("已保存")
+        page.reload()
+        expect(now).to_have_text("现在应做：日间检查，23:59 前完成")

@@ -19,6 +19,7 @@ from complaints import services
 from complaints.models import Complaint
 from standards.catalogue import seed_catalogue
 from standards.services import AnswerInput, checklist_start, checklist_submit
+from tests.standards.factories import closed_for_the_day
 
 from .conftest import SCREENS
 
@@ -38,10 +39,11 @@ def busy_outlet(transactional_db):
     outlet = Branch.objects.get(code="BJ0101")
     clerk = User.objects.get(username="complaint_manager")
     now = timezone.now()
+    received = now - dt.timedelta(hours=1)  # yesterday in Beijing when run just after midnight
 
     def register(**kwargs):
         return services.complaint_register(
-            user=clerk, branch=outlet, received_at=now - dt.timedelta(hours=1),
+            user=clerk, branch=outlet, received_at=received,
             customer_name="欧阳明华", customer_phone="13812345678",
             description="客户反映在网点办理转账时等候一个多小时，柜员态度冷淡。", **kwargs,
         )  # fmt: skip
@@ -57,10 +59,12 @@ def busy_outlet(transactional_db):
         channel=Complaint.Channel.REGULATOR,
         regulator_body=Complaint.RegulatorBody.NFRA,
         regulator_reference="BJ-12378-2026-000123",
-        regulator_received_on=timezone.localdate(),
+        regulator_received_on=timezone.localdate(received),
         regulator_feedback_due_at=now + dt.timedelta(days=10),
     )
     daily, _mystery = seed_catalogue()
+    closed_for_the_day()  # the closing checks can be submitted whatever the hour
+    outlet.refresh_from_db()
     lobby = User.objects.get(username="lobby_manager")
     checklist = checklist_start(
         branch=outlet, template=daily, business_date=timezone.localdate(), by=lobby
