@@ -111,12 +111,12 @@ def fill_history(template, days: int, first_day: dt.date):
         cursor.execute(
             """
             INSERT INTO standards_checklistanswer (checklist_id, item_id, result, score,
-                failed, comment, photo)
+                failed, comment, photo, audio)
             SELECT c.id, i.id,
                 CASE WHEN i.answer_type = 'score' THEN ''
                      WHEN (c.id + i.id) %% 29 = 0 THEN 'fail' ELSE 'pass' END,
                 CASE WHEN i.answer_type = 'score' THEN 4 END,
-                i.answer_type <> 'score' AND (c.id + i.id) %% 29 = 0, '', ''
+                i.answer_type <> 'score' AND (c.id + i.id) %% 29 = 0, '', '', ''
             FROM standards_checklist c
             JOIN standards_versionitem i ON i.version_id = c.template_version_id
             WHERE c.template_id = %(template)s

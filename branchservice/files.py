@@ -4,7 +4,8 @@
 Content-Length, before Django reads any of it.
 
 Neither the file name nor the browser's content type is trusted: complaint attachments and
-checklist photos are both accepted only when their content starts like the format they claim.
+checklist photos and audio notes are all accepted only when their content starts like the
+format they claim.
 RIFF is a container (WebP images, WAV recordings, AVI videos, ...): its form type at bytes
 8–12 says which, so a RIFF file is not taken for a WebP image just for being RIFF.
 """
@@ -81,6 +82,8 @@ def _riff(form):
     return lambda head: head.startswith(b"RIFF") and head[8:12] == form
 
 
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
+
 # Format (as its usual file extension) → test on the first HEAD_BYTES bytes.
 SIGNATURES = {
     "pdf": _starts(b"%PDF"),
@@ -89,8 +92,14 @@ SIGNATURES = {
     "gif": _starts(b"GIF87a", b"GIF89a"),
     "webp": _riff(b"WEBP"),
     "mp3": _starts(b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
-    # An ISO media file (M4A audio): a box size, then "ftyp".
-    "m4a": lambda head: head[4:8] == b"ftyp",
+    # An ISO media file (M4A audio): a box size, then "ftyp", then its brand; HEIF and AVIF
+    # photos (iPhone and Android cameras) are ISO media files too, and not recordings.
+    "m4a": lambda head: head[4:8] == b"ftyp" and head[8:12] not in HEIF_BRANDS,
+    # Raw AAC (ADTS frames): a 12-bit sync word, then layer bits 00 (MP3 frames have 01).
+    "aac": lambda head: head[:1] == b"\xff" and head[1:2] in (b"\xf0", b"\xf1", b"\xf8", b"\xf9"),
+    # A browser's own recording (MediaRecorder): WebM (EBML) in Chrome and Firefox, or Ogg.
+    "webm": _starts(b"\x1a\x45\xdf\xa3"),
+    "ogg": _starts(b"OggS"),
     "wav": _riff(b"WAVE"),
     "amr": _starts(b"#!AMR"),
     # Plain text has no signature: no control bytes but tabs and line ends (decoded_text()

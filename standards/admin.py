@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from branchservice.admin_site import OutletFilter, ViewOnlyAdminMixin
@@ -16,7 +16,7 @@ from branchservice.models import Branch
 from branchservice.scoping import ScopedAdminMixin
 
 from . import manual, selectors, services
-from .forms import ManualMappingForm, ManualUploadForm
+from .forms import EVIDENCE, ManualMappingForm, ManualUploadForm
 from .models import (
     CatalogueImport,
     Checklist,
@@ -360,7 +360,7 @@ class ReadOnlyChecklistInline(admin.TabularInline):
 
 class ChecklistAnswerInline(ReadOnlyChecklistInline):
     model = ChecklistAnswer
-    fields = ["item", "result", "score", "passed_mark", "comment", "photo_link"]
+    fields = ["item", "result", "score", "passed_mark", "comment", "evidence_links"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -376,12 +376,18 @@ class ChecklistAnswerInline(ReadOnlyChecklistInline):
     def passed_mark(self, answer):
         return answer.passed
 
-    @admin.display(description=_("photo"))
-    def photo_link(self, answer):
-        if not answer.photo:
-            return ""
-        url = reverse("standards:photo", args=[answer.checklist_id, answer.item_id])
-        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Photo"))
+    @admin.display(description=_("evidence"))
+    def evidence_links(self, answer):
+        links = [
+            format_html(
+                '<a href="{}" target="_blank">{}</a>',
+                reverse(evidence.url_name, args=[answer.checklist_id, answer.item_id]),
+                evidence.label,
+            )
+            for evidence in EVIDENCE
+            if getattr(answer, evidence.kind)
+        ]
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
 
 class ChecklistEventInline(ReadOnlyChecklistInline):

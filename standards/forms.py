@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -7,32 +9,104 @@ from branchservice.files import file_format, read_head
 from branchservice.tabular import ColumnMappingForm
 
 from .manual import REQUIRED_FIELDS, ManualField
-from .models import AnswerType, ChecklistAnswer
+from .models import EVIDENCE_FORMATS, AnswerType, ChecklistAnswer
 from .services import AnswerInput, answer_problems
 
-# The photo formats phones and tablets produce, recognised by their content (branchservice.files).
-PHOTO_FORMATS = ("jpg", "png", "webp")
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    """One kind of evidence an answer may carry: its form field (prefix + item id), its
+    limit and formats (said before the upload, checked after it on the content, never the
+    name), and its scoped download (standards:<kind>)."""
+
+    kind: str  # the answer's field
+    prefix: str
+    label: str
+    saved_label: str
+    accept: str
+    capture: bool  # the file input offers the device's recorder or camera
+    limit_setting: str
+    formats_named: str
+    too_large: str
+    not_this: str
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return tuple(EVIDENCE_FORMATS[self.kind])
+
+    @property
+    def url_name(self) -> str:
+        return f"standards:{self.kind}"
+
+    @property
+    def max_bytes(self) -> int:
+        return getattr(settings, self.limit_setting)
+
+    def help_text(self) -> str:
+        return _("%(formats)s, up to %(limit)s.") % {
+            "formats": self.formats_named,
+            "limit": filesizeformat(self.max_bytes),
+        }
+
+    def too_large_before_upload(self) -> str:
+        """What the page says at once when a file chosen is above the limit (its size is
+        known before it is sent)."""
+        return _("This file is too large; the limit is %(limit)s. Choose a smaller one.") % {
+            "limit": filesizeformat(self.max_bytes)
+        }
 
 
-class PhotoField(forms.FileField):
-    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+EVIDENCE = (
+    Evidence(
+        kind="photo",
+        prefix="p",
+        label=_("Photo"),
+        saved_label=_("Photo saved"),
+        accept="image/jpeg,image/png,image/webp",
+        capture=False,
+        limit_setting="STANDARDS_PHOTO_MAX_BYTES",
+        formats_named=_("JPEG, PNG or WebP"),
+        too_large=_("The photo is too large (%(size)s); the limit is %(limit)s."),
+        not_this=_("This file is not a photo. Use a JPEG, PNG or WebP image."),
+    ),
+    Evidence(
+        kind="audio",
+        prefix="a",
+        label=_("Audio note"),
+        saved_label=_("Audio note saved"),
+        # Any recording: on a phone or tablet `capture` offers the recorder; the content is
+        # checked on arrival.
+        accept="audio/*",
+        capture=True,
+        limit_setting="STANDARDS_AUDIO_MAX_BYTES",
+        formats_named=_("M4A, AAC, MP3, WebM, Ogg or WAV"),
+        too_large=_("The audio note is too large (%(size)s); the limit is %(limit)s."),
+        not_this=_(
+            "This file is not an audio recording. Use an M4A, AAC, MP3, WebM, Ogg or WAV recording."
+        ),
+    ),
+)
+
+
+class EvidenceField(forms.FileField):
+    def __init__(self, *, evidence: Evidence, **kwargs):
+        self.evidence = evidence
+        super().__init__(label=evidence.label, required=False, **kwargs)
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if not upload or not hasattr(upload, "read"):
             return upload
-        limit = settings.STANDARDS_PHOTO_MAX_BYTES
-        if upload.size > limit:
+        evidence = self.evidence
+        if upload.size > evidence.max_bytes:
             raise forms.ValidationError(
-                _("The photo is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+                evidence.too_large
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(evidence.max_bytes)}
             )
-        kind = file_format(read_head(upload), among=PHOTO_FORMATS)
+        kind = file_format(read_head(upload), among=evidence.formats)
         if kind is None:
-            raise forms.ValidationError(
-                _("This file is not a photo. Use a JPEG, PNG or WebP image.")
-            )
-        upload.name = f"photo.{kind}"
+            raise forms.ValidationError(evidence.not_this)
+        upload.name = f"{evidence.kind}.{kind}"
         return upload
 
 
@@ -45,10 +119,12 @@ BUTTON_STYLES = {
 
 
 class ChecklistForm(forms.Form):
-    """One form for a whole checklist: per item a result (or score), a comment and a photo.
+    """One form for a whole checklist: per item a result (or score), a comment, a photo and
+    an audio note.
 
-    Field names carry the item id: r<id>, c<id>, p<id>. `self.sections` lists, per frozen
-    section, the items with their answers so far; `layout()` gives the page what it draws.
+    Field names carry the item id: r<id>, c<id>, p<id> (photo), a<id> (audio).
+    `self.sections` lists, per frozen section, the items with their answers so far;
+    `layout()` gives the page what it draws.
     """
 
     SAVE, SUBMIT = "save", "submit"
@@ -87,7 +163,8 @@ class ChecklistForm(forms.Form):
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
-        self.fields[f"p{item.pk}"] = PhotoField(label=_("Photo"), required=False)
+        for evidence in EVIDENCE:
+            self.fields[f"{evidence.prefix}{item.pk}"] = EvidenceField(evidence=evidence)
 
     def layout(self) -> list[dict]:
         """Per section, each item's buttons, comment and errors as plain values: the page
@@ -99,11 +176,16 @@ class ChecklistForm(forms.Form):
             (value, str(label), BUTTON_STYLES[value])
             for value, label in ChecklistAnswer.Result.choices
         ]
+        evidence_texts = [
+            (evidence, evidence.help_text(), evidence.too_large_before_upload())
+            for evidence in EVIDENCE
+        ]
         blocks = []
         for block in self.sections:
             rows = []
             for row in block["rows"]:
                 pk = row["item"].pk
+                answer = row["answer"]
                 result = self.fields[f"r{pk}"]
                 if row["item"].answer_type == AnswerType.SCORE:
                     choices = [(value, value, "primary") for value, _label in result.choices]
@@ -122,7 +204,17 @@ class ChecklistForm(forms.Form):
                         "comment": self._shown(f"c{pk}"),
                         "errors": errors.get(f"r{pk}", []),
                         "comment_errors": errors.get(f"c{pk}", []),
-                        "photo_errors": errors.get(f"p{pk}", []),
+                        "evidence": [
+                            {
+                                "spec": evidence,
+                                "help": help_text,
+                                "too_large": too_large,
+                                "name": f"{evidence.prefix}{pk}",
+                                "saved": bool(answer and getattr(answer, evidence.kind)),
+                                "errors": errors.get(f"{evidence.prefix}{pk}", []),
+                            }
+                            for evidence, help_text, too_large in evidence_texts
+                        ],
                     }
                 )
             blocks.append({**block, "rows": rows})
@@ -135,21 +227,24 @@ class ChecklistForm(forms.Form):
         return self.fields[name].initial or ""
 
     def answer_inputs(self) -> dict[int, AnswerInput]:
-        """What was entered, for every item touched now or before (a kept photo by name)."""
+        """What was entered, for every item touched now or before (a kept photo or audio note
+        by name)."""
         inputs = {}
         for item in self.items:
             raw = self.cleaned_data.get(f"r{item.pk}") or ""
             comment = self.cleaned_data.get(f"c{item.pk}") or ""
-            upload = self.cleaned_data.get(f"p{item.pk}")
+            uploads = {e.kind: self.cleaned_data.get(f"{e.prefix}{item.pk}") for e in EVIDENCE}
             existing = self.answers.get(item.pk)
-            if not (raw or comment or upload or existing):
+            if not (raw or comment or any(uploads.values()) or existing):
                 continue
             answer = AnswerInput(comment=comment)
             if item.answer_type == AnswerType.SCORE:
                 answer.score = int(raw) if raw else None
             else:
                 answer.result = raw
-            answer.photo = upload or (existing.photo.name if existing and existing.photo else "")
+            for kind, upload in uploads.items():
+                kept = getattr(existing, kind) if existing else None
+                setattr(answer, kind, upload or (kept.name if kept else ""))
             inputs[item.pk] = answer
         return inputs
 

@@ -509,8 +509,27 @@ def compute_score(items_and_answers) -> tuple[Decimal | None, int, int]:
     return percent, failed, critical
 
 
-def answer_photo_path(answer, filename):
-    # The outlet and date in the path keep a photo findable on disk without the database.
+# The evidence an answer may carry beside its comment, by its field: the formats accepted (as
+# branchservice.files recognises them by their content) and the type each is served as. The
+# kinds share no format, so a photo and an audio note of one answer never share a file name.
+EVIDENCE_FORMATS = {
+    "photo": {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"},
+    # What phones record (M4A, AAC, MP3, WAV) and what a browser records (WebM or Ogg Opus);
+    # not AMR, which no browser plays on the reviewer's page.
+    "audio": {
+        "m4a": "audio/mp4",
+        "aac": "audio/aac",
+        "mp3": "audio/mpeg",
+        "webm": "audio/webm",
+        "ogg": "audio/ogg",
+        "wav": "audio/wav",
+    },
+}
+
+
+def answer_evidence_path(answer, filename):
+    # The outlet and date in the path keep a photo or audio note findable on disk without the
+    # database.
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return (
         f"checklists/{answer.checklist.branch_id}/{answer.checklist.business_date:%Y/%m/%d}/"
@@ -537,7 +556,10 @@ class ChecklistAnswer(models.Model):
     # Stored so that "most failed items" is a plain indexed count over millions of answers.
     failed = models.BooleanField(_("failed"), default=False)
     comment = models.TextField(_("comment"), blank=True)
-    photo = models.FileField(_("photo"), upload_to=answer_photo_path, blank=True, max_length=200)
+    photo = models.FileField(_("photo"), upload_to=answer_evidence_path, blank=True, max_length=200)
+    audio = models.FileField(
+        _("audio note"), upload_to=answer_evidence_path, blank=True, max_length=200
+    )
     # The rectification raised for this failure (branchservice.rectifications; at most one, the
     # services see to it).
     rectifications = GenericRelation(
@@ -558,6 +580,11 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self):
         return f"{self.item} → {self.get_result_display() or self.score}"
+
+    def evidence_type(self, kind: str) -> str:
+        """The content type the stored photo or audio note is served as."""
+        extension = getattr(self, kind).name.rsplit(".", 1)[-1].lower()
+        return EVIDENCE_FORMATS[kind].get(extension, "application/octet-stream")
 
     @property
     def passed(self) -> bool | None:

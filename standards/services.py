@@ -53,12 +53,14 @@ class ChecklistLocked(Exception):
 
 @dataclass
 class AnswerInput:
-    """One item's answer as entered. `photo` is a new upload, or the name of the stored photo."""
+    """One item's answer as entered. `photo` and `audio` (an audio note) are each a new
+    upload, or the name of the file stored before."""
 
     result: str = ""
     score: int | None = None
     comment: str = ""
     photo: File | str = ""
+    audio: File | str = ""
 
     @property
     def has_photo(self) -> bool:
@@ -391,10 +393,10 @@ def _claim(checklist: Checklist, *, revision: int, by: User, now, **changes):
         setattr(checklist, name, value)
 
 
-# What an upsert of answers overwrites; an answer saved on its own (autosave) leaves the photo,
-# which only the whole form uploads.
-ANSWER_FIELDS = ["result", "score", "failed", "comment", "photo"]
-ANSWER_FIELDS_BUT_PHOTO = ANSWER_FIELDS[:-1]
+# What an upsert of answers overwrites; an answer saved on its own (autosave) leaves the photo
+# and the audio note, which only the whole form uploads.
+ANSWER_FIELDS_BUT_EVIDENCE = ["result", "score", "failed", "comment"]
+ANSWER_FIELDS = [*ANSWER_FIELDS_BUT_EVIDENCE, "photo", "audio"]
 
 
 def _answer_row(checklist, item, answer: AnswerInput) -> ChecklistAnswer:
@@ -406,8 +408,9 @@ def _answer_row(checklist, item, answer: AnswerInput) -> ChecklistAnswer:
         failed=item.is_failure(result=answer.result, score=answer.score),
         comment=answer.comment.strip(),
     )
-    # A new upload is stored by the field during the insert; a kept photo keeps its name.
+    # A new upload is stored by the field during the insert; a kept file keeps its name.
     row.photo = answer.photo or ""
+    row.audio = answer.audio or ""
     return row
 
 
@@ -481,7 +484,8 @@ def _refuse_bad_value(item, answer: AnswerInput):
 
 # The claim and the answer in one statement: atomic on its own, so no transaction (BEGIN and
 # COMMIT are two of the seven round trips an answer took). The answer is written only if the
-# claim updated the checklist; a photo already stored is kept (ANSWER_FIELDS_BUT_PHOTO).
+# claim updated the checklist; a photo or audio note already stored is kept
+# (ANSWER_FIELDS_BUT_EVIDENCE).
 CLAIM_AND_ANSWER_SQL = """
 WITH claim AS (
     UPDATE standards_checklist
@@ -490,8 +494,8 @@ WITH claim AS (
     RETURNING id
 )
 INSERT INTO standards_checklistanswer
-    (checklist_id, item_id, result, score, failed, comment, photo)
-SELECT id, %(item)s, %(result)s, %(score)s, %(failed)s, %(comment)s, '' FROM claim
+    (checklist_id, item_id, result, score, failed, comment, photo, audio)
+SELECT id, %(item)s, %(result)s, %(score)s, %(failed)s, %(comment)s, '', '' FROM claim
 ON CONFLICT (checklist_id, item_id) DO UPDATE SET
     result = EXCLUDED.result, score = EXCLUDED.score, failed = EXCLUDED.failed,
     comment = EXCLUDED.comment
@@ -506,7 +510,7 @@ def _claim_and_write_answer(checklist, item, answer: AnswerInput, *, revision, b
         with transaction.atomic():
             _claim(checklist, revision=revision, by=by, now=now)
             _write_answers(
-                checklist, {item.pk: item}, {item.pk: answer}, fields=ANSWER_FIELDS_BUT_PHOTO
+                checklist, {item.pk: item}, {item.pk: answer}, fields=ANSWER_FIELDS_BUT_EVIDENCE
             )
         return
     refuse_unstorable_text(ChecklistAnswer(comment=answer.comment), "comment")
@@ -547,7 +551,7 @@ def checklist_answer_save(
 
     Refused like a draft save: a checklist saved elsewhere since `revision` (StaleChecklist)
     or already submitted (ChecklistLocked); and an item of another version. A stored photo
-    is kept. Returns the checklist at its new revision."""
+    or audio note is kept. Returns the checklist at its new revision."""
     _check_may_fill(by, checklist.branch, checklist.template)
     now = now or timezone.now()
     item = version_items(checklist.template_version).get(item_id)

@@ -28,5 +28,16 @@ urlpatterns = [
     path("checklists/<int:pk>/", views.checklist, name="checklist"),
     path("checklists/<int:pk>/answers/", views.answer, name="answer"),
     path("stay-signed-in/", views.stay_signed_in, name="stay_signed_in"),
-    path("checklists/<int:pk>/photos/<int:item_id>/", views.photo, name="photo"),
+    path(
+        "checklists/<int:pk>/photos/<int:item_id>/",
+        views.evidence,
+        {"kind": "photo"},
+        name="photo",
+    ),
+    path(
+        "checklists/<int:pk>/audio/<int:item_id>/",
+        views.evidence,
+        {"kind": "audio"},
+        name="audio",
+    ),
 ]

@@ -399,10 +399,11 @@ def _result(request, checklist):
 
 
 @checklist_page
-def photo(request, pk, item_id):
-    """A failed item's photo, for people who may see the checklist only."""
+def evidence(request, pk, item_id, kind):
+    """An answer's photo or audio note (`kind`), for people who may see the checklist only."""
     checklist = _checklist(request, pk)
     answer = ChecklistAnswer.objects.filter(checklist=checklist, item_id=item_id).first()
-    if answer is None or not answer.photo:
+    if answer is None or not getattr(answer, kind):
         raise Http404
-    return FileResponse(answer.photo.open("rb"))
+    # The type is the one its content was recognised as, not one guessed from the name.
+    return FileResponse(getattr(answer, kind).open("rb"), content_type=answer.evidence_type(kind))

@@ -552,6 +552,7 @@ standards:history                                     ok    ok    403   ok    ok
 standards:start                                       405   405   403   405   405   403   login login  checklist_of_a
 standards:checklist                                   ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:photo                                       ok    ok    403   ok    ok    403   login login  checklist_of_a
+standards:audio                                       ok    ok    403   ok    ok    403   login login  checklist_of_a
 standards:answer                                      405   405   403   405   405   403   login login  checklist_of_a
 standards:stay_signed_in                              405   405   403   405   405   403   login login  -
 

@@ -294,6 +294,9 @@ STANDARDS_CHECKLIST_DUE_TIME = env("STANDARDS_CHECKLIST_DUE_TIME", default="18:0
 STANDARDS_CLOSING_CHECK_MINUTES = env.int("STANDARDS_CLOSING_CHECK_MINUTES", default=60)
 # Photos of failed checklist items: JPEG, PNG or WebP up to this size.
 STANDARDS_PHOTO_MAX_BYTES = env.int("STANDARDS_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Audio notes of checklist answers (M4A, AAC, MP3, WebM, Ogg or WAV): a minute of a phone's
+# WAV recording is about 5 MB, of its M4A under 1 MB.
+STANDARDS_AUDIO_MAX_BYTES = env.int("STANDARDS_AUDIO_MAX_BYTES", default=10 * 1024 * 1024)
 
 # A failed item's rectification is due this many working days after the check.
 STANDARDS_CORRECTIVE_ACTION_WORKING_DAYS = env.int(
@@ -320,7 +323,10 @@ SERVICETIMES_IMPORT_MAX_BYTES = env.int("SERVICETIMES_IMPORT_MAX_BYTES", default
 UPLOAD_REQUEST_MAX_BYTES = env.int(
     "UPLOAD_REQUEST_MAX_BYTES",
     default=max(
-        COMPLAINT_ATTACHMENT_MAX_BYTES, STANDARDS_PHOTO_MAX_BYTES, SERVICETIMES_IMPORT_MAX_BYTES
+        COMPLAINT_ATTACHMENT_MAX_BYTES,
+        STANDARDS_PHOTO_MAX_BYTES,
+        STANDARDS_AUDIO_MAX_BYTES,
+        SERVICETIMES_IMPORT_MAX_BYTES,
     )
     + 1024 * 1024,
 )

@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('score', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='score')),
                 ('failed', models.BooleanField(default=False, verbose_name='failed')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('photo', models.FileField(blank=True, max_length=200, upload_to=standards.models.answer_photo_path, verbose_name='photo')),
+                ('photo', models.FileField(blank=True, max_length=200, upload_to=standards.models.answer_evidence_path, verbose_name='photo')),
                 ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='standards.checklist', verbose_name='checklist')),
             ],
             options={

@@ -41,6 +41,25 @@
     if ((comment && comment.value.trim()) || hasError) card.classList.add("has-details");
   }
   form.addEventListener("change", refresh);
+  // A photo or audio note above its limit is said at once, not after minutes of uploading it
+  // on the floor's network; the server checks again (and checks what the file is).
+  form.addEventListener("change", (event) => {
+    const input = event.target;
+    if (input.type !== "file" || !input.dataset.maxBytes) return;
+    const tooLarge = Array.from(input.files).some((f) => f.size > Number(input.dataset.maxBytes));
+    let feedback = input.parentElement.querySelector(".size-feedback");
+    if (tooLarge) {
+      input.value = "";
+      if (!feedback) {
+        feedback = document.createElement("span");
+        feedback.className = "invalid-feedback size-feedback";
+        input.after(feedback);
+      }
+      feedback.textContent = input.dataset.tooLarge;
+    }
+    input.classList.toggle("is-invalid", tooLarge);
+    if (feedback) feedback.hidden = !tooLarge;
+  });
   refresh();
   // Someone who may only read the checklist: nothing to save.
   if (form.dataset.answerUrl === undefined) return;
@@ -355,9 +374,9 @@
     form.requestSubmit(event.submitter);
   });
   window.addEventListener("beforeunload", (event) => {
-    // Answers wait on the device; only a chosen photo is sent with the form alone.
-    const photo = Array.from(form.querySelectorAll("input[type=file]")).some((i) => i.files.length);
-    if (photo && !submitting) event.preventDefault();
+    // Answers wait on the device; only a chosen photo or audio note is sent with the form alone.
+    const file = Array.from(form.querySelectorAll("input[type=file]")).some((i) => i.files.length);
+    if (file && !submitting) event.preventDefault();
   });
 
   // --- on loading ---------------------------------------------------------------------------

@@ -31,3 +31,14 @@ def test_photo_formats_are_recognised_only_among_those_asked_for():
     assert file_format(WEBP, among=("jpg", "png", "webp")) == "webp"
     assert file_format(WAV, among=("jpg", "png", "webp")) is None
     assert file_format(b"%PDF-1.4", among=("jpg", "png", "webp")) is None
+
+
+def test_recordings_are_told_from_photos_that_share_their_container():
+    audio = ("m4a", "aac", "mp3", "webm", "ogg", "wav")
+    assert file_format(b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00", among=audio) == "m4a"
+    assert file_format(b"\xff\xf1\x50\x80", among=audio) == "aac"
+    assert file_format(b"\xff\xfb\x90\x64", among=audio) == "mp3"
+    # An iPhone's HEIC photo and an AVIF image are ISO media files, but not recordings.
+    assert file_format(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", among=audio) is None
+    assert file_format(b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", among=audio) is None
+    assert file_format(WEBP, among=audio) is None

@@ -1,5 +1,6 @@
 """The outlet head reviews a submitted checklist in the admin: the review link is on screen in
-the list, the review page shows the failure first, with its photo, and the failure's
+the list, the review page shows the failure first, with its photo and a player for its audio
+note, and the failure's
 rectification is raised with the sign-off on that page."""
 
 import io
@@ -14,7 +15,7 @@ from branchservice.models import Branch, User
 from branchservice.roles import sync_role_permissions
 from standards.catalogue import seed_catalogue
 from standards.services import AnswerInput, checklist_start, checklist_submit
-from tests.standards.factories import closed_for_the_day, png_photo
+from tests.standards.factories import closed_for_the_day, png_photo, wav_note
 
 FAILED_ITEM = "照明、空调、电子显示屏工作正常"
 
@@ -36,7 +37,7 @@ def submitted(transactional_db):
     for item in checklist.template_version.items.all():
         if item.text == FAILED_ITEM:
             answers[item.pk] = AnswerInput(
-                result="fail", comment="大厅 3 号灯管不亮", photo=png_photo()
+                result="fail", comment="大厅 3 号灯管不亮", photo=png_photo(), audio=wav_note()
             )
         elif item.answer_type == "score":
             answers[item.pk] = AnswerInput(score=item.max_score)
@@ -67,6 +68,11 @@ def test_the_review_page_shows_the_failure_first_with_its_photo(
     expect(thumb).to_be_visible()
     # The photo itself loads (a thumbnail of the 160 px wide test photo), not a broken image.
     page.wait_for_function("(img) => img.naturalWidth === 160", arg=thumb.element_handle())
+    # Beside it, the audio note's player, which loads the one-second recording when asked.
+    player = first.locator("audio.review-audio")
+    expect(player).to_be_visible()
+    player.evaluate("(audio) => audio.load()")
+    page.wait_for_function("(audio) => audio.duration > 0.9", arg=player.element_handle())
     # Passed items are folded away, and marked with a tick when unfolded.
     passed = page.locator("#passed-items")
     expect(passed.locator("tr").first).to_be_hidden()

@@ -94,4 +94,6 @@ def form_data(checklist, answers, *, action="save", revision=None):
             data[f"c{item_id}"] = answer.comment
         if answer.photo and hasattr(answer.photo, "read"):
             data[f"p{item_id}"] = answer.photo
+        if answer.audio and hasattr(answer.audio, "read"):
+            data[f"a{item_id}"] = answer.audio
     return data

@@ -59,8 +59,9 @@ def small_template(code="small"):
 
 
 def submitted_checklist(*, branch, by, template=None):
-    """Today's checklist of `branch`, submitted with its critical item failed (with a photo),
-    which raised a corrective action. `item_id` is set to that item, for its photo's URL."""
+    """Today's checklist of `branch`, submitted with its critical item failed (with a photo
+    and an audio note), which raised a corrective action. `item_id` is set to that item, for
+    the URLs of its photo and audio note."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
@@ -72,9 +73,10 @@ def submitted_checklist(*, branch, by, template=None):
     )
     items = list(checklist.template_version.items.order_by("position"))
     photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    audio = SimpleUploadedFile("a.m4a", b"\x00\x00\x00\x20ftypM4A " + b"\x00" * 64)
     answers = {
         items[0].pk: AnswerInput(result="pass"),
-        items[1].pk: AnswerInput(result="fail", comment="叫号机黑屏", photo=photo),
+        items[1].pk: AnswerInput(result="fail", comment="叫号机黑屏", photo=photo, audio=audio),
         items[2].pk: AnswerInput(score=4),
     }
     checklist_submit(checklist=checklist, answers=answers, by=by, revision=1)
@@ -102,6 +104,22 @@ def png_photo(name="photo.png", *, width=160, height=120, rgb=(200, 60, 40)):
         + chunk(b"IEND", b"")
     )
     return SimpleUploadedFile(name, png, content_type="image/png")
+
+
+def wav_note(name="note.wav", *, seconds=1.0, rate=8000):
+    """A real WAV recording (silence) as an upload: browsers play it, the audio check accepts it."""
+    import io
+    import wave
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as recording:
+        recording.setnchannels(1)
+        recording.setsampwidth(2)
+        recording.setframerate(rate)
+        recording.writeframes(b"\x00\x00" * int(rate * seconds))
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="audio/wav")
 
 
 def parts_template(code="parts"):
