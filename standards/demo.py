@@ -3,7 +3,8 @@
 
 Every outlet gets a daily self-check on most of its opening days up to yesterday: mostly good, some
 poor days, some missed (half of the older ones excused by the outlet head), and a
-mystery-shopper visit about once a month. Today is left open so that `lobby_manager` can fill
+mystery-shopper visit about once a month; at 国贸 (BJ0201) the outside firm's `firm_inspector`
+has made one visit too, this quarter. Today is left open so that `lobby_manager` can fill
 it. Every outlet and day draws from its own fixed random seed, so the plan is the same on every
 run whatever already exists; only checklists that do not exist yet are written (in bulk), so
 a second run changes nothing.
@@ -16,7 +17,7 @@ from pathlib import Path
 from django.core.files import File
 from django.utils import timezone
 
-from branchservice.models import Branch, User
+from branchservice.models import Branch, FirmEngagement, User
 from branchservice.opening import opening_days
 from branchservice.rectifications.services import (
     rectification_cancel,
@@ -232,6 +233,61 @@ def _import_sample_manual(by, stdout):
     stdout.write(f"manual: {record.original_name}, drafts published: {record.changed_drafts}\n")
 
 
+# The outlet (one the demo firm is engaged for) where the firm's inspector has made a visit.
+FIRM_VISIT_OUTLET = "BJ0201"
+FIRM_VISIT_FAULT = ("离开时有送别", "离开时未听到送别语")
+
+
+def _firm_visit(mystery, opening, today, stdout):
+    """The demo firm's inspector's visit: made and submitted through the services, as the firm's
+    user makes one on the checklist pages (so the firm's rules apply to it), on the outlet's
+    last opening day of the engagement before today that has no visit yet. All good but its
+    farewell. Once: a firm's visit at the outlet is never added again. On the engagement's
+    first opening day there is no earlier day, and no visit yet."""
+    firm_user = User.objects.filter(username="firm_inspector", firm__isnull=False).first()
+    outlet = Branch.objects.filter(code=FIRM_VISIT_OUTLET).first()
+    if firm_user is None or outlet is None:
+        return
+    if Checklist.objects.filter(branch=outlet, created_by=firm_user).exists():
+        return
+    engagement = FirmEngagement.objects.filter(
+        firm_id=firm_user.firm_id, outlets=outlet, starts_on__lte=today, ends_on__gte=today
+    ).first()
+    if engagement is None:
+        return
+    visited = set(
+        Checklist.objects.filter(branch=outlet, template=mystery).values_list(
+            "business_date", flat=True
+        )
+    )
+    days = [
+        day
+        for day in opening.get(outlet.pk, ())
+        if engagement.starts_on <= day < today and day not in visited
+    ]
+    if not days:
+        return
+    day = max(days)
+    visit = services.checklist_start(
+        branch=outlet, template=mystery, business_date=day, by=firm_user
+    )
+    answers = {}
+    for item in visit.template_version.items.all():
+        # A visit's items are scored (0 is a failure); its farewell was not heard.
+        if item.text == FIRM_VISIT_FAULT[0]:
+            answers[item.pk] = services.AnswerInput(score=0, comment=FIRM_VISIT_FAULT[1])
+        else:
+            answers[item.pk] = services.AnswerInput(score=item.max_score)
+    services.checklist_submit(
+        checklist=visit,
+        answers=answers,
+        by=firm_user,
+        revision=visit.revision,
+        now=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 40))),
+    )
+    stdout.write(f"Standards: a visit by {firm_user.username} at {outlet.code} on {day}.\n")
+
+
 def seed(stdout):
     daily, mystery = seed_catalogue()
     # Before any checklist: the demo's visits are made against the bank's own phrases.
@@ -313,4 +369,5 @@ def seed(stdout):
                     rng=rng,
                 )
     checklists, answers = plan.save(today)
+    _firm_visit(mystery, opening, today, stdout)
     stdout.write(f"Standards: {checklists} checklists, {answers} answers added.")

@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 
+import time_machine
 from django.utils import timezone
 
 from branchservice import demo as org_demo
@@ -40,8 +41,10 @@ def test_the_demo_has_six_months_of_believable_checklists_and_a_second_run_chang
     assert scores[0] < 80, "and some poor ones"
     visits = Checklist.objects.filter(template__kind=TemplateKind.MYSTERY_SHOPPER)
     assert visits.count() >= 12
-    # Filled by the demo's inspector, never by the outlet's own staff.
-    assert set(visits.values_list("submitted_by__username", flat=True)) == {"inspector"}
+    # Filled by the demo's inspectors (the bank's, and the outside firm's this quarter), never
+    # by the outlet's own staff.
+    fillers = set(visits.values_list("submitted_by__username", flat=True))
+    assert "inspector" in fillers and fillers <= {"inspector", "firm_inspector"}
     # Made against the bank's own greeting, imported from the sample manual and published.
     assert CatalogueImport.objects.get().status == CatalogueImport.Status.IMPORTED
     greeting = visits.first().template_version.items.get(text="进门时有员工主动问候")
@@ -72,3 +75,20 @@ def test_the_demo_mall_outlet_fills_its_checklist_on_saturdays_and_the_others_do
     ]
     assert ordinary
     assert {c.branch.code for c in ordinary} == {"BJ0201"}
+
+
+def test_the_outside_firms_inspector_has_made_one_visit_this_quarter_and_only_once(db):
+    # Mid-quarter: the demo firm's engagement (this quarter) has opening days before today.
+    with time_machine.travel(dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC), tick=False):
+        org_demo.seed(io.StringIO())
+        demo.seed(io.StringIO())
+        demo.seed(io.StringIO())
+    visit = Checklist.objects.get(created_by__username="firm_inspector")
+    assert visit.template.kind == TemplateKind.MYSTERY_SHOPPER
+    assert visit.branch.code == "BJ0201"
+    assert visit.status == Checklist.Status.SUBMITTED
+    assert visit.submitted_by.username == "firm_inspector"
+    # The last opening day before the visit's "today", inside the engagement (Q4 2026).
+    assert dt.date(2026, 10, 1) <= visit.business_date < dt.date(2026, 11, 18)
+    failed = visit.answers.get(failed=True)
+    assert (failed.item.text, failed.comment) == ("离开时有送别", "离开时未听到送别语")
