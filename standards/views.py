@@ -1,6 +1,7 @@
 """The lobby manager's pages: the outlet's checklists today, filling one, and its history."""
 
 import datetime as dt
+import math
 from functools import wraps
 
 from django.contrib import messages
@@ -325,6 +326,11 @@ def _fill_page(request, checklist, form, may_fill, status=200):
         "sections": sections,
         "parts": parts,
         "closing_from": closing_from,
+        # The page opens the closing checks by itself then: counted from the server's clock,
+        # not the tablet's, which may be minutes off.
+        "closing_in": math.ceil((closing_from - timezone.now()).total_seconds())
+        if closing_from
+        else None,
         "may_fill": may_fill,
         "answered": answered,
         "total": len(form.items),
@@ -367,6 +373,7 @@ def _fill_page_text():
         "all_pass_help": _(
             "Mark every pass/fail item of this section that is not answered yet as passed"
         ),
+        "submit": _("Submit"),
         "wait_before_submit": _(
             "Not sent: answers not on the server yet: %(count)s. Try again once they are saved."
         ),

@@ -321,6 +321,29 @@
     sessionEndsIn((await response.json()).session_seconds);
   }
 
+  // --- the closing checks: opened when the outlet closes ---------------------------------------
+  // Before closing the page shows them greyed out and offers no submit; a page opened then and
+  // left on the tablet opens them by itself at closing time (the server refuses them before).
+  if (form.dataset.closingIn !== undefined) {
+    const opensAt = Date.now() + Number(form.dataset.closingIn) * 1000;
+    const openClosingChecks = () => {
+      if (Date.now() < opensAt) return;
+      clearInterval(closingTimer);
+      for (const fieldset of form.querySelectorAll("fieldset.part-locked-items")) {
+        fieldset.disabled = false;
+        fieldset.classList.remove("part-locked-items");
+      }
+      for (const note of form.querySelectorAll(".part-locked")) note.hidden = true;
+      const submit = form.querySelector("button[value=submit]");
+      submit.disabled = false;
+      submit.textContent = text.submit;
+    };
+    // Checked every second rather than one timer: a tablet asleep at closing time opens them
+    // as soon as it wakes.
+    const closingTimer = setInterval(openClosingChecks, 1000);
+    openClosingChecks();
+  }
+
   // --- events ---------------------------------------------------------------------------------
   form.addEventListener("change", (event) => {
     const card = event.target.closest(".item-card");

@@ -113,3 +113,36 @@ def test_the_tablet_shows_which_part_of_the_day_is_due_now(
         expect(page.locator("#save-state")).to_contain_text("已保存")
         page.reload()
         expect(now).to_have_text("现在应做：日间检查，23:59 前完成")
+
+
+@pytest.mark.parametrize("screen", ["tablet"])
+def test_a_page_opened_before_closing_opens_the_closing_checks_when_the_outlet_closes(
+    screen, page, live_server, demo_bank, screenshot_dir
+):
+    # Opened ten seconds before the outlet closes (17:00) on a working day in Beijing, and
+    # left open: the closing checks and the submit open by themselves, with no reload.
+    parts_template()
+    Branch.objects.filter(code="BJ0101").update(opens_at=dt.time(9, 0), closes_at=dt.time(17, 0))
+    before = dt.datetime(2026, 12, 2, 16, 59, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(before, tick=True):
+        page.goto(live_server.url + reverse("standards:home"))
+        page.locator("#id_username").fill("lobby_manager")
+        page.locator("#id_password").fill(org_demo.DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("button", name="分时段检查表").click()
+
+        submit = page.locator("button[value=submit]")
+        closing = page.locator("section[data-section]").last
+        expect(submit).to_be_disabled()
+        expect(submit).to_have_text("17:00 起提交")
+        expect(closing.locator("input[type=radio]").first).to_be_disabled()
+        page.screenshot(path=screenshot_dir / f"closing-locked-{screen}.png")
+
+        expect(submit).to_be_enabled(timeout=30_000)
+        expect(submit).to_have_text("提交")
+        expect(closing.locator("input[type=radio]").first).to_be_enabled()
+        expect(closing.locator(".part-locked")).to_be_hidden()
+        page.screenshot(path=screenshot_dir / f"closing-opened-{screen}.png")
+        # And the closing check answered now is saved (the server agrees it is time).
+        closing.locator("label", has_text="合格").first.click()
+        expect(page.locator("#save-state")).to_contain_text("已保存")

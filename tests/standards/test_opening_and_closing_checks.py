@@ -38,8 +38,8 @@ from tests.standards.conftest import WORKDAY, all_pass, form_data
 pytestmark = pytest.mark.django_db
 
 
-def at(hour, minute=0):
-    return timezone.make_aware(dt.datetime.combine(WORKDAY, dt.time(hour, minute)))
+def at(hour, minute=0, second=0):
+    return timezone.make_aware(dt.datetime.combine(WORKDAY, dt.time(hour, minute, second)))
 
 
 def sections_by_part(version):
@@ -258,3 +258,31 @@ def test_the_autosave_refuses_a_closing_check_before_closing(daily_checklist, lo
     body = json.loads(response.content)
     assert body["code"] == "invalid"
     assert "17:00" in body["message"]
+
+
+def test_a_page_opened_before_closing_is_told_when_to_open_the_closing_checks_itself(
+    daily_checklist, lobby_user, login
+):
+    url = reverse("standards:checklist", args=[daily_checklist.pk])
+    with time_machine.travel(at(16, 58, 30), tick=False):
+        page = login(lobby_user).get(url).content.decode()
+    # 90 seconds to closing (17:00), counted on the server's clock: the script opens them.
+    assert 'data-closing-in="90"' in page
+    with time_machine.travel(at(17), tick=False):
+        page = login(lobby_user).get(url).content.decode()
+    assert "data-closing-in" not in page
+
+
+def test_closing_checks_due_after_midnight_show_their_date(
+    daily_checklist, lobby_user, login, settings, org
+):
+    # Closes at 23:30: the closing checks are due an hour later, at 00:30 the next day.
+    settings.STANDARDS_CLOSING_CHECK_MINUTES = 60
+    org.a.closes_at = dt.time(23, 30)
+    org.a.save()
+    url = reverse("standards:checklist", args=[daily_checklist.pk])
+    with time_machine.travel(at(23, 45), tick=False):
+        page = login(lobby_user).get(url).content.decode()
+    assert "11月19日 00:30 前完成" in page  # the closing sections' badges
+    # The other parts, due on the day itself, keep the clock alone.
+    assert "09:00 前完成" in page
