@@ -13,6 +13,7 @@ naming them and the daily template.
 """
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -77,6 +78,12 @@ def main():
     call_command("migrate", verbosity=0)
     daily, _mystery = seed_catalogue()
     complaints_data.build_bank(args.outlets)
+    # The lobby managers submit the whole daily checklist, closing checks included, which the
+    # portal takes only after the outlet's closing time: hours that are over at any hour of
+    # the run (a run after midnight Beijing time was refused with 400 before 17:00).
+    Branch.objects.filter(level=Branch.Level.OUTLET).update(
+        opens_at=dt.time(0, 0), closes_at=dt.time(0, 1)
+    )
     complaints_data.fill(args.complaints, args.outlets, 100_000)
     people = add_people(
         outlets=args.outlets,
