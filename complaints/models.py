@@ -11,11 +11,14 @@ from itertools import filterfalse
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -251,13 +254,44 @@ class DeadlinePolicy(models.Model):
 
     @classmethod
     def current(cls) -> "DeadlinePolicy":
-        """The active policy; the defaults from the bank's manual if none is marked active."""
-        policy = cls.objects.filter(is_active=True).first()
+        """The active policy; the defaults from the bank's manual if none is marked active.
+
+        Every registration and recount asks, and a policy is edited a few times a year: read
+        from the shared cache, under a version a save or delete of any policy moves on
+        (_forget_policies). The version is read before the row, so a reader that read the
+        row before an edit committed caches it under a version nobody asks for again."""
+        version = cache.get_or_set(_POLICY_VERSION_KEY, 1, timeout=None)
+        key = f"deadline-policy:{version}"
+        policy = cache.get(key)
         if policy is None:
-            policy, _created = cls.objects.get_or_create(
-                name="默认时限（服务手册）", defaults={"is_active": True}
-            )
+            policy = cls.objects.filter(is_active=True).first()
+            if policy is None:
+                policy, _created = cls.objects.get_or_create(
+                    name="默认时限（服务手册）", defaults={"is_active": True}
+                )
+            # A bound on what an edit past save() (a queryset update, a data migration)
+            # leaves cached.
+            cache.set(key, policy, timeout=POLICY_CACHE_SECONDS)
         return policy
+
+
+_POLICY_VERSION_KEY = "deadline-policy-version"
+POLICY_CACHE_SECONDS = 60 * 60
+
+
+def _bump_policy_version():
+    try:
+        cache.incr(_POLICY_VERSION_KEY)
+    except ValueError:
+        cache.set(_POLICY_VERSION_KEY, 2, timeout=None)
+
+
+@receiver([post_save, post_delete], sender=DeadlinePolicy)
+def _forget_policies(sender, instance, **kwargs):
+    # Once now, for this transaction's own reads, and once after the commit: another process
+    # reading between the two cached what it saw before the commit under the first new version.
+    _bump_policy_version()
+    transaction.on_commit(_bump_policy_version)
 
 
 class DeadlineStatus(models.TextChoices):
@@ -1223,8 +1257,9 @@ class Move(models.TextChoices):
 class ReferenceCounter(models.Model):
     """Last sequence number used per outlet and month, for TS-<outlet>-<yyyymm>-<seq>.
 
-    Registration locks this row (select_for_update) so that two clerks registering at the same
-    moment get consecutive numbers instead of the same one.
+    Registration locks this row (the UPDATE that takes the next number, services._count_on) so
+    that two clerks registering at the same moment get consecutive numbers instead of the same
+    one.
     """
 
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")

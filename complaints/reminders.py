@@ -462,23 +462,30 @@ def _record_escalation(complaint_id, recipient_ids, breached_at):
     )
 
 
-def new_entry(complaint, *, registered_by=None) -> Reminder | None:
-    """The reminder that tells a new entry at once (首问负责制: the outlet head hears of every
-    entry as it is registered, not when its first deadline has passed): to its handler and the
-    outlet head, and for a regulator transfer or an urgent entry to the sub-branch's managers
-    as well. Whoever
-    registered it already knows. None for an entry with nothing to acknowledge (praise)."""
+def new_entry_branches(complaint) -> list[int]:
+    """The branches whose heads hear of a new entry at once (new_entry): its outlet, and for
+    a regulator transfer or an entry marked urgent the sub-branch as well; none for an entry
+    with nothing to acknowledge (praise)."""
     if complaint.acknowledge_due_at is None:
-        return None
+        return []
     branches = [complaint.branch_id]
-    # A regulator transfer, or an entry marked urgent, goes to the sub-branch head as well.
     if (
         complaint.channel == Complaint.Channel.REGULATOR or complaint.is_urgent
     ) and complaint.branch.parent_id:
         branches.append(complaint.branch.parent_id)
-    heads = User.objects.filter(
-        is_active=True, branch_id__in=branches, groups__name=Role.BRANCH_MANAGER
-    ).values_list("pk", flat=True)
+    return branches
+
+
+def new_entry(complaint, *, people, registered_by=None) -> Reminder | None:
+    """The reminder that tells a new entry at once (首问负责制: the outlet head hears of every
+    entry as it is registered, not when its first deadline has passed): to its handler and the
+    heads of new_entry_branches. Whoever registered it already knows. `people`: the active
+    staff of those branches with their `role` (services._outlet_people, read once with the
+    default handler). None for an entry with nothing to acknowledge (praise)."""
+    branches = new_entry_branches(complaint)
+    if not branches:
+        return None
+    heads = [p.pk for p in people if p.role == Role.BRANCH_MANAGER and p.branch_id in branches]
     told = dict.fromkeys([complaint.handler_id, *heads])
     told.pop(None, None)
     if registered_by is not None:

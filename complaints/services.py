@@ -7,6 +7,7 @@ message in the user's language) for bad input or a move the workflow does not al
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from branchservice.calendar import one_reading
 from branchservice.concurrency import save_versioned
 from branchservice.files import DOCUMENT_TYPES, accepted_upload
 from branchservice.jobs import queue
-from branchservice.models import Branch
+from branchservice.models import Branch, User
 from branchservice.notifications.services import (
     notifications_create,
     notifications_send_now,
@@ -112,17 +113,31 @@ def _not_before_receipt(complaint: Complaint, moment: dt.datetime, field: str, n
         raise ValidationError({field: _("This cannot be in the future.")})
 
 
-def _default_handler(branch: Branch, user, *, recused=None):
+def _outlet_people(branches) -> list:
+    """The active complaint managers and heads of `branches`, each with its `role` (a person
+    with both roles comes twice), in the order of their accounts: one read for the default
+    handler and for who is told of the new entry (reminders.new_entry)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            branch_id__in=branches,
+            groups__name__in=(Role.COMPLAINT_MANAGER, Role.BRANCH_MANAGER),
+        )
+        .annotate(role=F("groups__name"))
+        .order_by("pk")
+    )
+
+
+def _default_handler(people, branch: Branch, user, *, recused=None):
     """The outlet's complaint manager; when the outlet has none, whoever registers, unless
     they are a first responder who does not work complaints: then the outlet head. The
-    person complained about (`recused`) is passed over (回避, workflow.recusal_refusal)."""
-    staff = branch.staff.filter(is_active=True).order_by("pk")
-    if recused is not None:
-        staff = staff.exclude(pk=recused.pk)
-    manager = staff.filter(groups__name=Role.COMPLAINT_MANAGER).first()
+    person complained about (`recused`) is passed over (回避, workflow.recusal_refusal).
+    `people`: _outlet_people of the outlet (and maybe of others)."""
+    staff = [p for p in people if p.branch_id == branch.pk and p != recused]
+    manager = next((p for p in staff if p.role == Role.COMPLAINT_MANAGER), None)
     if manager or user is None or (is_complaint_handler(user) and user != recused):
         return manager or user
-    return staff.filter(groups__name=Role.BRANCH_MANAGER).first()
+    return next((p for p in staff if p.role == Role.BRANCH_MANAGER), None)
 
 
 def _check_staff_channel(channel, *, was=None) -> None:
@@ -204,16 +219,35 @@ def _next_reference(branch: Branch, received_at: dt.datetime) -> str:
     registrations at one outlet queue here and get consecutive numbers.
     """
     month = timezone.localtime(received_at).strftime("%Y%m")
-    counter = ReferenceCounter.objects.filter(branch=branch, month=month)
-    if not counter.update(last_seq=F("last_seq") + 1):
+    seq = _count_on(branch, month)
+    if seq is None:
         try:
             with transaction.atomic():
                 ReferenceCounter.objects.create(branch=branch, month=month, last_seq=1)
+            seq = 1
         except IntegrityError:
             # Another registration created this month's row first: take the next number.
-            counter.update(last_seq=F("last_seq") + 1)
-    seq = counter.values_list("last_seq", flat=True).get()
+            seq = _count_on(branch, month)
     return f"TS-{branch.code}-{month}-{seq:04d}"
+
+
+def _count_on(branch: Branch, month: str) -> int | None:
+    """Add one to the outlet's counter of `month` and return it (None: no row yet), in one
+    statement: UPDATE … RETURNING (PostgreSQL, SQLite 3.35 and later), which the ORM's
+    update() does not write."""
+    qn = connection.ops.quote_name
+    meta = ReferenceCounter._meta
+    seq, branch_id, month_column = (
+        qn(meta.get_field(name).column) for name in ("last_seq", "branch", "month")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(meta.db_table)} SET {seq} = {seq} + 1"
+            f" WHERE {branch_id} = %s AND {month_column} = %s RETURNING {seq}",
+            [branch.pk, month],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def complaint_register(
@@ -249,6 +283,7 @@ def complaint_register(
     customer_id_type: str = DocumentType.RESIDENT_ID,
     complainants: int = 1,
     submission_token: uuid.UUID | None = None,
+    alongside: Callable[[Complaint], object] | None = None,
     now: dt.datetime | None = None,
 ) -> Complaint:
     """Register an entry in an outlet's register, with its reference number and deadlines.
@@ -267,7 +302,11 @@ def complaint_register(
 
     A complaint of the same customer as an earlier one within the policy's window is marked a
     repeat (_mark_repeats); a major complaint (MAJOR_COMPLAINANTS or more together) is told to
-    head office at once as well (reminders.major_complaint)."""
+    head office at once as well (reminders.major_complaint).
+
+    `alongside(complaint)` writes the caller's own rows that stand or fall with the entry (the
+    opinion book's lookup code) in this transaction: a caller's transaction around this one
+    would cost a savepoint pair, the one this needs to tell a duplicate submission."""
     now = now or timezone.now()
     if user is None:
         if channel not in Complaint.CUSTOMER_CHANNELS:
@@ -321,12 +360,17 @@ def complaint_register(
     _check_codes(complaint, Complaint.CODED_FIELDS)
     _check_staff(user, first_responder, "first_responder")
     _check_staff(user, handler, "handler")
-    complaint.handler = handler or _default_handler(branch, user, recused=complained_about_staff)
+    # Before the transaction: nothing here needs the counter's lock.
+    compute_deadlines(complaint, DeadlinePolicy.current())
+    told_branches = reminders.new_entry_branches(complaint)
+    people = _outlet_people({branch.pk, *told_branches}) if handler is None or told_branches else []
+    complaint.handler = handler or _default_handler(
+        people, branch, user, recused=complained_about_staff
+    )
     _check_recusal(complaint)
     try:
         with transaction.atomic():
             complaint.reference = _next_reference(branch, received_at)
-            compute_deadlines(complaint, DeadlinePolicy.current())
             later_entries = _repeat_on_register(complaint)
             complaint.save()
             note = ""
@@ -340,7 +384,7 @@ def complaint_register(
             told = [
                 reminder
                 for reminder in (
-                    reminders.new_entry(complaint, registered_by=user),
+                    reminders.new_entry(complaint, people=people, registered_by=user),
                     reminders.major_complaint(complaint),
                 )
                 if reminder is not None
@@ -351,6 +395,8 @@ def complaint_register(
                 complaint = complaint_resolve_on_spot(
                     user=user, complaint=complaint, now=now, **on_spot
                 )
+            if alongside is not None:
+                alongside(complaint)
     except IntegrityError:
         # Two submits of one form raced past the check above: the other one won.
         earlier = Complaint.objects.filter(submission_token=submission_token).first()

@@ -76,24 +76,24 @@ def opinion_submit(
     """Register what a customer wrote in `book` and give it a lookup code; returns the entry
     and the code in clear, which is shown once and never stored."""
     now = now or timezone.now()
-    with transaction.atomic():
-        complaint = complaint_register(
-            user=None,
-            branch=book.outlet,
-            channel=Complaint.Channel.OPINION_BOOK_ONLINE,
-            received_at=now,
-            kind=kind,
-            description=description,
-            customer_request=customer_request,
-            customer_name=customer_name,
-            customer_phone=customer_phone,
-            submission_token=submission_token,
-            now=now,
-        )
-        code = new_code()
-        LookupCode.objects.create(
-            complaint=complaint, code_hash=code_hash(complaint.reference, code)
-        )
+    code = new_code()
+    complaint = complaint_register(
+        user=None,
+        branch=book.outlet,
+        channel=Complaint.Channel.OPINION_BOOK_ONLINE,
+        received_at=now,
+        kind=kind,
+        description=description,
+        customer_request=customer_request,
+        customer_name=customer_name,
+        customer_phone=customer_phone,
+        submission_token=submission_token,
+        # In the entry's transaction: no entry without its code.
+        alongside=lambda entry: LookupCode.objects.create(
+            complaint=entry, code_hash=code_hash(entry.reference, code)
+        ),
+        now=now,
+    )
     return complaint, code
 
 

@@ -84,7 +84,9 @@ def test_a_repeat_is_a_complaint_within_the_policy_window(frozen, outlet_user, o
 
 
 def test_the_window_is_a_policy_setting(frozen, outlet_user, org):
-    DeadlinePolicy.objects.filter(pk=DeadlinePolicy.current().pk).update(repeat_window_days=10)
+    policy = DeadlinePolicy.current()
+    policy.repeat_window_days = 10
+    policy.save()  # as the admin saves it: the cached policy is forgotten
     register(outlet_user, org.a, received_at=at(2026, 9, 15))
     assert not register(outlet_user, org.a).is_repeat
 

@@ -49,3 +49,20 @@ def test_the_default_policy_follows_the_manual(db):
     assert (policy.regulatory_calendar_days, policy.followup_working_days) == (15, 3)
     assert policy.escalate_after_breach_working_days == 2
     assert policy.regulatory_warning_days == 3
+
+
+def test_the_policy_is_read_once_and_a_save_or_another_active_one_counts_at_once(
+    db, django_assert_num_queries
+):
+    policy = DeadlinePolicy.current()
+    with django_assert_num_queries(0):
+        assert DeadlinePolicy.current() == policy
+    policy.reply_working_days_simple = 2
+    policy.save()
+    assert DeadlinePolicy.current().reply_working_days_simple == 2
+    policy.is_active = False
+    policy.save()
+    other = DeadlinePolicy.objects.create(name="分行时限", is_active=True)
+    assert DeadlinePolicy.current() == other
+    other.delete()
+    assert DeadlinePolicy.current().name != "分行时限"
