@@ -51,7 +51,8 @@ from branchservice.notifications.registry import (
     batched,
     batched_rows,
 )
-from branchservice.roles import COMPLAINT_HANDLERS, Role
+from branchservice.roles import Role
+from branchservice.scoping import level_holder_ids
 
 from . import services
 from .deadlines import DUE_SOON_WORKING_DAYS
@@ -513,22 +514,15 @@ def major_complaint(complaint) -> Reminder | None:
 
 
 def level_managers(complaint) -> list[int]:
-    """Who holds `complaint` at its level (workflow.holds): at the outlet its handler and
-    the outlet head, above it the managers of that branch, at head office its service
-    department."""
-    L = complaint.branch.Level
-    if complaint.level == L.OUTLET:
-        heads = User.objects.filter(
-            is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
-        )
-        return [complaint.handler_id, *heads.values_list("pk", flat=True)]
-    if complaint.level == L.HEAD_OFFICE:
-        managers = User.objects.filter(is_active=True, groups__name=Role.HQ_SERVICE)
-    else:
-        managers = User.objects.filter(
-            is_active=True, branch=complaint.holder, groups__name__in=COMPLAINT_HANDLERS
-        )
-    return list(managers.values_list("pk", flat=True))
+    """Who is told of a move to the complaint's level: above the outlet, those who hold it
+    there (scoping.level_holder_ids, the rule workflow.holds asks); back at the outlet it is
+    held no more (any handler there works it), and its handler and the outlet head are told."""
+    if complaint.level != complaint.branch.Level.OUTLET:
+        return level_holder_ids(complaint.branch, complaint.level)
+    heads = User.objects.filter(
+        is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+    )
+    return [complaint.handler_id, *heads.values_list("pk", flat=True)]
 
 
 def level_changed(complaint, *, up: bool, moved_by, now) -> Reminder | None:
