@@ -6,6 +6,7 @@ change page show each level; reporting counts the escalations by level."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from branchservice.models import Branch, User
@@ -15,6 +16,7 @@ from complaints import reminders, services
 from complaints.models import Complaint, Move
 from complaints.workflow import allowed_moves, may
 from tests.complaints.test_admin_workflow import change_url, move_url
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.factories import UserFactory
 
 S = Complaint.Status
@@ -260,3 +262,15 @@ def test_who_may_move_it_at_each_level_is_who_is_told_and_reminded(
         )
         assert movers == notified == reminded == told_now == names, level
         Notification.objects.all().delete()
+
+
+def test_the_export_and_the_printed_form_show_the_level_that_holds_it(
+    complaint_in, outlet_user, login
+):
+    complaint = escalate(outlet_user, complaint_in(S.ACKNOWLEDGED))
+    client = login(outlet_user)
+    response = client.post(reverse("exports:export", args=["complaints"]))
+    header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
+    assert dict(zip(header, row, strict=True))["所在层级"] == "支行"
+    page = client.get(reverse("admin:complaints_complaint_print", args=[complaint.pk]))
+    assert '<th>所在层级</th><td colspan="3">支行：海淀支行</td>' in page.content.decode()
