@@ -229,7 +229,8 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.regulatory_due_at, c.extension_tier, c.period_started_at, c.paused_since,
        c.corrected_at, c.review_outcome, c.regulator_body, c.regulator_reference,
        c.regulator_feedback_due_at, c.regulator_feedback_at, c.customer_id_type,
-       c.complainant_kind, c.representative_name, c.complainants, c.is_repeat, c.is_urgent
+       c.complainant_kind, c.representative_name, c.complainants, c.is_repeat, c.is_urgent,
+       c.level
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
 LEFT JOIN complaints_businesschannel ch ON ch.id = c.business_channel_id
@@ -248,6 +249,7 @@ def export_bare(user, rows: int, stream) -> int:
         return {k: str(v) for k, v in Complaint._meta.get_field(field).flatchoices}
 
     kind, channel, status = labels("kind"), labels("channel"), labels("status")
+    level = labels("level")
     complexity, satisfaction = labels("complexity"), labels("satisfaction")
     followup_method = labels("followup_method")
     tier, review = labels("extension_tier"), labels("review_outcome")
@@ -275,7 +277,7 @@ def export_bare(user, rows: int, stream) -> int:
                     [
                         r[0], r[1], r[2],
                         kind.get(r[3], r[3] or ""), channel.get(r[4], r[4] or ""),
-                        status.get(r[5], r[5] or ""), r[6],
+                        status.get(r[5], r[5] or ""), level.get(r[47], ""), r[6],
                         masked(r[7], mask_name), masked(r[8], mask_phone),
                         id_type.get(r[41], r[41] or ""),
                         masked(r[9], mask_id_number), masked(r[10], mask_account),

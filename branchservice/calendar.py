@@ -261,6 +261,22 @@ def add_working_days(start, n: int, *, branch=None) -> dt.date:
     raise ValueError(f"Could not count {n} working days from {start}.")
 
 
+def add_working_days_anywhere(start, n: int) -> dt.date:
+    """The latest date `add_working_days(start, n, branch=...)` gives on any branch's
+    calendar: the bound of a query over the entries of every outlet, each of which is then
+    counted on its own outlet's calendar (a region's extra working day or holiday moves its
+    count either way)."""
+    day = _as_date(start)
+    with one_reading():
+        reading = _reading.current
+        regions = {
+            branch_id
+            for year in range(day.year - 1, day.year + 2)
+            for branch_id in reading.year(year).regional
+        }
+        return max(add_working_days(day, n, branch=branch) for branch in [None, *regions])
+
+
 def working_days_between(a, b, *, branch=None) -> int:
     """Working days after `a` up to and including `b`; negative when b is before a.
 

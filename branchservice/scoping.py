@@ -13,13 +13,13 @@ their firm's engagements current today, nothing above them, and never everything
 users pay for the engagement lookup; everyone else's scope stays the one path.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from .admin_site import is_id
 from .models import Branch, FirmEngagement, User
-from .roles import Role
+from .roles import COMPLAINT_HANDLERS, Role
 
 
 def sees_everything(user) -> bool:
@@ -151,3 +151,78 @@ class ScopedQuerysetMixin:
 
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.request.user, via=self.scope_via)
+
+
+# --- Who holds an escalated entry (逐级上报, issue 14 item 3) -----------------------------------
+# One rule for the workflow (who may move it at its level), the notice of a move to a level and
+# the reminders while it is there: the three once disagreed at head office.
+
+
+def holding_level(roles, branch_level: int | None) -> int | None:
+    """The level whose escalated entries a person of `roles`, working at a branch of
+    `branch_level`, holds: none unless they handle complaints; head office for its service
+    department, wherever they sit; else the level of their branch (None: no branch)."""
+    if COMPLAINT_HANDLERS.isdisjoint(roles):
+        return None
+    if Role.HQ_SERVICE in roles:
+        return Branch.Level.HEAD_OFFICE
+    return branch_level
+
+
+def holds_at(roles, branch_path: str | None, branch_level, outlet_path: str, level) -> bool:
+    """The rule: whether a person (their roles, their branch's path and level) holds an entry
+    of the outlet at `outlet_path` while it is at `level`, and alone moves it there. It is
+    theirs if `level` is their holding level and the outlet is in their scope (the service
+    department sees everything, anyone else their branch's subtree)."""
+    return holding_level(roles, branch_level) == level and (
+        Role.HQ_SERVICE in roles
+        or (branch_path is not None and outlet_path.startswith(branch_path))
+    )
+
+
+def _person(user) -> tuple[frozenset, str | None, int | None]:
+    if not (user.is_active and getattr(user, "firm_id", None) is None):
+        return frozenset(), None, None
+    branch = user.branch if user.branch_id else None
+    return user.role_names, branch and branch.path, branch and branch.level
+
+
+def user_holding_level(user) -> int | None:
+    roles, _path, level = _person(user)
+    return holding_level(roles, level)
+
+
+def user_holds(user, outlet: Branch, level) -> bool:
+    """holds_at for one user; a superuser holds every level (but is no level's manager:
+    level_holders does not count them)."""
+    return user.is_superuser or holds_at(*_person(user), outlet.path, level)
+
+
+def level_holders(outlet_path: str, level, people) -> list[int]:
+    """The batch form of holds_at: the pks of `people`, rows (pk, roles, branch path, branch
+    level) of active staff, who hold an entry of the outlet at `level`."""
+    return [
+        pk
+        for pk, roles, path, branch_level in people
+        if holds_at(roles, path, branch_level, outlet_path, level)
+    ]
+
+
+def level_holder_ids(outlet: Branch, level) -> list[int]:
+    """level_holders read from the database, in one query. Only the complaint handlers at
+    the outlet's branches and the service department can hold it: they are the candidates."""
+    branches = [int(part) for part in outlet.path.strip("/").split("/") if part]
+    rows = (
+        User.objects.filter(
+            Q(branch_id__in=branches) | Q(groups__name=Role.HQ_SERVICE),
+            is_active=True,
+            firm=None,
+            groups__name__in=COMPLAINT_HANDLERS,
+        )
+        .order_by("pk")
+        .values_list("pk", "groups__name", "branch__path", "branch__level")
+    )
+    people: dict[int, tuple[set, str | None, int | None]] = {}
+    for pk, role, path, branch_level in rows:
+        people.setdefault(pk, (set(), path, branch_level))[0].add(role)
+    return level_holders(outlet.path, level, [(pk, *person) for pk, person in people.items()])

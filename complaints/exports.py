@@ -36,6 +36,8 @@ COMPLAINT_COLUMNS = (
     Column(_("Kind"), ChoiceLabel("kind"), 8),
     Column(_("Channel"), ChoiceLabel("channel"), 14),
     Column(_("Status"), ChoiceLabel("status"), 12),
+    # The level that holds it (逐级上报): the outlet until it is escalated.
+    Column(_("Held at"), ChoiceLabel("level"), 10),
     Column(_("Received at"), "received_at", 17),
     Column(_("Customer name"), "customer_name", 10, mask=mask_name),
     Column(_("Customer phone"), "customer_phone", 14, mask=mask_phone),

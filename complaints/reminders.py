@@ -38,7 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchservice.calendar import add_working_days
+from branchservice.calendar import add_working_days, add_working_days_anywhere
 from branchservice.models import User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.recipients import Directory
@@ -51,7 +51,8 @@ from branchservice.notifications.registry import (
     batched,
     batched_rows,
 )
-from branchservice.roles import COMPLAINT_HANDLERS, Role
+from branchservice.roles import Role
+from branchservice.scoping import level_holder_ids
 
 from . import services
 from .deadlines import DUE_SOON_WORKING_DAYS
@@ -213,6 +214,7 @@ class _Scan:
         self.policies = {p.pk: p for p in DeadlinePolicy.objects.all()}
         self.default_policy = DeadlinePolicy.current()
         self._escalation_from: dict[tuple[dt.date, int, int | None], dt.date] = {}
+        self._soon: dict[int, dt.datetime] = {}
 
     def _local_day(self, moment: dt.datetime) -> tuple[dt.date, str]:
         # Memoised: deadlines fall at the end of a working day, so a scan sees few distinct
@@ -240,6 +242,14 @@ class _Scan:
         if key not in self._escalation_from:
             self._escalation_from[key] = add_working_days(day, after, branch=branch)
         return self._escalation_from[key] <= self.today
+
+    def due_soon_ends(self, branch_id) -> dt.datetime:
+        """The end of the "due soon" window on the calendar of outlet `branch_id`, memoised
+        per outlet: a batch has few."""
+        if branch_id not in self._soon:
+            soon = add_working_days(self.today, DUE_SOON_WORKING_DAYS, branch=branch_id)
+            self._soon[branch_id] = end_of_day(soon)
+        return self._soon[branch_id]
 
     def handler(self, complaint) -> list[int]:
         """Who acts on the entry's deadlines: while it is escalated, the managers of the level
@@ -330,7 +340,8 @@ class _Scan:
             )
 
     def extension_notice_candidates(self):
-        deadline = end_of_day(add_working_days(self.today, -1))
+        # Bounded on every outlet's calendar; extension_notices counts each on its own.
+        deadline = end_of_day(add_working_days_anywhere(self.today, -1))
         return (
             ExtensionRequest.objects.filter(
                 decision=Decision.APPROVED,
@@ -361,8 +372,9 @@ class _Scan:
     def regulator_feedback_candidates(self):
         """Regulator transfers whose feedback is due within the "due soon" window and not
         given, whatever their status but void or merged: the transferring body waits for it
-        even after the complaint is closed, and while its clock is paused."""
-        soon = end_of_day(add_working_days(self.today, DUE_SOON_WORKING_DAYS))
+        even after the complaint is closed, and while its clock is paused. Bounded on every
+        outlet's calendar: regulator_feedbacks counts the window on each one's own."""
+        soon = end_of_day(add_working_days_anywhere(self.today, DUE_SOON_WORKING_DAYS))
         return (
             Complaint.objects.filter(
                 regulator_feedback_at=None, regulator_feedback_due_at__lte=soon
@@ -429,6 +441,8 @@ class _Scan:
         overdue → head office as well."""
         for c in batched_rows(self.regulator_feedback_candidates(), _FIELDS):
             due = c.regulator_feedback_due_at
+            if due > self.due_soon_ends(c.branch_id):
+                continue
             recipients = [*self.handler(c), *self.directory.outlet_heads(c.branch_id)]
             if due < self.now:
                 stage = Stage.OVERDUE
@@ -520,22 +534,15 @@ def major_complaint(complaint) -> Reminder | None:
 
 
 def level_managers(complaint) -> list[int]:
-    """Who holds `complaint` at its level (workflow.holds): at the outlet its handler and
-    the outlet head, above it the managers of that branch, at head office its service
-    department."""
-    L = complaint.branch.Level
-    if complaint.level == L.OUTLET:
-        heads = User.objects.filter(
-            is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
-        )
-        return [complaint.handler_id, *heads.values_list("pk", flat=True)]
-    if complaint.level == L.HEAD_OFFICE:
-        managers = User.objects.filter(is_active=True, groups__name=Role.HQ_SERVICE)
-    else:
-        managers = User.objects.filter(
-            is_active=True, branch=complaint.holder, groups__name__in=COMPLAINT_HANDLERS
-        )
-    return list(managers.values_list("pk", flat=True))
+    """Who is told of a move to the complaint's level: above the outlet, those who hold it
+    there (scoping.level_holder_ids, the rule workflow.holds asks); back at the outlet it is
+    held no more (any handler there works it), and its handler and the outlet head are told."""
+    if complaint.level != complaint.branch.Level.OUTLET:
+        return level_holder_ids(complaint.branch, complaint.level)
+    heads = User.objects.filter(
+        is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+    )
+    return [complaint.handler_id, *heads.values_list("pk", flat=True)]
 
 
 def level_changed(complaint, *, up: bool, moved_by, now) -> Reminder | None:

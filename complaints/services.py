@@ -498,25 +498,37 @@ def complaint_match_keys_recompute(*, batch_size: int = 1000) -> int:
             row.customer_phone_key, row.customer_id_key = row.customer_keys()
         Complaint.objects.bulk_update(batch, ["customer_phone_key", "customer_id_key"])
         done, last = done + len(batch), batch[-1].pk
-    window = dt.timedelta(days=DeadlinePolicy.current().repeat_window_days)
-    Complaint.objects.filter(~Q(customer_phone_key="") | ~Q(customer_id_key="")).update(
-        is_repeat=_repeat_flag(window)
-    )
+    _set_repeat_flags(Complaint.objects.filter(~Q(customer_phone_key="") | ~Q(customer_id_key="")))
     return done
+
+
+def _set_repeat_flags(entries) -> None:
+    """Set the repeat flag of `entries` (_repeat_flag), each under the window of the policy it
+    was registered under (_repeat_window), as registration does: one UPDATE per window among
+    theirs (a bank has few policies)."""
+    # An entry without a policy is under the current one (_repeat_window).
+    current = DeadlinePolicy.current()
+    windows = dict(DeadlinePolicy.objects.values_list("pk", "repeat_window_days"))
+    under: dict[int, Q] = {}
+    for policy_id in entries.order_by().values_list("policy_id", flat=True).distinct():
+        days = windows[policy_id or current.pk]
+        under[days] = under.get(days, Q(pk__in=[])) | Q(policy_id=policy_id)
+    for days, policies in under.items():
+        entries.filter(policies).update(is_repeat=_repeat_flag(dt.timedelta(days=days)))
 
 
 def _mark_repeats(complaint: Complaint, *, also: tuple[str, str] = ("", "")) -> None:
     """Set the repeat flag of every entry of `complaint`'s customer (and of the customer whose
-    matching keys `also` were the entry's before an edit), in one UPDATE.
+    matching keys `also` were the entry's before an edit) (_set_repeat_flags).
 
     A complaint is a repeat when an earlier complaint of the same customer (same phone or same
-    document), not void, was received within the policy's window before it; an entry
+    document), not void, was received within its policy's window before it; an entry
     merged into an earlier one is a repeat whatever the window, the merge said so. Later
     entries are set again too: an entry registered late, or voided, changes their answer."""
     customers = Complaint.objects.filter(pk=complaint.pk)
     for phone_key, id_key in ((complaint.customer_phone_key, complaint.customer_id_key), also):
         customers |= Complaint.objects.same_customer(phone_key=phone_key, id_key=id_key)
-    customers.update(is_repeat=_repeat_flag(_repeat_window(complaint)))
+    _set_repeat_flags(customers)
     # The row in hand is saved again by the moves that follow.
     complaint.refresh_from_db(fields=["is_repeat"])
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.models import Branch
 from branchservice.roles import COMPLAINT_HANDLERS, FIRST_RESPONDERS, Role
-from branchservice.scoping import can_see_branch
+from branchservice.scoping import can_see_branch, user_holding_level, user_holds
 
 from .models import Complaint, Correction, Decision, ExtensionRequest, Move, end_of_day
 
@@ -214,19 +214,10 @@ OWES_FEEDBACK = OPEN | {S.CLOSED, S.WITHDRAWN}
 L = Branch.Level
 
 
-def holding_level(user) -> int | None:
-    """The level whose escalated complaints `user` holds: head office for its service
-    department, else the level of the branch they work at (None: no branch)."""
-    if user.has_role(Role.HQ_SERVICE):
-        return L.HEAD_OFFICE
-    return user.branch.level if user.branch_id else None
-
-
 def holds(complaint, user) -> bool:
-    """Whether `user` is of the level that holds `complaint` now, within their scope."""
-    if user.is_superuser:
-        return True
-    return holding_level(user) == complaint.level and can_see_branch(user, complaint.branch)
+    """Whether `user` is of the level that holds `complaint` now, within their scope (the one
+    rule: scoping.holds_at)."""
+    return user_holds(user, complaint.branch, complaint.level)
 
 
 def held_q(user, prefix="") -> Q:
@@ -234,7 +225,7 @@ def held_q(user, prefix="") -> Q:
     subtree only that branch is at its level, so the level alone says it is theirs."""
     if user.is_superuser:
         return Q(**{f"{prefix}pk__isnull": False})
-    level = holding_level(user)
+    level = user_holding_level(user)
     return Q(**{f"{prefix}level": level}) if level else Q(pk__in=[])
 
 

@@ -91,7 +91,7 @@ class FindingForm(forms.ModelForm):
         head = staff.filter(groups__name=Role.BRANCH_MANAGER).first()
         self.fields["owner"].initial = head.pk if head else None
         self.fields["due_date"].initial = add_working_days(
-            timezone.localdate(), RECTIFICATION_WORKING_DAYS
+            timezone.localdate(), RECTIFICATION_WORKING_DAYS, branch=outlet
         )
 
     def clean(self):

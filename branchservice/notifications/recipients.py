@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from branchservice.models import Branch, User
 from branchservice.roles import COMPLAINT_HANDLERS, Role
+from branchservice.scoping import level_holders
 
 
 class Directory:
@@ -18,6 +19,7 @@ class Directory:
         }
         self._holders: dict[tuple[int, str], list[int]] = defaultdict(list)
         self._everywhere: dict[str, list[int]] = defaultdict(list)
+        self._people: dict[int, tuple[set, int | None]] = {}
         rows = (
             User.objects.filter(is_active=True, groups__name__in=Role.values)
             .order_by("pk")
@@ -26,6 +28,7 @@ class Directory:
         for user_id, branch_id, role in rows:
             self._holders[(branch_id, role)].append(user_id)
             self._everywhere[role].append(user_id)
+            self._people.setdefault(user_id, (set(), branch_id))[0].add(role)
 
     def holders(self, branch_id: int, role: Role) -> list[int]:
         return list(self._holders.get((branch_id, role), ()))
@@ -48,18 +51,29 @@ class Directory:
             for user_id in self.outlet_heads(ancestor)
         ]
 
-    def level_holders(self, branch_id: int, level: str) -> list[int]:
-        """Who holds an entry of outlet `branch_id` escalated to `level` (reminders.level_managers
-        over the directory): head office's service department, or the complaint handlers of
-        the outlet's branch at that level."""
-        if level == Branch.Level.HEAD_OFFICE:
-            return self.head_office_service()
+    def level_holders(self, branch_id: int, level: int) -> list[int]:
+        """Who holds an entry of outlet `branch_id` at `level` (scoping.level_holders, the rule
+        workflow.holds asks), among the complaint handlers at the outlet's branches and head
+        office's service department: only they can."""
         path, _level = self._branches.get(branch_id, ("", None))
-        for part in path.strip("/").split("/"):
-            if part and self._branches.get(int(part), ("", None))[1] == level:
-                holders = (self.holders(int(part), role) for role in sorted(COMPLAINT_HANDLERS))
-                return list(dict.fromkeys(user_id for ids in holders for user_id in ids))
-        return []
+        branches = [int(part) for part in path.strip("/").split("/") if part]
+        candidates = sorted(
+            {
+                *self._everywhere.get(Role.HQ_SERVICE, ()),
+                *(
+                    pk
+                    for b in branches
+                    for role in COMPLAINT_HANDLERS
+                    for pk in self.holders(b, role)
+                ),
+            }
+        )
+        people = []
+        for pk in candidates:
+            roles, at = self._people[pk]
+            at_path, at_level = self._branches.get(at, (None, None))
+            people.append((pk, roles, at_path, at_level))
+        return level_holders(path, level, people)
 
     def head_office_service(self) -> list[int]:
         return list(self._everywhere.get(Role.HQ_SERVICE, ()))

@@ -6,15 +6,17 @@ change page show each level; reporting counts the escalations by level."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from branchservice.models import Branch
+from branchservice.models import Branch, User
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
-from complaints import services
+from complaints import reminders, services
 from complaints.models import Complaint, Move
-from complaints.workflow import allowed_moves
+from complaints.workflow import allowed_moves, may
 from tests.complaints.test_admin_workflow import change_url, move_url
+from tests.exports.helpers import open_workbook, response_bytes, sheet_rows
 from tests.factories import UserFactory
 
 S = Complaint.Status
@@ -212,3 +214,63 @@ def test_only_the_level_that_holds_it_issues_a_rectification_notice(
     complaint = escalate(outlet_user, complaint_in(S.ACKNOWLEDGED))
     assert Move.RECTIFY not in allowed_moves(complaint, outlet_user)
     assert Move.RECTIFY in allowed_moves(complaint, manager)
+
+
+def test_who_may_move_it_at_each_level_is_who_is_told_and_reminded(
+    complaint_in, outlet_user, manager, tier1, hq, org
+):
+    """One rule (scoping.holds_at) for the moves, the notice of the move and the reminders:
+    at head office any complaint handler there holds it, not only the service department."""
+    people = [
+        outlet_user,
+        manager,
+        tier1,
+        hq,
+        UserFactory(username="cm_hq", branch=org.hq, roles=[Role.COMPLAINT_MANAGER]),
+        UserFactory(username="hq_at_t1", branch=org.t1, roles=[Role.HQ_SERVICE]),
+        UserFactory(username="cm_t1", branch=org.t1, roles=[Role.COMPLAINT_MANAGER]),
+        UserFactory(username="cm_s1", branch=org.s1, roles=[Role.COMPLAINT_MANAGER]),
+        UserFactory(username="mgr_s2", branch=org.s2, roles=[Role.BRANCH_MANAGER]),
+        UserFactory(username="audit_t1", branch=org.t1, roles=[Role.AUDITOR]),
+        UserFactory(
+            username="gone_t1", branch=org.t1, roles=[Role.BRANCH_MANAGER], is_active=False
+        ),
+    ]
+    expected = {
+        L.SUB_BRANCH: {"mgr_s1", "cm_s1"},
+        L.TIER1_BRANCH: {"mgr_t1", "cm_t1"},
+        L.HEAD_OFFICE: {"hq_service", "cm_hq", "hq_at_t1"},
+    }
+    for level, names in expected.items():
+        complaint = escalate(
+            outlet_user, complaint_in(S.ACKNOWLEDGED), to_level=level, skip_reason="测试。"
+        )
+        movers = {u.username for u in people if may(complaint, u, Move.HAND_BACK)}
+        notice = reminders.level_changed(complaint, up=True, moved_by=None, now=timezone.now())
+        notified = set(
+            User.objects.filter(pk__in=notice.recipient_ids).values_list("username", flat=True)
+        )
+        reminded = set(
+            User.objects.filter(
+                pk__in=reminders.scan_at(timezone.now()).handler(complaint)
+            ).values_list("username", flat=True)
+        )
+        told_now = set(
+            Notification.objects.filter(
+                kind="complaint_escalated", occurrence__endswith=f"@{level}"
+            ).values_list("recipient__username", flat=True)
+        )
+        assert movers == notified == reminded == told_now == names, level
+        Notification.objects.all().delete()
+
+
+def test_the_export_and_the_printed_form_show_the_level_that_holds_it(
+    complaint_in, outlet_user, login
+):
+    complaint = escalate(outlet_user, complaint_in(S.ACKNOWLEDGED))
+    client = login(outlet_user)
+    response = client.post(reverse("exports:export", args=["complaints"]))
+    header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
+    assert dict(zip(header, row, strict=True))["所在层级"] == "支行"
+    page = client.get(reverse("admin:complaints_complaint_print", args=[complaint.pk]))
+    assert '<th>所在层级</th><td colspan="3">支行：海淀支行</td>' in page.content.decode()

@@ -5,19 +5,21 @@ policy: acknowledge by Monday's close, reply by Tuesday's close (1 working day),
 working days after a breach, warn 3 days before the 15-day regulatory ceiling (8 Dec).
 """
 
+import datetime as dt
+
 import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from branchservice.models import User
+from branchservice.models import CalendarOverride, User
 from branchservice.notifications.models import Notification
 from branchservice.notifications.services import notifications_deliver, reminders_scan
 from branchservice.roles import Role
 from complaints import services
-from complaints.models import Complaint, DeadlinePolicy
+from complaints.models import Complaint, DeadlinePolicy, end_of_day
 from complaints.reminders import Kind as ComplaintKind
-from tests.complaints.conftest import register
+from tests.complaints.conftest import register, transferred
 from tests.factories import UserFactory
 from tests.notifications.conftest import shanghai
 
@@ -336,3 +338,47 @@ def test_an_escalated_complaint_reminds_the_level_that_holds_it(complaint, outle
     due = scan_at(shanghai(2026, 11, 24, 0, 15))
     assert (K.COMPLAINT_REPLY, S.DUE, manager.username) in due
     assert (K.COMPLAINT_REPLY, S.DUE, "cm_a") not in due
+
+
+# --- on the outlet's own calendar ---------------------------------------------------------------
+
+
+def test_an_extension_notice_is_reminded_on_the_regions_calendar(cast, outlet_user, org):
+    """Haidian works Sunday 29 November: an extension approved on the Saturday is to be told
+    by the close of that Sunday, and reminded on the Monday (not on Tuesday)."""
+    CalendarOverride.objects.create(
+        date=dt.date(2026, 11, 29), kind="workday", branch=org.s1, note="区域调休"
+    )
+    with time_machine.travel(RECEIVED, tick=False):
+        complaint = register(outlet_user, org.a, received_at=RECEIVED, complexity="complex")
+    _acknowledged(complaint, outlet_user, shanghai(2026, 11, 23, 11, 0))
+    with time_machine.travel(shanghai(2026, 11, 28, 15, 0), tick=False):
+        services.complaint_request_extension(user=outlet_user, complaint=complaint, reason="需时")
+        services.complaint_extend(user=cast.head_a, complaint=complaint, approve=True)
+    assert (K.COMPLAINT_EXTENSION_NOTICE, S.OVERDUE, "cm_a") in scan_at(
+        shanghai(2026, 11, 30, 9, 0)
+    )
+
+
+def test_a_feedback_is_due_soon_on_the_regions_calendar(cast, outlet_user, outsider, org):
+    """Haidian's Friday 27 November is a holiday: two working days from the Thursday reach
+    Tuesday 1 December there, Monday elsewhere."""
+    CalendarOverride.objects.create(
+        date=dt.date(2026, 11, 27), kind="holiday", branch=org.s1, note="区域节日"
+    )
+    due = end_of_day(dt.date(2026, 12, 1))
+    with time_machine.travel(RECEIVED, tick=False):
+        for user, branch, reference in ((outlet_user, org.a, "A-1"), (outsider, org.b, "B-1")):
+            register(
+                user,
+                branch,
+                **transferred(
+                    RECEIVED, regulator_reference=reference, regulator_feedback_due_at=due
+                ),
+            )
+    told = {
+        (stage, name)
+        for kind, stage, name in scan_at(shanghai(2026, 11, 26, 10, 0))
+        if kind == K.COMPLAINT_REGULATOR_FEEDBACK
+    }
+    assert told == {(S.WARNING, "cm_a"), (S.WARNING, "head_a")}
