@@ -46,6 +46,33 @@ SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文春晓海燕鹏飞")
 
 
+def add_outlets(sub: Branch, numbers: list[int], group: Group) -> None:
+    """The sub-branch's outlets of these numbers not there yet, each with its complaint
+    manager, in a few bulk statements: saving 16,000 outlets one by one (with their history)
+    took most of an hour. The path needs the key, so it is set after the insert."""
+    have = set(Branch.objects.filter(parent=sub).values_list("code", flat=True))
+    new = [
+        Branch(code=f"BO{n:04d}", name=f"基准网点{n}", level=Branch.Level.OUTLET, parent=sub)
+        for n in numbers
+        if f"BO{n:04d}" not in have
+    ]
+    if not new:
+        return
+    Branch.objects.bulk_create(new)
+    for outlet in new:
+        outlet.path = f"{sub.path}{outlet.pk}/"
+    Branch.objects.bulk_update(new, ["path"])
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench_cm_{outlet.code[2:]}", branch=outlet, is_staff=True)
+            for outlet in new
+        ]
+    )
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users]
+    )
+
+
 def build_bank(outlets: int) -> None:
     hq, _new = Branch.objects.get_or_create(
         code="BHQ", defaults={"name": "基准总行", "level": Branch.Level.HEAD_OFFICE}
@@ -67,20 +94,9 @@ def build_bank(outlets: int) -> None:
                     "parent": tier1,
                 },
             )
-            for o in range(OUTLETS_PER_SUB):
-                if made >= outlets:
-                    break
-                n = s * OUTLETS_PER_SUB + o
-                outlet, created = Branch.objects.get_or_create(
-                    code=f"BO{n:04d}",
-                    defaults={"name": f"基准网点{n}", "level": Branch.Level.OUTLET, "parent": sub},
-                )
-                made += 1
-                if created:
-                    user = User.objects.create(
-                        username=f"bench_cm_{n}", branch=outlet, is_staff=True
-                    )
-                    user.groups.add(groups[Role.COMPLAINT_MANAGER])
+            numbers = [s * OUTLETS_PER_SUB + o for o in range(min(OUTLETS_PER_SUB, outlets - made))]
+            made += len(numbers)
+            add_outlets(sub, numbers, groups[Role.COMPLAINT_MANAGER])
     for username, code, role in (
         ("bench_hq", "BHQ", Role.HQ_SERVICE),
         ("bench_sub", "BS000", Role.BRANCH_MANAGER),

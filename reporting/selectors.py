@@ -82,6 +82,9 @@ class Statistic:
     # Which end of the league table is worst: the highest count or rate (overdue, founded),
     # or the lowest (on-time rate, satisfaction, scores: where a target says "at least").
     lower_is_worse: bool = False
+    # The other sources whose parts the formula reads (a rate over the entries' complaints):
+    # the league ranks by one statistic with its own source and these only.
+    also_reads: tuple[str, ...] = ()
 
 
 class Parts(defaultdict):
@@ -148,6 +151,12 @@ def statistics() -> list[Statistic]:
     return [stat for source in SOURCES for stat in source.statistics]
 
 
+def sources_of(stat: Statistic) -> set[str]:
+    """The names of the sources a statistic's formula reads."""
+    own = {source.name for source in SOURCES if stat in source.statistics}
+    return own | set(stat.also_reads)
+
+
 # ---- the summary table -------------------------------------------------------------------
 
 
@@ -170,25 +179,49 @@ def scope_branches(scope: Branch):
     return sorted(branches, key=lambda branch: path_ids(branch.path))
 
 
-def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
-    """One row per branch of the scope, in tree order; non-outlets are subtotals of the
-    outlets below them (the scope's own row is the grand total). `period`: a Period, or a
-    month's first day. Each source runs once over the whole period, so a quarter or a year
-    costs the queries of a month. `sources`: the names of the sources to run (all of them by
-    default), for a page that shows only some statistics."""
-    branches = scope_branches(scope)
-    outlet_parts: dict[int, Parts] = defaultdict(Parts)
+def outlet_parts(*, scope: Branch, period, branches, sources=None, outlets=None):
+    """Parts by outlet id: each source (of the names `sources`, all by default) runs once over
+    the whole period, so a quarter or a year costs the queries of a month. `branches`: the
+    scope's (scope_branches). `outlets`: None for every outlet of the scope, or the ids of the
+    only outlets wanted (a page of the league): the same queries, over those rows only."""
+    result: dict[int, Parts] = defaultdict(Parts)
     window = as_period(period)
     for source in SOURCES:
         if sources is not None and source.name not in sources:
             continue
         for branch_id, parts in source.collect(
-            scope=scope, period=window, branches=branches
+            scope=scope, period=window, branches=branches, outlets=outlets
         ).items():
-            outlet_parts[branch_id].add(parts)
+            result[branch_id].add(parts)
+    return result
+
+
+def level_totals(*, branches, parts: dict[int, Parts], level: int) -> dict[int, Parts]:
+    """Outlets' parts added up to their branch at `level` only (an outlet's own at the outlet
+    level, no addition): the league needs one level, not every subtotal of the tree."""
+    if level == Branch.Level.OUTLET:
+        return parts
+    by_id = {branch.pk: branch for branch in branches}
+    totals: dict[int, Parts] = defaultdict(Parts)
+    for branch_id, outlet in parts.items():
+        branch = by_id.get(branch_id)
+        for ancestor_id in path_ids(branch.path) if branch else ():
+            ancestor = by_id.get(ancestor_id)
+            if ancestor is not None and ancestor.level == level:
+                totals[ancestor_id].add(outlet)
+    return totals
+
+
+def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
+    """One row per branch of the scope, in tree order; non-outlets are subtotals of the
+    outlets below them (the scope's own row is the grand total). `period`: a Period, or a
+    month's first day. `sources`: the names of the sources to run (all of them by default),
+    for a page that shows only some statistics."""
+    branches = scope_branches(scope)
+    parts_by_outlet = outlet_parts(scope=scope, period=period, branches=branches, sources=sources)
     totals: dict[int, Parts] = defaultdict(Parts)
     by_id = {branch.pk: branch for branch in branches}
-    for branch_id, parts in outlet_parts.items():
+    for branch_id, parts in parts_by_outlet.items():
         branch = by_id.get(branch_id)
         if branch is None:
             continue
@@ -252,6 +285,12 @@ def last_complete_month(today: dt.date | None = None) -> dt.date:
 # Each collect() is one GROUP BY query over the scope's outlets (one indexed path prefix).
 
 
+def in_scope(scope: Branch, outlets=None, field: str = "branch") -> Q:
+    """Rows of the scope's outlets, or of only the outlets of these ids (outlet_parts)."""
+    q = Q(**{f"{field}__path__startswith": scope.path})
+    return q if outlets is None else q & Q(**{f"{field}_id__in": outlets})
+
+
 def _rows_by_branch(queryset, **aggregates) -> dict[int, Parts]:
     result: dict[int, Parts] = {}
     for row in queryset.values("branch_id").annotate(**aggregates).order_by():
@@ -262,11 +301,11 @@ def _rows_by_branch(queryset, **aggregates) -> dict[int, Parts]:
     return result
 
 
-def period_complaints(scope: Branch, period: Period):
+def period_complaints(scope: Branch, period: Period, outlets=None):
     """The complaint register entries of the period: received in it, neither void nor merged
     into another entry (those are duplicates or mistakes, not entries)."""
     return Complaint.objects.filter(
-        branch__path__startswith=scope.path,
+        in_scope(scope, outlets),
         received_at__gte=period.start_at,
         received_at__lt=period.end_at,
     ).counted()
@@ -322,8 +361,8 @@ def entry_aggregates(period: Period) -> dict:
     }
 
 
-def collect_entries(*, scope, period, **_):
-    return _rows_by_branch(period_complaints(scope, period), **entry_aggregates(period))
+def collect_entries(*, scope, period, outlets=None, **_):
+    return _rows_by_branch(period_complaints(scope, period, outlets), **entry_aggregates(period))
 
 
 def _breakdown(field: str, prefix: str):
@@ -405,7 +444,7 @@ def collect_escalations(*, scope, period, **_):
     return result
 
 
-def collect_standing(*, scope, period, **_):
+def collect_standing(*, scope, period, outlets=None, **_):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
     repeat complaints (repeats_q). One query: the league table's budget of queries is tight."""
@@ -420,7 +459,7 @@ def collect_standing(*, scope, period, **_):
         & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("regulatory_due_at")))
     )
     repeats = complaint & repeats_q(period)
-    qs = Complaint.objects.filter(branch__path__startswith=scope.path, received_at__lt=end)
+    qs = Complaint.objects.filter(in_scope(scope, outlets), received_at__lt=end)
     return _rows_by_branch(
         qs,
         open_overdue=Count("pk", filter=overdue_at_end_q(period)),
@@ -430,13 +469,13 @@ def collect_standing(*, scope, period, **_):
     )
 
 
-def collect_customers(*, branches, **_):
+def collect_customers(*, branches, outlets=None, **_):
     """The customer base each outlet's head office entered (Branch.customer_base), and the
     outlets in service (the regulator's bulletins rank by complaints per 1,000 outlets), from
     the branches already read: no query of its own."""
     result: dict[int, Parts] = defaultdict(Parts)
     for branch in branches:
-        if branch.is_outlet:
+        if branch.is_outlet and (outlets is None or branch.pk in outlets):
             result[branch.pk]["customers"] = branch.customer_base or 0
             result[branch.pk]["outlets"] = int(branch.is_active)
     return result
@@ -447,14 +486,14 @@ def collect_customers(*, branches, **_):
 INSPECTION_PARTS = {TemplateKind.MYSTERY_SHOPPER: "mystery", TemplateKind.INSPECTION: "inspection"}
 
 
-def collect_inspections(*, scope, period, **_):
+def collect_inspections(*, scope, period, outlets=None, **_):
     """Scores of the period's mystery-shopper visits and branch inspections (done, not
     drafts), one query grouped by outlet and kind."""
     rows = (
         Checklist.objects.done()
         .filter(
+            in_scope(scope, outlets),
             template__kind__in=INSPECTION_PARTS,
-            branch__path__startswith=scope.path,
             business_date__gte=period.start,
             business_date__lt=period.end,
         )
@@ -495,11 +534,11 @@ def collect_root_causes(*, scope, period, **_):
 WAIT_MINUTE = "wait_minute:"
 
 
-def collect_teller_times(*, scope, period, **_):
+def collect_teller_times(*, scope, period, outlets=None, **_):
     """The queue systems' tickets of the period: servicetimes' own counts (within the standard
     handling time) and waiting-time histogram, two GROUP BY queries."""
     tickets = Ticket.objects.filter(
-        branch__path__startswith=scope.path,
+        in_scope(scope, outlets),
         business_date__gte=period.start,
         business_date__lt=period.end,
     )
@@ -620,7 +659,7 @@ def rectification_open_at_end_q(period: Period) -> Q:
     )
 
 
-def collect_rectifications(*, scope, period, **_):
+def collect_rectifications(*, scope, period, outlets=None, **_):
     """Raised (in all and by source), done, verified and overdue-at-end counts, by outlet."""
 
     def within(field):
@@ -632,7 +671,7 @@ def collect_rectifications(*, scope, period, **_):
     }
     rows = (
         Rectification.objects.filter(
-            outlet__path__startswith=scope.path, created_at__lt=period.end_at
+            in_scope(scope, outlets, "outlet"), created_at__lt=period.end_at
         )
         .values("outlet_id")
         .annotate(
@@ -742,12 +781,17 @@ def collect_recurrences(*, scope, period, **_):
     return result
 
 
-def collect_checklists(*, scope, period, branches):
+def collect_checklists(*, scope, period, branches, outlets=None, **_):
     """Each outlet's required days are its own opening days of the month up to today
     (branchservice.opening), and only checklists and excuses of those days count. What counts
     as missed is standards' rule, stated once (a due time that has passed), read with the
     same rows (standards.selectors.daily_checklist_days)."""
-    outlets = [branch for branch in branches if branch.is_outlet]
+    wanted = outlets
+    outlets = [
+        branch
+        for branch in branches
+        if branch.is_outlet and (wanted is None or branch.pk in wanted)
+    ]
     days = daily_checklist_days(
         outlets=outlets, date_from=period.start, date_to=period.end - dt.timedelta(days=1)
     )
@@ -850,7 +894,7 @@ register_source(
               "visits)."), count(f"channel:{Complaint.Channel.REGULATOR}")),
             S("regulator_transfer_share", _("Regulator transfers %"), _("Regulator transfers "
               "÷ complaints."), ratio(f"channel:{Complaint.Channel.REGULATOR}", "complaints"),
-              pct),
+              pct, also_reads=("entries",)),
         ],
     )
 )  # fmt: skip
@@ -913,7 +957,7 @@ register_source(
               "the same customer; merged ones are not counted as entries."), count("repeats")),
             S("repeat_rate", _("Repeat complaints %"), _("Repeat complaints ÷ complaints "
               "(the merged repeats, not counted as complaints, are in the numerator)."),
-              ratio("repeats", "complaints"), pct),
+              ratio("repeats", "complaints"), pct, also_reads=("entries",)),
         ],
     )
 )  # fmt: skip
@@ -927,13 +971,13 @@ register_source(
             S("complaints_per_10k", _("Complaints per 10,000 customers"), _("Complaints ÷ "
               "customers × 10,000 (the regulator's bulletins rank banks by such a rate)."),
               lambda p: p["complaints"] * 10_000 / p["customers"] if p["customers"] else None,
-              Format.PER),
+              Format.PER, also_reads=("entries",)),
             S("outlets", _("Outlets"), _("Outlets in service (active) at the time of the "
               "report."), count("outlets")),
             S("complaints_per_1k_outlets", _("Complaints per 1,000 outlets"), _("Complaints ÷ "
               "outlets × 1,000 (the regulator's quarterly bulletins rank banks by it)."),
               lambda p: p["complaints"] * 1_000 / p["outlets"] if p["outlets"] else None,
-              Format.PER),
+              Format.PER, also_reads=("entries",)),
         ],
     )
 )  # fmt: skip

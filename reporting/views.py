@@ -178,7 +178,8 @@ def league(request):
         level=level,
         sort=sort,
         worst_first=worst_first,
-        page=choice.get("page") or 1,
+        # The download has every row, the page one page of them.
+        page=None if request.GET.get("format") == "xlsx" else choice.get("page") or 1,
         with_links=request.GET.get("format") != "xlsx",
     )
     if request.GET.get("format") == "xlsx":

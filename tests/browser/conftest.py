@@ -46,6 +46,13 @@ SCREENS = {
         "is_mobile": True,
         "has_touch": True,
     },
+    # The most common tablet held upright (a 9.7-inch iPad): the narrowest admin pane.
+    "tablet-portrait-768": {
+        "viewport": {"width": 768, "height": 1024},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
     "phone": {
         "viewport": {"width": 390, "height": 844},
         "device_scale_factor": 3,

@@ -84,7 +84,7 @@ def busy_outlet(transactional_db):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("screen", ["laptop", "tablet"])
+@pytest.mark.parametrize("screen", ["laptop", "tablet", "tablet-portrait-768"])
 def test_the_three_lists_fit_their_pane_beside_the_sidebar(
     screen, browser, live_server, admin_login, busy_outlet, screenshot_dir
 ):

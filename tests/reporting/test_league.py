@@ -265,3 +265,25 @@ def test_an_unknown_period_in_the_leagues_address_is_a_message_not_a_traceback(o
     assert response.status_code == 200
     assert "未知期间“2026-Q7”" in response.content.decode()
     assert response.context["league"].period.key == "2026-10"  # the last complete month
+
+
+@pytest.mark.parametrize("sort", ["open_overdue", "entries", "complaints_per_10k", "wait_median"])
+def test_each_page_has_the_numbers_of_the_whole_table_in_its_order(org, monkeypatch, sort):
+    """A page reads the columns it is not sorted by for its own outlets only: its numbers are
+    those of the table of every row (the download's), and the pages follow its order."""
+    october(org)
+    org.a.customer_base = 20_000
+    org.a.save()
+    ticket(org.b, day=dt.date(2026, 10, 12), number="B1", wait=130)
+    monkeypatch.setattr(leagues, "PAGE_SIZE", 1)
+    for level, count in ((Branch.Level.OUTLET, 3), (Branch.Level.SUB_BRANCH, 2)):
+        whole = table(org.hq, level=level, sort=sort, page=None)
+        assert len(whole.table) == count
+        pages = [table(org.hq, level=level, sort=sort, page=n) for n in range(1, count + 1)]
+        assert [page.page.paginator.count for page in pages] == [count] * count
+        assert [row.branch.code for page in pages for row in page.table] == [
+            row.branch.code for row in whole.table
+        ]
+        numbers = [[cell.value for cell in row.cells] for page in pages for row in page.table]
+        assert numbers == [[cell.value for cell in row.cells] for row in whole.table]
+        assert any(any(value for value in row) for row in numbers)
