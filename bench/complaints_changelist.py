@@ -20,6 +20,12 @@ and a complaint's change page, and prints per page:
     time of its other statements);
   * the ratio of the two (issue 13's targets: a list <= 8x, the change page <= 20x).
 
+Then the pages that aggregate the register, measured the same way with "its SQL" the sum of
+all their SELECTs re-run: the work queue (the admin home, issue 15: <= 15 queries and <= 3x its
+SQL) for head office and an outlet's complaint manager (bench_cm_0), the dashboard for head
+office (issue 18: <= 300 ms and <= 3x its SQL) and the branch league table for head office at
+the outlet level, last complete month (issue 15: <= 12 queries and <= 1 s).
+
 Then it registers complaints through `complaint_register` (rolled back) and prints the queries
 each costs (target: under 15). The load average is printed at the start and the end.
 """
@@ -56,10 +62,11 @@ from branchservice.models import Branch, User  # noqa: E402
 from branchservice.scoping import scope_queryset  # noqa: E402
 from complaints.models import Complaint  # noqa: E402
 from complaints.services import complaint_register  # noqa: E402
+from reporting.selectors import last_complete_month  # noqa: E402
 
 # Each row of the result list links to its change page once.
 ROW_LINK = re.compile(
-    r'<th class="field-reference"><a href="/admin/complaints/complaint/\d+/change/'
+    r'<th class="field-reference_label"><a href="/admin/complaints/complaint/\d+/change/'
 )
 
 LISTS = [
@@ -206,6 +213,25 @@ def main():
         change = reverse("admin:complaints_complaint_change", args=[example.pk])
         page, queries, _response = bench_page(client, change, {}, args.runs)
         row(username, "change page", 1, len(queries), page, all_sql(queries, args.runs))
+    month = f"{last_complete_month():%Y-%m}"
+    hq = Branch.objects.get(code="BHQ")
+    clients = {}
+    for username, label, name, params in (
+        ("bench_hq", "work queue", "admin:index", {}),
+        ("bench_cm_0", "work queue", "admin:index", {}),
+        ("bench_hq", "dashboard", "reporting:dashboard", {}),
+        (
+            "bench_hq",
+            "league, outlets",
+            "reporting:league",
+            {"scope": hq.pk, "period": month, "level": Branch.Level.OUTLET},
+        ),
+    ):
+        # One sign-in per user: each passes the second factor with the next code.
+        if username not in clients:
+            clients[username] = signed_in_client(User.objects.get(username=username))
+        page, queries, _response = bench_page(clients[username], reverse(name), params, args.runs)
+        row(username, label, "-", len(queries), page, all_sql(queries, args.runs))
     user = User.objects.get(username="bench_sub")
     user.role_names  # noqa: B018  (a logged-in request has loaded the roles already)
     counts, median = bench_register(user, args.runs)

@@ -301,13 +301,14 @@ def _rows_by_branch(queryset, **aggregates) -> dict[int, Parts]:
     return result
 
 
-def period_complaints(scope: Branch, period: Period, outlets=None):
-    """The complaint register entries of the period: received in it, neither void nor merged
-    into another entry (those are duplicates or mistakes, not entries)."""
+def period_complaints(scope: Branch, period: Period, outlets=None, until: Period | None = None):
+    """The complaint register entries of the period (through the period `until`, if given):
+    received in it, neither void nor merged into another entry (those are duplicates or
+    mistakes, not entries)."""
     return Complaint.objects.filter(
         in_scope(scope, outlets),
         received_at__gte=period.start_at,
-        received_at__lt=period.end_at,
+        received_at__lt=(until or period).end_at,
     ).counted()
 
 
@@ -1220,20 +1221,30 @@ def months_back(period: dt.date, n: int) -> list[dt.date]:
     return list(reversed(months))
 
 
+# The trend's figures: the counts behind "complaints" and "replied on time %".
+TREND_COUNTS = ("complaints", "reply_counted", "reply_on_time")
+
+
 def monthly_trend(*, scope: Branch, period: Period | dt.date, months: int = 12) -> list[dict]:
     """Complaints and on-time reply rate of the scope for the `months` months up to the last
-    month of `period`: one aggregate query per month (the definitions depend on each month's
-    end), so a fixed number whatever the period."""
-    trend = []
+    month of `period`, in one query: each month's counts are entry_aggregates' own, as of that
+    month's end, restricted to the entries received in it."""
     last_month = as_period(period).last_day.replace(day=1)
-    for month in months_back(last_month, months):
-        window = Period.month(month)
-        totals = period_complaints(scope, window).aggregate(**entry_aggregates(window))
+    windows = [Period.month(month) for month in months_back(last_month, months)]
+    counts = {}
+    for n, window in enumerate(windows):
+        received = Q(received_at__gte=window.start_at, received_at__lt=window.end_at)
+        definitions = entry_aggregates(window)
+        for key in TREND_COUNTS:
+            counts[f"{key}_{n}"] = Count("pk", filter=received & definitions[key].filter)
+    totals = period_complaints(scope, windows[0], until=windows[-1]).aggregate(**counts)
+    trend = []
+    for n, window in enumerate(windows):
         parts = Parts()
-        parts.update({key: value or 0 for key, value in totals.items()})
+        parts.update({key: totals[f"{key}_{n}"] or 0 for key in TREND_COUNTS})
         trend.append(
             {
-                "month": month,
+                "month": window.start,
                 "complaints": parts["complaints"],
                 "reply_on_time_rate": STATISTIC_BY_KEY["reply_on_time_rate"].compute(parts),
             }

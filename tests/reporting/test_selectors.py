@@ -215,3 +215,19 @@ def test_complaints_per_1000_outlets_count_the_outlets_in_service(org):
     # Five October complaints of active and closed outlets over the two outlets in service.
     assert value(rows["HQ"], "outlets") == 2
     assert value(rows["HQ"], "complaints_per_1k_outlets") == pytest.approx(5 * 1000 / 2)
+
+
+def test_the_twelve_month_trend_is_each_months_own_figures_in_one_query(org):
+    october(org)
+    with CaptureQueriesContext(connection) as queries:
+        trend = selectors.monthly_trend(scope=org.hq, period=OCTOBER)
+    assert len(queries.captured_queries) == 1
+    assert [point["month"] for point in trend] == selectors.months_back(OCTOBER, 12)
+    # October: c1..c5; c1 and c4 on time, c2 late, c3 due and unanswered, c5 not yet due.
+    # September: one complaint, due on the 29th and replied in November.
+    assert [(p["complaints"], p["reply_on_time_rate"]) for p in trend[-2:]] == [(1, 0), (5, 0.5)]
+    # The same figures as each month's summary (the statistics' one definition).
+    for point in trend:
+        rows = selectors.branch_summary(scope=org.hq, period=point["month"])
+        assert point["complaints"] == value(rows[0], "complaints")
+        assert point["reply_on_time_rate"] == value(rows[0], "reply_on_time_rate")
