@@ -219,6 +219,14 @@ REGULATORY_TERMS = (15, 30, 60)
 EXTENSION_TIERS = ("", Complaint.Complexity.COMPLEX, Complaint.Complexity.ESPECIALLY_COMPLEX)
 
 
+def replied_within_branch_ceiling_q() -> Q:
+    """Replied by the branch ceiling compute_deadlines stores: the end of the policy's last
+    working day (7 by default) from receipt, the working days of finished pauses added, or the
+    extended regulatory date once an extension is approved. The report reads the ceiling the
+    complaint was held to, it does not count the working days a second time."""
+    return Q(replied_at__lte=F("branch_due_at"))
+
+
 def replied_within_q(days: int, policies) -> Q:
     """Replied by the end of natural day `days` of the complaint's regulatory clock.
 

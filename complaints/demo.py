@@ -1,7 +1,7 @@
-"""Six months of complaint register entries for the demo bank.
+"""The complaint register of the demo bank, from 1 January of last year to today.
 
 Every entry is registered and moved through the real services, with the times it would have
-happened, so deadlines, timelines and history look as they would after six months of use:
+happened, so deadlines, timelines and history look as they would after a year and more of use:
 every status, some entries overdue, founded complaints with rectification notices, praise and
 suggestions. Idempotent: each entry carries a fixed submission token and is skipped when it
 exists already.
@@ -34,8 +34,11 @@ from .models import (
 )
 
 DEMO_NAMESPACE = uuid.UUID("5b7f3a52-6a1e-4f0e-9a55-0c2d7c1e2026")
+# The last DAYS hold ENTRIES_PER_OUTLET entries at each outlet; the months before them, back to
+# 1 January of last year (a whole year for the annual reports), PAST_PER_MONTH across the bank.
 ENTRIES_PER_OUTLET = 16
 DAYS = 182
+PAST_PER_MONTH = 10
 
 # (A business channel, B business category, C complaint reason: JR/T 0169 codes as seeded by
 # complaints 0014), what the customer says, asks for, the reply, and the rectification if any.
@@ -492,23 +495,48 @@ def _walk(entry: Complaint, plan: str, people: _Outlet, hq, scenario, rng, now):
         )
 
 
+def _draw(rng: random.Random, age: int) -> dict:
+    """Who complains about what, and where the entry has got to, drawn in a fixed order."""
+    hour, minute = rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([5, 20, 35, 50])
+    return {
+        "age": age,
+        "hour": hour,
+        "minute": minute,
+        "kind": rng.choices(["complaint", "suggestion", "praise"], [80, 10, 10])[0],
+        "scenario": rng.choice(SCENARIOS),
+        "channel": rng.choice(Complaint.STAFF_CHANNELS),
+        "name": rng.choice(FAMILY) + rng.choice(GIVEN),
+        "phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+        "id_number": _id_number(rng),
+        "plan": _plan(rng, age),
+    }
+
+
+def _months(first: dt.date, last: dt.date):
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
 def seed(stdout):
-    rng = random.Random(20260930)
     now = timezone.now()
     today = timezone.localdate()
-    channels = {c.code: c for c in BusinessChannel.objects.all()}
-    categories = {c.code: c for c in BusinessCategory.objects.all()}
-    reasons = {r.code: r for r in ComplaintReason.objects.all()}
+    codes = (
+        {c.code: c for c in BusinessChannel.objects.all()},
+        {c.code: c for c in BusinessCategory.objects.all()},
+        {r.code: r for r in ComplaintReason.objects.all()},
+    )
     hq = User.objects.filter(username="hq_service").first()
     outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET, code__regex=r"^(BJ|SH)\d{4}$"))
+    outlets = [o for o in outlets if _Outlet(o).manager is not None]
     if hq is None or not outlets:
         stdout.write("Complaints: demo organisation missing; skipped.")
         return
     created = 0
+    rng = random.Random(20260930)
     for outlet in outlets:
         people = _Outlet(outlet)
-        if people.manager is None:
-            continue
         earlier_by_phone = {}
         # The showcase outlet holds one entry of each plan, and its ordinary ones after them.
         entries = ENTRIES_PER_OUTLET + (len(SHOWCASE) if outlet.code == SHOWCASE_OUTLET else 0)
@@ -517,105 +545,17 @@ def seed(stdout):
             # Draw the same numbers whether or not the entry exists, so entries keep their data.
             # A fifth of the entries from the last working week, so that open ones show.
             age = rng.randrange(0, 8) if rng.random() < 0.2 else rng.randrange(0, DAYS)
-            hour, minute = rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([5, 20, 35, 50])
-            kind = rng.choices(["complaint", "suggestion", "praise"], [80, 10, 10])[0]
-            scenario = rng.choice(SCENARIOS)
-            channel = rng.choice(Complaint.STAFF_CHANNELS)
-            name = rng.choice(FAMILY) + rng.choice(GIVEN)
-            phone = f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"
-            id_number = _id_number(rng)
-            plan = _plan(rng, age)
+            drawn = _draw(rng, age)
             if outlet.code == SHOWCASE_OUTLET and n < len(SHOWCASE):
-                (plan, age), kind = SHOWCASE[n], "complaint"
+                (drawn["plan"], drawn["age"]), drawn["kind"] = SHOWCASE[n], "complaint"
             if Complaint.objects.filter(submission_token=token).exists():
                 continue
-            received = _at(today - dt.timedelta(days=age), hour, minute)
+            received = _at(today - dt.timedelta(days=drawn["age"]), drawn["hour"], drawn["minute"])
             if received > now:
                 received = now - dt.timedelta(hours=1)
-            if plan == "merged" and earlier_by_phone:
-                phone, name = rng.choice(list(earlier_by_phone.items()))
-            business_channel, category, reason, text, ask = scenario[:5]
-            if kind == "suggestion":
-                text, ask = rng.choice(SUGGESTIONS), ""
-            elif kind == "praise":
-                text, ask = rng.choice(PRAISE), ""
-            entry = services.complaint_register(
-                user=people.manager,
-                branch=outlet,
-                kind=kind,
-                channel=channel,
-                received_at=received,
-                customer_name=name,
-                customer_phone=phone,
-                customer_id_number=id_number if channel == "on_site" else "",
-                description=text,
-                customer_request=ask,
-                first_responder=people.lobby if channel == "on_site" else people.manager,
-                business_channel=(channels.get(business_channel) if kind == "complaint" else None),
-                category=categories.get(category) if kind == "complaint" else None,
-                reason=reasons.get(reason) if kind == "complaint" else None,
-                is_quality=kind == "complaint" and scenario[6] is not None,
-                complexity=(
-                    "especially"
-                    if plan == "extended_60"
-                    else "complex"
-                    if plan in COMPLEX_PLANS
-                    else "simple"
-                ),
-                submission_token=token,
-                now=received,
-                **(_transfer(outlet, n, received) if channel == "regulator" else {}),
-            )
+            _enter(outlet, people, hq, n, token, received, drawn, codes, earlier_by_phone, rng, now)
             created += 1
-            if kind == "praise":
-                services.complaint_close(
-                    user=people.manager, complaint=entry, note="已转达表扬。", now=received
-                )
-                continue
-            if kind == "suggestion":
-                plan = "acknowledged" if age < 3 else "suggestion"
-                services.complaint_acknowledge(
-                    user=people.manager,
-                    complaint=entry,
-                    acknowledged_at=received + dt.timedelta(minutes=30),
-                    estimated_reply_at=entry.reply_due_at,
-                    now=received + dt.timedelta(minutes=30),
-                )
-                if plan == "suggestion":
-                    services.complaint_resolve(
-                        user=people.manager,
-                        complaint=entry,
-                        replied_at=received + dt.timedelta(hours=3),
-                        reply_method="phone",
-                        reply_content="感谢建议，已报支行统筹研究。",
-                        customer_accepted=True,
-                        founded=None,
-                        now=received + dt.timedelta(hours=3),
-                    )
-                    services.complaint_close(
-                        user=people.manager, complaint=entry, now=received + dt.timedelta(hours=4)
-                    )
-                    _feedback(entry, people.manager, now)
-                continue
-            _walk(entry, plan, people, hq, scenario, rng, now)
-            _feedback(entry, people.manager, now)
-            if plan == "merged":
-                target = (
-                    Complaint.objects.filter(
-                        branch=outlet, customer_phone=phone, received_at__lt=received
-                    )
-                    .counted()
-                    .first()
-                )
-                if target is not None:
-                    services.complaint_merge(
-                        user=people.manager,
-                        complaint=entry,
-                        into=target,
-                        note="同一客户就同一事项再次来电。",
-                        now=received + dt.timedelta(hours=4),
-                    )
-            earlier_by_phone[phone] = name
+    created += _seed_past(outlets, hq, codes, today, now)
     created += _seed_intake(now)
     created += _seed_recusal_and_transfer(now)
     created += _seed_escalation(now)
@@ -623,6 +563,135 @@ def seed(stdout):
     stdout.write(
         f"Complaints: {created} register entries added, {Complaint.objects.count()} in all."
     )
+
+
+def _seed_past(outlets, hq, codes, today, now) -> int:
+    """The months before the last DAYS, back to 1 January of last year: a whole year for the
+    annual summary and the regulator's tables. Thinner than the recent months (PAST_PER_MONTH
+    entries across the bank) so that seeding stays quick. Each month draws from its own
+    numbers and tokens, so a month's entries are the same whatever day the demo is built."""
+    people = {outlet.code: _Outlet(outlet) for outlet in outlets}
+    earlier_by_phone = {outlet.code: {} for outlet in outlets}
+    outlets = sorted(outlets, key=lambda o: o.code)
+    boundary = today - dt.timedelta(days=DAYS)  # the recent entries are all after it
+    created = 0
+    for month in _months(today.replace(year=today.year - 1, month=1, day=1), boundary):
+        rng = random.Random(f"demo-past-{month:%Y-%m}")
+        length = ((month + dt.timedelta(days=32)).replace(day=1) - month).days
+        for n in range(PAST_PER_MONTH):
+            token = uuid.uuid5(DEMO_NAMESPACE, f"past-{month:%Y-%m}-{n}")
+            outlet = rng.choice(outlets)
+            day = month + dt.timedelta(days=rng.randrange(length))
+            drawn = _draw(rng, (today - day).days)
+            if day > boundary or Complaint.objects.filter(submission_token=token).exists():
+                continue
+            received = _at(day, drawn["hour"], drawn["minute"])
+            # The walk draws from numbers of its own, so that the month's draws above are the
+            # same whether or not its entries exist (else a second run drew other days, and
+            # added an entry that the first had drawn beyond the boundary).
+            _enter(
+                outlet,
+                people[outlet.code],
+                hq,
+                n,
+                token,
+                received,
+                drawn,
+                codes,
+                earlier_by_phone[outlet.code],
+                random.Random(token.int),
+                now,
+            )
+            created += 1
+    return created
+
+
+def _enter(outlet, people, hq, n, token, received, drawn, codes, earlier_by_phone, rng, now):
+    """Register one drawn entry at `received` and walk it through the services to its plan."""
+    channels, categories, reasons = codes
+    kind, scenario, channel, plan = (drawn[k] for k in ("kind", "scenario", "channel", "plan"))
+    name, phone = drawn["name"], drawn["phone"]
+    if plan == "merged" and earlier_by_phone:
+        phone, name = rng.choice(list(earlier_by_phone.items()))
+    business_channel, category, reason, text, ask = scenario[:5]
+    if kind == "suggestion":
+        text, ask = rng.choice(SUGGESTIONS), ""
+    elif kind == "praise":
+        text, ask = rng.choice(PRAISE), ""
+    entry = services.complaint_register(
+        user=people.manager,
+        branch=outlet,
+        kind=kind,
+        channel=channel,
+        received_at=received,
+        customer_name=name,
+        customer_phone=phone,
+        customer_id_number=drawn["id_number"] if channel == "on_site" else "",
+        description=text,
+        customer_request=ask,
+        first_responder=people.lobby if channel == "on_site" else people.manager,
+        business_channel=(channels.get(business_channel) if kind == "complaint" else None),
+        category=categories.get(category) if kind == "complaint" else None,
+        reason=reasons.get(reason) if kind == "complaint" else None,
+        is_quality=kind == "complaint" and scenario[6] is not None,
+        complexity=(
+            "especially"
+            if plan == "extended_60"
+            else "complex"
+            if plan in COMPLEX_PLANS
+            else "simple"
+        ),
+        submission_token=token,
+        now=received,
+        **(_transfer(outlet, n, received) if channel == "regulator" else {}),
+    )
+    if kind == "praise":
+        services.complaint_close(
+            user=people.manager, complaint=entry, note="已转达表扬。", now=received
+        )
+        return
+    if kind == "suggestion":
+        plan = "acknowledged" if drawn["age"] < 3 else "suggestion"
+        services.complaint_acknowledge(
+            user=people.manager,
+            complaint=entry,
+            acknowledged_at=received + dt.timedelta(minutes=30),
+            estimated_reply_at=entry.reply_due_at,
+            now=received + dt.timedelta(minutes=30),
+        )
+        if plan == "suggestion":
+            services.complaint_resolve(
+                user=people.manager,
+                complaint=entry,
+                replied_at=received + dt.timedelta(hours=3),
+                reply_method="phone",
+                reply_content="感谢建议，已报支行统筹研究。",
+                customer_accepted=True,
+                founded=None,
+                now=received + dt.timedelta(hours=3),
+            )
+            services.complaint_close(
+                user=people.manager, complaint=entry, now=received + dt.timedelta(hours=4)
+            )
+            _feedback(entry, people.manager, now)
+        return
+    _walk(entry, plan, people, hq, scenario, rng, now)
+    _feedback(entry, people.manager, now)
+    if plan == "merged":
+        target = (
+            Complaint.objects.filter(branch=outlet, customer_phone=phone, received_at__lt=received)
+            .counted()
+            .first()
+        )
+        if target is not None:
+            services.complaint_merge(
+                user=people.manager,
+                complaint=entry,
+                into=target,
+                note="同一客户就同一事项再次来电。",
+                now=received + dt.timedelta(hours=4),
+            )
+    earlier_by_phone[phone] = name
 
 
 # Entries taken down on the tablet (/intake/) by the showcase outlet's first responders this
@@ -845,6 +914,7 @@ CUSTOMERS = [
 
 def _seed_customers(now) -> int:
     outlets = {o.code: o for o in Branch.objects.filter(code__in={r[0] for r in CUSTOMERS})}
+    business_channel = BusinessChannel.objects.filter(is_active=True).first()
     reason = ComplaintReason.objects.filter(is_active=True).first()
     category = BusinessCategory.objects.filter(is_active=True).first()
     created = 0
@@ -865,6 +935,7 @@ def _seed_customers(now) -> int:
             description=text,
             customer_request="要求尽快核实处理并给予答复。",
             first_responder=manager,
+            business_channel=business_channel,
             category=category,
             reason=reason,
             submission_token=token,

@@ -61,7 +61,7 @@ def aggregates(period: Period, policies) -> dict:
     replied = Q(replied_at__lt=end)
     # In the summary's order: "at_fault" filters on the field "founded", so it must come
     # before the aggregate of that name.
-    shared = ("complaints", "founded", "at_fault", "extended")
+    shared = ("complaints", "founded", "at_fault", "extended", "regulator_transfers")
     result = {key: value for key, value in entries.items() if key in shared}
     result.update(
         replied=Count("pk", filter=replied),
@@ -76,7 +76,6 @@ def aggregates(period: Period, policies) -> dict:
             "pk",
             filter=Q(reviewed_at__lt=end, review_outcome=Complaint.ReviewOutcome.CHANGED),
         ),
-        regulator_transfers=Count("pk", filter=Q(channel=Complaint.Channel.REGULATOR)),
     )
     return result
 
@@ -109,9 +108,7 @@ COLUMNS = [
     S("reviews_changed", gettext_lazy("Decision changed on review"), gettext_lazy("Reviews "
       "decided by the end of the period that changed the decision."),
       count("reviews_changed")),
-    S("regulator_transfers", gettext_lazy("Transferred by a regulator"), gettext_lazy(
-      "Complaints received through the intake channel “Regulator transfer” (NFRA 12378, "
-      "PBoC 12363, the 12345 hotline, letters and visits)."), count("regulator_transfers")),
+    STATISTIC_BY_KEY["regulator_transfers"],
 ]  # fmt: skip
 COLUMN_BY_KEY = {stat.key: stat for stat in COLUMNS}
 

@@ -34,7 +34,11 @@ from branchservice.calendar import is_working_day, one_reading, regional_differe
 from branchservice.models import Branch
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import scope_queryset, visible_branches
-from complaints.deadlines import REGULATORY_TERMS, paused_days, replied_within_q
+from complaints.deadlines import (
+    REGULATORY_TERMS,
+    replied_within_branch_ceiling_q,
+    replied_within_q,
+)
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -359,6 +363,9 @@ def entry_aggregates(period: Period) -> dict:
         "paused": Count("pk", filter=complaint & Q(Exists(_paused))),
         "corrected": Count("pk", filter=Q(corrected_at__lt=end)),
         "reviews": Count("pk", filter=complaint & Q(review_requested_at__lt=end)),
+        "regulator_transfers": Count(
+            "pk", filter=complaint & Q(channel=Complaint.Channel.REGULATOR)
+        ),
     }
 
 
@@ -583,54 +590,38 @@ class WorkingDayCounter:
         return count
 
 
-BRANCH_CEILING_DEFAULT = DeadlinePolicy._meta.get_field("branch_ceiling_working_days").default
-
-
 def collect_handling_times(*, scope, period, **_):
     """Working days from receipt to reply of the period's replied complaints, and whether the
     reply met the branch ceiling (7 working days) and each regulatory limit (15/30/60 natural
     days), the paused days not counted, as complaints.deadlines counts them.
 
     The only source that reads one row per complaint (dates, no objects): working days
-    follow the PRC calendar and admin overrides, which the database does not know. Four
-    queries: the rows, the finished pauses of their clocks, the deadline policies and the
-    regulatory terms met, by outlet (replied_within_q, on the stored ceiling).
+    follow the PRC calendar and admin overrides, which the database does not know. Three
+    queries: the rows, the deadline policies and the ceilings met, by outlet (on the ceilings
+    the complaint stores: replied_within_branch_ceiling_q, replied_within_q).
     """
     replied = period_complaints(scope, period).filter(
         kind=Complaint.Kind.COMPLAINT, replied_at__lt=period.end_at
     )
-    rows = list(
-        replied.values_list(
-            "pk", "branch_id", "received_at", "replied_at", "policy__branch_ceiling_working_days",
-        ).order_by()
-    )  # fmt: skip
+    rows = list(replied.values_list("branch_id", "received_at", "replied_at").order_by())
     result: dict[int, Parts] = defaultdict(Parts)
     if not rows:
         return result
-    pauses = defaultdict(list)
-    for pause in Pause.objects.filter(
-        complaint__in=replied.values("pk"), ended_at__isnull=False
-    ).only("complaint_id", "started_at", "ended_at"):
-        pauses[pause.complaint_id].append(pause)
     local = timezone.localdate
     with one_reading():
-        counter = WorkingDayCounter(period.start, local(max(row[3] for row in rows)))
-        for pk, branch_id, received_at, replied_at, ceiling in rows:
-            received, reply = local(received_at), local(replied_at)
-            days = counter.between(received, reply, branch_id)
+        counter = WorkingDayCounter(period.start, local(max(row[2] for row in rows)))
+        for branch_id, received_at, replied_at in rows:
+            days = counter.between(local(received_at), local(replied_at), branch_id)
             parts = result[branch_id]
             parts["replied"] += 1
             parts["handling_days"] += days
             parts.samples["handling_days"].append(days)
-            # The ceiling ends with its last working day: a reply on the weekend after is late.
-            _natural, paused_working = paused_days(pauses[pk], received, branch=branch_id)
-            limit = (ceiling or BRANCH_CEILING_DEFAULT) + paused_working
-            if days < limit or (days == limit and is_working_day(reply, branch=branch_id)):
-                parts["within_branch_ceiling"] += 1
-    # The regulator's terms are natural days on the clock the complaint stores (its ceiling):
-    # counted in the database, by the one rule the regulatory tables count them with.
+    # The ceilings are those the complaint stores (an approved extension moves the branch
+    # ceiling to the extended regulatory date): counted in the database, by the one rule the
+    # regulatory tables count them with.
     policies = list(DeadlinePolicy.objects.all())
-    within = {
+    within = {"within_branch_ceiling": Count("pk", filter=replied_within_branch_ceiling_q())}
+    within |= {
         f"within_{days}_days": Count("pk", filter=replied_within_q(days, policies))
         for days in REGULATORY_TERMS
     }
@@ -881,24 +872,17 @@ register_source(
               count("corrected"), alarm=True),
             S("reviews", _("Reviews requested"), _("Complaints whose customer asked for a "
               "review (核查) of the decision by the end of the period."), count("reviews")),
+            # The regulatory tables' column too (reporting.regulatory): one count for both.
+            S("regulator_transfers", _("Regulator transfers"), _("Complaints of the period "
+              "that a regulator transferred (channel 监管转办: 12378, 12363, 12345, letters and "
+              "visits)."), count("regulator_transfers")),
+            S("regulator_transfer_share", _("Regulator transfers %"), _("Regulator transfers "
+              "÷ complaints."), ratio("regulator_transfers", "complaints"), pct),
         ],
     )
 )  # fmt: skip
 # Classifications: parts only, shown on their own sheets (columns are the reference data).
-register_source(
-    Source(
-        "by_channel",
-        _breakdown("channel", "channel"),
-        [
-            S("regulator_transfers", _("Regulator transfers"), _("Complaints of the period "
-              "that a regulator transferred (channel 监管转办: 12378, 12363, 12345, letters and "
-              "visits)."), count(f"channel:{Complaint.Channel.REGULATOR}")),
-            S("regulator_transfer_share", _("Regulator transfers %"), _("Regulator transfers "
-              "÷ complaints."), ratio(f"channel:{Complaint.Channel.REGULATOR}", "complaints"),
-              pct, also_reads=("entries",)),
-        ],
-    )
-)  # fmt: skip
+register_source(Source("by_channel", _breakdown("channel", "channel")))
 register_source(Source("by_category", _breakdown("category_id", "category")))
 register_source(Source("by_reason", _breakdown("reason_id", "reason")))
 register_source(Source("repeats_by_reason", collect_repeats_by_reason))
@@ -998,7 +982,8 @@ register_source(
             S("within_branch_ceiling", _("Replied within 7 working days"), _("Complaints "
               "received in the period and replied by its end within the branch ceiling of "
               "their deadline policy (7 working days from receipt by default), the working "
-              "days of a pause (appraisal, mediation) not counted."),
+              "days of a pause (appraisal, mediation) not counted; an approved extension "
+              "moves the ceiling to the extended regulatory date."),
               count("within_branch_ceiling")),
             S("within_branch_ceiling_rate", _("Replied within 7 working days %"), _("Replied "
               "within 7 working days ÷ complaints received in the period and replied by its "

@@ -268,17 +268,19 @@ def _register(org, user):
                         reason="appraisal", note="鉴定", started_at=received + dt.timedelta(days=1),
                         ended_at=received + dt.timedelta(days=11), started_by=user,
                     )  # fmt: skip
-                _store_regulatory_clock(entry)
+                _store_ceilings(entry)
 
 
-def _store_regulatory_clock(entry):
-    """The regulator's ceiling as registration and every pause and restart store it (the
-    figures read it, complaints.deadlines.replied_within_q); the factory's other due dates
-    stay as the test set them."""
+def _store_ceilings(entry):
+    """The branch and regulatory ceilings as registration and every pause and restart store
+    them (the figures read them, complaints.deadlines.replied_within_branch_ceiling_q and
+    replied_within_q); the factory's other due dates stay as the test set them."""
     clock = Complaint.objects.get(pk=entry.pk)
     recompute_deadlines(clock)
     Complaint.objects.filter(pk=entry.pk).update(
-        policy=DeadlinePolicy.current(), regulatory_due_at=clock.regulatory_due_at
+        policy=DeadlinePolicy.current(),
+        branch_due_at=clock.branch_due_at,
+        regulatory_due_at=clock.regulatory_due_at,
     )
 
 

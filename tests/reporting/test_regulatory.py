@@ -22,10 +22,11 @@ from complaints.models import (
     DeadlinePolicy,
     Pause,
 )
-from reporting import services
+from reporting import selectors, services
 from reporting.models import JobStatus, ReportFile
 from reporting.periods import Period, PeriodKind
-from reporting.regulatory import COLUMNS, build_regulatory
+from reporting.regulatory import COLUMN_BY_KEY, COLUMNS, build_regulatory
+from reporting.selectors import STATISTIC_BY_KEY
 from tests.exports.helpers import open_workbook, sheet_rows
 from tests.factories import BranchFactory, UserFactory
 from tests.reporting.factories import at, complaint
@@ -268,6 +269,22 @@ def test_every_figure_of_a_quarterly_regulatory_workbook_agrees_with_the_rows(ba
         assert by_label[f"{branch.name} ({branch.code})"] == [n, pytest.approx(n / total)]
         checked += 1
     assert checked > 60
+
+
+def test_the_summary_and_the_regulatory_tables_count_regulator_transfers_alike(bank):
+    _register(bank)
+    workbook, labels = _build(bank.hq)
+    with time_machine.travel(at(11, 5), tick=False):
+        summary = {r.branch.code: r for r in selectors.branch_summary(scope=bank.hq, period=Q3)}
+    transfers = STATISTIC_BY_KEY["regulator_transfers"]
+    assert COLUMN_BY_KEY["regulator_transfers"] is transfers  # one definition
+    by_branch = sheet_rows(workbook["By branch"])[1:]
+    assert len(by_branch) == len(summary)
+    for row in by_branch:
+        expected = sum(r["channel"] == "regulator" for r in _rows(summary[row[0]].branch))
+        assert _figures(row, labels)["regulator_transfers"] == expected, row[0]
+        assert transfers.compute(summary[row[0]].parts) == expected, row[0]
+    assert transfers.compute(summary["HQ"].parts) > 0
 
 
 def test_a_tier1_scope_counts_only_its_own_outlets(bank):

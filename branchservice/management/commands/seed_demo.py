@@ -10,8 +10,8 @@ from branchservice.notifications.services import deliveries_held
 
 class Command(BaseCommand):
     help = (
-        "Build the demo bank: branches, staff and, from each app's demo module, six months of "
-        "data. Running it again changes nothing."
+        "Build the demo bank: branches, staff and, from each app's demo module, its data (the "
+        "complaints from 1 January of last year). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
