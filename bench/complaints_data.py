@@ -64,7 +64,7 @@ def add_outlets(sub: Branch, numbers: list[int], group: Group) -> None:
     Branch.objects.bulk_update(new, ["path"])
     users = User.objects.bulk_create(
         [
-            User(username=f"bench_cm_{outlet.code[2:]}", branch=outlet, is_staff=True)
+            User(username=f"bench_cm_{int(outlet.code[2:])}", branch=outlet, is_staff=True)
             for outlet in new
         ]
     )
@@ -265,6 +265,16 @@ def fill(complaints: int, outlets: int, batch: int) -> list[tuple[int, float]]:
         cursor.execute("VACUUM ANALYZE complaints_complaint")
         cursor.execute("ANALYZE branchservice_branch")
     return batches
+
+
+def smoke_register() -> None:
+    """A tiny register for another benchmark's --smoke: the smoke step gives each script an
+    empty database of its own."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    build_bank(20)
+    fill(300, 20, 300)
 
 
 def main():
