@@ -14,10 +14,12 @@ its two ends: the receipt is bounded (Complaint.EARLIEST_RECEIPT, MAX_RECEIPT_AG
 
 import datetime as dt
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import Case, CharField, DateTimeField, F, Q, Value, When
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Least
+from django.db.models.lookups import GreaterThan, LessThan, LessThanOrEqual, Range
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -142,6 +144,70 @@ DUE_SOON_WORKING_DAYS = 2
 NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True)
+class _Watch:
+    """One watched deadline of an entry, as SQL conditions."""
+
+    due: str  # the due column
+    pending: Q  # a due date is set and the step is not made
+    counting: Q  # a pending deadline counts now (the clock runs, or the feedback is owed)
+    aside: str  # the state of a pending deadline that does not count now
+    soon: Q  # due soon, once it is neither overdue nor due today
+
+    def next_due(self):
+        """The due date while it counts, NEVER otherwise."""
+        return Case(
+            When(self.pending & self.counting, then=F(self.due)),
+            default=Value(NEVER),
+            output_field=DateTimeField(),
+        )
+
+
+@dataclass(frozen=True)
+class _Watches:
+    today_ends: dt.datetime
+    bank_soon: dt.datetime
+    stages: dict  # stage → _Watch
+
+
+def _watches(now: dt.datetime, policies, prefix: str) -> _Watches:
+    today_ends = end_of_day(_date(now))
+    bank_soon = end_of_day(add_working_days(_date(now), DUE_SOON_WORKING_DAYS))
+    # Within the warning days of the entry's policy (none without a policy).
+    regulatory_soon = reduce(
+        operator.or_,
+        (
+            Q(
+                **{
+                    f"{prefix}policy": policy.pk,
+                    f"{prefix}regulatory_due_at__lte": now
+                    + dt.timedelta(days=policy.regulatory_warning_days),
+                }
+            )
+            for policy in policies
+        ),
+        Q(pk__in=[]),
+    )
+    stages = {}
+    for stage, (due, done) in WATCHED.items():
+        due, done = f"{prefix}{due}", f"{prefix}{done}"
+        if stage in Complaint.UNPAUSED_STAGES:
+            # Owed after closing and during a pause, not by a void or merged entry.
+            counting = ~Q(**{f"{prefix}status__in": Complaint.NO_FEEDBACK_OWED})
+            aside = ""
+        else:
+            counting = Q(**{f"{prefix}paused_since__isnull": True})
+            aside = DeadlineStatus.PAUSED
+        stages[stage] = _Watch(
+            due=due,
+            pending=Q(**{f"{done}__isnull": True, f"{due}__isnull": False}),
+            counting=counting,
+            aside=aside,
+            soon=regulatory_soon if stage == "regulatory" else Q(**{f"{due}__lte": bank_soon}),
+        )
+    return _Watches(today_ends, bank_soon, stages)
+
+
 def watched_states(now: dt.datetime, policies, prefix: str = "") -> dict:
     """Annotations of an open-entry queryset: `dl_<stage>` the DeadlineStatus of each watched
     deadline at `now` ("" when none is pending), and `next_due`, the earliest pending one.
@@ -150,66 +216,63 @@ def watched_states(now: dt.datetime, policies, prefix: str = "") -> dict:
     reaches the complaint from a related model ("complaint__"). Pure SQL, so the states of
     every entry of a scope are counted in one query.
     """
-    today_ends = end_of_day(_date(now))
-    bank_soon = end_of_day(add_working_days(_date(now), DUE_SOON_WORKING_DAYS))
-    regulatory_soon = Q()
-    for policy in policies:
-        regulatory_soon |= Q(
-            **{
-                f"{prefix}policy": policy.pk,
-                f"{prefix}regulatory_due_at__lte": now
-                + dt.timedelta(days=policy.regulatory_warning_days),
-            }
+    watches = _watches(now, policies, prefix)
+    states = {
+        f"dl_{stage}": Case(
+            When(~watch.pending, then=Value("")),
+            When(~watch.counting, then=Value(watch.aside)),
+            When(Q(**{f"{watch.due}__lt": now}), then=Value(DeadlineStatus.OVERDUE)),
+            When(
+                Q(**{f"{watch.due}__lte": watches.today_ends}),
+                then=Value(DeadlineStatus.DUE_TODAY),
+            ),
+            When(watch.soon, then=Value(DeadlineStatus.DUE_SOON)),
+            default=Value(DeadlineStatus.ON_TIME),
+            output_field=CharField(),
         )
-    clock_paused = Q(**{f"{prefix}paused_since__isnull": False})
-    states, pending_dues = {}, []
-    for stage, (due, done) in WATCHED.items():
-        due, done = f"{prefix}{due}", f"{prefix}{done}"
-        pending = Q(**{f"{done}__isnull": True, f"{due}__isnull": False})
-        soon = regulatory_soon if stage == "regulatory" else Q(**{f"{due}__lte": bank_soon})
-        whens = [
-            When(pending & Q(**{f"{due}__lt": now}), then=Value(DeadlineStatus.OVERDUE)),
-            When(pending & Q(**{f"{due}__lte": today_ends}), then=Value(DeadlineStatus.DUE_TODAY)),
-            When(pending & soon, then=Value(DeadlineStatus.DUE_SOON)),
-            When(pending, then=Value(DeadlineStatus.ON_TIME)),
-        ]
-        if stage in Complaint.UNPAUSED_STAGES:
-            # Owed after closing and during a pause, not by a void or merged entry.
-            owed = ~Q(**{f"{prefix}status__in": Complaint.NO_FEEDBACK_OWED})
-            whens.insert(0, When(pending & ~owed, then=Value("")))
-            counts_now = pending & owed
-        else:
-            whens.insert(0, When(pending & clock_paused, then=Value(DeadlineStatus.PAUSED)))
-            counts_now = pending & ~clock_paused
-        states[f"dl_{stage}"] = Case(*whens, default=Value(""), output_field=CharField())
-        # Coalesce: SQLite's scalar MIN() is NULL as soon as one argument is.
-        pending_dues.append(
-            Coalesce(
-                Case(When(counts_now, then=F(due)), default=None),
-                Value(NEVER),
-                output_field=DateTimeField(),
-            )
-        )
-    return {**states, "next_due": Least(*pending_dues)}
+        for stage, watch in watches.stages.items()
+    }
+    # Least is SQL's scalar MIN(): every argument is a date (NEVER for none pending), as
+    # SQLite's is NULL as soon as one argument is.
+    next_due = Least(*(watch.next_due() for watch in watches.stages.values()))
+    return {**states, "next_due": next_due}
 
 
 # The most urgent state of an entry decides where it is counted at the top of the queue.
 URGENT = (DeadlineStatus.OVERDUE, DeadlineStatus.DUE_TODAY, DeadlineStatus.DUE_SOON)
 
 
-def urgency() -> Case:
-    """The most urgent of an entry's `dl_<stage>` annotations (watched_states)."""
-    return Case(
-        *[
-            When(
-                reduce(operator.or_, (Q(**{f"dl_{stage}": state}) for stage in WATCHED)),
-                then=Value(state),
-            )
-            for state in URGENT
-        ],
-        default=Value(""),
-        output_field=CharField(),
-    )
+def most_urgent(states) -> str:
+    """The most urgent of an entry's deadline states (its `dl_<stage>` values), "" if none
+    is urgent."""
+    return next((state for state in URGENT if state in states), "")
+
+
+def urgency_conditions(now: dt.datetime, policies, prefix: str = "") -> dict[str, Q]:
+    """For each URGENT state, the condition that it is the most_urgent of an entry's
+    watched_states at `now`: the queue counts every entry of a scope by them in SQL.
+
+    Read from the deadlines that count now, not from the seven `dl_<stage>` states: Django
+    repeats an annotation's whole expression wherever another refers to it, and the states'
+    CASEs repeated per stage and state made the queue's statement 97 KB. An entry is overdue
+    when its next deadline has passed, due today when that falls by the end of today, due soon
+    when one of its bank deadlines falls by the end of the second working day or its
+    regulatory ceiling is within its policy's warning days.
+    """
+    watches = _watches(now, policies, prefix)
+    stages = watches.stages
+    next_due = Least(*(watch.next_due() for watch in stages.values()))
+    next_bank = Least(*(w.next_due() for stage, w in stages.items() if stage != "regulatory"))
+    regulatory = stages["regulatory"]
+    return {
+        DeadlineStatus.OVERDUE: Q(LessThan(next_due, now)),
+        DeadlineStatus.DUE_TODAY: Q(Range(next_due, (now, watches.today_ends))),
+        DeadlineStatus.DUE_SOON: Q(GreaterThan(next_due, watches.today_ends))
+        & (
+            Q(LessThanOrEqual(next_bank, watches.bank_soon))
+            | (regulatory.pending & regulatory.counting & regulatory.soon)
+        ),
+    }
 
 
 # The regulator's terms (CBIRC Order 2020 No. 3, art. 18) that the statistics count replies

@@ -15,7 +15,7 @@ from django.utils import timezone
 from branchservice.models import Branch
 from branchservice.rectifications.models import OPEN_FIRST, Rectification
 from branchservice.scoping import can_see_branch
-from complaints.deadlines import WATCHED_LABELS, urgency, watched_states
+from complaints.deadlines import WATCHED_LABELS, watched_states
 from complaints.models import Complaint, DeadlinePolicy, DeadlineStatus
 from standards.models import Checklist, TemplateKind
 
@@ -97,7 +97,7 @@ def open_complaints(*, outlet: Branch, now=None) -> tuple[list[dict], int]:
         Complaint.objects.open()
         .filter(branch=outlet)
         .annotate(**watched_states(now, policies))
-        .annotate(urgency=urgency(), total=Window(Count("pk")))
+        .annotate(total=Window(Count("pk")))
         .order_by("next_due", "received_at", "pk")
         .values("pk", "reference", "status", "received_at", "total",
                 *[f"dl_{stage}" for stage in Complaint.STAGES])[:SHOWN]

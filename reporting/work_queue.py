@@ -29,10 +29,10 @@ from branchservice.scoping import scope_queryset, sees_everything, visible_branc
 from complaints import workflow
 from complaints.deadlines import (
     NEVER,
-    URGENT,
     WATCHED,
     WATCHED_LABELS,
-    urgency,
+    most_urgent,
+    urgency_conditions,
     watched_states,
 )
 from complaints.models import (
@@ -186,9 +186,7 @@ def _badges(request, row, prefix="") -> list[Badge]:
 
 def _watched(request, queryset, prefix=""):
     """`queryset` with its complaint's deadline states at the request's moment."""
-    return queryset.annotate(**watched_states(request.now, request.policies, prefix)).annotate(
-        urgency=urgency()
-    )
+    return queryset.annotate(**watched_states(request.now, request.policies, prefix))
 
 
 def _watched_values(prefix=""):
@@ -196,8 +194,11 @@ def _watched_values(prefix=""):
         *[f"{prefix}{due}" for due, _done in WATCHED.values()],
         *[f"dl_{stage}" for stage in WATCHED],
         "next_due",
-        "urgency",
     ]
+
+
+def _urgency(row) -> str:
+    return most_urgent([row[f"dl_{stage}"] for stage in WATCHED])
 
 
 def _real(moment):
@@ -229,8 +230,10 @@ def complaints_to_handle(request: QueueRequest) -> Part:
         )
     queryset = _watched(request, queryset)
     # The counts over every row ride along on the rows shown (window aggregates): one query.
+    urgent = urgency_conditions(request.now, request.policies)
     counted = {
-        f"n_{state}": Window(Sum(Case(When(urgency=state, then=1), default=0))) for state in URGENT
+        f"n_{state}": Window(Sum(Case(When(condition, then=1), default=0)))
+        for state, condition in urgent.items()
     }
     rows = list(
         queryset.annotate(n_all=Window(Count("pk")), **counted)
@@ -246,7 +249,7 @@ def complaints_to_handle(request: QueueRequest) -> Part:
             *counted,
         )[:LIMIT]
     )
-    counts = Counter({state: rows[0][f"n_{state}"] for state in URGENT} if rows else {})
+    counts = Counter({state: rows[0][f"n_{state}"] for state in urgent} if rows else {})
     change = reverse("admin:complaints_complaint_change", args=[0])
     items = [
         Item(
@@ -306,7 +309,8 @@ def _decision_items(request, queryset, move, kind, title) -> Part:
         )
         for row in rows
     ]
-    return Part(items[:LIMIT], Counter(row["urgency"] for row in rows if row["urgency"]), len(rows))
+    counts = Counter(state for row in rows if (state := _urgency(row)))
+    return Part(items[:LIMIT], counts, len(rows))
 
 
 def extensions_to_decide(request: QueueRequest) -> Part:

@@ -2,19 +2,24 @@
 it for whom, its deadline badges and counts, that a handled item leaves it, and its cost."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from branchservice.models import Branch
 from complaints import services
+from complaints.deadlines import WATCHED_LABELS
 from complaints.models import Complaint, DeadlineStatus
 from reporting.work_queue import View, work_queue
 from standards.services import checklist_sign_off, missed_checklist_excuse
 from tests.complaints.conftest import at, register
 from tests.complaints.factories import ComplaintFactory
+from tests.complaints.test_watched_states import expected, make_register, policy_warnings
 from tests.standards.factories import submitted_checklist
 
 DS = DeadlineStatus
@@ -250,3 +255,48 @@ def test_a_rectification_waits_for_its_owner_then_for_its_verification(
     assert next(i for i in queue.items if i.key == done_key).what == "验收通过"
     rectifications.rectification_verify(user=manager, rectification=notice)
     assert done_key not in keys(work_queue(user=manager, view=View.SCOPE))
+
+
+# Friday night: the weekend lies between today and the bank's "due soon".
+FRIDAY_NIGHT = at(2026, 11, 27, 23, 30)
+
+
+def test_the_queue_sorts_badges_and_counts_entries_in_every_state_by_the_deadline_rule(
+    db, org, outlet_user
+):
+    """Paused, extended, escalated, reopened, in review, owing a regulator's feedback: the
+    queue's order, badges and counts are the model's deadline rule with "due soon" added
+    (tests/complaints/test_watched_states.py), entry by entry."""
+    made = {c.pk: c for c in make_register(org.a, FRIDAY_NIGHT, count=60)}
+    queue = work_queue(user=outlet_user, view=View.OUTLET, now=FRIDAY_NIGHT)
+    warnings, labels = policy_warnings(), dict(WATCHED_LABELS)
+    shown = [(item, made[int(item.key.split("-")[1])]) for item in queue.items]
+    want = {item.key: expected(complaint, FRIDAY_NIGHT, warnings) for item, complaint in shown}
+    assert len(shown) == queue.total  # every item is one of these entries, all shown
+    for item, _complaint in shown:
+        states = want[item.key]["states"]
+        assert [(b.label, b.state) for b in item.badges] == [
+            (str(labels[stage]), state) for stage, state in states.items() if state
+        ], item.key
+    assert keys(queue) == [
+        item.key
+        for item, complaint in sorted(
+            shown, key=lambda s: (want[s[0].key]["next_due"], s[1].received_at, s[1].pk)
+        )
+    ]
+    urgencies = Counter(w["urgency"] for w in want.values() if w["urgency"])
+    assert +queue.counts == urgencies
+    seen = {state for w in want.values() for state in w["states"].values()}
+    assert seen >= {DS.OVERDUE, DS.DUE_TODAY, DS.DUE_SOON, DS.ON_TIME, DS.PAUSED}
+    assert set(urgencies) == {DS.OVERDUE, DS.DUE_TODAY, DS.DUE_SOON}
+
+
+def test_the_queues_statements_stay_compact(db, org, hq, outlet_user):
+    """Compiling a statement costs Python time in proportion to its size: when the counts per
+    urgency repeated every deadline's state per stage and state (97 KB of SQL), compiling it
+    was half of head office's time on the page."""
+    make_register(org.a, FRIDAY_NIGHT, count=10)
+    for user in (hq, outlet_user):
+        with CaptureQueriesContext(connection) as captured:
+            work_queue(user=user, now=FRIDAY_NIGHT)
+        assert max(len(query["sql"]) for query in captured) < 20_000, user
