@@ -452,6 +452,20 @@ def collect_escalations(*, scope, period, **_):
     return result
 
 
+def standing_rows_q(period: Period) -> Q:
+    """The only complaints collect_standing's figures can count, each alternative served by an
+    index (Complaint.Meta.indexes): open or overdue at the end was not closed by then; a breach
+    had its ceiling in the period; a repeat was received in it. Without it the query read
+    every complaint ever received."""
+    start, end = period.start_at, period.end_at
+    return Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end) & (
+        Q(closed_at__isnull=True)
+        | Q(closed_at__gte=end)
+        | Q(regulatory_due_at__gte=start, regulatory_due_at__lt=end)
+        | Q(received_at__gte=start)
+    )
+
+
 def collect_standing(*, scope, period, outlets=None, **_):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
@@ -467,7 +481,7 @@ def collect_standing(*, scope, period, outlets=None, **_):
         & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("regulatory_due_at")))
     )
     repeats = complaint & repeats_q(period)
-    qs = Complaint.objects.filter(in_scope(scope, outlets), received_at__lt=end)
+    qs = Complaint.objects.filter(in_scope(scope, outlets), standing_rows_q(period))
     return _rows_by_branch(
         qs,
         open_overdue=Count("pk", filter=overdue_at_end_q(period)),
