@@ -166,7 +166,13 @@ SELECT
     d.ack, d.reply, d.branch, d.regulatory,
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 0 THEN d.ack - interval '6 hours' END,
     CASE WHEN d.day_offset > 30 OR g.n %% 6 > 2 THEN d.reply - interval '6 hours' END,
-    NULL, NULL, NULL,
+    NULL,
+    -- A closed entry has its closing time, which "open at the end of the period" reads:
+    -- without it every complaint ever received counted as open. At the reply, or a day
+    -- after receipt for suggestions and praise (no reply due).
+    CASE WHEN d.day_offset > 30 OR g.n %% 6 = 5 THEN COALESCE(
+        d.reply, %(today)s::timestamptz - make_interval(days => d.day_offset - 1)) END,
+    NULL,
     '', '', '', '', false, '', '', '', '', now(), now(), 1,
     '', '', '', false, '', '', ''
 FROM generate_series(%(start)s, %(stop)s) AS g(n)

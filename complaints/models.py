@@ -965,6 +965,11 @@ class Complaint(VersionedModel):
                 condition=Q(replied_at__isnull=True),
                 name="complaint_reg_due_idx",
             ),
+            # The standing figures at a period's end (reporting.selectors.collect_standing):
+            # complaints not closed by then, and ceilings that fell in the period, replied
+            # late or not.
+            models.Index(fields=["closed_at"], name="complaint_closed_idx"),
+            models.Index(fields=["regulatory_due_at"], name="complaint_reg_due_all_idx"),
             # Search by phone number (ComplaintQuerySet.search).
             models.Index(PHONE_DIGITS, name="complaint_phone_digits_idx"),
             # The customer's other entries (ComplaintQuerySet.same_customer), newest first.

@@ -52,10 +52,9 @@ from servicetimes.models import Ticket
 from standards.models import (
     Checklist,
     ChecklistAnswer,
-    MissedChecklistExcuse,
     TemplateKind,
 )
-from standards.selectors import daily_checklist_days, missed_and_pending_checklists
+from standards.selectors import DailyChecklistDays, daily_checklist_days
 
 from .models import ReportFile
 from .periods import Period, as_period
@@ -183,18 +182,25 @@ def scope_branches(scope: Branch):
     return sorted(branches, key=lambda branch: path_ids(branch.path))
 
 
-def outlet_parts(*, scope: Branch, period, branches, sources=None, outlets=None):
+def outlet_parts(
+    *, scope: Branch, period, branches, sources=None, outlets=None, checklist_days=None
+):
     """Parts by outlet id: each source (of the names `sources`, all by default) runs once over
     the whole period, so a quarter or a year costs the queries of a month. `branches`: the
     scope's (scope_branches). `outlets`: None for every outlet of the scope, or the ids of the
-    only outlets wanted (a page of the league): the same queries, over those rows only."""
+    only outlets wanted (a page of the league): the same queries, over those rows only.
+    `checklist_days`: the scope's period_checklist_days, if the caller read them already."""
     result: dict[int, Parts] = defaultdict(Parts)
     window = as_period(period)
     for source in SOURCES:
         if sources is not None and source.name not in sources:
             continue
         for branch_id, parts in source.collect(
-            scope=scope, period=window, branches=branches, outlets=outlets
+            scope=scope,
+            period=window,
+            branches=branches,
+            outlets=outlets,
+            checklist_days=checklist_days,
         ).items():
             result[branch_id].add(parts)
     return result
@@ -216,13 +222,23 @@ def level_totals(*, branches, parts: dict[int, Parts], level: int) -> dict[int, 
     return totals
 
 
-def branch_summary(*, scope: Branch, period, sources=None) -> list[SummaryRow]:
+def branch_summary(
+    *, scope: Branch, period, sources=None, branches=None, checklist_days=None
+) -> list[SummaryRow]:
     """One row per branch of the scope, in tree order; non-outlets are subtotals of the
     outlets below them (the scope's own row is the grand total). `period`: a Period, or a
     month's first day. `sources`: the names of the sources to run (all of them by default),
-    for a page that shows only some statistics."""
-    branches = scope_branches(scope)
-    parts_by_outlet = outlet_parts(scope=scope, period=period, branches=branches, sources=sources)
+    for a page that shows only some statistics. `branches` (scope_branches) and
+    `checklist_days` (period_checklist_days): read already by a caller that needs them too."""
+    if branches is None:
+        branches = scope_branches(scope)
+    parts_by_outlet = outlet_parts(
+        scope=scope,
+        period=period,
+        branches=branches,
+        sources=sources,
+        checklist_days=checklist_days,
+    )
     totals: dict[int, Parts] = defaultdict(Parts)
     by_id = {branch.pk: branch for branch in branches}
     for branch_id, parts in parts_by_outlet.items():
@@ -452,6 +468,20 @@ def collect_escalations(*, scope, period, **_):
     return result
 
 
+def standing_rows_q(period: Period) -> Q:
+    """The only complaints collect_standing's figures can count, each alternative served by an
+    index (Complaint.Meta.indexes): open or overdue at the end was not closed by then; a breach
+    had its ceiling in the period; a repeat was received in it. Without it the query read
+    every complaint ever received."""
+    start, end = period.start_at, period.end_at
+    return Q(kind=Complaint.Kind.COMPLAINT, received_at__lt=end) & (
+        Q(closed_at__isnull=True)
+        | Q(closed_at__gte=end)
+        | Q(regulatory_due_at__gte=start, regulatory_due_at__lt=end)
+        | Q(received_at__gte=start)
+    )
+
+
 def collect_standing(*, scope, period, outlets=None, **_):
     """Complaints open, and open past their reply deadline, at the end of the period (received
     in any month), regulatory ceilings that passed in the period unreplied, and the period's
@@ -467,7 +497,7 @@ def collect_standing(*, scope, period, outlets=None, **_):
         & (Q(replied_at__isnull=True) | Q(replied_at__gt=F("regulatory_due_at")))
     )
     repeats = complaint & repeats_q(period)
-    qs = Complaint.objects.filter(in_scope(scope, outlets), received_at__lt=end)
+    qs = Complaint.objects.filter(in_scope(scope, outlets), standing_rows_q(period))
     return _rows_by_branch(
         qs,
         open_overdue=Count("pk", filter=overdue_at_end_q(period)),
@@ -773,26 +803,41 @@ def collect_recurrences(*, scope, period, **_):
     return result
 
 
-def collect_checklists(*, scope, period, branches, outlets=None, **_):
+def period_checklist_days(*, branches, period: Period) -> DailyChecklistDays:
+    """The daily checklists of the outlets among `branches` (scope_branches: inactive ones
+    too, their history counts) over the period up to today: what the checklist statistics
+    count, and the dashboard's heat map draws."""
+    return daily_checklist_days(
+        outlets=[branch for branch in branches if branch.is_outlet],
+        date_from=period.start,
+        date_to=period.last_day,
+    )
+
+
+def collect_checklists(*, scope, period, branches, outlets=None, checklist_days=None, **_):
     """Each outlet's required days are its own opening days of the month up to today
     (branchservice.opening), and only checklists and excuses of those days count. What counts
     as missed is standards' rule, stated once (a due time that has passed), read with the
-    same rows (standards.selectors.daily_checklist_days)."""
+    same rows (standards.selectors.daily_checklist_days). `checklist_days`: the scope's
+    period_checklist_days, if read already (by the dashboard, for its heat map too)."""
     wanted = outlets
     outlets = [
         branch
         for branch in branches
         if branch.is_outlet and (wanted is None or branch.pk in wanted)
     ]
-    days = daily_checklist_days(
-        outlets=outlets, date_from=period.start, date_to=period.end - dt.timedelta(days=1)
-    )
+    days = checklist_days
+    if days is None:
+        days = period_checklist_days(branches=outlets, period=period)
+    counted = {outlet.pk for outlet in outlets}
     result: dict[int, Parts] = defaultdict(Parts)
     for outlet in outlets:
         if outlet.is_active and days.opening:
             result[outlet.pk]["checklists_required"] = len(days.opening[outlet.pk])
     for checklist in days.done:
-        if checklist.business_date in days.opening.get(checklist.branch_id, ()):
+        if checklist.branch_id in counted and checklist.business_date in days.opening.get(
+            checklist.branch_id, ()
+        ):
             parts = result[checklist.branch_id]
             parts["checklists_done"] += 1
             parts["critical_failures"] += checklist.critical_failures or 0
@@ -800,21 +845,12 @@ def collect_checklists(*, scope, period, branches, outlets=None, **_):
                 parts["checklists_scored"] += 1
                 parts["score_total"] += float(checklist.score)
     for branch_id, day in days.excused:
-        if day in days.opening.get(branch_id, ()):
+        if branch_id in counted and day in days.opening.get(branch_id, ()):
             result[branch_id]["checklists_excused"] += 1
     for entry in days.missing:
-        if entry.is_missed:
+        if entry.is_missed and entry.branch.pk in counted:
             result[entry.branch.pk]["checklists_missed"] += 1
     return result
-
-
-def _missed(scope, first: dt.date, last: dt.date):
-    missing = missed_and_pending_checklists(
-        branches_qs=Branch.objects.filter(path__startswith=scope.path),
-        date_from=first,
-        date_to=last,
-    )
-    return [entry for entry in missing if entry.is_missed]
 
 
 S = Statistic
@@ -1237,62 +1273,59 @@ def monthly_trend(*, scope: Branch, period: Period | dt.date, months: int = 12) 
     return trend
 
 
-def checklist_heatmap(*, scope: Branch, period: Period | dt.date, today: dt.date | None = None):
+def checklist_heatmap(*, scope: Branch, period: Period | dt.date, checklist_days=None):
     """Outlets × days of the month: done, excused, missed, not required (outlet closed,
-    future, or today before its due time). Missed is standards' rule (one home)."""
+    future, or today before its due time). Missed is standards' rule (one home).
+    `checklist_days`: the scope's daily checklists over a range holding the month, read
+    already (the dashboard's summary reads them for its period: a quarter holds its month)."""
     window = as_period(period)
     return checklist_grid(
-        scope=scope, first=window.start, last=window.end - dt.timedelta(days=1), today=today
+        scope=scope, first=window.start, last=window.last_day, checklist_days=checklist_days
     )
 
 
-def checklist_grid(*, scope: Branch, first: dt.date, last: dt.date, today: dt.date | None = None):
-    """The heat map's cells for the outlets of `scope` over the days first..last (inclusive):
-    the dashboard's month, or the outlet overview's last 30 days. Five queries."""
-    today = today or timezone.localdate()
+def checklist_grid(*, scope: Branch, first: dt.date, last: dt.date, checklist_days=None):
+    """The heat map's cells for the active outlets of `scope` over the days first..last
+    (inclusive): the dashboard's month, or the outlet overview's last 30 days. The checklists
+    are standards.selectors.daily_checklist_days' over the range (or `checklist_days`, read
+    over a range holding it), whose days run up to today only: a later day is "off"."""
     outlets = list(
         Branch.objects.filter(
             path__startswith=scope.path, level=Branch.Level.OUTLET, is_active=True
         ).order_by("path")
     )
-    done = set(
-        Checklist.objects.daily()
-        .done()
-        .filter(
-            branch__path__startswith=scope.path,
-            business_date__gte=first,
-            business_date__lte=last,
-        )
-        .values_list("branch_id", "business_date")
-    )
-    excused = set(
-        MissedChecklistExcuse.objects.filter(
-            branch__path__startswith=scope.path,
-            business_date__gte=first,
-            business_date__lte=last,
-        ).values_list("branch_id", "business_date")
-    )
-    missed = {(entry.branch.pk, entry.business_date) for entry in _missed(scope, first, last)}
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    days = checklist_days
+    if days is None:
+        days = daily_checklist_days(outlets=outlets, date_from=first, date_to=last)
+    done = {(checklist.branch_id, checklist.business_date) for checklist in days.done}
+    missed = {(entry.branch.pk, entry.business_date) for entry in days.missing if entry.is_missed}
+    dates = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     rows = []
     for outlet in outlets:
         cells = []
-        for day in days:
+        for day in dates:
             key = (outlet.pk, day)
             if key in done:
                 cells.append("ok")
             elif key in missed:
                 cells.append("missed")
-            elif key in excused and day <= today:
+            elif key in days.excused:
                 cells.append("excused")
             else:
                 cells.append("off")
         rows.append({"outlet": outlet, "cells": cells})
-    return {"days": days, "rows": rows}
+    return {"days": dates, "rows": rows}
 
 
 def dashboard_data(*, scope: Branch, period: Period | dt.date) -> dict:
-    rows = branch_summary(scope=scope, period=period)
+    """The summary of the scope's period with its charts' series; `checklist_days`, read once
+    for the checklist statistics, serves the heat map too (checklist_heatmap)."""
+    window = as_period(period)
+    branches = scope_branches(scope)
+    checklist_days = period_checklist_days(branches=branches, period=window)
+    rows = branch_summary(
+        scope=scope, period=window, branches=branches, checklist_days=checklist_days
+    )
     total = rows[0].parts if rows else Parts()
     reasons = {r.pk: r.name for r in ComplaintReason.objects.all()}
     by_reason = sorted(
@@ -1320,6 +1353,7 @@ def dashboard_data(*, scope: Branch, period: Period | dt.date) -> dict:
         ],
         "totals": {stat.key: stat.compute(total) for stat in statistics()},
         "rows": rows,
+        "checklist_days": checklist_days,
     }
 
 

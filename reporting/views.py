@@ -145,7 +145,9 @@ def dashboard(request):
         "analysis": analysis.written_analysis(
             scope=scope, period=period, rows=data["rows"], today=today
         ),
-        "heatmap": selectors.checklist_heatmap(scope=scope, period=heatmap_month),
+        "heatmap": selectors.checklist_heatmap(
+            scope=scope, period=heatmap_month, checklist_days=data["checklist_days"]
+        ),
         "heatmap_month": heatmap_month,
         "period_choices": recent_periods(today),
         "title": _("Dashboard"),

@@ -156,3 +156,26 @@ def test_the_dashboard_of_a_quarter_takes_the_queries_of_a_month(
 
     queries("2026-09")  # the calendar's overrides are read into the cache
     assert queries("2026-Q3") == queries("2026-09")
+
+
+def test_the_dashboard_reads_the_daily_checklists_once_for_its_figures_and_heat_map(
+    org, movers, auditor, login, november
+):
+    from reporting.selectors import checklist_heatmap
+    from standards.models import MissedChecklistExcuse
+
+    MissedChecklistExcuse.objects.create(
+        branch=org.a, business_date=dt.date(2026, 9, 8), reason="停电", excused_by=auditor
+    )
+    client = login(auditor)
+    for period in ("2026-09", "2026-Q3"):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("reporting:dashboard"), {"period": period})
+        assert page.status_code == 200
+        excuses = [q for q in ctx.captured_queries if "standards_missedchecklistexcuse" in q["sql"]]
+        assert len(excuses) == 1, period
+        # The quarter's reading draws its last month as that month's own would.
+        alone = checklist_heatmap(scope=org.s1, period=Period.parse("2026-09"))
+        assert page.context["heatmap"] == alone
+        assert "excused" in page.context["heatmap"]["rows"][0]["cells"]
+        assert "missed" in page.context["heatmap"]["rows"][0]["cells"]
