@@ -1172,6 +1172,21 @@ class Complaint(VersionedModel):
         """The branch that holds the complaint now (its level's, above or at the outlet)."""
         return self.branch_at(self.level)
 
+    # The names of the complaint's branch and of the three above it, nearest first: with
+    # `branch__level` and `level`, what held_at_text needs of a row read with values_list.
+    HOLDER_NAMES = tuple(f"branch__{'parent__' * up}name" for up in range(4))
+
+    @staticmethod
+    def held_at_text(level_label: str, holder_name: str) -> str:
+        """The level that holds a complaint and its branch there: "支行：海淀支行"."""
+        return f"{level_label}：{holder_name}"
+
+    @property
+    def held_at_label(self) -> str:
+        """Where the complaint is held, as the change page, the printed form and the export
+        show it (held_at_text)."""
+        return self.held_at_text(self.get_level_display(), self.holder.name)
+
     def deadline_status(self, stage: str, now=None) -> DeadlineStatus:
         """On time / due today / overdue for a pending step; done in time / late once done."""
         due_field, done_field = self.STAGES[stage]

@@ -271,6 +271,6 @@ def test_the_export_and_the_printed_form_show_the_level_that_holds_it(
     client = login(outlet_user)
     response = client.post(reverse("exports:export", args=["complaints"]))
     header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
-    assert dict(zip(header, row, strict=True))["所在层级"] == "支行"
+    assert dict(zip(header, row, strict=True))["所在层级"] == "支行：海淀支行"
     page = client.get(reverse("admin:complaints_complaint_print", args=[complaint.pk]))
     assert '<th>所在层级</th><td colspan="3">支行：海淀支行</td>' in page.content.decode()
