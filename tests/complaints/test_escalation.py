@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from branchservice.models import Branch, User
+from branchservice.models import Branch, InspectionFirm, User
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
 from complaints import reminders, services
@@ -234,6 +234,13 @@ def test_who_may_move_it_at_each_level_is_who_is_told_and_reminded(
         UserFactory(username="audit_t1", branch=org.t1, roles=[Role.AUDITOR]),
         UserFactory(
             username="gone_t1", branch=org.t1, roles=[Role.BRANCH_MANAGER], is_active=False
+        ),
+        # An outside inspection firm's account, whatever roles it was given, holds no level.
+        UserFactory(
+            username="firm_t1",
+            branch=org.t1,
+            roles=[Role.BRANCH_MANAGER, Role.COMPLAINT_MANAGER],
+            firm=InspectionFirm.objects.create(name="明察调研", credit_code="91110000MA0000001X"),
         ),
     ]
     expected = {
