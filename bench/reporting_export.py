@@ -230,9 +230,12 @@ SELECT c.reference, b.code, b.name, c.kind, c.channel, c.status, c.received_at,
        c.corrected_at, c.review_outcome, c.regulator_body, c.regulator_reference,
        c.regulator_feedback_due_at, c.regulator_feedback_at, c.customer_id_type,
        c.complainant_kind, c.representative_name, c.complainants, c.is_repeat, c.is_urgent,
-       c.level
+       c.level, b.level, b1.name, b2.name, b3.name
 FROM complaints_complaint c
 JOIN branchservice_branch b ON b.id = c.branch_id
+LEFT JOIN branchservice_branch b1 ON b1.id = b.parent_id
+LEFT JOIN branchservice_branch b2 ON b2.id = b1.parent_id
+LEFT JOIN branchservice_branch b3 ON b3.id = b2.parent_id
 LEFT JOIN complaints_businesschannel ch ON ch.id = c.business_channel_id
 LEFT JOIN complaints_businesscategory cat ON cat.id = c.category_id
 LEFT JOIN complaints_complaintreason r ON r.id = c.reason_id
@@ -273,11 +276,13 @@ def export_bare(user, rows: int, stream) -> int:
         while chunk := cursor.fetchmany(CHUNK):
             for r in chunk:
                 handler = f"{r[20]}{r[21]}".strip() or r[22] if r[22] else ""
+                # Complaint.held_at_text: the branch at the level that holds it.
+                held_at = f"{level[r[47]]}：{(r[2], r[49], r[50], r[51])[r[48] - r[47]]}"
                 sheet.row(
                     [
                         r[0], r[1], r[2],
                         kind.get(r[3], r[3] or ""), channel.get(r[4], r[4] or ""),
-                        status.get(r[5], r[5] or ""), level.get(r[47], ""), r[6],
+                        status.get(r[5], r[5] or ""), held_at, r[6],
                         masked(r[7], mask_name), masked(r[8], mask_phone),
                         id_type.get(r[41], r[41] or ""),
                         masked(r[9], mask_id_number), masked(r[10], mask_account),

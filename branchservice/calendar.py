@@ -24,15 +24,15 @@ from dataclasses import dataclass
 
 import chinese_calendar
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from .models import Branch, CalendarOverride
+from .versioned_cache import VersionedCache
 
-_VERSION_KEY = "calendar-overrides-version"
+_OVERRIDES = VersionedCache("calendar-overrides-version")
 # A bound on any walk over the calendar: far beyond the longest PRC holiday run.
 _MAX_STEPS = 366
 
@@ -121,7 +121,7 @@ class _Reading:
     def year(self, year: int) -> _Year:
         if year not in self._years:
             if self._version is None:
-                self._version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+                self._version = _OVERRIDES.version()
             self._years[year] = _load_overrides(year, self._version)
         return self._years[year]
 
@@ -305,21 +305,10 @@ def regional_differences(first, last, *, branch) -> dict[dt.date, bool]:
     return differences
 
 
-def _bump_version():
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
-
-
 @receiver([post_save, post_delete], sender=CalendarOverride)
 def _forget_overrides(sender, instance, **kwargs):
     # A new version rather than deleting one year: an edit may move a date to another year.
-    # Once now, for this transaction's own counts, and once after the commit: another
-    # process reading between the two cached what it saw before the commit under the first
-    # new version.
-    _bump_version()
-    transaction.on_commit(_bump_version)
+    _OVERRIDES.forget()
 
 
 @receiver(post_save, sender=Branch)

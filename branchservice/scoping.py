@@ -180,8 +180,18 @@ def holds_at(roles, branch_path: str | None, branch_level, outlet_path: str, lev
     )
 
 
+# The bank's own people, active: only they hold a level, and are told of and reminded of
+# the bank's work. An outside inspection firm's account (User.firm) is neither, whatever
+# roles it was given. IN_HOUSE filters users in a query, is_in_house asks of one user.
+IN_HOUSE = Q(is_active=True, firm=None)
+
+
+def is_in_house(user) -> bool:
+    return user.is_active and getattr(user, "firm_id", None) is None
+
+
 def _person(user) -> tuple[frozenset, str | None, int | None]:
-    if not (user.is_active and getattr(user, "firm_id", None) is None):
+    if not is_in_house(user):
         return frozenset(), None, None
     branch = user.branch if user.branch_id else None
     return user.role_names, branch and branch.path, branch and branch.level
@@ -215,8 +225,7 @@ def level_holder_ids(outlet: Branch, level) -> list[int]:
     rows = (
         User.objects.filter(
             Q(branch_id__in=branches) | Q(groups__name=Role.HQ_SERVICE),
-            is_active=True,
-            firm=None,
+            IN_HOUSE,
             groups__name__in=COMPLAINT_HANDLERS,
         )
         .order_by("pk")

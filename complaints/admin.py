@@ -551,7 +551,7 @@ class ComplaintAdmin(ScopedAdminMixin, VersionedAdminMixin, ExportChangelistMixi
 
     @admin.display(description=_("held at"))
     def held_at(self, obj):
-        return f"{obj.get_level_display()}：{obj.holder.name}"
+        return obj.held_at_label
 
     @admin.display(description=_("customer name"))
     def masked_name(self, obj):

@@ -582,7 +582,9 @@ def _seed_past(outlets, hq, codes, today, now) -> int:
             token = uuid.uuid5(DEMO_NAMESPACE, f"past-{month:%Y-%m}-{n}")
             outlet = rng.choice(outlets)
             day = month + dt.timedelta(days=rng.randrange(length))
-            drawn = _draw(rng, (today - day).days)
+            # Drawn as DAYS old, not as old as it is today: every entry here is older than the
+            # recent ones, and the same age keeps its draws the same whatever the day of seeding.
+            drawn = _draw(rng, DAYS)
             if day > boundary or Complaint.objects.filter(submission_token=token).exists():
                 continue
             received = _at(day, drawn["hour"], drawn["minute"])

@@ -29,6 +29,21 @@ def _coded(field: str) -> Derived:
     )
 
 
+class _HeldAt(Derived):
+    """Complaint.held_at_text of a row ("支行：海淀支行"): the level's label translated once
+    per export, as ChoiceLabel does, and the branch there picked from the row's branch names
+    (Complaint.HOLDER_NAMES, the complaint's branch first)."""
+
+    def __init__(self):
+        super().__init__(("level", "branch__level", *Complaint.HOLDER_NAMES), None)
+
+    def make(self, model):
+        label = ChoiceLabel("level").make(model)
+        return lambda level, branch_level, *names: Complaint.held_at_text(
+            label(level), names[branch_level - level]
+        )
+
+
 COMPLAINT_COLUMNS = (
     Column(_("Reference"), "reference", 22),
     Column(_("Outlet code"), "branch__code", 10),
@@ -37,7 +52,7 @@ COMPLAINT_COLUMNS = (
     Column(_("Channel"), ChoiceLabel("channel"), 14),
     Column(_("Status"), ChoiceLabel("status"), 12),
     # The level that holds it (逐级上报): the outlet until it is escalated.
-    Column(_("Held at"), ChoiceLabel("level"), 10),
+    Column(_("Held at"), _HeldAt(), 16),
     Column(_("Received at"), "received_at", 17),
     Column(_("Customer name"), "customer_name", 10, mask=mask_name),
     Column(_("Customer phone"), "customer_phone", 14, mask=mask_phone),

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Replace
 from django.db.models.signals import post_delete, post_save
@@ -28,6 +28,7 @@ from branchservice import pii
 from branchservice.concurrency import VersionedModel
 from branchservice.models import Branch
 from branchservice.text import unstorable_text
+from branchservice.versioned_cache import VersionedCache
 
 # Each code list holds at most 大类 / 中类 / 小类.
 CODE_LEVELS = 3
@@ -258,9 +259,8 @@ class DeadlinePolicy(models.Model):
 
         Every registration and recount asks, and a policy is edited a few times a year: read
         from the shared cache, under a version a save or delete of any policy moves on
-        (_forget_policies). The version is read before the row, so a reader that read the
-        row before an edit committed caches it under a version nobody asks for again."""
-        version = cache.get_or_set(_POLICY_VERSION_KEY, 1, timeout=None)
+        (_forget_policies, branchservice.versioned_cache)."""
+        version = _POLICIES.version()
         key = f"deadline-policy:{version}"
         policy = cache.get(key)
         if policy is None:
@@ -275,23 +275,13 @@ class DeadlinePolicy(models.Model):
         return policy
 
 
-_POLICY_VERSION_KEY = "deadline-policy-version"
+_POLICIES = VersionedCache("deadline-policy-version")
 POLICY_CACHE_SECONDS = 60 * 60
-
-
-def _bump_policy_version():
-    try:
-        cache.incr(_POLICY_VERSION_KEY)
-    except ValueError:
-        cache.set(_POLICY_VERSION_KEY, 2, timeout=None)
 
 
 @receiver([post_save, post_delete], sender=DeadlinePolicy)
 def _forget_policies(sender, instance, **kwargs):
-    # Once now, for this transaction's own reads, and once after the commit: another process
-    # reading between the two cached what it saw before the commit under the first new version.
-    _bump_policy_version()
-    transaction.on_commit(_bump_policy_version)
+    _POLICIES.forget()
 
 
 class DeadlineStatus(models.TextChoices):
@@ -1186,6 +1176,21 @@ class Complaint(VersionedModel):
     def holder(self) -> Branch:
         """The branch that holds the complaint now (its level's, above or at the outlet)."""
         return self.branch_at(self.level)
+
+    # The names of the complaint's branch and of the three above it, nearest first: with
+    # `branch__level` and `level`, what held_at_text needs of a row read with values_list.
+    HOLDER_NAMES = tuple(f"branch__{'parent__' * up}name" for up in range(4))
+
+    @staticmethod
+    def held_at_text(level_label: str, holder_name: str) -> str:
+        """The level that holds a complaint and its branch there: "支行：海淀支行"."""
+        return f"{level_label}：{holder_name}"
+
+    @property
+    def held_at_label(self) -> str:
+        """Where the complaint is held, as the change page, the printed form and the export
+        show it (held_at_text)."""
+        return self.held_at_text(self.get_level_display(), self.holder.name)
 
     def deadline_status(self, stage: str, now=None) -> DeadlineStatus:
         """On time / due today / overdue for a pending step; done in time / late once done."""

@@ -52,7 +52,7 @@ from branchservice.notifications.registry import (
     batched_rows,
 )
 from branchservice.roles import Role
-from branchservice.scoping import level_holder_ids
+from branchservice.scoping import IN_HOUSE, level_holder_ids
 
 from . import services
 from .deadlines import DUE_SOON_WORKING_DAYS
@@ -522,7 +522,7 @@ def major_complaint(complaint) -> Reminder | None:
     per complaint (the reminder's unique key), also when an edit makes it major."""
     if complaint.kind != Complaint.Kind.COMPLAINT or not complaint.is_major:
         return None
-    head_office = User.objects.filter(is_active=True, groups__name=Role.HQ_SERVICE)
+    head_office = User.objects.filter(IN_HOUSE, groups__name=Role.HQ_SERVICE)
     return Reminder(
         target=complaint,
         kind=Kind.COMPLAINT_MAJOR,
@@ -540,7 +540,7 @@ def level_managers(complaint) -> list[int]:
     if complaint.level != complaint.branch.Level.OUTLET:
         return level_holder_ids(complaint.branch, complaint.level)
     heads = User.objects.filter(
-        is_active=True, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
+        IN_HOUSE, branch_id=complaint.branch_id, groups__name=Role.BRANCH_MANAGER
     )
     return [complaint.handler_id, *heads.values_list("pk", flat=True)]
 

@@ -268,8 +268,10 @@ def _firm_visit(mystery, opening, today, stdout):
     if not days:
         return
     day = max(days)
+    # On that day, as a visit is made: started at the outlet, submitted forty minutes later.
+    started = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
     visit = services.checklist_start(
-        branch=outlet, template=mystery, business_date=day, by=firm_user
+        branch=outlet, template=mystery, business_date=day, by=firm_user, now=started
     )
     answers = {}
     for item in visit.template_version.items.all():
@@ -283,7 +285,7 @@ def _firm_visit(mystery, opening, today, stdout):
         answers=answers,
         by=firm_user,
         revision=visit.revision,
-        now=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 40))),
+        now=started + dt.timedelta(minutes=40),
     )
     stdout.write(f"Standards: a visit by {firm_user.username} at {outlet.code} on {day}.\n")
 

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -407,7 +408,8 @@ class Checklist(models.Model):
     # Bumped by every save: a save carrying an older revision (a second tab, another device)
     # is refused instead of silently overwriting newer answers.
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Given by checklist_start (a visit entered afterwards starts when it was made).
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),

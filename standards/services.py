@@ -317,15 +317,19 @@ def _check_may_fill(user, branch, template):
         )
 
 
-def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.date, by: User):
-    """Today's (or a past day's) checklist of `template` at the outlet, created if missing.
+def checklist_start(
+    *, branch, template: ChecklistTemplate, business_date: dt.date, by: User, now=None
+):
+    """Today's (or a past day's) checklist of `template` at the outlet, created if missing,
+    started at `now` (a visit entered afterwards: when it was made, before its submit).
 
     Starting twice returns the same checklist: the unique constraint decides a race.
     """
     _check_may_fill(by, branch, template)
     if not branch.is_outlet:
         raise ValidationError(_("Checklists are filled for outlets only."))
-    if business_date > timezone.localdate():
+    now = now or timezone.now()
+    if business_date > timezone.localdate(now):
         raise ValidationError(_("A checklist cannot be filled for a day in the future."))
     existing = Checklist.objects.filter(
         branch=branch, business_date=business_date, template=template
@@ -341,6 +345,7 @@ def checklist_start(*, branch, template: ChecklistTemplate, business_date: dt.da
                 business_date=business_date,
                 template=template,
                 template_version_id=template.current_version_id,
+                created_at=now,
                 created_by=by,
                 updated_by=by,
             )

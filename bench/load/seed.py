@@ -13,7 +13,6 @@ naming them and the daily template.
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -34,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from branchservice.models import Branch, User  # noqa: E402
 from branchservice.roles import Role  # noqa: E402
 from standards.catalogue import seed_catalogue  # noqa: E402
+from tests.standards.factories import closed_for_the_day  # noqa: E402
 
 
 @transaction.atomic
@@ -79,11 +79,8 @@ def main():
     daily, _mystery = seed_catalogue()
     complaints_data.build_bank(args.outlets)
     # The lobby managers submit the whole daily checklist, closing checks included, which the
-    # portal takes only after the outlet's closing time: hours that are over at any hour of
-    # the run (a run after midnight Beijing time was refused with 400 before 17:00).
-    Branch.objects.filter(level=Branch.Level.OUTLET).update(
-        opens_at=dt.time(0, 0), closes_at=dt.time(0, 1)
-    )
+    # portal takes only after the outlet's closing time: hours that are over by the run.
+    closed_for_the_day(Branch.objects.filter(level=Branch.Level.OUTLET))
     complaints_data.fill(args.complaints, args.outlets, 100_000)
     people = add_people(
         outlets=args.outlets,

@@ -2,13 +2,14 @@
 
 A scan loads the whole directory once (two queries) and answers every "who is the outlet head
 of X" from memory, so the number of queries does not grow with the number of complaints.
+Only the bank's own active people are in it (scoping.IN_HOUSE).
 """
 
 from collections import defaultdict
 
 from branchservice.models import Branch, User
 from branchservice.roles import COMPLAINT_HANDLERS, Role
-from branchservice.scoping import level_holders
+from branchservice.scoping import IN_HOUSE, level_holders
 
 
 class Directory:
@@ -21,7 +22,7 @@ class Directory:
         self._everywhere: dict[str, list[int]] = defaultdict(list)
         self._people: dict[int, tuple[set, int | None]] = {}
         rows = (
-            User.objects.filter(is_active=True, groups__name__in=Role.values)
+            User.objects.filter(IN_HOUSE, groups__name__in=Role.values)
             .order_by("pk")
             .values_list("pk", "branch_id", "groups__name")
         )

@@ -3,14 +3,19 @@
 Every test under tests/browser is marked `browser`. Screenshots go to artifacts/browser/.
 """
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
+
+from tests.standards.conftest import WORKDAY
 
 # Playwright's sync API keeps an asyncio event loop running in the main thread from the moment
 # it starts, and Django refuses ORM calls in a thread with a running loop
@@ -79,6 +84,18 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def an_afternoon():
+    """15:00 in Beijing on a working day (tests.standards.conftest.WORKDAY), the clock running,
+    for the whole test and the live server's thread: a test that submits closing checks
+    (tests.standards.factories.closed_for_the_day) holds at whatever hour it runs, even one
+    that would straddle midnight. Data fixtures ask for it first, so their rows are made then."""
+    with time_machine.travel(
+        dt.datetime.combine(WORKDAY, dt.time(15, 0), tzinfo=ZoneInfo("Asia/Shanghai")), tick=True
+    ):
+        yield
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ FAILING_ITEM = "照明、空调、电子显示屏工作正常"
 
 
 @pytest.fixture
-def demo_bank(transactional_db):
+def demo_bank(transactional_db, an_afternoon):
     # live_server flushes the database between tests, role groups included.
     sync_role_permissions()
     org_demo.seed(io.StringIO())

@@ -21,7 +21,7 @@ from tests.standards.factories import closed_for_the_day
 
 
 @pytest.fixture
-def demo_bank(transactional_db):
+def demo_bank(transactional_db, an_afternoon):
     # live_server flushes the database between tests, role groups included.
     sync_role_permissions()
     org_demo.seed(io.StringIO())

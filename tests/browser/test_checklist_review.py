@@ -21,7 +21,7 @@ FAILED_ITEM = "照明、空调、电子显示屏工作正常"
 
 
 @pytest.fixture
-def submitted(transactional_db):
+def submitted(transactional_db, an_afternoon):
     sync_role_permissions()
     org_demo.seed(io.StringIO())
     daily, _mystery = seed_catalogue()

@@ -31,7 +31,7 @@ LISTS = {
 
 
 @pytest.fixture
-def busy_outlet(transactional_db):
+def busy_outlet(transactional_db, an_afternoon):
     """The demo organisation with an outlet's worth of the widest rows: complaints with every
     deadline badge, a repeat, a praise and a regulator transfer, a checklist, a rectification."""
     sync_role_permissions()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from branchservice.models import Branch, User
+from branchservice.models import Branch, InspectionFirm, User
 from branchservice.notifications.models import Notification
 from branchservice.roles import Role
 from complaints import reminders, services
@@ -235,6 +235,13 @@ def test_who_may_move_it_at_each_level_is_who_is_told_and_reminded(
         UserFactory(
             username="gone_t1", branch=org.t1, roles=[Role.BRANCH_MANAGER], is_active=False
         ),
+        # An outside inspection firm's account, whatever roles it was given, holds no level.
+        UserFactory(
+            username="firm_t1",
+            branch=org.t1,
+            roles=[Role.BRANCH_MANAGER, Role.COMPLAINT_MANAGER],
+            firm=InspectionFirm.objects.create(name="明察调研", credit_code="91110000MA0000001X"),
+        ),
     ]
     expected = {
         L.SUB_BRANCH: {"mgr_s1", "cm_s1"},
@@ -271,6 +278,6 @@ def test_the_export_and_the_printed_form_show_the_level_that_holds_it(
     client = login(outlet_user)
     response = client.post(reverse("exports:export", args=["complaints"]))
     header, row = sheet_rows(open_workbook(response_bytes(response)).active)[:2]
-    assert dict(zip(header, row, strict=True))["所在层级"] == "支行"
+    assert dict(zip(header, row, strict=True))["所在层级"] == "支行：海淀支行"
     page = client.get(reverse("admin:complaints_complaint_print", args=[complaint.pk]))
     assert '<th>所在层级</th><td colspan="3">支行：海淀支行</td>' in page.content.decode()

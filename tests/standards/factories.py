@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 from branchservice.models import Branch
 from standards.models import AnswerType, ChecklistTemplate, TemplateItem, TemplateSection
 from standards.services import template_publish
@@ -143,8 +145,13 @@ def parts_template(code="parts"):
     return template
 
 
-def closed_for_the_day(code="BJ0101"):
-    """Give the outlet hours that are over whenever a test runs (it closes at 00:01): the
-    shipped daily template's closing checks can then be made and the checklist submitted on
-    the live server's real clock (standards.due)."""
-    Branch.objects.filter(code=code).update(opens_at=dt.time(0, 0), closes_at=dt.time(0, 1))
+def closed_for_the_day(outlets=None):
+    """Give `outlets` (the demo's BJ0101 by default) hours that are over now: open from
+    midnight to this moment, local time, so that the shipped daily template's closing checks
+    can be made and the checklist submitted from now on (standards.due), whatever the hour
+    (fixed hours such as 00:00–00:01 are not over in the first minute of the day). They
+    hold until midnight: a browser test travels to an afternoon first (tests/browser,
+    `an_afternoon`), the load test's run starts after its seed on the same day."""
+    if outlets is None:
+        outlets = Branch.objects.filter(code="BJ0101")
+    outlets.update(opens_at=dt.time(0, 0), closes_at=timezone.localtime().time())

@@ -90,5 +90,8 @@ def test_the_outside_firms_inspector_has_made_one_visit_this_quarter_and_only_on
     assert visit.submitted_by.username == "firm_inspector"
     # The last opening day before the visit's "today", inside the engagement (Q4 2026).
     assert dt.date(2026, 10, 1) <= visit.business_date < dt.date(2026, 11, 18)
+    # Started and submitted on that day, in that order (not started on the day of seeding).
+    assert timezone.localdate(visit.created_at) == visit.business_date
+    assert visit.created_at < visit.submitted_at
     failed = visit.answers.get(failed=True)
     assert (failed.item.text, failed.comment) == ("离开时有送别", "离开时未听到送别语")

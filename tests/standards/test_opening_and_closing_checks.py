@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from branchservice.models import Branch
 from standards.catalogue import (
     EARLIER_CLOSING_SECTION,
     EARLIER_OPENING_SECTION,
@@ -33,6 +34,7 @@ from standards.services import (
     checklist_submit,
     template_publish,
 )
+from tests.standards import factories
 from tests.standards.conftest import WORKDAY, all_pass, form_data
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +204,27 @@ def test_the_closing_checks_follow_the_outlets_own_closing_time(daily_checklist,
         checklist_submit(
             checklist=checklist, answers=all_pass(checklist), by=lobby_user, revision=1
         )
+    assert checklist.status == Checklist.Status.SUBMITTED
+
+
+def test_an_outlet_closed_for_the_day_takes_the_closing_checks_at_any_hour(
+    catalogue, org, lobby_user
+):
+    """tests.standards.factories.closed_for_the_day, which the browser tests and the load
+    test's seed give their outlets: 30 seconds after midnight too (hours 00:00–00:01 had the
+    submit refused until 00:01)."""
+    with time_machine.travel(at(0, 0, 30), tick=False):
+        factories.closed_for_the_day(Branch.objects.filter(pk=org.a.pk))
+        checklist = checklist_start(
+            branch=Branch.objects.get(pk=org.a.pk),
+            template=catalogue.daily,
+            business_date=WORKDAY,
+            by=lobby_user,
+        )
+        checklist_submit(
+            checklist=checklist, answers=all_pass(checklist), by=lobby_user, revision=1
+        )
+    checklist.refresh_from_db()
     assert checklist.status == Checklist.Status.SUBMITTED
 
 
