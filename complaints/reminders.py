@@ -5,7 +5,9 @@ which role where. Reads open complaints in primary-key batches: per batch one qu
 complaints and one insert for the reminders, whatever the batch holds. Stages and offsets come
 from each complaint's deadline policy; the due dates themselves are stored on the complaint.
 
-    acknowledgement not done by its deadline          → handler
+    acknowledgement: due today, from noon             → handler
+                     2 hours before the working day ends (still not done) → handler
+                     not done by its deadline         → handler
     reply: due today (pre-breach)                     → handler
            breached                                   → handler, outlet head
            still unanswered N working days later      → managers above, head office (escalation)
@@ -40,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchservice.calendar import add_working_days, add_working_days_anywhere
 from branchservice.models import User
+from branchservice.notifications import hours
 from branchservice.notifications.models import Notification
 from branchservice.notifications.recipients import Directory
 from branchservice.notifications.registry import (
@@ -93,6 +96,10 @@ class Kind(models.TextChoices):
 
 
 KINDS = Kind.values
+# An acknowledgement due today is reminded from noon, and again this long before the end of
+# the working day (NOTIFICATIONS_WORKING_HOURS).
+ACKNOWLEDGE_REMINDED_AT = dt.time(12, 0)
+ACKNOWLEDGE_WARNED_BEFORE_CLOSE = dt.timedelta(hours=2)
 NO_LONGER_DUE_PAUSED = _("The clock was paused since the reminder was created.")
 # What each reminder says. "%(object)s" is the complaint's reference, "%(due)s" its deadline.
 HEADLINES = {
@@ -118,6 +125,13 @@ HEADLINES = {
     ),
     (Kind.COMPLAINT_HANDED_BACK, Stage.DUE): _(
         "Complaint %(object)s was handed back to your level: its timeline has the instructions."
+    ),
+    (Kind.COMPLAINT_ACKNOWLEDGE, Stage.DUE): _(
+        "Complaint %(object)s is to be acknowledged to the customer today, by %(due)s."
+    ),
+    (Kind.COMPLAINT_ACKNOWLEDGE, Stage.WARNING): _(
+        "Complaint %(object)s is still not acknowledged to the customer: the working day ends "
+        "soon, and it is due by %(due)s."
     ),
     (Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE): _(
         "Complaint %(object)s was not acknowledged to the customer by %(due)s."
@@ -211,6 +225,10 @@ class _Scan:
         self.tz = timezone.get_current_timezone()
         self._days: dict[dt.datetime, tuple[dt.date, str]] = {}
         self.directory = directory
+        self.acknowledge_from = hours.at(self.today, ACKNOWLEDGE_REMINDED_AT)
+        self.acknowledge_warned_from = (
+            hours.at(self.today, hours.workday_end()) - ACKNOWLEDGE_WARNED_BEFORE_CLOSE
+        )
         self.policies = {p.pk: p for p in DeadlinePolicy.objects.all()}
         self.default_policy = DeadlinePolicy.current()
         self._escalation_from: dict[tuple[dt.date, int, int | None], dt.date] = {}
@@ -280,7 +298,7 @@ class _Scan:
         end_today = end_of_day(self.today)
         warning = max((p.regulatory_warning_days for p in self.policies.values()), default=0)
         due = (
-            Q(acknowledged_at=None, acknowledge_due_at__lte=self.now)
+            Q(acknowledged_at=None, acknowledge_due_at__lte=end_today)
             | Q(replied_at=None, reply_due_at__lte=end_today)
             | Q(replied_at=None, regulatory_due_at__lte=self.now + dt.timedelta(days=warning))
             | Q(followed_up_at=None, replied_at__isnull=False, followup_due_at__lte=end_today)
@@ -290,10 +308,8 @@ class _Scan:
 
     def complaint(self, c):
         d, now = self.directory, self.now
-        if c.acknowledged_at is None and c.acknowledge_due_at and c.acknowledge_due_at <= now:
-            yield self.reminder(
-                c, Kind.COMPLAINT_ACKNOWLEDGE, Stage.OVERDUE, self.handler(c), c.acknowledge_due_at
-            )
+        if c.acknowledged_at is None and c.acknowledge_due_at:
+            yield from self.acknowledge(c)
         if c.replied_at is None and c.reply_due_at:
             yield from self.reply(c)
         if c.replied_at is None and c.regulatory_due_at:
@@ -317,6 +333,21 @@ class _Scan:
             yield self.reminder(
                 c, Kind.COMPLAINT_FOLLOWUP, stage, self.handler(c), c.followup_due_at
             )
+
+    def acknowledge(self, c):
+        """Reminded on its due day before the deadline, not only after it (issue 14 item 2):
+        from noon, and again from two hours before the working day ends, while there is still
+        time to call the customer that day. A scan after both times sends the later one only."""
+        due = c.acknowledge_due_at
+        if due <= self.now:
+            stage = Stage.OVERDUE
+        elif self.day(due) > self.today or self.now < self.acknowledge_from:
+            return
+        elif self.now >= self.acknowledge_warned_from:
+            stage = Stage.WARNING
+        else:
+            stage = Stage.DUE
+        yield self.reminder(c, Kind.COMPLAINT_ACKNOWLEDGE, stage, self.handler(c), due)
 
     def reply(self, c):
         d, due = self.directory, c.reply_due_at

@@ -66,8 +66,40 @@ def test_the_deadlines_of_the_example_complaint(complaint):
     assert complaint.regulatory_due_at == shanghai(2026, 12, 8, 23, 59, 59)
 
 
-def test_nothing_is_due_on_the_day_of_receipt_before_the_close(complaint):
+def test_the_acknowledgement_is_reminded_at_noon_and_two_hours_before_the_working_day_ends(
+    complaint,
+):
+    assert scan_at(shanghai(2026, 11, 23, 11, 59)) == set()
+    assert scan_at(shanghai(2026, 11, 23, 12, 0)) == {(K.COMPLAINT_ACKNOWLEDGE, S.DUE, "cm_a")}
+    assert scan_at(shanghai(2026, 11, 23, 15, 0)) == set()  # told once
+    # The working day ends at 18:00.
+    assert scan_at(shanghai(2026, 11, 23, 16, 0)) == {(K.COMPLAINT_ACKNOWLEDGE, S.WARNING, "cm_a")}
     assert scan_at(shanghai(2026, 11, 23, 17, 0)) == set()
+    # Both within working hours: sent as they are made, not held for the morning.
+    sent = Notification.objects.filter(kind=K.COMPLAINT_ACKNOWLEDGE)
+    assert [(n.scheduled_for, n.created_at) for n in sent.order_by("created_at")] == [
+        (shanghai(2026, 11, 23, 12, 0),) * 2,
+        (shanghai(2026, 11, 23, 16, 0),) * 2,
+    ]
+
+
+def test_an_entry_registered_late_in_the_day_gets_the_last_reminder_only(cast, outlet_user, org):
+    late = shanghai(2026, 11, 23, 16, 30)
+    with time_machine.travel(late, tick=False):
+        register(outlet_user, org.a, received_at=late)
+    assert scan_at(shanghai(2026, 11, 23, 16, 35)) == {(K.COMPLAINT_ACKNOWLEDGE, S.WARNING, "cm_a")}
+
+
+def test_an_acknowledgement_made_in_the_morning_is_not_reminded(complaint, outlet_user):
+    with time_machine.travel(shanghai(2026, 11, 23, 11, 0), tick=False):
+        services.complaint_acknowledge(
+            user=outlet_user,
+            complaint=complaint,
+            acknowledged_at=shanghai(2026, 11, 23, 11, 0),
+            estimated_reply_at=shanghai(2026, 11, 24, 16, 0),
+        )
+    assert scan_at(shanghai(2026, 11, 23, 12, 0)) == set()
+    assert scan_at(shanghai(2026, 11, 23, 16, 0)) == set()
 
 
 def test_an_unacknowledged_complaint_reminds_its_handler_after_the_receiving_day(complaint):
