@@ -100,9 +100,18 @@ def broker_down():
     from branchservice.celery import app as celery_app
 
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.close()
+
+    def forget_connections():
+        # close() drops the connection pool but not the producer pool, which keeps the
+        # connection of the first publish: after an earlier test had published to the real
+        # broker, this one published there too, and passed or failed on whether a Redis was
+        # listening (a developer's `make run` beside `make test` made it fail).
+        celery_app.close()
+        celery_app.amqp._producer_pool = None
+
+    forget_connections()
     celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
     yield
-    # Drop the connection pool made for the dead URL, then bring the real settings back.
-    celery_app.close()
+    # Drop the pools made for the dead URL, then bring the real settings back.
+    forget_connections()
     celery_app.conf.update(saved)
